@@ -1,0 +1,5 @@
+"""``python -m importers`` runs the omi-import CLI."""
+
+from importers.cli import main
+
+main()

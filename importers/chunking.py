@@ -1,0 +1,61 @@
+"""Split turns into API-sized conversations.
+
+The API takes at most :data:`MAX_SEGMENTS` segments per request, and an edge deployment caps a
+request at 500,000 characters, so a long transcript becomes several conversations. Each split is
+made at the longest pause within the last :data:`SPLIT_WINDOW` segments before the limit, so a
+conversation ends where people actually stopped talking.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TypeVar
+
+from importers.model import Turn
+
+MAX_SEGMENTS = 500
+MAX_REQUEST_CHARS = 450_000  # the edge caps requests at 500,000; leave room for JSON around text
+SPLIT_WINDOW = 100
+
+T = TypeVar("T", bound=Turn)
+
+
+def _limit(turns: Sequence[Turn], start: int, max_segments: int, max_chars: int) -> int:
+    """Index one past the furthest turn that fits in a chunk beginning at ``start``."""
+    end = min(len(turns), start + max_segments)
+    chars = 0
+    for i in range(start, end):
+        chars += len(turns[i].text)
+        if chars > max_chars and i > start:
+            return i
+    return end
+
+
+def split_points(
+    turns: Sequence[Turn],
+    *,
+    max_segments: int = MAX_SEGMENTS,
+    max_chars: int = MAX_REQUEST_CHARS,
+    window: int = SPLIT_WINDOW,
+) -> list[tuple[int, int]]:
+    """``[(begin, end), ...]`` index ranges covering ``turns``, each 1..max_segments long."""
+    if max_segments < 1:
+        raise ValueError("max_segments must be at least 1")
+    ranges: list[tuple[int, int]] = []
+    start, n = 0, len(turns)
+    while start < n:
+        limit = _limit(turns, start, max_segments, max_chars)
+        if limit >= n:
+            ranges.append((start, n))
+            break
+        lo = max(start + 1, limit - window)
+        # The cut goes before index j; pick the longest pause (latest on ties).
+        best = max(range(lo, limit + 1), key=lambda j: (turns[j].start_ms - turns[j - 1].end_ms, j))
+        ranges.append((start, best))
+        start = best
+    return ranges
+
+
+def chunk(turns: Sequence[T], **kwargs: int) -> list[list[T]]:
+    """Split ``turns`` into lists of at most 500 (see :func:`split_points`)."""
+    return [list(turns[a:b]) for a, b in split_points(turns, **kwargs)]

@@ -1,0 +1,233 @@
+"""The ``omi-import`` command: a thin shell over :mod:`importers.pipeline`.
+
+Every flag maps to a keyword of the library. :class:`~importers.errors.ImporterError` becomes a
+one-line ``Error: ...`` here and nowhere else; anything else is a bug and keeps its traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from importers import __version__
+from importers.errors import ConfigError, ImporterError
+from importers.normalize import NormalizeOptions
+from importers.options import load_people, parse_datetime, parse_timezone
+from importers.payload import SOURCES
+from importers.pipeline import Conversion, ConvertOptions, convert, iter_inputs
+from importers.registry import Registry
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def conversion_options(func: F) -> F:
+    """The options shared by ``convert`` and ``import`` (they shape the request bodies)."""
+    decorators = [
+        click.option("--format", "format_name", metavar="NAME", help="Skip detection; see `omi-import formats`."),
+        click.option("--encoding", metavar="ENC", help="Text encoding of the inputs (default: detect)."),
+        click.option("--source", default="external_integration", show_default=True,
+                     type=click.Choice(SOURCES), metavar="SOURCE", help="Omi conversation source."),
+        click.option("--language", metavar="CODE", help="Language code (default: from the file, else en)."),
+        click.option("--started-at", metavar="DATETIME",
+                     help="When the conversation started (ISO 8601); default: from the file, else its mtime."),
+        click.option("--timezone", metavar="ZONE", help="Zone for times without an offset (default: local)."),
+        click.option("--me", multiple=True, metavar="NAME", help="Speaker name or label that is you (repeatable)."),
+        click.option("--people", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE",
+                     help='JSON file {"Speaker name": "person_id"}.'),
+        click.option("--no-merge", is_flag=True, help="Keep the source's cues one to one (no turns)."),
+        click.option("--max-pause", type=click.FloatRange(min=0), default=2.0, show_default=True,
+                     metavar="SECONDS", help="Longest pause inside one merged turn."),
+        click.option("--max-turn", type=click.FloatRange(min=1), default=60.0, show_default=True,
+                     metavar="SECONDS", help="Longest merged turn."),
+    ]  # fmt: skip
+    for decorator in reversed(decorators):
+        func = decorator(func)
+    return func
+
+
+def build_options(
+    *,
+    format_name: str | None,
+    encoding: str | None,
+    source: str,
+    language: str | None,
+    started_at: str | None,
+    timezone: str | None,
+    me: tuple[str, ...],
+    people: Path | None,
+    no_merge: bool,
+    max_pause: float,
+    max_turn: float,
+    extra: dict[str, object] | None = None,
+) -> ConvertOptions:
+    """Map CLI flag values to :class:`ConvertOptions`."""
+    tz = parse_timezone(timezone) if timezone else None
+    return ConvertOptions(
+        format=format_name,
+        encoding=encoding,
+        source=source,
+        language=language,
+        started_at=parse_datetime(started_at, tz) if started_at else None,
+        timezone=tz,
+        normalize=NormalizeOptions(
+            merge=not no_merge,
+            max_pause_ms=round(max_pause * 1000),
+            max_turn_ms=round(max_turn * 1000),
+            me=me,
+            people=load_people(people) if people else {},
+        ),
+        extra=extra or {},
+    )
+
+
+@dataclass
+class Outcome:
+    """What a run did, for the summary line and the exit code."""
+
+    converted: list[Conversion] = field(default_factory=list)
+    skipped: list[tuple[Path, str]] = field(default_factory=list)
+    failed: list[tuple[Path, str]] = field(default_factory=list)
+
+
+def error(message: str) -> None:
+    click.echo(f"Error: {message}", err=True)
+
+
+def convert_all(
+    paths: tuple[Path, ...],
+    options: ConvertOptions,
+    registry: Registry,
+    on_result: Callable[[Conversion], None],
+    *,
+    quiet: bool = False,
+) -> Outcome:
+    """Convert every input; report each failure in one line and go on with the rest."""
+    outcome = Outcome()
+    for item in iter_inputs(paths, registry):
+        if item.skipped:
+            outcome.skipped.append((item.path, item.skipped))
+            if not quiet:
+                click.echo(f"Skipped: {item.path}: {item.skipped}", err=True)
+            continue
+        try:
+            result = convert(item.path, options, registry=registry)
+        except ImporterError as exc:
+            outcome.failed.append((item.path, str(exc)))
+            error(str(exc))
+            continue
+        outcome.converted.append(result)
+        if not quiet and result.normalized.repairs:
+            counts = ", ".join(
+                f"{r['count']} {r['message']}" for r in result.to_dict()["repairs"]  # type: ignore[attr-defined]
+            )
+            click.echo(f"Note: {result.input}: {counts}", err=True)
+        on_result(result)
+    return outcome
+
+
+def summary(outcome: Outcome, verb: str) -> str:
+    conversations = sum(len(c.conversations) for c in outcome.converted)
+    parts = [f"{len(outcome.converted)} {verb} ({conversations} conversation{'s' if conversations != 1 else ''})"]
+    if outcome.skipped:
+        parts.append(f"{len(outcome.skipped)} skipped")
+    if outcome.failed:
+        parts.append(f"{len(outcome.failed)} failed")
+    return ", ".join(parts)
+
+
+def dump(result: Conversion, *, pretty: bool) -> str:
+    return json.dumps(result.to_dict(), ensure_ascii=False, indent=2 if pretty else None)
+
+
+def output_path(out_dir: Path, result: Conversion, roots: tuple[Path, ...]) -> Path:
+    """``<out>/<path relative to the folder given>.omi.json`` (flat name for single files)."""
+    for root in roots:
+        if root.is_dir():
+            try:
+                rel = result.input.relative_to(root)
+            except ValueError:
+                continue
+            return out_dir / root.name / rel.parent / f"{rel.name}.omi.json"
+    return out_dir / f"{result.input.name}.omi.json"
+
+
+def emit(paths: tuple[Path, ...], out_dir: Path | None) -> Callable[[Conversion], None]:
+    """Print one JSON object (one input) or JSON Lines (several), or write files under out_dir."""
+    single = len(paths) == 1 and not paths[0].is_dir()
+
+    def on_result(result: Conversion) -> None:
+        if out_dir is None:
+            click.echo(dump(result, pretty=single))
+            return
+        target = output_path(out_dir, result, paths)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(dump(result, pretty=True) + "\n", encoding="utf-8")
+
+    return on_result
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="omi-import")
+def cli() -> None:
+    """Import transcripts and recordings into Omi as conversations."""
+
+
+@cli.command("convert")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option("-o", "--output", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Write one FILE.omi.json per input here instead of printing.")  # fmt: skip
+@click.option("-q", "--quiet", is_flag=True, help="Print no notes, only errors.")
+@conversion_options
+def convert_cmd(paths: tuple[Path, ...], out_dir: Path | None, quiet: bool, **flags: Any) -> None:
+    """Print the request bodies that `import` would send, as JSON."""
+    run(paths, flags, out_dir=out_dir, quiet=quiet, verb="converted")
+
+
+@cli.command("import")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Print what would be sent (as `convert`); send nothing.")
+@click.option("-q", "--quiet", is_flag=True, help="Print no notes, only errors.")
+@conversion_options
+def import_cmd(paths: tuple[Path, ...], dry_run: bool, quiet: bool, **flags: Any) -> None:
+    """Import files or folders into Omi, exactly once."""
+    if not dry_run:
+        raise click.UsageError("uploading is not available yet; use --dry-run")
+    run(paths, flags, out_dir=None, quiet=quiet, verb="converted")
+
+
+def run(paths: tuple[Path, ...], flags: dict[str, Any], *, out_dir: Path | None, quiet: bool, verb: str) -> None:
+    try:
+        options = build_options(**flags)
+        registry = Registry.default()
+    except ConfigError as exc:
+        raise click.UsageError(str(exc)) from None
+    outcome = convert_all(paths, options, registry, emit(paths, out_dir), quiet=quiet)
+    if not quiet or outcome.failed:
+        click.echo(f"omi-import: {summary(outcome, verb)}", err=True)
+    if outcome.failed:
+        sys.exit(1)
+
+
+@cli.command("formats")
+def formats_cmd() -> None:
+    """List the format adapters: built-in and installed plugins."""
+    try:
+        registry = Registry.default()
+    except ConfigError as exc:
+        raise click.UsageError(str(exc)) from None
+    rows = [(i.adapter.name, " ".join(i.adapter.extensions), i.distribution, i.adapter.description)
+            for i in registry.infos]  # fmt: skip
+    width = max((len(r[0]) for r in rows), default=4)
+    ext_width = max((len(r[1]) for r in rows), default=10)
+    for name, exts, dist, desc in rows:
+        click.echo(f"{name:<{width}}  {exts:<{ext_width}}  {dist}  {desc}".rstrip())
+
+
+def main() -> None:
+    cli(prog_name="omi-import")

@@ -1,0 +1,140 @@
+"""One exception hierarchy for everything omi-import reports to a user.
+
+Every message is written for a person reading a terminal; ``str(error)`` is the whole line
+(without the ``Error:`` prefix the CLI adds). No message ever contains the API key.
+
+::
+
+    ImporterError
+    ├── InputError                  a problem with one input; the rest of a batch goes on
+    │   ├── DecodeError             bytes that are not text in the detected/given encoding
+    │   ├── ParseError              text that is not valid for its format (path, line, snippet)
+    │   ├── UnknownFormatError      no adapter claims the file (suggests --format)
+    │   ├── AmbiguousFormatError    several adapters claim it (suggests --format)
+    │   ├── EmptyTranscriptError    nothing with words in it
+    │   └── PayloadError            a request body that the server would reject
+    ├── ConfigError                 bad options, settings, people file, insecure base URL
+    ├── MissingDependencyError      an optional extra (audio) is not installed
+    ├── ModelLoadError              a speech/diarization model cannot be loaded
+    └── ApiError                    the Omi API answered with an error (status, detail)
+        ├── AuthError               401/403: stops the whole run
+        └── RejectedError           400/404/413/422: this conversation only, never retried
+
+All errors are picklable (they may cross process boundaries in the audio path).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+
+class ImporterError(Exception):
+    """Base of every error omi-import raises on purpose."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_rebuild, (type(self), self.__dict__.copy()))
+
+
+def _rebuild(cls: type[ImporterError], state: dict[str, Any]) -> ImporterError:
+    error = cls.__new__(cls)
+    Exception.__init__(error, state.get("message", ""))
+    error.__dict__.update(state)
+    return error
+
+
+class InputError(ImporterError):
+    """A problem with one input file: reported as ``FILE[:LINE]: reason``."""
+
+    def __init__(self, reason: str, *, path: Path | str | None = None, line: int | None = None):
+        self.reason = reason
+        self.path = str(path) if path is not None else None
+        self.line = line
+        super().__init__(self._format())
+
+    def _format(self) -> str:
+        where = self.path or "<input>"
+        if self.line is not None:
+            where = f"{where}:{self.line}"
+        return f"{where}: {self.reason}"
+
+    def with_path(self, path: Path | str) -> InputError:
+        """Return the same error attributed to ``path`` (adapters may not know it)."""
+        self.path = str(path)
+        self.message = self._format()
+        self.args = (self.message,)
+        return self
+
+
+class DecodeError(InputError):
+    """The file's bytes cannot be decoded as text."""
+
+
+class ParseError(InputError):
+    """The text is not valid for the format; carries the offending line when known."""
+
+    def __init__(
+        self,
+        reason: str,
+        *,
+        path: Path | str | None = None,
+        line: int | None = None,
+        snippet: str | None = None,
+    ):
+        self.snippet = snippet
+        if snippet:
+            shown = snippet if len(snippet) <= 60 else snippet[:57] + "..."
+            reason = f"{reason}: {shown!r}"
+        super().__init__(reason, path=path, line=line)
+
+
+class UnknownFormatError(InputError):
+    """No adapter recognises the file."""
+
+
+class AmbiguousFormatError(InputError):
+    """More than one adapter recognises the file."""
+
+
+class EmptyTranscriptError(InputError):
+    """The input holds no segment with any words."""
+
+
+class PayloadError(InputError):
+    """A request body fails the checks the Omi server makes."""
+
+
+class ConfigError(ImporterError):
+    """Bad command-line options or settings."""
+
+
+class MissingDependencyError(ImporterError):
+    """An optional dependency is missing; the message names the pip command."""
+
+
+class ModelLoadError(ImporterError):
+    """A transcription or diarization model could not be loaded; says what to do."""
+
+
+class ApiError(ImporterError):
+    """The Omi API answered with an error status."""
+
+    def __init__(self, message: str, *, status: int | None = None, detail: str | None = None):
+        self.status = status
+        self.detail = detail
+        super().__init__(message)
+
+
+class AuthError(ApiError):
+    """401 or 403: the key is wrong or lacks a scope. Stops the whole run."""
+
+
+class RejectedError(ApiError):
+    """The server rejected one request (400/404/413/422); retrying cannot help."""

@@ -1,0 +1,92 @@
+"""The normalized model every adapter produces and everything after it consumes.
+
+Times are integer milliseconds (``*_ms``) so that golden files are stable; the only conversion
+to the API's float seconds happens in :mod:`importers.payload`.
+
+``None`` times are allowed in what an adapter returns (start-only formats such as Zoom captions
+and Otter have no end times; Otter exports without timestamps have neither): normalization fills
+them with estimates and counts every estimate as a repair.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal
+
+TranscriptKind = Literal["speech", "messages"]
+
+
+@dataclass(frozen=True, slots=True)
+class Word:
+    """One word with optional times and an optional speaker label (WhisperX, audio)."""
+
+    text: str
+    start_ms: int | None = None
+    end_ms: int | None = None
+    speaker: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Segment:
+    """One cue / utterance / message as the source has it.
+
+    ``speaker`` is the source's own label or display name (``"Alice"``, ``"SPEAKER_01"``), or
+    ``None`` when the source does not say. ``line`` is the 1-based line of the source where the
+    segment begins, used in messages and repairs.
+    """
+
+    text: str
+    start_ms: int | None
+    end_ms: int | None
+    speaker: str | None = None
+    words: tuple[Word, ...] = ()
+    line: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Repair:
+    """Something normalization or an adapter changed or dropped, so it can be reported."""
+
+    reason: str
+    line: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Transcript:
+    """What one input file says: segments plus when it happened and in which language.
+
+    ``kind`` is ``"speech"`` for transcripts (posted as segments) and ``"messages"`` for chats
+    (posted as text, since messages are not speech).
+    """
+
+    segments: tuple[Segment, ...]
+    format: str
+    started_at: datetime | None = None
+    language: str | None = None
+    repairs: tuple[Repair, ...] = ()
+    kind: TranscriptKind = "speech"
+    notes: tuple[str, ...] = field(default=())
+
+
+@dataclass(frozen=True, slots=True)
+class Turn:
+    """A normalized segment, ready for the API: labelled speaker, repaired times."""
+
+    text: str
+    start_ms: int
+    end_ms: int
+    speaker: str  # SPEAKER_NN
+    speaker_id: int
+    is_user: bool = False
+    person_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class NormalizedTranscript:
+    """The result of normalization: turns in time order and the speaker map."""
+
+    turns: tuple[Turn, ...]
+    speakers: dict[str, str | None]  # SPEAKER_NN -> the source's name (None when it had none)
+    repairs: tuple[Repair, ...]
+    kind: TranscriptKind = "speech"

@@ -1,0 +1,250 @@
+"""Normalization: from what a file says to clean, timed, labelled turns.
+
+Steps, in order (each repair or skip is recorded as a :class:`~importers.model.Repair`):
+
+1. Text: markup and entities stripped, whitespace collapsed (:mod:`importers.text`).
+2. Rolling duplicates: live captions (YouTube, some Zoom exports) repeat the previous cue's last
+   line at the top of the next, back to back in time; the repeated lines are removed.
+3. Cues with no words left are dropped; nothing else ever is.
+4. Times: a missing start is estimated from the words before it, a missing end from the next
+   start (less a small gap) or the word count; negative starts and ends at or before the start
+   are repaired. Speech is assumed at 2.5 words per second (150 wpm).
+5. Stable sort by start time.
+6. Speakers become ``SPEAKER_NN`` in order of first speech; the source's names stay in the
+   speaker map. ``me`` marks the user's segments, ``people`` maps names to Omi person ids.
+7. Turns: consecutive segments of one speaker merge (pause <= ``max_pause_ms``, length <=
+   ``max_turn_ms``). Word-level input (WhisperX words with speakers) is regrouped from the words
+   by :func:`importers.turns.words_to_turns`. ``merge=False`` keeps the source's cues one to one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+
+from importers.errors import EmptyTranscriptError
+from importers.model import NormalizedTranscript, Repair, Segment, Transcript, Turn
+from importers.text import clean_lines, word_count
+from importers.turns import TimedWord, fill_word_times, words_to_turns
+
+WORDS_PER_SECOND = 2.5
+MIN_DURATION_MS = 300
+GAP_MS = 100
+ROLLING_CONTIGUITY_MS = 20
+
+#: Human text for every repair reason (the convert output and summaries use it).
+REPAIR_REASONS: dict[str, str] = {
+    "empty_cue_dropped": "cue with no words dropped",
+    "rolling_duplicate_removed": "line repeated from the previous caption removed",
+    "zero_length": "zero-length cue given a duration",
+    "end_before_start": "end before start repaired",
+    "negative_start": "negative start moved to 0",
+    "start_estimated": "missing start time estimated from word counts",
+    "end_estimated": "missing end time estimated",
+    "word_time_estimated": "word without times placed between its neighbours",
+    "timing_text_ignored": "text after a timestamp ignored",
+    "block_skipped": "block that is not a cue skipped",
+}
+
+
+@dataclass(frozen=True)
+class NormalizeOptions:
+    """How to normalize. Every field maps to a CLI flag."""
+
+    merge: bool = True
+    max_pause_ms: int = 2000
+    max_turn_ms: int = 60000
+    me: tuple[str, ...] = ()
+    people: Mapping[str, str] = field(default_factory=dict)
+
+
+def estimate_ms(text: str) -> int:
+    """How long ``text`` takes to say, at 150 words per minute (at least 300 ms)."""
+    return max(MIN_DURATION_MS, round(word_count(text) / WORDS_PER_SECOND * 1000))
+
+
+def _clean(segments: Sequence[Segment], repairs: list[Repair]) -> list[tuple[Segment, list[str]]]:
+    """Strip markup and rolling duplicates; drop cues with no words (steps 1-3)."""
+    kept: list[tuple[Segment, list[str]]] = []
+    prev: tuple[Segment, list[str]] | None = None
+    for seg in segments:
+        lines = clean_lines(seg.text)
+        if prev is not None and lines and _contiguous(prev[0], seg) and prev[0].speaker == seg.speaker:
+            k = _rolling_overlap(prev[1], lines)
+            if k:
+                repairs.extend(Repair("rolling_duplicate_removed", seg.line) for _ in range(k))
+                lines = lines[k:]
+        if not lines and not seg.words:
+            repairs.append(Repair("empty_cue_dropped", seg.line))
+            continue
+        item = (seg, lines)
+        kept.append(item)
+        prev = item
+    return kept
+
+
+def _contiguous(a: Segment, b: Segment) -> bool:
+    if a.end_ms is None or b.start_ms is None:
+        return False
+    return abs(b.start_ms - a.end_ms) <= ROLLING_CONTIGUITY_MS
+
+
+def _rolling_overlap(prev_lines: list[str], lines: list[str]) -> int:
+    """Largest k such that the first k lines repeat the previous cue's last k lines."""
+    for k in range(min(len(prev_lines), len(lines)), 0, -1):
+        if prev_lines[-k:] == lines[:k]:
+            return k
+    return 0
+
+
+def _fill_times(segments: list[Segment], repairs: list[Repair]) -> list[Segment]:
+    """Estimate missing times and repair impossible ones (step 4), in file order."""
+    out: list[Segment] = []
+    clock = 0  # where the previous segment ended, for estimating missing starts
+    for i, seg in enumerate(segments):
+        start, end = seg.start_ms, seg.end_ms
+        if start is None:
+            start = clock + (GAP_MS if out else 0)
+            repairs.append(Repair("start_estimated", seg.line))
+        if start < 0:
+            repairs.append(Repair("negative_start", seg.line))
+            end = None if end is None else max(0, end - start) if end <= 0 else end
+            start = 0
+        if end is None:
+            spoken = estimate_ms(seg.text)
+            nxt = next((s.start_ms for s in segments[i + 1 :] if s.start_ms is not None), None)
+            if nxt is not None and nxt - GAP_MS > start:
+                end = min(nxt - GAP_MS, start + 2 * spoken + 5000)
+            else:
+                end = start + spoken
+            repairs.append(Repair("end_estimated", seg.line))
+        elif end == start:
+            end = start + estimate_ms(seg.text)
+            repairs.append(Repair("zero_length", seg.line))
+        elif end < start:
+            end = start + estimate_ms(seg.text)
+            repairs.append(Repair("end_before_start", seg.line))
+        clock = end
+        out.append(replace(seg, start_ms=start, end_ms=end))
+    return out
+
+
+def _label_speakers(segments: Iterable[Segment]) -> dict[str | None, str]:
+    labels: dict[str | None, str] = {}
+    for seg in segments:
+        if seg.speaker not in labels:
+            labels[seg.speaker] = f"SPEAKER_{len(labels):02d}"
+    return labels
+
+
+def _word_level(segments: Sequence[Segment]) -> bool:
+    return any(w.speaker is not None for s in segments for w in s.words)
+
+
+def _turns_from_words(
+    segments: Sequence[Segment], options: NormalizeOptions, repairs: list[Repair]
+) -> list[Segment]:
+    words: list[TimedWord] = []
+    for seg in segments:
+        assert seg.start_ms is not None and seg.end_ms is not None
+        if not seg.words:
+            words.append(TimedWord(seg.text, seg.start_ms, seg.end_ms, seg.speaker, seg.line))
+            continue
+        timed, estimated = fill_word_times(seg.words, seg.start_ms, seg.end_ms, seg.line)
+        repairs.extend(Repair("word_time_estimated", seg.line) for _ in range(estimated))
+        # A word without a speaker (WhisperX leaves some) takes its segment's speaker.
+        words.extend(
+            w if w.speaker is not None else TimedWord(w.text, w.start_ms, w.end_ms, seg.speaker, w.line)
+            for w in timed
+        )
+    words.sort(key=lambda w: w.start_ms)
+    return words_to_turns(words, max_pause_ms=options.max_pause_ms, max_turn_ms=options.max_turn_ms)
+
+
+def _merge(segments: Sequence[Segment], options: NormalizeOptions) -> list[Segment]:
+    out: list[Segment] = []
+    for seg in segments:
+        assert seg.start_ms is not None and seg.end_ms is not None
+        if out:
+            last = out[-1]
+            assert last.start_ms is not None and last.end_ms is not None
+            if (
+                seg.speaker == last.speaker
+                and seg.start_ms - last.end_ms <= options.max_pause_ms
+                and max(seg.end_ms, last.end_ms) - last.start_ms <= options.max_turn_ms
+            ):
+                out[-1] = replace(
+                    last, text=f"{last.text} {seg.text}", end_ms=max(last.end_ms, seg.end_ms), words=()
+                )
+                continue
+        out.append(seg)
+    return out
+
+
+def _matches(name: str | None, label: str, wanted: Iterable[str]) -> bool:
+    keys = {label.casefold()} | ({name.casefold()} if name else set())
+    return any(w.casefold() in keys for w in wanted)
+
+
+def normalize(transcript: Transcript, options: NormalizeOptions | None = None) -> NormalizedTranscript:
+    """Clean, repair, sort, label and merge a transcript (see the module docstring).
+
+    Raises:
+        EmptyTranscriptError: no segment has any words.
+    """
+    options = options or NormalizeOptions()
+    repairs: list[Repair] = list(transcript.repairs)
+    cleaned = _clean(transcript.segments, repairs)
+    if not cleaned:
+        raise EmptyTranscriptError("no cue with any words in it")
+    segments = [replace(seg, text=" ".join(lines)) if lines else seg for seg, lines in cleaned]
+    segments = _fill_times(segments, repairs)
+    segments.sort(key=lambda s: s.start_ms or 0)
+
+    if transcript.kind == "speech" and options.merge:
+        if _word_level(segments):
+            segments = _turns_from_words(segments, options, repairs)
+        else:
+            segments = _merge(segments, options)
+
+    labels = _label_speakers(segments)
+    people = {k.casefold(): v for k, v in options.people.items()}
+    turns: list[Turn] = []
+    for seg in segments:
+        assert seg.start_ms is not None and seg.end_ms is not None
+        label = labels[seg.speaker]
+        turns.append(
+            Turn(
+                text=seg.text,
+                start_ms=seg.start_ms,
+                end_ms=seg.end_ms,
+                speaker=label,
+                speaker_id=int(label.removeprefix("SPEAKER_")),
+                is_user=_matches(seg.speaker, label, options.me),
+                person_id=people.get(seg.speaker.casefold()) if seg.speaker else people.get(label.casefold()),
+            )
+        )
+    speakers = {label: name for name, label in labels.items()}
+    return NormalizedTranscript(
+        turns=tuple(turns), speakers=speakers, repairs=tuple(repairs), kind=transcript.kind
+    )
+
+
+def summarize_repairs(repairs: Iterable[Repair]) -> list[dict[str, object]]:
+    """Group repairs by reason: ``[{"reason", "message", "count", "lines"}]``, sorted by reason."""
+    groups: dict[str, list[int]] = {}
+    counts: dict[str, int] = {}
+    for r in repairs:
+        counts[r.reason] = counts.get(r.reason, 0) + 1
+        lines = groups.setdefault(r.reason, [])
+        if r.line is not None and (not lines or lines[-1] != r.line):
+            lines.append(r.line)
+    return [
+        {
+            "reason": reason,
+            "message": REPAIR_REASONS.get(reason, reason.replace("_", " ")),
+            "count": counts[reason],
+            "lines": groups[reason],
+        }
+        for reason in sorted(counts)
+    ]

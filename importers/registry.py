@@ -1,0 +1,187 @@
+"""Which adapters exist, and which one reads a given file.
+
+Adapters come from the ``omi_import.adapters`` entry-point group. omi-import's own adapters are
+declared in that group in its ``pyproject.toml``, exactly like a third-party plugin's;
+:data:`BUILTIN_ADAPTERS` lists the same entries so that a source checkout that was never
+installed still works (a test keeps the two lists equal).
+
+``OMI_IMPORT_ADAPTERS=srt,vtt`` restricts which adapters load (handy to rule a plugin out).
+
+Detection: the extension narrows the candidates, the content (each candidate's ``sniff``)
+decides. Exactly one must say yes; none or several is an error that suggests ``--format``.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from importlib.metadata import EntryPoint, distribution, entry_points
+from pathlib import Path
+
+from importers.adapter import Adapter
+from importers.errors import (
+    AmbiguousFormatError,
+    ConfigError,
+    DecodeError,
+    ImporterError,
+    ParseError,
+    UnknownFormatError,
+)
+from importers.source import Source
+
+ENTRY_POINT_GROUP = "omi_import.adapters"
+ENV_FILTER = "OMI_IMPORT_ADAPTERS"
+DISTRIBUTION = "omi-import"
+
+#: name -> "module:Class" of the built-in adapters (same as pyproject's entry points).
+BUILTIN_ADAPTERS: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class AdapterInfo:
+    """An adapter and where it came from (for ``omi-import formats``)."""
+
+    adapter: Adapter
+    distribution: str
+
+
+class Registry:
+    """An ordered set of adapters. Tests build their own; the CLI uses :meth:`default`."""
+
+    def __init__(self, adapters: Iterable[Adapter | AdapterInfo] = ()) -> None:
+        self._infos: dict[str, AdapterInfo] = {}
+        for item in adapters:
+            info = item if isinstance(item, AdapterInfo) else AdapterInfo(item, "(local)")
+            self.add(info)
+
+    def add(self, info: AdapterInfo) -> None:
+        name = info.adapter.name
+        if name in self._infos:
+            raise ConfigError(
+                f"two adapters are named {name!r} ({self._infos[name].distribution} and "
+                f"{info.distribution}); set {ENV_FILTER} to choose"
+            )
+        self._infos[name] = info
+
+    @classmethod
+    def default(cls) -> Registry:
+        """All installed adapters (built-in and plugins), filtered by ``OMI_IMPORT_ADAPTERS``."""
+        wanted = _env_filter()
+        registry = cls()
+        for ep, dist in _entry_points():
+            if wanted is not None and ep.name not in wanted:
+                continue
+            try:
+                adapter_cls = ep.load()
+            except ImportError as exc:
+                raise ConfigError(f"adapter plugin {ep.name!r} ({dist}) failed to load: {exc}") from exc
+            if not (isinstance(adapter_cls, type) and issubclass(adapter_cls, Adapter)):
+                raise ConfigError(f"entry point {ep.name!r} ({dist}) is not an Adapter subclass")
+            registry.add(AdapterInfo(adapter_cls(), dist))
+        return registry
+
+    @property
+    def infos(self) -> list[AdapterInfo]:
+        return list(self._infos.values())
+
+    @property
+    def names(self) -> list[str]:
+        return list(self._infos)
+
+    def get(self, name: str) -> Adapter:
+        try:
+            return self._infos[name].adapter
+        except KeyError:
+            raise ConfigError(
+                f"unknown format {name!r}; known formats: {', '.join(sorted(self._infos))}"
+            ) from None
+
+    def candidates(self, path: Path) -> list[Adapter]:
+        """Adapters whose extensions include the file's suffix."""
+        suffix = path.suffix.lower()
+        return [i.adapter for i in self._infos.values() if i.adapter.claims_extension(suffix)]
+
+    def handles(self, path: Path) -> bool:
+        return bool(self.candidates(path))
+
+    def detect(self, source: Source, format_name: str | None = None) -> Adapter:
+        """Return the one adapter for ``source``.
+
+        Raises:
+            ConfigError: ``format_name`` is not a known adapter.
+            UnknownFormatError: no adapter recognises the file.
+            AmbiguousFormatError: several do.
+            DecodeError: a text format was expected but the bytes are not text.
+        """
+        if format_name:
+            return self.get(format_name)
+        candidates = self.candidates(source.path)
+        if not candidates:
+            suffix = source.path.suffix or "(no extension)"
+            raise UnknownFormatError(
+                f"unsupported file type {suffix}; use --format with one of: "
+                f"{', '.join(sorted(self._infos))}",
+                path=source.path,
+            )
+        matches = [a for a in candidates if _sniff(a, source)]
+        if len(matches) == 1:
+            return matches[0]
+        names = ", ".join(a.name for a in candidates)
+        if not matches:
+            if any(not a.binary for a in candidates):
+                _ = source.text  # an undecodable file gets the decoding error, which says more
+            raise UnknownFormatError(
+                f"not recognised as any of: {names}; use --format to choose one", path=source.path
+            )
+        raise AmbiguousFormatError(
+            f"matches several formats ({', '.join(a.name for a in matches)}); "
+            "use --format to choose one",
+            path=source.path,
+        )
+
+
+def _sniff(adapter: Adapter, source: Source) -> bool:
+    try:
+        return adapter.sniff(source)
+    except (DecodeError, ParseError):
+        return False
+    except ImporterError:
+        raise
+
+
+def _env_filter() -> set[str] | None:
+    raw = os.environ.get(ENV_FILTER, "").strip()
+    if not raw:
+        return None
+    return {name.strip() for name in raw.split(",") if name.strip()}
+
+
+def _entry_points() -> Sequence[tuple[EntryPoint, str]]:
+    found: list[tuple[EntryPoint, str]] = []
+    for ep in entry_points(group=ENTRY_POINT_GROUP):
+        dist = ep.dist.name if ep.dist is not None else "unknown"
+        found.append((ep, dist))
+    if not any(dist == DISTRIBUTION for _, dist in found) and not _installed():
+        # Running from a source checkout that was never installed: the built-ins are not in
+        # any entry-point metadata yet, so take them from the same list pyproject declares.
+        for name, target in BUILTIN_ADAPTERS:
+            found.insert(0, (EntryPoint(name=name, value=target, group=ENTRY_POINT_GROUP), DISTRIBUTION))
+    return found
+
+
+def _installed() -> bool:
+    try:
+        distribution(DISTRIBUTION)
+    except Exception:
+        return False
+    return True
+
+
+def load_builtin(target: str) -> type[Adapter]:
+    """Import a ``module:Class`` target (used by tests to check BUILTIN_ADAPTERS)."""
+    module_name, _, attr = target.partition(":")
+    obj = getattr(importlib.import_module(module_name), attr)
+    assert isinstance(obj, type) and issubclass(obj, Adapter)
+    return obj

@@ -1,0 +1,57 @@
+"""Cue-text cleanup shared by every adapter: markup, entities, whitespace.
+
+Adapters pull out what markup *means* first (a VTT ``<v Name>`` voice span is a speaker); what is
+left is presentation, which this module removes:
+
+* HTML-ish tags: ``<i>``, ``<b>``, ``<u>``, ``<s>``, ``<font ...>``, ``<c.colorE5E5E5>``,
+  ``<lang en>``, ``<ruby>``/``<rt>``, ``<v ...>``, including unclosed and never-opened ones
+  (pysrt's capability tester and astisub's styled sample have all of these).
+* WebVTT inline timestamps ``<00:05:04.199>`` / ``<00:17.500>`` (YouTube auto-captions).
+* ASS override blocks ``{\\an8}`` and the ``\\N`` / ``\\n`` / ``\\h`` escapes SRT files inherit.
+* HTML entities (``&amp;``, ``&nbsp;``...), after tags, so ``&lt;i&gt;`` stays literal text.
+
+A bare ``<`` or ``>`` that is not a tag is text and stays.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+_TAG = re.compile(r"</?[A-Za-z][\w.\-#]*(?:\s[^<>]*)?/?>")
+_TIMESTAMP_TAG = re.compile(r"<\d{1,}(?::\d{1,2}){0,2}[.,]\d+>|<\d{1,}(?::\d{1,2}){1,2}>")
+_ASS_BLOCK = re.compile(r"\{\\[^{}]*\}")
+_ASS_NEWLINE = re.compile(r"\\[Nn]")
+_SPACES = re.compile(r"[^\S\n]+")
+
+
+def strip_markup(text: str) -> str:
+    """Remove tags, inline timestamps and ASS overrides; decode entities. Keeps line breaks."""
+    if "<" in text:
+        text = _TIMESTAMP_TAG.sub("", text)
+        text = _TAG.sub("", text)
+    if "\\" in text:
+        text = _ASS_BLOCK.sub("", text)
+        text = _ASS_NEWLINE.sub("\n", text).replace("\\h", " ")
+    if "&" in text:
+        text = html.unescape(text)
+    return text
+
+
+def clean_lines(text: str) -> list[str]:
+    """Markup-free, whitespace-collapsed, non-empty lines of a cue."""
+    lines = []
+    for line in strip_markup(text).split("\n"):
+        line = _SPACES.sub(" ", line).strip()
+        if line:
+            lines.append(line)
+    return lines
+
+
+def collapse(text: str) -> str:
+    """All whitespace (line breaks, NBSP, tabs) collapsed to single spaces."""
+    return " ".join(text.split())
+
+
+def word_count(text: str) -> int:
+    return len(text.split())

@@ -1,0 +1,125 @@
+"""Build speaker turns from timed, speaker-labelled words (WhisperX word level, audio).
+
+A pure function, shared by the WhisperX adapter's word-level input and the audio path:
+
+1. Words are cut into sentences (a word ending in ``.``, ``?`` or ``!`` closes one).
+2. Inside a sentence, when only a word or two (and less than half) disagree with the rest, the
+   whole sentence goes to the majority speaker: diarization boundaries land a word early or late
+   far more often than people interrupt mid-sentence. When the disagreement is larger, the
+   sentence is split where the speaker changes.
+3. Consecutive pieces of one speaker join into a turn while the pause between them is at most
+   ``max_pause_ms`` and the turn stays within ``max_turn_ms``.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from importers.model import Segment, Word
+
+SENTENCE_END = (".", "?", "!", "…", "。", "？", "！")
+MAX_MINORITY_WORDS = 2
+
+
+@dataclass(frozen=True, slots=True)
+class TimedWord:
+    """A word whose times are known (estimated where the source had none)."""
+
+    text: str
+    start_ms: int
+    end_ms: int
+    speaker: str | None
+    line: int | None = None
+
+
+def fill_word_times(
+    words: Sequence[Word], seg_start: int, seg_end: int, line: int | None = None
+) -> tuple[list[TimedWord], int]:
+    """Give every word a time, interpolating from neighbours; return (words, number estimated).
+
+    WhisperX leaves numerals like ``1990.`` without times; such a word gets the gap between the
+    previous word's end and the next timed word's start.
+    """
+    out: list[TimedWord] = []
+    estimated = 0
+    for i, w in enumerate(words):
+        start, end = w.start_ms, w.end_ms
+        if start is None or end is None:
+            estimated += 1
+            prev_end = out[-1].end_ms if out else seg_start
+            next_start = next(
+                (x.start_ms for x in words[i + 1 :] if x.start_ms is not None), seg_end
+            )
+            start = prev_end if start is None else start
+            end = max(start, next_start) if end is None else end
+        out.append(TimedWord(w.text, start, max(start, end), w.speaker, line))
+    return out, estimated
+
+
+def _sentences(words: Sequence[TimedWord]) -> list[list[TimedWord]]:
+    sentences: list[list[TimedWord]] = []
+    current: list[TimedWord] = []
+    for w in words:
+        current.append(w)
+        if w.text.rstrip("\"'”’)]").endswith(SENTENCE_END):
+            sentences.append(current)
+            current = []
+    if current:
+        sentences.append(current)
+    return sentences
+
+
+def _settle(sentence: list[TimedWord]) -> list[TimedWord]:
+    """Put a sentence on its majority speaker when only a word or two disagree."""
+    counts = Counter(w.speaker for w in sentence if w.speaker is not None)
+    if len(counts) <= 1:
+        speaker = next(iter(counts), None)
+        return [TimedWord(w.text, w.start_ms, w.end_ms, speaker, w.line) for w in sentence]
+    (top, top_n), *_ = counts.most_common()
+    minority = sum(counts.values()) - top_n
+    if minority <= MAX_MINORITY_WORDS and minority < top_n:
+        return [TimedWord(w.text, w.start_ms, w.end_ms, top, w.line) for w in sentence]
+    # A real change of speaker inside the sentence: words without a speaker follow the previous.
+    out: list[TimedWord] = []
+    last = top
+    for w in sentence:
+        last = w.speaker if w.speaker is not None else last
+        out.append(TimedWord(w.text, w.start_ms, w.end_ms, last, w.line))
+    return out
+
+
+def words_to_turns(
+    words: Sequence[TimedWord], *, max_pause_ms: int = 2000, max_turn_ms: int = 60000
+) -> list[Segment]:
+    """Group timed words into speaker turns (see the module docstring)."""
+    settled = [w for s in _sentences(words) for w in _settle(s)]
+    turns: list[Segment] = []
+    group: list[TimedWord] = []
+
+    def flush() -> None:
+        if group:
+            turns.append(
+                Segment(
+                    text=" ".join(w.text.strip() for w in group if w.text.strip()),
+                    start_ms=group[0].start_ms,
+                    end_ms=max(w.end_ms for w in group),
+                    speaker=group[0].speaker,
+                    line=group[0].line,
+                )
+            )
+            group.clear()
+
+    for w in settled:
+        if group:
+            same = w.speaker == group[0].speaker
+            pause = w.start_ms - group[-1].end_ms
+            length = w.end_ms - group[0].start_ms
+            ends_sentence = group[-1].text.rstrip("\"'”’)]").endswith(SENTENCE_END)
+            too_long = length > max_turn_ms and ends_sentence
+            if not same or pause > max_pause_ms or too_long or length > 2 * max_turn_ms:
+                flush()
+        group.append(w)
+    flush()
+    return turns
