@@ -34,8 +34,10 @@ ROLLING_CONTIGUITY_MS = 20
 
 #: Human text for every repair reason (the convert output and summaries use it).
 REPAIR_REASONS: dict[str, str] = {
-    "empty_cue_dropped": "cue with no words dropped",
+    "empty_cue_dropped": "cue without text dropped",
+    "markup_only_cue_dropped": "cue with only markup (no words) dropped",
     "rolling_duplicate_removed": "line repeated from the previous caption removed",
+    "duplicate_cue_dropped": "cue repeating the previous caption dropped",
     "zero_length": "zero-length cue given a duration",
     "end_before_start": "end before start repaired",
     "negative_start": "negative start moved to 0",
@@ -71,11 +73,15 @@ def _clean(segments: Sequence[Segment], repairs: list[Repair]) -> list[tuple[Seg
         lines = clean_lines(seg.text)
         if prev is not None and lines and _contiguous(prev[0], seg) and prev[0].speaker == seg.speaker:
             k = _rolling_overlap(prev[1], lines)
+            if k == len(lines):
+                repairs.append(Repair("duplicate_cue_dropped", seg.line))
+                continue
             if k:
                 repairs.extend(Repair("rolling_duplicate_removed", seg.line) for _ in range(k))
                 lines = lines[k:]
-        if not lines and not seg.words:
-            repairs.append(Repair("empty_cue_dropped", seg.line))
+        if not lines and not any(w.text.strip() for w in seg.words):
+            reason = "markup_only_cue_dropped" if seg.text.strip() else "empty_cue_dropped"
+            repairs.append(Repair(reason, seg.line))
             continue
         item = (seg, lines)
         kept.append(item)

@@ -1,0 +1,74 @@
+"""Give each word the speaker of the diarization turn it overlaps most.
+
+A pure function, used by the audio adapter (pyannote's exclusive diarization) and by
+``--diarization FILE.rttm`` on word-level transcripts. Rules:
+
+* a word goes to the turn it overlaps most (ties: the earlier turn);
+* a word that overlaps no turn goes to the nearest turn in time (ties: the earlier one);
+* a word without times keeps ``speaker=None`` (turn building then gives it its sentence's speaker);
+* with no turns at all, every word keeps the speaker it had.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+from importers.model import Word
+
+
+@dataclass(frozen=True, slots=True)
+class SpeakerTurn:
+    """One diarization turn: who spoke from ``start_ms`` to ``end_ms``."""
+
+    start_ms: int
+    end_ms: int
+    speaker: str
+
+
+def assign_speakers(words: Sequence[Word], turns: Sequence[SpeakerTurn]) -> list[Word]:
+    """Return ``words`` with ``speaker`` set from ``turns`` (see the module docstring)."""
+    if not turns:
+        return list(words)
+    ordered = sorted(turns, key=lambda t: (t.start_ms, t.end_ms))
+    starts = [t.start_ms for t in ordered]
+    # Turns may overlap (non-exclusive diarization). reach[i] is the index of the turn with the
+    # latest end among ordered[: i + 1], so the search can stop once no earlier turn reaches back.
+    reach: list[int] = []
+    for i, t in enumerate(ordered):
+        reach.append(i if not reach or t.end_ms > ordered[reach[-1]].end_ms else reach[-1])
+    out: list[Word] = []
+    for w in words:
+        if w.start_ms is None or w.end_ms is None:
+            out.append(replace(w, speaker=None))
+            continue
+        out.append(replace(w, speaker=_best(ordered, starts, reach, w.start_ms, w.end_ms)))
+    return out
+
+
+def _best(ordered: Sequence[SpeakerTurn], starts: list[int], reach: list[int], a: int, b: int) -> str:
+    """The speaker for a word spanning ``a..b`` ms."""
+    hi = bisect.bisect_left(starts, b) if b > a else bisect.bisect_right(starts, a)
+    best_overlap, best = 0, None
+    i = hi - 1
+    # Walk back from the last turn starting before the word ends; later turns come first, so
+    # ">=" leaves the earliest of equally overlapping turns.
+    while i >= 0 and ordered[reach[i]].end_ms > a:
+        t = ordered[i]
+        overlap = min(b, t.end_ms) - max(a, t.start_ms)
+        if overlap > 0 and overlap >= best_overlap:
+            best_overlap, best = overlap, t
+        i -= 1
+    if best is not None:
+        return best.speaker
+    # No overlap: the nearest turn (the earlier one on ties).
+    mid = (a + b) / 2
+    candidates: list[tuple[float, int, SpeakerTurn]] = []
+    if hi > 0:
+        prev = ordered[reach[hi - 1]]
+        candidates.append((mid - prev.end_ms, prev.start_ms, prev))
+    if hi < len(ordered):
+        nxt = ordered[hi]
+        candidates.append((nxt.start_ms - mid, nxt.start_ms, nxt))
+    return min(candidates, key=lambda c: (c[0], c[1]))[2].speaker

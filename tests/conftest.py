@@ -1,0 +1,51 @@
+"""Shared fixtures: repo paths, the corpus, golden-file updating, a fixed file mtime."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, settings
+
+from importers.source import Source
+
+REPO = Path(__file__).resolve().parent.parent
+SAMPLES = REPO / "samples"
+CORPUS = Path(os.environ.get("OMI_IMPORT_CORPUS", REPO.parent / "shared" / "corpus"))
+
+#: The modification time golden tests give every file, so outputs do not depend on checkout time.
+FIXED_MTIME = datetime(2026, 1, 15, 9, 30, tzinfo=UTC)
+
+settings.register_profile("ci", max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile("dev", max_examples=60)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-golden",
+        action="store_true",
+        help="Rewrite samples/**/*.expected.json from the current output (review the diff!).",
+    )
+
+
+@pytest.fixture
+def update_golden(request: pytest.FixtureRequest) -> bool:
+    return bool(request.config.getoption("--update-golden"))
+
+
+@pytest.fixture
+def fixed_mtime(monkeypatch: pytest.MonkeyPatch) -> Iterator[datetime]:
+    """Make every Source report FIXED_MTIME as its modification time."""
+    monkeypatch.setattr(Source, "modified_at", property(lambda self: FIXED_MTIME))
+    yield FIXED_MTIME
+
+
+@pytest.fixture
+def in_repo(monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Run with the repository as the working directory (relative sample paths in outputs)."""
+    monkeypatch.chdir(REPO)
+    return REPO

@@ -1,0 +1,79 @@
+"""Every sample in samples/<adapter>/ converts to exactly its <case>.expected.json.
+
+A sample may have a ``<name>.options.json`` beside it with CLI-style options (``{"me": ["Ann"],
+"no_merge": true, "timezone": "UTC"}``). Update the expected files with
+``pytest tests/test_golden.py --update-golden`` and review the diff.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import REPO, SAMPLES
+
+from importers.cli import build_options
+from importers.pipeline import convert
+from importers.registry import Registry
+
+NOT_SAMPLES = (".expected.json", ".options.json", ".md", ".py", ".sh", ".txt.license")
+BINARY_FOLDERS = {"audio"}  # run with real models in test_audio.py
+
+
+def sample_files() -> list[Path]:
+    if not SAMPLES.is_dir():
+        return []
+    return sorted(
+        p
+        for p in SAMPLES.rglob("*")
+        if p.is_file()
+        and not p.name.startswith(".")
+        and not p.name.endswith(NOT_SAMPLES)
+        and p.relative_to(SAMPLES).parts[0] not in BINARY_FOLDERS
+        and p.name not in ("SOURCES.md", "README.md")
+    )
+
+
+def options_for(sample: Path) -> dict[str, Any]:
+    defaults: dict[str, Any] = {
+        "format_name": None, "encoding": None, "source": "external_integration",
+        "language": None, "started_at": None, "timezone": "UTC", "me": (), "people": None,
+        "no_merge": False, "max_pause": 2.0, "max_turn": 60.0,
+    }  # fmt: skip
+    opts_file = sample.with_name(sample.name + ".options.json")
+    if opts_file.exists():
+        given = json.loads(opts_file.read_text())
+        if "people" in given:
+            given["people"] = sample.parent / given["people"]
+        if "me" in given:
+            given["me"] = tuple(given["me"])
+        defaults.update(given)
+    return defaults
+
+
+def expected_path(sample: Path) -> Path:
+    return sample.with_name(sample.name + ".expected.json")
+
+
+@pytest.mark.parametrize("sample", sample_files(), ids=lambda p: str(p.relative_to(SAMPLES)))
+def test_sample_matches_golden(sample: Path, fixed_mtime: object, in_repo: Path, update_golden: bool) -> None:
+    """The sample is detected as its folder's format and converts to the expected JSON."""
+    rel = sample.relative_to(REPO)
+    result = convert(rel, build_options(**options_for(sample)), registry=Registry.default())
+    assert result.format == sample.relative_to(SAMPLES).parts[0]
+    actual = result.to_dict()
+    golden = expected_path(sample)
+    if update_golden or not golden.exists():
+        golden.write_text(json.dumps(actual, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        if not update_golden:
+            pytest.fail(f"{golden.name} did not exist; written now - review it and re-run")
+    assert actual == json.loads(golden.read_text(encoding="utf-8"))
+
+
+def test_every_adapter_has_a_sample() -> None:
+    """Each built-in adapter has at least one golden sample folder."""
+    folders = {p.relative_to(SAMPLES).parts[0] for p in sample_files()} | BINARY_FOLDERS
+    missing = [i.adapter.name for i in Registry.default().infos if i.adapter.name not in folders]
+    assert not missing, f"adapters without a samples/<name>/ folder: {missing}"
