@@ -4,20 +4,14 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, settings
+from support import FIXED_MTIME, REPO
 
 from importers.source import Source
-
-REPO = Path(__file__).resolve().parent.parent
-SAMPLES = REPO / "samples"
-CORPUS = Path(os.environ.get("OMI_IMPORT_CORPUS", REPO.parent / "shared" / "corpus"))
-
-#: The modification time golden tests give every file, so outputs do not depend on checkout time.
-FIXED_MTIME = datetime(2026, 1, 15, 9, 30, tzinfo=UTC)
 
 settings.register_profile("ci", max_examples=300, suppress_health_check=[HealthCheck.too_slow])
 settings.register_profile("dev", max_examples=60)

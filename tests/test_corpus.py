@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import CORPUS
+from support import CORPUS
 
 from importers.cli import build_options
 from importers.pipeline import Conversion, convert

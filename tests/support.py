@@ -1,0 +1,14 @@
+"""Paths and constants shared by the tests (importable as ``support``; tests/ is on sys.path)."""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, datetime
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+SAMPLES = REPO / "samples"
+CORPUS = Path(os.environ.get("OMI_IMPORT_CORPUS", REPO.parent / "shared" / "corpus"))
+
+#: The modification time golden tests give every file, so outputs do not depend on checkout time.
+FIXED_MTIME = datetime(2026, 1, 15, 9, 30, tzinfo=UTC)
