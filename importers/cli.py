@@ -17,7 +17,7 @@ import click
 
 from importers import __version__
 from importers.errors import ConfigError, ImporterError
-from importers.normalize import NormalizeOptions
+from importers.normalize import NormalizeOptions, summarize_repairs
 from importers.options import load_people, parse_datetime, parse_timezone
 from importers.payload import SOURCES
 from importers.pipeline import Conversion, ConvertOptions, convert, iter_inputs
@@ -29,23 +29,66 @@ F = TypeVar("F", bound=Callable[..., Any])
 def conversion_options(func: F) -> F:
     """The options shared by ``convert`` and ``import`` (they shape the request bodies)."""
     decorators = [
-        click.option("--format", "format_name", metavar="NAME", help="Skip detection; see `omi-import formats`."),
-        click.option("--encoding", metavar="ENC", help="Text encoding of the inputs (default: detect)."),
-        click.option("--source", default="external_integration", show_default=True,
-                     type=click.Choice(SOURCES), metavar="SOURCE", help="Omi conversation source."),
-        click.option("--language", metavar="CODE", help="Language code (default: from the file, else en)."),
-        click.option("--started-at", metavar="DATETIME",
-                     help="When the conversation started (ISO 8601); default: from the file, else its mtime."),
-        click.option("--timezone", metavar="ZONE", help="Zone for times without an offset (default: local)."),
-        click.option("--me", multiple=True, metavar="NAME", help="Speaker name or label that is you (repeatable)."),
-        click.option("--people", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE",
-                     help='JSON file {"Speaker name": "person_id"}.'),
-        click.option("--no-merge", is_flag=True, help="Keep the source's cues one to one (no turns)."),
-        click.option("--max-pause", type=click.FloatRange(min=0), default=2.0, show_default=True,
-                     metavar="SECONDS", help="Longest pause inside one merged turn."),
-        click.option("--max-turn", type=click.FloatRange(min=1), default=60.0, show_default=True,
-                     metavar="SECONDS", help="Longest merged turn."),
-    ]  # fmt: skip
+        click.option(
+            "--format",
+            "format_name",
+            metavar="NAME",
+            help="Skip detection; see `omi-import formats`.",
+        ),
+        click.option(
+            "--encoding", metavar="ENC", help="Text encoding of the inputs (default: detect)."
+        ),
+        click.option(
+            "--source",
+            default="external_integration",
+            show_default=True,
+            type=click.Choice(SOURCES),
+            metavar="SOURCE",
+            help="Omi conversation source.",
+        ),
+        click.option(
+            "--language", metavar="CODE", help="Language code (default: from the file, else en)."
+        ),
+        click.option(
+            "--started-at",
+            metavar="DATETIME",
+            help="When it started (ISO 8601); default: from the file, else the file's mtime.",
+        ),
+        click.option(
+            "--timezone", metavar="ZONE", help="Zone for times without an offset (default: local)."
+        ),
+        click.option(
+            "--me",
+            multiple=True,
+            metavar="NAME",
+            help="Speaker name or label that is you (repeatable).",
+        ),
+        click.option(
+            "--people",
+            type=click.Path(dir_okay=False, path_type=Path),
+            metavar="FILE",
+            help='JSON file {"Speaker name": "person_id"}.',
+        ),
+        click.option(
+            "--no-merge", is_flag=True, help="Keep the source's cues one to one (no turns)."
+        ),
+        click.option(
+            "--max-pause",
+            type=click.FloatRange(min=0),
+            default=2.0,
+            show_default=True,
+            metavar="SECONDS",
+            help="Longest pause inside one merged turn.",
+        ),
+        click.option(
+            "--max-turn",
+            type=click.FloatRange(min=1),
+            default=60.0,
+            show_default=True,
+            metavar="SECONDS",
+            help="Longest merged turn.",
+        ),
+    ]
     for decorator in reversed(decorators):
         func = decorator(func)
     return func
@@ -124,7 +167,7 @@ def convert_all(
         outcome.converted.append(result)
         if not quiet and result.normalized.repairs:
             counts = ", ".join(
-                f"{r['count']} {r['message']}" for r in result.to_dict()["repairs"]  # type: ignore[attr-defined]
+                f"{r['count']} {r['message']}" for r in summarize_repairs(result.normalized.repairs)
             )
             click.echo(f"Note: {result.input}: {counts}", err=True)
         on_result(result)
@@ -133,7 +176,8 @@ def convert_all(
 
 def summary(outcome: Outcome, verb: str) -> str:
     conversations = sum(len(c.conversations) for c in outcome.converted)
-    parts = [f"{len(outcome.converted)} {verb} ({conversations} conversation{'s' if conversations != 1 else ''})"]
+    plural = "s" if conversations != 1 else ""
+    parts = [f"{len(outcome.converted)} {verb} ({conversations} conversation{plural})"]
     if outcome.skipped:
         parts.append(f"{len(outcome.skipped)} skipped")
     if outcome.failed:
@@ -191,7 +235,9 @@ def convert_cmd(paths: tuple[Path, ...], out_dir: Path | None, quiet: bool, **fl
 
 @cli.command("import")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
-@click.option("--dry-run", is_flag=True, help="Print what would be sent (as `convert`); send nothing.")
+@click.option(
+    "--dry-run", is_flag=True, help="Print what would be sent (as `convert`); send nothing."
+)
 @click.option("-q", "--quiet", is_flag=True, help="Print no notes, only errors.")
 @conversion_options
 def import_cmd(paths: tuple[Path, ...], dry_run: bool, quiet: bool, **flags: Any) -> None:
@@ -201,7 +247,9 @@ def import_cmd(paths: tuple[Path, ...], dry_run: bool, quiet: bool, **flags: Any
     run(paths, flags, out_dir=None, quiet=quiet, verb="converted")
 
 
-def run(paths: tuple[Path, ...], flags: dict[str, Any], *, out_dir: Path | None, quiet: bool, verb: str) -> None:
+def run(
+    paths: tuple[Path, ...], flags: dict[str, Any], *, out_dir: Path | None, quiet: bool, verb: str
+) -> None:
     try:
         options = build_options(**flags)
         registry = Registry.default()

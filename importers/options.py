@@ -28,7 +28,7 @@ def load_people(path: Path | str) -> dict[str, str]:
         raise ConfigError(
             f'{p}: people file must be a JSON object of "Speaker name": "person id" strings'
         )
-    return {k: v for k, v in data.items()}
+    return dict(data)
 
 
 def parse_timezone(name: str) -> tzinfo:
@@ -36,7 +36,9 @@ def parse_timezone(name: str) -> tzinfo:
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
-        raise ConfigError(f"unknown time zone {name!r}; use an IANA name like Europe/Berlin") from None
+        raise ConfigError(
+            f"unknown time zone {name!r}; use an IANA name like Europe/Berlin"
+        ) from None
 
 
 def parse_datetime(value: str, tz: tzinfo | None = None) -> datetime:
@@ -45,7 +47,8 @@ def parse_datetime(value: str, tz: tzinfo | None = None) -> datetime:
         parsed = datetime.fromisoformat(value.strip())
     except ValueError:
         raise ConfigError(
-            f"--started-at {value!r} is not an ISO 8601 date and time, e.g. 2026-03-01T14:30:00+01:00"
+            f"--started-at {value!r} is not an ISO 8601 date and time, "
+            "e.g. 2026-03-01T14:30:00+01:00"
         ) from None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=tz) if tz else parsed.astimezone()

@@ -132,7 +132,7 @@ def _parse(adapter: Adapter, source: Source, options: ParseOptions) -> Transcrip
     try:
         return adapter.parse(source, options)
     except InputError as exc:
-        raise exc.with_path(source.path) if exc.path is None else exc
+        raise (exc.with_path(source.path) if exc.path is None else exc) from None
 
 
 def convert(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
@@ -32,10 +31,10 @@ def update_golden(request: pytest.FixtureRequest) -> bool:
 
 
 @pytest.fixture
-def fixed_mtime(monkeypatch: pytest.MonkeyPatch) -> Iterator[datetime]:
+def fixed_mtime(monkeypatch: pytest.MonkeyPatch) -> datetime:
     """Make every Source report FIXED_MTIME as its modification time."""
     monkeypatch.setattr(Source, "modified_at", property(lambda self: FIXED_MTIME))
-    yield FIXED_MTIME
+    return FIXED_MTIME
 
 
 @pytest.fixture
