@@ -1,0 +1,41 @@
+"""The README stays true: its commands exist, its sample paths exist, CI runs its test command."""
+
+from __future__ import annotations
+
+import re
+
+import click
+from support import REPO
+
+from importers.cli import cli
+
+README = (REPO / "README.md").read_text(encoding="utf-8")
+CI = (REPO / ".ci" / "run").read_text(encoding="utf-8")
+
+
+def bash_blocks() -> list[str]:
+    return re.findall(r"```bash\n(.*?)```", README, flags=re.S)
+
+
+def test_every_command_has_help_and_is_documented() -> None:
+    """Each CLI command has a help line and appears in the README as `omi-import NAME`."""
+    assert isinstance(cli, click.Group)
+    for name, command in cli.commands.items():
+        assert command.help, f"command {name} has no help"
+        assert f"omi-import {name}" in README, f"`omi-import {name}` is not in README.md"
+
+
+def test_first_two_commands_use_existing_samples() -> None:
+    """The two fresh-machine commands at the top name files that exist."""
+    first, second = bash_blocks()[:2]
+    assert "--dry-run" in first
+    for path in re.findall(r"samples/\S+", first):
+        assert (REPO / path).exists(), f"README names missing sample {path}"
+    assert "pytest" in second
+
+
+def test_ci_runs_the_readme_test_command() -> None:
+    """.ci/run ends by calling the same test command as the README."""
+    second = bash_blocks()[1]
+    test_command = second.strip().split("&&")[-1].strip().removeprefix(".venv/bin/")
+    assert test_command in CI
