@@ -18,7 +18,7 @@ import click
 from importers import __version__
 from importers.errors import ConfigError, ImporterError
 from importers.normalize import NormalizeOptions
-from importers.options import load_people, parse_datetime, parse_timezone
+from importers.options import load_people, parse_date_only, parse_datetime, parse_timezone
 from importers.payload import SOURCES
 from importers.pipeline import Conversion, ConvertOptions, convert, iter_inputs
 from importers.registry import Registry
@@ -35,7 +35,8 @@ def conversion_options(func: F) -> F:
                      type=click.Choice(SOURCES), metavar="SOURCE", help="Omi conversation source."),
         click.option("--language", metavar="CODE", help="Language code (default: from the file, else en)."),
         click.option("--started-at", metavar="DATETIME",
-                     help="When the conversation started (ISO 8601); default: from the file, else its mtime."),
+                     help="When the conversation started (ISO 8601); default: from the file, else its mtime. "
+                          "A date alone (2026-03-02) keeps the time of day the file carries."),
         click.option("--timezone", metavar="ZONE", help="Zone for times without an offset (default: local)."),
         click.option("--me", multiple=True, metavar="NAME", help="Speaker name or label that is you (repeatable)."),
         click.option("--people", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE",
@@ -43,6 +44,8 @@ def conversion_options(func: F) -> F:
         click.option("--no-merge", is_flag=True, help="Keep the source's cues one to one (no turns)."),
         click.option("--max-pause", type=click.FloatRange(min=0), default=2.0, show_default=True,
                      metavar="SECONDS", help="Longest pause inside one merged turn."),
+        click.option("--skip-private", is_flag=True,
+                     help="Leave private/direct chat messages out (default: keep them, marked)."),
         click.option("--max-turn", type=click.FloatRange(min=1), default=60.0, show_default=True,
                      metavar="SECONDS", help="Longest merged turn."),
     ]  # fmt: skip
@@ -64,16 +67,22 @@ def build_options(
     no_merge: bool,
     max_pause: float,
     max_turn: float,
+    skip_private: bool = False,
     extra: dict[str, object] | None = None,
 ) -> ConvertOptions:
     """Map CLI flag values to :class:`ConvertOptions`."""
     tz = parse_timezone(timezone) if timezone else None
+    started_on = parse_date_only(started_at) if started_at else None
+    extra = dict(extra or {})
+    if skip_private:
+        extra["skip_private_messages"] = True
     return ConvertOptions(
         format=format_name,
         encoding=encoding,
         source=source,
         language=language,
-        started_at=parse_datetime(started_at, tz) if started_at else None,
+        started_at=parse_datetime(started_at, tz) if started_at and not started_on else None,
+        started_on=started_on,
         timezone=tz,
         normalize=NormalizeOptions(
             merge=not no_merge,
@@ -82,7 +91,7 @@ def build_options(
             me=me,
             people=load_people(people) if people else {},
         ),
-        extra=extra or {},
+        extra=extra,
     )
 
 
