@@ -113,7 +113,12 @@ def parse_lines(lines: Sequence[str], pattern: re.Pattern[str], format_name: str
         if m is not None:
             name = (m.group("name") or "").strip() or None
             entries.append(_Entry(i + 1, name, parse_offset(m.group("time"))))
-        elif not timed and line.strip() and (i == 0 or not lines[i - 1].strip()) and _untimed_name(lines, i, end):
+        elif (
+            not timed
+            and line.strip()
+            and (i == 0 or not lines[i - 1].strip())
+            and _untimed_name(lines, i, end)
+        ):
             entries.append(_Entry(i + 1, line.strip(), None))
         elif line.strip():
             if not entries:
@@ -124,7 +129,9 @@ def parse_lines(lines: Sequence[str], pattern: re.Pattern[str], format_name: str
     if not entries:
         raise ParseError("no Otter speaker header ('Name  M:SS') found", line=1)
     segments = tuple(
-        Segment(text=" ".join(e.text), start_ms=e.start_ms, end_ms=None, speaker=e.name, line=e.line)
+        Segment(
+            text=" ".join(e.text), start_ms=e.start_ms, end_ms=None, speaker=e.name, line=e.line
+        )
         for e in entries
     )
     return Transcript(segments=segments, format=format_name, repairs=tuple(repairs))

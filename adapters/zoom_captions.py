@@ -39,7 +39,9 @@ def _first_line(text: str) -> str:
 class ZoomCaptionsAdapter(Adapter):
     name = "zoom-captions"
     extensions = (".txt",)
-    description = "Zoom saved closed captions: [Name] HH:MM:SS headers (meeting_saved_closed_caption.txt)"
+    description = (
+        "Zoom saved closed captions: [Name] HH:MM:SS headers (meeting_saved_closed_caption.txt)"
+    )
 
     def sniff(self, source: Source) -> bool:
         m = HEADER.match(_first_line(source.head))
@@ -55,7 +57,9 @@ class ZoomCaptionsAdapter(Adapter):
             elif entries:
                 entries[-1][3].append(line)
             elif line.strip():
-                raise ParseError("text before the first [Name] HH:MM:SS header", line=number, snippet=line)
+                raise ParseError(
+                    "text before the first [Name] HH:MM:SS header", line=number, snippet=line
+                )
         if not entries:
             raise ParseError("no [Name] HH:MM:SS caption header found", line=1)
         offsets, days = offsets_ms(seconds for _, seconds, _, _ in entries)

@@ -6,15 +6,15 @@ The layouts Zoom has written over the years, detected from the first line::
     14:08:19	 From  Nora Jones  to  Kim(Privately) : hi
 
     08:02:35 Host:	Yang mau request lagu            2020-2022 local (TAB after the colon;
-    	more lines of the same message                continuation lines start with a TAB)
+        more lines of the same message                continuation lines start with a TAB)
     10:34:24 Participant44  to  Host(Direct:	...
 
     00:58:04	Alex:	Depends on your style            cloud recording chat.txt
 
     10:02:33 From Jane Doe to Everyone:              2022+ ("new meeting chat experience"):
-    	Hello everyone                                the message on indented lines below
+        Hello everyone                                the message on indented lines below
     10:03:10 From Jane Doe to Bob (Direct Message):
-    	see you
+        see you
 
 Every message with text becomes one Segment whose speaker is the *sender* (for ``X to Y`` that
 is X). The Transcript's kind is ``"messages"``: the pipeline sends it to the text endpoint.
@@ -97,7 +97,9 @@ class ZoomChatAdapter(Adapter):
     def parse(self, source: Source, options: ParseOptions) -> Transcript:
         layout = _layout(source.text)
         if layout is None:
-            raise ParseError("first line is not a Zoom chat message (HH:MM:SS ... Name: text)", line=1)
+            raise ParseError(
+                "first line is not a Zoom chat message (HH:MM:SS ... Name: text)", line=1
+            )
         pattern = LAYOUTS[layout]
         messages: list[_Message] = []
         for number, line in enumerate(source.lines, start=1):
@@ -106,7 +108,9 @@ class ZoomChatAdapter(Adapter):
             if m is not None and seconds is not None:
                 sender, recipient = _split_who(m.group("who"), layout)
                 first = m.groupdict().get("text")
-                messages.append(_Message(seconds, number, sender, recipient, [first] if first else []))
+                messages.append(
+                    _Message(seconds, number, sender, recipient, [first] if first else [])
+                )
             elif messages:
                 # A continuation: TAB-indented in the newer layouts; blank lines inside a
                 # pasted message stay (trailing ones are stripped with the text).

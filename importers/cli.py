@@ -35,8 +35,8 @@ def conversion_options(func: F) -> F:
                      type=click.Choice(SOURCES), metavar="SOURCE", help="Omi conversation source."),
         click.option("--language", metavar="CODE", help="Language code (default: from the file, else en)."),
         click.option("--started-at", metavar="DATETIME",
-                     help="When the conversation started (ISO 8601); default: from the file, else its mtime. "
-                          "A date alone (2026-03-02) keeps the time of day the file carries."),
+                     help="When the conversation started (ISO 8601); default: from the file, else "
+                          "its mtime. A date alone (2026-03-02) keeps the file's time of day."),
         click.option("--timezone", metavar="ZONE", help="Zone for times without an offset (default: local)."),
         click.option("--me", multiple=True, metavar="NAME", help="Speaker name or label that is you (repeatable)."),
         click.option("--people", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE",

@@ -127,7 +127,9 @@ def _next_starts(segments: Sequence[Segment]) -> list[int | None]:
     return out
 
 
-def _fill_times(segments: list[Segment], repairs: list[Repair], *, messages: bool = False) -> list[Segment]:
+def _fill_times(
+    segments: list[Segment], repairs: list[Repair], *, messages: bool = False
+) -> list[Segment]:
     """Estimate missing times and repair impossible ones (step 4), in file order.
 
     A missing end (start-only formats: Zoom captions, Otter) becomes the next segment's start

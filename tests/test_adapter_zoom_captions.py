@@ -76,8 +76,12 @@ def test_timezone_and_date_only_started_at(tmp_path: Path) -> None:
     registry = Registry([ADAPTER])
     by_folder = convert(path, ConvertOptions(timezone=berlin), registry=registry)
     assert by_folder.started_at_source == "input"
-    assert by_folder.conversations[0].body.started_at == datetime(2026, 7, 1, 9, 0, 30, tzinfo=berlin)
-    by_date = convert(path, ConvertOptions(timezone=berlin, started_on=date(2026, 7, 9)), registry=registry)
+    assert by_folder.conversations[0].body.started_at == datetime(
+        2026, 7, 1, 9, 0, 30, tzinfo=berlin
+    )
+    by_date = convert(
+        path, ConvertOptions(timezone=berlin, started_on=date(2026, 7, 9)), registry=registry
+    )
     assert by_date.started_at_source == "option"
     assert by_date.conversations[0].body.started_at == datetime(2026, 7, 9, 9, 0, 30, tzinfo=berlin)
     exact = datetime(2026, 7, 1, 9, 5, tzinfo=UTC)
@@ -117,7 +121,9 @@ def test_sniff_rejects(head: str) -> None:
 
 def test_every_txt_sample_and_corpus_file_has_exactly_one_txt_adapter() -> None:
     """The .txt sniffers are mutually exclusive on every real and sample file."""
-    txt_adapters = [a for a in (i.adapter for i in Registry.default().infos) if ".txt" in a.extensions]
+    txt_adapters = [
+        a for a in (i.adapter for i in Registry.default().infos) if ".txt" in a.extensions
+    ]
     files = sorted(SAMPLES.rglob("*.txt")) + sorted(CORPUS.glob("*/*.txt"))
     assert files
     for path in files:

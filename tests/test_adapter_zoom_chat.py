@@ -55,7 +55,11 @@ def test_legacy_layout_sender_of_private_message() -> None:
 
 def test_tabbed_layout_continuations_and_direct_messages() -> None:
     assert parse(TABBED) == [
-        ("Participant33", "izin bertanya\nperbedaan wsgi sama asgi\n\nfatal: not a git repository", 0),
+        (
+            "Participant33",
+            "izin bertanya\nperbedaan wsgi sama asgi\n\nfatal: not a git repository",
+            0,
+        ),
         ("Participant44", "(privately to Host) kemarin *****?", 6_688_000),
     ]
 
@@ -93,7 +97,8 @@ def test_sniff_accepts_every_layout(text: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ["[A] 10:00:00\nhi\n", "Dora  00:03\nhello\n", "10:00:00 just a line\n", "99:00:00\tA:\tx\n"]
+    "text",
+    ["[A] 10:00:00\nhi\n", "Dora  00:03\nhello\n", "10:00:00 just a line\n", "99:00:00\tA:\tx\n"],
 )
 def test_sniff_rejects(text: str) -> None:
     assert not ADAPTER.sniff(Source.from_text(text))
@@ -137,7 +142,10 @@ def test_text_source_spec_can_be_overridden(tmp_path: object) -> None:
 
 def test_long_chat_splits_below_the_limit_and_loses_nothing(tmp_path: object) -> None:
     word = "lorem ipsum dolor sit amet " * 40  # ~1,080 characters a message
-    lines = [f"{10 + i // 3600:02d}:{i // 60 % 60:02d}:{i % 60:02d}\t From  P{i % 7} : {word}{i}" for i in range(300)]
+    lines = [
+        f"{10 + i // 3600:02d}:{i // 60 % 60:02d}:{i % 60:02d}\t From  P{i % 7} : {word}{i}"
+        for i in range(300)
+    ]
     bodies = convert_chat(chat_file(tmp_path, "\n".join(lines) + "\n"))
     assert len(bodies) == 4
     for body in bodies:
@@ -148,12 +156,15 @@ def test_long_chat_splits_below_the_limit_and_loses_nothing(tmp_path: object) ->
     assert len(messages) == 300
     assert [m.rsplit(" ", 1)[1] for m in messages] == [str(i) for i in range(300)]
     starts = [b.started_at for b in bodies]
-    assert starts == sorted(starts) and starts[0] == START
+    assert starts == sorted(starts)
+    assert starts[0] == START
 
 
 def test_one_message_over_the_limit_is_cut_not_truncated(tmp_path: object) -> None:
     huge = "x" * (MAX_TEXT_CHARS + 5_000)
-    bodies = convert_chat(chat_file(tmp_path, f"10:00:00\t From  Ann : {huge}\n10:00:05\t From  Bo : ok\n"))
+    bodies = convert_chat(
+        chat_file(tmp_path, f"10:00:00\t From  Ann : {huge}\n10:00:05\t From  Bo : ok\n")
+    )
     assert all(1 <= len(b.text) <= MAX_TEXT_CHARS for b in bodies)
     joined = "".join(b.text for b in bodies)
     assert joined.count("x") == len(huge)
@@ -161,5 +172,7 @@ def test_one_message_over_the_limit_is_cut_not_truncated(tmp_path: object) -> No
 
 
 def test_typed_markup_is_text_in_chats(tmp_path: object) -> None:
-    (body,) = convert_chat(chat_file(tmp_path, "10:00:00\t From  Ann : is x<y and y>z? &amp; <b>bold</b>\n"))
+    (body,) = convert_chat(
+        chat_file(tmp_path, "10:00:00\t From  Ann : is x<y and y>z? &amp; <b>bold</b>\n")
+    )
     assert body.text.endswith("Ann: is x<y and y>z? &amp; <b>bold</b>")
