@@ -18,7 +18,7 @@ import click
 from importers import __version__
 from importers.errors import ConfigError, ImporterError
 from importers.normalize import NormalizeOptions, summarize_repairs
-from importers.options import load_people, parse_datetime, parse_timezone
+from importers.options import load_people, parse_date_only, parse_datetime, parse_timezone
 from importers.payload import SOURCES
 from importers.pipeline import Conversion, ConvertOptions, convert, iter_inputs
 from importers.registry import Registry
@@ -52,7 +52,8 @@ def conversion_options(func: F) -> F:
         click.option(
             "--started-at",
             metavar="DATETIME",
-            help="When it started (ISO 8601); default: from the file, else the file's mtime.",
+            help="When the conversation started (ISO 8601); default: from the file, else "
+            "its mtime. A date alone (2026-03-02) keeps the file's time of day.",
         ),
         click.option(
             "--timezone", metavar="ZONE", help="Zone for times without an offset (default: local)."
@@ -81,6 +82,11 @@ def conversion_options(func: F) -> F:
             help="Longest pause inside one merged turn.",
         ),
         click.option(
+            "--skip-private",
+            is_flag=True,
+            help="Leave private/direct chat messages out (default: keep them, marked).",
+        ),
+        click.option(
             "--max-turn",
             type=click.FloatRange(min=1),
             default=60.0,
@@ -107,16 +113,22 @@ def build_options(
     no_merge: bool,
     max_pause: float,
     max_turn: float,
+    skip_private: bool = False,
     extra: dict[str, object] | None = None,
 ) -> ConvertOptions:
     """Map CLI flag values to :class:`ConvertOptions`."""
     tz = parse_timezone(timezone) if timezone else None
+    started_on = parse_date_only(started_at) if started_at else None
+    extra = dict(extra or {})
+    if skip_private:
+        extra["skip_private_messages"] = True
     return ConvertOptions(
         format=format_name,
         encoding=encoding,
         source=source,
         language=language,
-        started_at=parse_datetime(started_at, tz) if started_at else None,
+        started_at=parse_datetime(started_at, tz) if started_at and not started_on else None,
+        started_on=started_on,
         timezone=tz,
         normalize=NormalizeOptions(
             merge=not no_merge,
@@ -125,7 +137,7 @@ def build_options(
             me=me,
             people=load_people(people) if people else {},
         ),
-        extra=extra or {},
+        extra=extra,
     )
 
 

@@ -46,6 +46,9 @@ REPAIR_REASONS: dict[str, str] = {
     "word_time_estimated": "word without times placed between its neighbours",
     "timing_text_ignored": "text after a timestamp ignored",
     "block_skipped": "block that is not a cue skipped",
+    "footer_skipped": "export footer (not speech) skipped",
+    "private_message_kept": "private/direct chat message kept, marked as private",
+    "private_message_skipped": "private/direct chat message skipped (--skip-private)",
 }
 
 
@@ -65,12 +68,22 @@ def estimate_ms(text: str) -> int:
     return max(MIN_DURATION_MS, round(word_count(text) / WORDS_PER_SECOND * 1000))
 
 
-def _clean(segments: Sequence[Segment], repairs: list[Repair]) -> list[tuple[Segment, list[str]]]:
-    """Strip markup and rolling duplicates; drop cues with no words (steps 1-3)."""
+def _plain_lines(text: str) -> list[str]:
+    """Whitespace-collapsed non-empty lines, markup kept: chat text is typed, not subtitled."""
+    return [" ".join(line.split()) for line in text.split("\n") if line.strip()]
+
+
+def _clean(
+    segments: Sequence[Segment], repairs: list[Repair], *, markup: bool = True
+) -> list[tuple[Segment, list[str]]]:
+    """Strip markup and rolling duplicates; drop cues with no words (steps 1-3).
+
+    ``markup=False`` (chat messages): a ``<b>`` or ``&amp;`` someone typed is text, not markup.
+    """
     kept: list[tuple[Segment, list[str]]] = []
     prev: tuple[Segment, list[str]] | None = None
     for seg in segments:
-        lines = clean_lines(seg.text)
+        lines = clean_lines(seg.text) if markup else _plain_lines(seg.text)
         if (
             prev is not None
             and lines
@@ -108,10 +121,31 @@ def _rolling_overlap(prev_lines: list[str], lines: list[str]) -> int:
     return 0
 
 
-def _fill_times(segments: list[Segment], repairs: list[Repair]) -> list[Segment]:
-    """Estimate missing times and repair impossible ones (step 4), in file order."""
+def _next_starts(segments: Sequence[Segment]) -> list[int | None]:
+    """For each segment, the start of the next one (in file order) that has a start."""
+    out: list[int | None] = [None] * len(segments)
+    nxt: int | None = None
+    for i in range(len(segments) - 1, -1, -1):
+        out[i] = nxt
+        if segments[i].start_ms is not None:
+            nxt = segments[i].start_ms
+    return out
+
+
+def _fill_times(
+    segments: list[Segment], repairs: list[Repair], *, messages: bool = False
+) -> list[Segment]:
+    """Estimate missing times and repair impossible ones (step 4), in file order.
+
+    A missing end (start-only formats: Zoom captions, Otter) becomes the next segment's start
+    less ``GAP_MS``, but at most twice the spoken estimate plus 5 s, so a long silence before the
+    next speaker is not counted as speech; where the next start leaves no room (entries sharing a
+    second) or there is no next segment, the words-per-second estimate. Chat messages
+    (``messages=True``) are instants: a missing end is the start, and that is not an estimate.
+    """
     out: list[Segment] = []
     clock = 0  # where the previous segment ended, for estimating missing starts
+    next_starts = _next_starts(segments)
     for i, seg in enumerate(segments):
         start, end = seg.start_ms, seg.end_ms
         if start is None:
@@ -121,9 +155,11 @@ def _fill_times(segments: list[Segment], repairs: list[Repair]) -> list[Segment]
             repairs.append(Repair("negative_start", seg.line))
             end = None if end is None else max(0, end - start) if end <= 0 else end
             start = 0
-        if end is None:
+        if end is None and messages:
+            end = start
+        elif end is None:
             spoken = estimate_ms(seg.text)
-            nxt = next((s.start_ms for s in segments[i + 1 :] if s.start_ms is not None), None)
+            nxt = next_starts[i]
             if nxt is not None and nxt - GAP_MS > start:
                 end = min(nxt - GAP_MS, start + 2 * spoken + 5000)
             else:
@@ -212,11 +248,12 @@ def normalize(
     """
     options = options or NormalizeOptions()
     repairs: list[Repair] = list(transcript.repairs)
-    cleaned = _clean(transcript.segments, repairs)
+    messages = transcript.kind == "messages"
+    cleaned = _clean(transcript.segments, repairs, markup=not messages)
     if not cleaned:
         raise EmptyTranscriptError("no cue with any words in it")
     segments = [replace(seg, text=" ".join(lines)) if lines else seg for seg, lines in cleaned]
-    segments = _fill_times(segments, repairs)
+    segments = _fill_times(segments, repairs, messages=messages)
     segments.sort(key=lambda s: s.start_ms or 0)
 
     if transcript.kind == "speech" and options.merge:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, tzinfo
+from datetime import date, datetime, tzinfo
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -53,3 +53,11 @@ def parse_datetime(value: str, tz: tzinfo | None = None) -> datetime:
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=tz) if tz else parsed.astimezone()
     return parsed
+
+
+def parse_date_only(value: str) -> date | None:
+    """``2026-03-02`` -> that date; None when ``value`` carries a time (or is no date at all)."""
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        return None

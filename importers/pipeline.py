@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta, tzinfo
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Literal
 
@@ -19,6 +19,7 @@ from importers.adapter import Adapter, ParseOptions
 from importers.chunking import chunk
 from importers.errors import InputError, PayloadError
 from importers.identity import conversation_key, fingerprint
+from importers.meetings import duplicate_captions
 from importers.model import NormalizedTranscript, Transcript
 from importers.normalize import NormalizeOptions, normalize, summarize_repairs
 from importers.payload import (
@@ -46,6 +47,8 @@ class ConvertOptions:
     source: str = "external_integration"
     language: str | None = None
     started_at: datetime | None = None
+    #: ``--started-at`` given as a date only: the date, with the time of day from the file.
+    started_on: date | None = None
     timezone: tzinfo | None = None
     normalize: NormalizeOptions = field(default_factory=NormalizeOptions)
     extra: Mapping[str, object] = field(default_factory=dict)
@@ -66,6 +69,7 @@ class ConvertOptions:
             "source": self.source,
             "language": self.language,
             "started_at": self.started_at.isoformat() if self.started_at else None,
+            "started_on": self.started_on.isoformat() if self.started_on else None,
             "timezone": str(self.timezone) if self.timezone else None,
             "merge": n.merge,
             "max_pause_ms": n.max_pause_ms,
@@ -189,10 +193,21 @@ def convert_transcript(
 def resolve_started_at(
     transcript: Transcript, source: Source, options: ConvertOptions
 ) -> tuple[datetime, StartedAtSource]:
-    """``--started-at`` wins, then a time the input carries, then the file's mtime."""
+    """``--started-at`` wins, then a time the input carries, then the file's mtime.
+
+    A date-only ``--started-at`` (``started_on``) sets the date and keeps the time of day the
+    input carries (a Zoom caption file's first entry), else starts at midnight; origin "option".
+    Naive times are wall-clock in ``--timezone`` (default: the local zone).
+    """
     tz = options.timezone
     if options.started_at is not None:
         value, origin = options.started_at, "option"
+    elif options.started_on is not None:
+        carried = transcript.started_at
+        if carried is not None and carried.tzinfo is not None:
+            carried = carried.astimezone(tz) if tz else carried.astimezone()
+        clock = carried.time() if carried is not None else datetime.min.time()
+        value, origin = datetime.combine(options.started_on, clock), "option"
     elif transcript.started_at is not None:
         value, origin = transcript.started_at, "input"
     elif (mtime := source.modified_at) is not None:
@@ -245,12 +260,19 @@ def _segment_bodies(
 def _text_bodies(
     normalized: NormalizedTranscript, started_at: datetime, language: str, options: ConvertOptions
 ) -> Iterator[TextRequest]:
-    """Messages become ``[HH:MM:SS] Name: text`` lines, split below 100,000 characters."""
+    """Messages become ``[HH:MM:SS] Name: text`` lines, split below 100,000 characters.
+
+    Bodies break between messages; a single message longer than a body is cut into pieces of at
+    most 100,000 characters (nothing is truncated), each piece its own line.
+    """
     lines: list[tuple[int, str]] = []
     for t in normalized.turns:
         when = (started_at + timedelta(milliseconds=t.start_ms)).strftime("%H:%M:%S")
         name = normalized.speakers.get(t.speaker) or t.speaker
-        lines.append((t.start_ms, f"[{when}] {name}: {t.text}"))
+        line = f"[{when}] {name}: {t.text}"
+        lines.extend(
+            (t.start_ms, line[i : i + MAX_TEXT_CHARS]) for i in range(0, len(line), MAX_TEXT_CHARS)
+        )
     spec = str(options.extra.get("text_source_spec", "zoom_chat"))
     batch: list[tuple[int, str]] = []
     size = 0
@@ -259,7 +281,7 @@ def _text_bodies(
         first, last = items[0][0], items[-1][0]
         start = started_at + timedelta(milliseconds=first)
         return TextRequest(
-            text="\n".join(line for _, line in items)[:MAX_TEXT_CHARS],
+            text="\n".join(line for _, line in items),
             text_source="message",
             text_source_spec=spec,
             started_at=start,
@@ -288,18 +310,23 @@ class InputItem:
 def iter_inputs(paths: Iterable[Path | str], registry: Registry) -> Iterator[InputItem]:
     """Expand folders recursively (sorted); files no adapter handles are yielded as skipped.
 
-    A path named explicitly is always yielded for conversion, so its error is reported.
+    Inside a folder, the captions of a Zoom meeting whose transcript lies beside them are
+    skipped with the reason (:mod:`importers.meetings`). A path named explicitly is always
+    yielded for conversion, so its error is reported.
     """
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
             for root, dirs, files in os.walk(path):
                 dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-                for name in sorted(files):
-                    if name.startswith("."):
-                        continue
-                    child = Path(root) / name
-                    if registry.handles(child):
+                children = [Path(root) / name for name in sorted(files) if not name.startswith(".")]
+                handled = [child for child in children if registry.handles(child)]
+                handled_set = set(handled)
+                duplicates = duplicate_captions(handled, registry)
+                for child in children:
+                    if child in duplicates:
+                        yield InputItem(child, skipped=duplicates[child])
+                    elif child in handled_set:
                         yield InputItem(child)
                     else:
                         yield InputItem(child, skipped="unsupported file type")

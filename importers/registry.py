@@ -36,7 +36,12 @@ ENV_FILTER = "OMI_IMPORT_ADAPTERS"
 DISTRIBUTION = "omi-import"
 
 #: name -> "module:Class" of the built-in adapters (same as pyproject's entry points).
-BUILTIN_ADAPTERS: tuple[tuple[str, str], ...] = ()
+BUILTIN_ADAPTERS: tuple[tuple[str, str], ...] = (
+    ("zoom-captions", "adapters.zoom_captions:ZoomCaptionsAdapter"),
+    ("zoom-chat", "adapters.zoom_chat:ZoomChatAdapter"),
+    ("otter", "adapters.otter:OtterAdapter"),
+    ("otter-docx", "adapters.otter:OtterDocxAdapter"),
+)
 
 
 @dataclass(frozen=True)

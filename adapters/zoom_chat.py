@@ -1,0 +1,157 @@
+"""Zoom saved chats (``meeting_saved_chat.txt``, ``chat.txt``): messages, not speech.
+
+The layouts Zoom has written over the years, detected from the first line::
+
+    12:45:05	 From  Nora Jones : I can see it          legacy (TAB, "From", double spaces)
+    14:08:19	 From  Nora Jones  to  Kim(Privately) : hi
+
+    08:02:35 Host:	Yang mau request lagu            2020-2022 local (TAB after the colon;
+        more lines of the same message                continuation lines start with a TAB)
+    10:34:24 Participant44  to  Host(Direct:	...
+
+    00:58:04	Alex:	Depends on your style            cloud recording chat.txt
+
+    10:02:33 From Jane Doe to Everyone:              2022+ ("new meeting chat experience"):
+        Hello everyone                                the message on indented lines below
+    10:03:10 From Jane Doe to Bob (Direct Message):
+        see you
+
+Every message with text becomes one Segment whose speaker is the *sender* (for ``X to Y`` that
+is X). The Transcript's kind is ``"messages"``: the pipeline sends it to the text endpoint.
+
+Private and direct messages are kept but marked: the text starts ``(privately to Y)`` and each is
+reported (``private_message_kept``). A saved chat only ever holds the private messages its owner
+sent or received, and the conversation goes into that same person's Omi account, so keeping them
+loses nothing and exposes nothing to anyone else; the mark keeps an AI summary from presenting a
+private remark as said to the room. ``--skip-private`` (``extra["skip_private_messages"]``)
+leaves them out instead, each reported as ``private_message_skipped``.
+
+Times are wall-clock, handled like the captions' (see :mod:`adapters.wallclock`).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from adapters.wallclock import meeting_started_at, offsets_ms, parse_time_of_day
+from importers.adapter import Adapter, ParseOptions
+from importers.errors import ParseError
+from importers.model import Repair, Segment, Transcript
+from importers.source import Source
+
+_T = r"(?P<time>\d{1,2}:\d{2}:\d{2})"
+#: name -> header regex. ``who`` is the sender, possibly ``X  to  Y(...)``.
+LAYOUTS: dict[str, re.Pattern[str]] = {
+    "legacy": re.compile(_T + r"\t ?From  ?(?P<who>.+?) :(?: (?P<text>.*))?$"),
+    "new": re.compile(_T + r"[ \t]From (?P<who>.+?):[ \t]*$"),
+    "tabbed": re.compile(_T + r"[ \t](?P<who>[^\t]+?):\t(?P<text>.*)$"),
+}
+_EVERYONE = re.compile(r"^everyone\b", re.IGNORECASE)
+_RECIPIENT = re.compile(r"^(?P<name>.*?)\s*\((?P<how>[^)]*)\)?\s*$")
+
+
+@dataclass
+class _Message:
+    seconds: int
+    line: int
+    sender: str
+    recipient: str | None
+    lines: list[str] = field(default_factory=list)
+
+
+def _split_who(who: str, layout: str) -> tuple[str, str | None]:
+    """``X  to  Y(Privately)`` -> ("X", "Y"); ``X to Everyone`` -> ("X", None)."""
+    sep = re.compile(r"\s+to\s+") if layout == "new" else re.compile(r" {1,2}to {1,2}")
+    parts = sep.split(who.strip(), maxsplit=1) if " to " in who else [who]
+    if len(parts) != 2 or not parts[0].strip():
+        return who.strip(), None
+    sender, recipient = parts[0].strip(), parts[1].strip()
+    if _EVERYONE.match(recipient):
+        return sender, None
+    m = _RECIPIENT.match(recipient)
+    if m and re.search(r"privately|direct", m.group("how"), re.IGNORECASE):
+        recipient = m.group("name").strip()
+    return sender, recipient or "someone"
+
+
+def _layout(text: str) -> str | None:
+    for line in text.split("\n", 40):
+        if line.strip():
+            for name, pattern in LAYOUTS.items():
+                m = pattern.match(line.rstrip())
+                if m and parse_time_of_day(m.group("time")) is not None:
+                    return name
+            return None
+    return None
+
+
+class ZoomChatAdapter(Adapter):
+    name = "zoom-chat"
+    extensions = (".txt",)
+    description = "Zoom saved chat (meeting_saved_chat.txt, chat.txt), sent as text messages"
+
+    def sniff(self, source: Source) -> bool:
+        return _layout(source.head) is not None
+
+    def parse(self, source: Source, options: ParseOptions) -> Transcript:
+        layout = _layout(source.text)
+        if layout is None:
+            raise ParseError(
+                "first line is not a Zoom chat message (HH:MM:SS ... Name: text)", line=1
+            )
+        pattern = LAYOUTS[layout]
+        messages: list[_Message] = []
+        for number, line in enumerate(source.lines, start=1):
+            m = pattern.match(line.rstrip())
+            seconds = parse_time_of_day(m.group("time")) if m else None
+            if m is not None and seconds is not None:
+                sender, recipient = _split_who(m.group("who"), layout)
+                first = m.groupdict().get("text")
+                messages.append(
+                    _Message(seconds, number, sender, recipient, [first] if first else [])
+                )
+            elif messages:
+                # A continuation: TAB-indented in the newer layouts; blank lines inside a
+                # pasted message stay (trailing ones are stripped with the text).
+                messages[-1].lines.append(line.removeprefix("\t"))
+            elif line.strip():
+                raise ParseError("text before the first chat message", line=number, snippet=line)
+
+        skip_private = bool(options.extra.get("skip_private_messages", False))
+        repairs: list[Repair] = []
+        kept: list[_Message] = []
+        for msg in messages:
+            if msg.recipient is not None:
+                if skip_private:
+                    repairs.append(Repair("private_message_skipped", msg.line))
+                    continue
+                repairs.append(Repair("private_message_kept", msg.line))
+            kept.append(msg)
+        if not kept:
+            return Transcript((), self.name, kind="messages", repairs=tuple(repairs))
+        offsets, days = offsets_ms(m.seconds for m in kept)
+        segments = tuple(
+            Segment(
+                text=_text(msg),
+                start_ms=offset,
+                end_ms=None,
+                speaker=msg.sender,
+                line=msg.line,
+            )
+            for msg, offset in zip(kept, offsets, strict=True)
+        )
+        return Transcript(
+            segments=segments,
+            format=self.name,
+            started_at=meeting_started_at(source, options, kept[0].seconds, days),
+            repairs=tuple(repairs),
+            kind="messages",
+        )
+
+
+def _text(msg: _Message) -> str:
+    text = "\n".join(msg.lines).strip()
+    if msg.recipient is not None and text:
+        return f"(privately to {msg.recipient}) {text}"
+    return text
