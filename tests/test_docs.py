@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import click
 from support import REPO
 
+from importers import Adapter, ConvertOptions, Registry, convert
 from importers.cli import cli
 
 README = (REPO / "README.md").read_text(encoding="utf-8")
@@ -39,3 +41,23 @@ def test_ci_runs_the_readme_test_command() -> None:
     second = bash_blocks()[1]
     test_command = second.strip().split("&&")[-1].strip().removeprefix(".venv/bin/")
     assert test_command in CI
+
+
+def test_readme_plugin_example_works(tmp_path: Path) -> None:
+    """The README's ten-line plugin parses, registers, and converts a file end to end."""
+    code = re.search(r"```python\n(# my_plugin/notes.py\n.*?)```", README, flags=re.S)
+    assert code, "plugin example not found in README.md"
+    namespace: dict[str, object] = {}
+    exec(compile(code.group(1), "README-plugin", "exec"), namespace)
+    adapter_cls = namespace["NotesAdapter"]
+    assert isinstance(adapter_cls, type) and issubclass(adapter_cls, Adapter)
+    sample = tmp_path / "call.notes"
+    sample.write_text("#notes\n0.5|Ana|Hello there.\n2|Ben|Hi Ana.\n\n4|Ana|Shall we start?\n")
+    result = convert(sample, ConvertOptions(), registry=Registry([adapter_cls()]))
+    assert result.format == "notes"
+    assert result.normalized.speakers == {"SPEAKER_00": "Ana", "SPEAKER_01": "Ben"}
+    assert [t.text for t in result.normalized.turns] == [
+        "Hello there.",
+        "Hi Ana.",
+        "Shall we start?",
+    ]
