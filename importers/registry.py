@@ -36,7 +36,12 @@ ENV_FILTER = "OMI_IMPORT_ADAPTERS"
 DISTRIBUTION = "omi-import"
 
 #: name -> "module:Class" of the built-in adapters (same as pyproject's entry points).
-BUILTIN_ADAPTERS: tuple[tuple[str, str], ...] = ()
+BUILTIN_ADAPTERS: tuple[tuple[str, str], ...] = (
+    ("srt", "adapters.srt:SrtAdapter"),
+    ("vtt", "adapters.vtt:VttAdapter"),
+    ("teams", "adapters.teams:TeamsAdapter"),
+    ("zoom", "adapters.zoom_vtt:ZoomVttAdapter"),
+)
 
 
 @dataclass(frozen=True)
