@@ -73,7 +73,8 @@ class SrtAdapter(Adapter):
             return False
         if TIMING.match(head[0]):
             return True
-        return len(head) == 2 and bool(_INDEX.match(head[0])) and bool(TIMING.match(head[1]))
+        # A broken timing line after a cue number is still SRT: parse names the bad line.
+        return len(head) == 2 and bool(_INDEX.match(head[0])) and "-->" in head[1]
 
     def parse(self, source: Source, options: ParseOptions) -> Transcript:
         segments, repairs = parse_srt(source.lines)
