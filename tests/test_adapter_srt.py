@@ -202,10 +202,12 @@ def test_sniff() -> None:
             "1\n00:00:01,000 --> 00:00:02,000\nok\n\n2\n00:00:03,000 --> later\nno\n",
             "6: invalid cue timing line: '00:00:03,000 --> later'",
         ),
-        ("Dear diary,\n\n1\n00:00:01,000 --> 00:00:02,000\nx\n", "1: not an SRT cue (expected a "
-         "cue number or a timing line): 'Dear diary,'"),
+        (
+            "Dear diary,\n\n1\n00:00:01,000 --> 00:00:02,000\nx\n",
+            "1: not an SRT cue (expected a cue number or a timing line): 'Dear diary,'",
+        ),
         ("\n\n   \n", "1: no subtitle cues found"),
-    ],  # fmt: skip
+    ],
 )
 def test_parse_errors_name_file_and_line(tmp_path: Path, text: str, message: str) -> None:
     """Text that is not SRT raises ParseError with FILE:LINE and the offending text."""
@@ -248,7 +250,8 @@ def test_agrees_with_pysrt(rel: str) -> None:
     source = Source.from_path(CORPUS / rel)
     ours = SrtAdapter().parse(source, ParseOptions()).segments
     theirs = pysrt.from_string(source.text, error_handling=pysrt.ERROR_RAISE)
-    assert [(s.start_ms, s.end_ms, "\n".join(x.rstrip() for x in s.text.split("\n"))) for s in ours] == [
+    stripped = ["\n".join(x.rstrip() for x in s.text.split("\n")) for s in ours]
+    assert [(s.start_ms, s.end_ms, text) for s, text in zip(ours, stripped, strict=True)] == [
         (i.start.ordinal, i.end.ordinal, i.text) for i in theirs
     ]
 

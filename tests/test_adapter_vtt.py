@@ -249,7 +249,10 @@ def test_old_teams_timestamps_are_teams() -> None:
     ("text", "message"),
     [
         ("1\n00:00:01.000 --> 00:00:02.000\nhi\n", "1: not a WebVTT file (no WEBVTT header): '1'"),
-        ("WEBVTT\n\n00:00:01.000 --> soon\nhi\n", "3: invalid cue timing line: '00:00:01.000 --> soon'"),
+        (
+            "WEBVTT\n\n00:00:01.000 --> soon\nhi\n",
+            "3: invalid cue timing line: '00:00:01.000 --> soon'",
+        ),
         ("", "1: not a WebVTT file (no WEBVTT header)"),
     ],
 )
@@ -287,7 +290,8 @@ def test_agrees_with_webvtt_py(rel: str) -> None:
     ours = VttAdapter().parse(source, ParseOptions()).segments
     theirs = webvtt.from_buffer(io.StringIO(source.text)).captions
     assert [(s.start_ms, s.end_ms, s.text.strip("\n")) for s in ours] == [
-        (c.start_time.in_milliseconds(), c.end_time.in_milliseconds(), "\n".join(c.lines)) for c in theirs
+        (c.start_time.in_milliseconds(), c.end_time.in_milliseconds(), "\n".join(c.lines))
+        for c in theirs
     ]
 
 
