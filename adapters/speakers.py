@@ -125,6 +125,9 @@ class Prefix:
 def find_prefix(text: str) -> Prefix | None:
     """The ``Name:`` / ``[Name]:`` prefix of the first non-blank line of ``text``, if any."""
     stripped = text.lstrip("\n")
+    first = stripped.find("\n")
+    if ":" not in (stripped if first < 0 else stripped[:first]):
+        return None
     match = _PREFIX.match(stripped)
     if match is None:
         return None

@@ -48,7 +48,7 @@ from __future__ import annotations
 import re
 
 from adapters.speakers import apply_prefix_speakers
-from adapters.timing import TIMING, parse_timing
+from adapters.timing import TIMING, Timing, timing_from_match
 from importers.adapter import Adapter, ParseOptions
 from importers.errors import ParseError
 from importers.model import Repair, Segment, Transcript
@@ -93,11 +93,14 @@ def parse_srt(lines: list[str]) -> tuple[list[Segment], list[Repair]]:
         ParseError: a malformed timing line, text before the first cue, or no cue at all.
     """
     timings: list[int] = []
+    parsed: list[Timing] = []
     for i, line in enumerate(lines):
         if "-->" in line:
-            if not TIMING.match(line):
+            match = TIMING.match(line)
+            if match is None:
                 raise ParseError("invalid cue timing line", line=i + 1, snippet=line.strip())
             timings.append(i)
+            parsed.append(timing_from_match(match))
     first_body = _first_nonblank(lines, 0, timings[0] if timings else len(lines))
     if not timings or (first_body is not None and first_body < _cue_start(lines, timings[0])):
         if first_body is None:
@@ -110,10 +113,10 @@ def parse_srt(lines: list[str]) -> tuple[list[Segment], list[Repair]]:
 
     segments: list[Segment] = []
     repairs: list[Repair] = []
+    starts = [_cue_start(lines, t) for t in timings]
     for n, t in enumerate(timings):
-        stop = len(lines) if n + 1 == len(timings) else _cue_start(lines, timings[n + 1])
-        timing = parse_timing(lines[t])
-        assert timing is not None
+        stop = len(lines) if n + 1 == len(timings) else starts[n + 1]
+        timing = parsed[n]
         if timing.rest and not _COORDINATES.match(timing.rest):
             repairs.append(Repair("timing_text_ignored", t + 1))
         body = lines[t + 1 : stop]
@@ -124,7 +127,7 @@ def parse_srt(lines: list[str]) -> tuple[list[Segment], list[Repair]]:
                 text="\n".join(body),
                 start_ms=timing.start_ms,
                 end_ms=timing.end_ms,
-                line=_cue_start(lines, t) + 1,
+                line=starts[n] + 1,
             )
         )
     return segments, repairs

@@ -21,10 +21,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-_TIME = r"\d+(?::\d+){1,2}(?:[.,]\d+)?"
+_TIME = r"(?:(\d+):)?(\d+):(\d+)(?:[.,](\d+))?"  # hours, minutes, seconds, fraction
 
 #: A timing line: start, arrow, end, and whatever follows (settings, coordinates, garbage).
-TIMING = re.compile(rf"^[ \t]*({_TIME})[ \t]*-->[ \t]*({_TIME})(.*)$")
+TIMING = re.compile(rf"^[ \t]*{_TIME}[ \t]*-->[ \t]*{_TIME}(.*)$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,23 +36,32 @@ class Timing:
     rest: str  # what followed the end timestamp, stripped
 
 
-def parse_timestamp(value: str) -> int:
-    """``[h:]m:s[.,fraction]`` to milliseconds (the fraction is decimal: ``,04`` is 40 ms)."""
-    clock, _, fraction = value.replace(",", ".").partition(".")
-    fields = [int(f) for f in clock.split(":")]
-    if len(fields) == 2:
-        fields.insert(0, 0)
-    hours, minutes, seconds = fields
+def _ms(hours: str | None, minutes: str, seconds: str, fraction: str | None) -> int:
     ms = 0
     if fraction:
-        scale = 10 ** len(fraction)
-        ms = (int(fraction) * 2000 + scale) // (2 * scale)  # round half up, integers only
-    return ((hours * 60 + minutes) * 60 + seconds) * 1000 + ms
+        if len(fraction) == 3:
+            ms = int(fraction)
+        else:
+            scale = 10 ** len(fraction)
+            ms = (int(fraction) * 2000 + scale) // (2 * scale)  # round half up, integers only
+    return ((int(hours or 0) * 60 + int(minutes)) * 60 + int(seconds)) * 1000 + ms
+
+
+def parse_timestamp(value: str) -> int:
+    """``[h:]m:s[.,fraction]`` to milliseconds (the fraction is decimal: ``,04`` is 40 ms)."""
+    match = re.fullmatch(_TIME, value.strip())
+    if match is None:
+        raise ValueError(f"not a timestamp: {value!r}")
+    return _ms(*match.groups())
+
+
+def timing_from_match(match: re.Match[str]) -> Timing:
+    """The :class:`Timing` of a :data:`TIMING` match."""
+    g = match.groups()
+    return Timing(_ms(*g[0:4]), _ms(*g[4:8]), g[8].strip())
 
 
 def parse_timing(line: str) -> Timing | None:
     """Parse a timing line; None when ``line`` is not one."""
     match = TIMING.match(line)
-    if match is None:
-        return None
-    return Timing(parse_timestamp(match[1]), parse_timestamp(match[2]), match[3].strip())
+    return None if match is None else timing_from_match(match)
