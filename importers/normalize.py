@@ -46,6 +46,7 @@ REPAIR_REASONS: dict[str, str] = {
     "word_time_estimated": "word without times placed between its neighbours",
     "timing_text_ignored": "text after a timestamp ignored",
     "block_skipped": "block that is not a cue skipped",
+    "voice_spans_merged": "cue with several voices attributed to its first voice",
     "footer_skipped": "export footer (not speech) skipped",
     "private_message_kept": "private/direct chat message kept, marked as private",
     "private_message_skipped": "private/direct chat message skipped (--skip-private)",
@@ -92,7 +93,11 @@ def _clean(
         ):
             k = _rolling_overlap(prev[1], lines)
             if k == len(lines):
+                # The caption stayed on screen: its time joins the cue it repeats.
                 repairs.append(Repair("duplicate_cue_dropped", seg.line))
+                if seg.end_ms is not None and (prev[0].end_ms or 0) < seg.end_ms:
+                    prev = (replace(prev[0], end_ms=seg.end_ms), prev[1])
+                    kept[-1] = prev
                 continue
             if k:
                 repairs.extend(Repair("rolling_duplicate_removed", seg.line) for _ in range(k))

@@ -37,6 +37,10 @@ DISTRIBUTION = "omi-import"
 
 #: name -> "module:Class" of the built-in adapters (same as pyproject's entry points).
 BUILTIN_ADAPTERS: tuple[tuple[str, str], ...] = (
+    ("srt", "adapters.srt:SrtAdapter"),
+    ("vtt", "adapters.vtt:VttAdapter"),
+    ("teams", "adapters.teams:TeamsAdapter"),
+    ("zoom", "adapters.zoom_vtt:ZoomVttAdapter"),
     ("zoom-captions", "adapters.zoom_captions:ZoomCaptionsAdapter"),
     ("zoom-chat", "adapters.zoom_chat:ZoomChatAdapter"),
     ("otter", "adapters.otter:OtterAdapter"),

@@ -1,0 +1,198 @@
+"""Speakers written into cue text: ``Name: text`` and WhisperX's ``[SPEAKER_00]: text``.
+
+Subtitle formats have no speaker field, so tools write the speaker into the text:
+
+* Zoom cloud-recording transcripts: ``Ashlee Kupor (SL): Okay, great.`` (names with parentheses,
+  commas; the text may hold more colons later: ``zoom/zoom-cloud-transcript-*.vtt``).
+* WhisperX's SRT/VTT writers: ``[SPEAKER_00]: text``.
+* Scripts and interviews: ``MAN:`` / ``Q:`` label lines.
+
+A colon after a few words is also ordinary prose (``Note: the room changed``), so a prefix counts
+as a speaker only when the *file* uses prefixes consistently (:func:`consistent_names`): at least
+:data:`MIN_SHARE` of the cues with text carry one, and the names are a small set (on average each
+is used at least twice, except in files with up to three names). Common label words
+(:data:`NOT_NAMES`) are never speakers, and a name that does not look like a name (lowercase
+words, more than five words) counts only when the file uses it more than once.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+
+from importers.model import Segment
+
+MIN_SHARE = 0.6
+MAX_NAME_CHARS = 60
+MAX_NAME_WORDS = 5
+
+#: Words that end in a colon in ordinary prose and are never a speaker's name.
+NOT_NAMES = frozenset(
+    {
+        "note",
+        "notes",
+        "nb",
+        "n.b",
+        "ps",
+        "p.s",
+        "warning",
+        "caution",
+        "tip",
+        "tips",
+        "example",
+        "examples",
+        "update",
+        "edit",
+        "important",
+        "reminder",
+        "disclaimer",
+        "source",
+        "sources",
+        "translation",
+        "translator",
+        "subtitles",
+        "subtitle",
+        "captions",
+        "caption",
+        "transcript",
+        "transcription",
+        "chorus",
+        "verse",
+        "bridge",
+        "lyrics",
+        "summary",
+        "todo",
+        "fixme",
+        "http",
+        "https",
+        "www",
+        "re",
+        "fwd",
+        "fyi",
+        "step",
+        "result",
+        "results",
+        "edited",
+    }
+)
+
+#: Lowercase words allowed inside a name (``Ludwig van Beethoven``).
+_PARTICLES = frozenset(
+    {
+        "van",
+        "von",
+        "de",
+        "da",
+        "del",
+        "della",
+        "der",
+        "den",
+        "di",
+        "du",
+        "la",
+        "le",
+        "bin",
+        "al",
+        "el",
+        "y",
+        "dos",
+        "das",
+    }
+)
+
+# Leading markup (``<i>``, ``{\\an8}``) may precede the prefix; the name is bracketed or runs to
+# the first colon that is followed by a space or the end of the line (``Dr:Who`` keeps its colon).
+_PREFIX = re.compile(
+    r"^(?P<lead>[ \t]*(?:(?:<[^<>\n]*>|\{\\[^{}\n]*\})[ \t]*)*)"
+    r"(?:\[(?P<bracket>[^\[\]\n]{1,60})\]|(?P<name>[^\s:\[<{](?:[^:\n<>]|:(?![ \t]|$)){0,59}?))"
+    r"[ \t]*:(?:[ \t]+|$)",
+    re.MULTILINE,
+)
+_NOT_IN_NAME = re.compile(r"[?!;\"“”…]")
+
+
+@dataclass(frozen=True, slots=True)
+class Prefix:
+    """A candidate prefix found at the start of a cue's text."""
+
+    name: str
+    bracketed: bool
+    text: str  # the cue text with the prefix removed (leading markup kept)
+
+
+def find_prefix(text: str) -> Prefix | None:
+    """The ``Name:`` / ``[Name]:`` prefix of the first non-blank line of ``text``, if any."""
+    stripped = text.lstrip("\n")
+    first = stripped.find("\n")
+    if ":" not in (stripped if first < 0 else stripped[:first]):
+        return None
+    match = _PREFIX.match(stripped)
+    if match is None:
+        return None
+    bracketed = match["bracket"] is not None
+    name = " ".join((match["bracket"] if bracketed else match["name"]).split())
+    if not _plausible(name, bracketed):
+        return None
+    rest = match["lead"] + stripped[match.end() :]
+    return Prefix(name, bracketed, rest)
+
+
+def _plausible(name: str, bracketed: bool) -> bool:
+    if not name or len(name) > MAX_NAME_CHARS or _NOT_IN_NAME.search(name):
+        return False
+    if name.casefold().rstrip(".") in NOT_NAMES or name.isdigit():
+        return False
+    return bracketed or len(name.split()) <= MAX_NAME_WORDS
+
+
+def _looks_like_name(name: str) -> bool:
+    """Capitalised words (``Dora Demszky``, ``G3P1``, ``Kupor (SL)``), particles allowed."""
+    return all(not w[0].islower() or w in _PARTICLES for w in name.split())
+
+
+def consistent_names(prefixes: Sequence[Prefix | None], cues_with_text: int) -> set[str]:
+    """The names that count as speakers, or an empty set when the file is not consistent."""
+    counts = Counter(p.name for p in prefixes if p is not None)
+    names = {n for n, c in counts.items() if c > 1 or _looks_like_name(n)}
+    used = sum(counts[n] for n in names)
+    if used < 2 or used < MIN_SHARE * cues_with_text or len(names) > max(3, used // 2):
+        return set()
+    return names
+
+
+def has_consistent_prefixes(texts: Iterable[str], *, bracketed: bool | None = None) -> bool:
+    """Whether cue texts carry consistent prefixes (``bracketed`` narrows to one style)."""
+    found = [find_prefix(t) for t in texts if t.strip()]
+    total = len(found)
+    if bracketed is not None:
+        found = [p if p is not None and p.bracketed == bracketed else None for p in found]
+    return bool(consistent_names(found, total))
+
+
+def apply_prefix_speakers(segments: Sequence[Segment], *, continue_previous: bool) -> list[Segment]:
+    """Move consistent ``Name:`` prefixes from the text to ``Segment.speaker``.
+
+    Only segments without a speaker are considered. When the file is not consistent the segments
+    come back unchanged. ``continue_previous`` (Zoom): a cue without a prefix belongs to the
+    previous cue's speaker; otherwise its speaker stays unknown (None).
+    """
+    candidates = [find_prefix(s.text) if s.speaker is None else None for s in segments]
+    names = consistent_names(candidates, sum(1 for s in segments if s.text.strip()))
+    if not names:
+        return list(segments)
+    out: list[Segment] = []
+    previous: str | None = None
+    for seg, prefix in zip(segments, candidates, strict=True):
+        if seg.speaker is not None:
+            previous = seg.speaker
+            out.append(seg)
+        elif prefix is not None and prefix.name in names:
+            previous = prefix.name
+            out.append(replace(seg, text=prefix.text, speaker=prefix.name))
+        elif continue_previous and previous is not None and seg.text.strip():
+            out.append(replace(seg, speaker=previous))
+        else:
+            out.append(seg)
+    return out

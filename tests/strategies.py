@@ -1,0 +1,82 @@
+"""Hypothesis strategies, and the test-only SRT / WebVTT writers the round-trip tests use."""
+
+from __future__ import annotations
+
+import string
+from dataclasses import dataclass
+
+from hypothesis import strategies as st
+
+# Cue text: words without markup, entities or colons (so no tag stripping and no speaker
+# prefixes come into play), never a "-->".
+WORD_CHARS = string.ascii_letters + string.digits + "éüßçñ',.?!()-"
+words = st.text(WORD_CHARS, min_size=1, max_size=10).filter(lambda w: "--" not in w)
+text_lines = st.lists(words, min_size=1, max_size=6).map(" ".join)
+
+
+@dataclass(frozen=True)
+class Cue:
+    start_ms: int
+    end_ms: int
+    lines: tuple[str, ...]
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.lines)
+
+
+@st.composite
+def cues(draw: st.DrawFn) -> Cue:
+    start = draw(st.integers(0, 10 * 3600 * 1000))
+    end = start + draw(st.integers(0, 60_000))
+    lines = tuple(draw(st.lists(text_lines, min_size=1, max_size=3)))
+    return Cue(start, end, lines)
+
+
+cue_lists = st.lists(cues(), min_size=1, max_size=20)
+
+
+def _clock(ms: int, sep: str, *, hours: bool = True) -> str:
+    h, rest = divmod(ms, 3_600_000)
+    m, rest = divmod(rest, 60_000)
+    s, ms = divmod(rest, 1000)
+    if not hours and h == 0:
+        return f"{m:02d}:{s:02d}{sep}{ms:03d}"
+    return f"{h:02d}:{m:02d}:{s:02d}{sep}{ms:03d}"
+
+
+def write_srt(cue_list: list[Cue], *, sep: str = ",", numbers: bool = True) -> str:
+    blocks = []
+    for i, cue in enumerate(cue_list, 1):
+        timing = f"{_clock(cue.start_ms, sep)} --> {_clock(cue.end_ms, sep)}"
+        blocks.append("\n".join(([str(i)] if numbers else []) + [timing, *cue.lines]))
+    return "\n\n".join(blocks) + "\n"
+
+
+def write_vtt(
+    cue_list: list[Cue], *, ids: bool = True, short: bool = False, notes: bool = False
+) -> str:
+    blocks = ["WEBVTT"]
+    for i, cue in enumerate(cue_list, 1):
+        if notes:
+            blocks.append(f"NOTE cue {i} follows")
+        start, end = (_clock(ms, ".", hours=not short) for ms in (cue.start_ms, cue.end_ms))
+        timing = f"{start} --> {end}"
+        blocks.append("\n".join(([f"cue-{i}"] if ids else []) + [timing, *cue.lines]))
+    return "\n\n".join(blocks) + "\n"
+
+
+def encode(text: str, *, bom: bool, crlf: bool, final_newline: bool) -> bytes:
+    """The file's bytes under the given variations."""
+    if not final_newline:
+        text = text.rstrip("\n")
+    if crlf:
+        text = text.replace("\n", "\r\n")
+    return (b"\xef\xbb\xbf" if bom else b"") + text.encode("utf-8")
+
+
+#: Lines that no SRT or WebVTT reader can take for a cue: a broken timing line.
+garbage_lines = st.one_of(
+    st.builds(lambda w: f"{w} --> {w}", words),
+    st.builds(lambda w: f"00:00:01,000 --> {w}", words.filter(lambda w: not w[0].isdigit())),
+)

@@ -1,0 +1,303 @@
+"""The WebVTT, Teams and Zoom VTT adapters: tolerances, speakers, detection, errors."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from textwrap import dedent
+
+import pytest
+import webvtt
+from support import CORPUS
+
+from adapters.teams import TeamsAdapter
+from adapters.vtt import VttAdapter, classify
+from adapters.zoom_vtt import ZoomVttAdapter
+from importers.adapter import ParseOptions
+from importers.errors import ParseError
+from importers.model import Repair, Segment, Transcript
+from importers.pipeline import parse
+from importers.source import Source
+
+
+def src(text: str, name: str = "t.vtt") -> Source:
+    return Source.from_text(dedent(text).lstrip("\n"), name)
+
+
+def read(text: str, name: str = "t.vtt", adapter: VttAdapter | None = None) -> Transcript:
+    return (adapter or VttAdapter()).parse(src(text, name), ParseOptions())
+
+
+def test_header_note_style_region_blocks_are_consumed() -> None:
+    """Header text and lines, NOTE/STYLE/REGION blocks, cue ids with spaces; lines recorded."""
+    t = read("""
+        WEBVTT - Translation of that film I like
+        X-TIMESTAMP-MAP=LOCAL:00:00:00.000,MPEGTS:0
+
+        NOTE
+        This translation was done by Kyle.
+
+        STYLE
+        ::cue(b) { color: peachpuff; }
+
+        REGION
+        id:fred
+        width:40%
+
+        2 Title Crawl
+        00:00:22.230 --> 00:00:24.606 region:fred align:left
+        This is the first subtitle.
+
+        NOTE This last line may not translate well.
+
+        00:00:30.739 --> 00:00:34.074
+        This is <b>the second.</b>
+        """)
+    assert t.segments == (
+        Segment("This is the first subtitle.", 22230, 24606, line=14),
+        Segment("This is <b>the second.</b>", 30739, 34074, line=20),
+    )
+    assert t.repairs == ()
+
+
+def test_timestamp_variants() -> None:
+    """Missing hours, Teams '0:0:0.570', 4-digit HLS hours, no fraction, two-digit fraction."""
+    t = read("""
+        WEBVTT
+
+        00:16.500 --> 00:18.500
+        a
+
+        0:0:0.0 --> 0:0:0.570
+        b
+
+        1088:42:00.500 --> 1088:42:07.000
+        c
+
+        00:01:39 --> 00:01:41.04
+        d
+        """)
+    assert [(s.start_ms, s.end_ms) for s in t.segments] == [
+        (16500, 18500),
+        (0, 570),
+        (3919320500, 3919327000),
+        (99000, 101040),
+    ]
+
+
+def test_timing_line_right_after_text_starts_a_new_cue() -> None:
+    """YouTube auto-captions: no blank line before the next timing line."""
+    t = read("""
+        WEBVTT
+
+        00:04:46.470 --> 00:05:04.080 align:start position:0%
+        yeah
+        <c.colorCCCCCC>what</c>
+        00:05:04.080 --> 00:05:05.069 align:start position:0%
+        this<00:05:04.199><c> will</c>
+         </c>
+        """)
+    assert [(s.text, s.line) for s in t.segments] == [
+        ("yeah\n<c.colorCCCCCC>what</c>", 3),
+        ("this<00:05:04.199><c> will</c>\n </c>", 6),
+    ]
+
+
+def test_voice_spans_set_the_speaker() -> None:
+    """Closed, unclosed, multi-line and mid-cue <v> spans; several voices are reported."""
+    t = read("""
+        WEBVTT
+
+        00:00:01.000 --> 00:00:02.000
+        <v Jane Doe>Nice. I am the student,
+        and I have things to say.</v>
+
+        00:00:02.000 --> 00:00:03.000
+        <v.loud Fred>Would you like a coffee?
+
+        00:00:03.000 --> 00:00:04.000
+        I like <v Salame>lime.</v>
+
+        00:00:04.000 --> 00:00:05.000
+        <v Ann>Hi</v> <v Bob>Hello</v>
+        """)
+    assert [s.speaker for s in t.segments] == ["Jane Doe", "Fred", "Salame", "Ann"]
+    assert t.repairs == (Repair("voice_spans_merged", 13),)
+
+
+def test_empty_cue_settings_and_junk_after_timing() -> None:
+    """An empty cue comes back empty; settings are consumed; other text is reported."""
+    t = read("""
+        WEBVTT
+
+        00:00:00.000 --> 00:00:01.000 position:50.00%,middle align:middle size:80.00%
+        one
+
+        00:00:01.000 --> 00:00:02.000 what is this
+
+
+        00:00:02.000 --> 00:00:03.000
+        three""")
+    assert [s.text for s in t.segments] == ["one", "", "three"]
+    assert t.repairs == (Repair("timing_text_ignored", 6),)
+
+
+def test_stray_block_is_reported_and_language_read() -> None:
+    """A text block that is not a cue is block_skipped; 'Language:' sets the language."""
+    t = read("""
+        WEBVTT
+        Kind: captions
+        Language: es
+
+        00:00:00.000 --> 00:00:01.000
+        uno
+
+        esto no es un cue
+
+        00:00:01.000 --> 00:00:02.000
+        dos
+        """)
+    assert [s.text for s in t.segments] == ["uno", "dos"]
+    assert t.repairs == (Repair("block_skipped", 8),)
+    assert t.language == "es"
+
+
+def test_bracketed_prefixes_in_plain_vtt() -> None:
+    """WhisperX VTT: [SPEAKER_00]: prefixes; an unprefixed cue's speaker stays unknown."""
+    t = read("""
+        WEBVTT
+
+        00:00.000 --> 00:01.000
+        [SPEAKER_00]: Hi.
+
+        00:01.000 --> 00:02.000
+        [SPEAKER_01]: Hello.
+
+        00:02.000 --> 00:03.000
+        and more.
+        """)
+    assert [(s.speaker, s.text) for s in t.segments] == [
+        ("SPEAKER_00", "Hi."),
+        ("SPEAKER_01", "Hello."),
+        (None, "and more."),
+    ]
+
+
+ZOOM = """
+    WEBVTT
+
+    1
+    00:00:00.510 --> 00:00:01.550
+    Ashlee Kupor (SL): Let's do that
+
+    2
+    00:00:01.790 --> 00:00:07.080
+    Li, Wei: by, too. We? And then: more
+
+    3
+    00:00:07.170 --> 00:00:09.520
+    No, it's gonna. I think it's
+
+    4
+    00:00:09.830 --> 00:00:12.050
+    Li, Wei: Note:\u00a0transcribing.
+
+    5
+    00:00:12.100 --> 00:00:13.000
+    Note: this is not a name.
+    """
+
+
+def test_zoom_prefixes_and_continuations() -> None:
+    """Names with parentheses and commas; later colons stay; no prefix = previous speaker."""
+    t = read(ZOOM, adapter=ZoomVttAdapter())
+    assert [(s.speaker, s.text) for s in t.segments] == [
+        ("Ashlee Kupor (SL)", "Let's do that"),
+        ("Li, Wei", "by, too. We? And then: more"),
+        ("Li, Wei", "No, it's gonna. I think it's"),
+        ("Li, Wei", "Note:\u00a0transcribing."),
+        ("Li, Wei", "Note: this is not a name."),
+    ]
+
+
+def test_detection_is_exclusive() -> None:
+    """classify() gives exactly one of teams / zoom / vtt; each sniffer agrees with it."""
+    cases = {
+        "vtt": src("WEBVTT\n\n00:00.000 --> 00:01.000\n<v Ann>hi</v>\n"),
+        "teams": src(
+            "WEBVTT\n\n91b3f3c3-44c6-4a8b-8c0a-add105d816bd/32-0\n"
+            "00:00:10.087 --> 00:00:13.130\n<v John Smith>Hello.</v>\n"
+        ),
+        "zoom": src(ZOOM),
+    }
+    stream = "WEBVTT\n\nNOTE Confidence: 0.5\n\n00:00:01.000 --> 00:00:02.000\nHi.\n"
+    cases["teams-stream"] = src(stream)
+    cases["zoom-name"] = src("WEBVTT\n\n00:00.000 --> 00:01.000\nhello\n", "x.transcript.vtt")
+    adapters = [VttAdapter(), TeamsAdapter(), ZoomVttAdapter()]
+    for expected, source in cases.items():
+        claimed = [a.name for a in adapters if a.sniff(source)]
+        assert claimed == [expected.split("-")[0]], expected
+    assert classify(src("1\n00:00:01,000 --> 00:00:02,000\nx\n")) is None
+
+
+def test_old_teams_timestamps_are_teams() -> None:
+    """Old Teams exports: <v> spans with '0:0:0.0' timestamps."""
+    assert classify(src("WEBVTT\n\n0:0:0.0 --> 0:0:0.570\n<v Yuri>There.</v>\n")) == "teams"
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("1\n00:00:01.000 --> 00:00:02.000\nhi\n", "1: not a WebVTT file (no WEBVTT header): '1'"),
+        (
+            "WEBVTT\n\n00:00:01.000 --> soon\nhi\n",
+            "3: invalid cue timing line: '00:00:01.000 --> soon'",
+        ),
+        ("", "1: not a WebVTT file (no WEBVTT header)"),
+    ],
+)
+def test_parse_errors_name_file_and_line(tmp_path: Path, text: str, message: str) -> None:
+    """Not WebVTT: ParseError with FILE:LINE."""
+    path = tmp_path / "bad.vtt"
+    path.write_text(text)
+    with pytest.raises(ParseError) as info:
+        parse(path, format="vtt")
+    assert str(info.value) == f"{path}:{message}"
+
+
+# Every corpus WebVTT file webvtt-py reads without dropping anything.
+WEBVTT_AGREES = [
+    "vtt/mantas-empty-cue-no-final-newline.vtt",
+    "vtt/pysubs2-note-style-region-voice.vtt",
+    "vtt/webvtt-py-comments-note-blocks.vtt",
+    "vtt/webvtt-py-cue-tags-missing-hours.vtt",
+    "vtt/webvtt-py-hls-timestamp-map-hours-over-99.vtt",
+    "vtt/webvtt-py-netflix-chicas-del-cable-positions-notes.vtt",
+    "vtt/webvtt-py-style-blocks.vtt",
+    "vtt/webvtt-py-utf8-bom.vtt",
+    "vtt/webvtt-py-youtube-dl-inline-timestamps.vtt",
+    "teams/msstream-note-confidence-guid-ids.vtt",
+    "teams/teams-guid-cue-ids-voice-spans.vtt",
+    "teams/webvtt-py-teams-short-timestamps-voice-tags.vtt",
+]
+
+
+@pytest.mark.skipif(not CORPUS.is_dir(), reason=f"corpus not found at {CORPUS}")
+@pytest.mark.parametrize("rel", WEBVTT_AGREES)
+def test_agrees_with_webvtt_py(rel: str) -> None:
+    """Where webvtt-py is right, this parser reads the same cue times and raw lines."""
+    source = Source.from_path(CORPUS / rel)
+    ours = VttAdapter().parse(source, ParseOptions()).segments
+    theirs = webvtt.from_buffer(io.StringIO(source.text)).captions
+    assert [(s.start_ms, s.end_ms, s.text.strip("\n")) for s in ours] == [
+        (c.start_time.in_milliseconds(), c.end_time.in_milliseconds(), "\n".join(c.lines))
+        for c in theirs
+    ]
+
+
+@pytest.mark.skipif(not CORPUS.is_dir(), reason=f"corpus not found at {CORPUS}")
+def test_webvtt_py_drops_a_cue_silently() -> None:
+    """Why webvtt-py is not the run-time path: it skips the '00:01:39' cue without a word."""
+    source = Source.from_path(CORPUS / "vtt/astisub-bom-note-style-region-short-timestamps.vtt")
+    assert len(webvtt.from_buffer(io.StringIO(source.text)).captions) == 5
+    assert len(VttAdapter().parse(source, ParseOptions()).segments) == 6
