@@ -16,12 +16,13 @@ from typing import Any, TypeVar
 import click
 
 from importers import __version__
-from importers.errors import ConfigError, ImporterError
+from importers.errors import ConfigError, ImporterError, InputError
 from importers.normalize import NormalizeOptions
 from importers.options import load_people, parse_datetime, parse_timezone
 from importers.payload import SOURCES
 from importers.pipeline import Conversion, ConvertOptions, convert, iter_inputs
 from importers.registry import Registry
+from importers.rttm import read_rttm
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -45,6 +46,10 @@ def conversion_options(func: F) -> F:
                      metavar="SECONDS", help="Longest pause inside one merged turn."),
         click.option("--max-turn", type=click.FloatRange(min=1), default=60.0, show_default=True,
                      metavar="SECONDS", help="Longest merged turn."),
+        click.option("--diarization", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE.rttm",
+                     help="Take speakers from this RTTM diarization (word by word where the input has words)."),
+        click.option("--diarization-id", metavar="ID",
+                     help="Recording (file id) of a multi-recording RTTM (default: the input's name)."),
     ]  # fmt: skip
     for decorator in reversed(decorators):
         func = decorator(func)
@@ -64,10 +69,18 @@ def build_options(
     no_merge: bool,
     max_pause: float,
     max_turn: float,
+    diarization: Path | None = None,
+    diarization_id: str | None = None,
     extra: dict[str, object] | None = None,
 ) -> ConvertOptions:
     """Map CLI flag values to :class:`ConvertOptions`."""
     tz = parse_timezone(timezone) if timezone else None
+    turns = None
+    if diarization is not None:
+        try:
+            turns = read_rttm(diarization)
+        except InputError as exc:
+            raise ConfigError(f"--diarization {exc}") from None
     return ConvertOptions(
         format=format_name,
         encoding=encoding,
@@ -83,6 +96,8 @@ def build_options(
             people=load_people(people) if people else {},
         ),
         extra=extra or {},
+        diarization=turns,
+        diarization_id=diarization_id,
     )
 
 

@@ -9,14 +9,16 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Literal
 
 from importers.adapter import Adapter, ParseOptions
+from importers.attribution import SpeakerTurn
 from importers.chunking import chunk
+from importers.diarization import apply_diarization, select_turns, turns_digest
 from importers.errors import InputError, PayloadError
 from importers.identity import conversation_key, fingerprint
 from importers.model import NormalizedTranscript, Transcript
@@ -49,6 +51,10 @@ class ConvertOptions:
     timezone: tzinfo | None = None
     normalize: NormalizeOptions = field(default_factory=NormalizeOptions)
     extra: Mapping[str, object] = field(default_factory=dict)
+    #: ``--diarization``: speaker turns per recording (``importers.rttm.read_rttm``).
+    diarization: Mapping[str, Sequence[SpeakerTurn]] | None = None
+    #: ``--diarization-id``: which recording of ``diarization`` (default: by file name).
+    diarization_id: str | None = None
 
     def parse_options(self) -> ParseOptions:
         return ParseOptions(
@@ -155,12 +161,17 @@ def convert_transcript(
     transcript: Transcript, source: Source, adapter: Adapter, options: ConvertOptions
 ) -> Conversion:
     """The half of :func:`convert` after parsing (library callers with their own Transcript)."""
+    key_options = options.body_options()
     try:
+        if options.diarization is not None:
+            turns = select_turns(options.diarization, source.path, options.diarization_id)
+            transcript = apply_diarization(transcript, turns)
+            key_options["diarization"] = turns_digest(turns)
         normalized = normalize(transcript, options.normalize)
     except InputError as exc:
         raise exc.with_path(source.path) from None
     started_at, started_from = resolve_started_at(transcript, source, options)
-    digest = fingerprint(source.sha256, adapter.name, options.body_options())
+    digest = fingerprint(source.sha256, adapter.name, key_options)
     language = options.language or transcript.language or "en"
     if normalized.kind == "messages":
         bodies: list[RequestBody] = list(_text_bodies(normalized, started_at, language, options))
@@ -299,9 +310,13 @@ def iter_inputs(paths: Iterable[Path | str], registry: Registry) -> Iterator[Inp
                     if name.startswith("."):
                         continue
                     child = Path(root) / name
-                    if registry.handles(child):
-                        yield InputItem(child)
-                    else:
+                    candidates = registry.candidates(child)
+                    if not candidates:
                         yield InputItem(child, skipped="unsupported file type")
+                    elif all(a.companion for a in candidates):
+                        # Companion files (RTTM) belong to a transcript; never an error alone.
+                        yield InputItem(child, skipped=str(candidates[0].companion))
+                    else:
+                        yield InputItem(child)
         else:
             yield InputItem(path)
