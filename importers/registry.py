@@ -36,7 +36,11 @@ ENV_FILTER = "OMI_IMPORT_ADAPTERS"
 DISTRIBUTION = "omi-import"
 
 #: name -> "module:Class" of the built-in adapters (same as pyproject's entry points).
-BUILTIN_ADAPTERS: tuple[tuple[str, str], ...] = ()
+BUILTIN_ADAPTERS: tuple[tuple[str, str], ...] = (
+    ("rttm", "adapters.rttm:RttmAdapter"),
+    ("whisper", "adapters.whisper:WhisperAdapter"),
+    ("whisperx", "adapters.whisperx:WhisperXAdapter"),
+)
 
 
 @dataclass(frozen=True)
