@@ -89,6 +89,14 @@ def _clean(segments: Sequence[Segment], repairs: list[Repair]) -> list[tuple[Seg
     return kept
 
 
+def _with_text(seg: Segment, lines: list[str]) -> Segment:
+    """``seg`` with its cleaned text (the same object when cleaning changed nothing)."""
+    if not lines:
+        return seg
+    text = lines[0] if len(lines) == 1 else " ".join(lines)
+    return seg if text == seg.text else replace(seg, text=text)
+
+
 def _contiguous(a: Segment, b: Segment) -> bool:
     if a.end_ms is None or b.start_ms is None:
         return False
@@ -131,7 +139,8 @@ def _fill_times(segments: list[Segment], repairs: list[Repair]) -> list[Segment]
             end = start + estimate_ms(seg.text)
             repairs.append(Repair("end_before_start", seg.line))
         clock = end
-        out.append(replace(seg, start_ms=start, end_ms=end))
+        changed = start != seg.start_ms or end != seg.end_ms
+        out.append(replace(seg, start_ms=start, end_ms=end) if changed else seg)
     return out
 
 
@@ -203,7 +212,7 @@ def normalize(transcript: Transcript, options: NormalizeOptions | None = None) -
     cleaned = _clean(transcript.segments, repairs)
     if not cleaned:
         raise EmptyTranscriptError("no cue with any words in it")
-    segments = [replace(seg, text=" ".join(lines)) if lines else seg for seg, lines in cleaned]
+    segments = [_with_text(seg, lines) for seg, lines in cleaned]
     segments = _fill_times(segments, repairs)
     segments.sort(key=lambda s: s.start_ms or 0)
 
