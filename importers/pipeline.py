@@ -8,8 +8,10 @@
 
 from __future__ import annotations
 
+import gc
 import os
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
@@ -26,7 +28,6 @@ from importers.normalize import NormalizeOptions, normalize, summarize_repairs
 from importers.payload import (
     MAX_TEXT_CHARS,
     RequestBody,
-    SegmentBody,
     SegmentsRequest,
     TextRequest,
     check_body,
@@ -151,10 +152,28 @@ def convert(
         ConfigError: an option is invalid (unknown --format...).
     """
     options = options or ConvertOptions()
-    source = Source.from_path(path, options.encoding)
-    adapter = (registry or Registry.default()).detect(source, options.format)
-    transcript = _parse(adapter, source, options.parse_options())
-    return convert_transcript(transcript, source, adapter, options)
+    with gc_paused():
+        source = Source.from_path(path, options.encoding)
+        adapter = (registry or Registry.default()).detect(source, options.format)
+        transcript = _parse(adapter, source, options.parse_options())
+        return convert_transcript(transcript, source, adapter, options)
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while one file converts.
+
+    A long transcript allocates millions of small objects (parsed JSON, words, turns) and no
+    reference cycles; every automatic collection rescans all of them, which took about half of
+    the time of a 50,000-segment WhisperX file. Reference counting still frees everything.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def convert_transcript(
@@ -232,24 +251,28 @@ def _segment_bodies(
         offset = 0 if i == 0 else turns[0].start_ms
         start = started_at + timedelta(milliseconds=offset)
         end_ms = max(t.end_ms for t in turns) - offset
-        yield SegmentsRequest(
-            transcript_segments=[
-                SegmentBody(
-                    text=t.text,
-                    speaker=t.speaker,
-                    speaker_id=t.speaker_id,
-                    is_user=t.is_user,
-                    person_id=t.person_id,
-                    start=_seconds(t.start_ms - offset),
-                    end=_seconds(t.end_ms - offset),
-                )
-                for t in turns
-            ],
-            source=options.source,
-            started_at=start,
-            finished_at=start + timedelta(milliseconds=end_ms),
-            language=language,
-            client_session_id=conversation_key(digest, i),
+        # One validation per request: plain dicts validated by pydantic-core in one call are
+        # several times faster than one SegmentBody model per segment, and check the same schema.
+        yield SegmentsRequest.model_validate(
+            {
+                "transcript_segments": [
+                    {
+                        "text": t.text,
+                        "speaker": t.speaker,
+                        "speaker_id": t.speaker_id,
+                        "is_user": t.is_user,
+                        "person_id": t.person_id,
+                        "start": _seconds(t.start_ms - offset),
+                        "end": _seconds(t.end_ms - offset),
+                    }
+                    for t in turns
+                ],
+                "source": options.source,
+                "started_at": start,
+                "finished_at": start + timedelta(milliseconds=end_ms),
+                "language": language,
+                "client_session_id": conversation_key(digest, i),
+            }
         )
 
 
