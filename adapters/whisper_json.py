@@ -59,25 +59,38 @@ def to_ms(value: Any, what: str, *, path: object, index: int) -> int | None:
 
 
 def read_words(raw: Any, *, path: object, index: int) -> tuple[Word, ...]:
-    """The ``words`` of segment ``index`` (text stripped; empty words skipped by the caller)."""
+    """The ``words`` of segment ``index`` (text stripped; words with no text skipped).
+
+    The hot loop of the adapter (a long WhisperX file has hundreds of thousands of words): plain
+    floats take a fast path; anything else goes through :func:`to_ms` for its checks.
+    """
     if raw is None:
         return ()
     if not isinstance(raw, list):
         raise ParseError(f"segment {index}: words is not a list", path=str(path))
     words: list[Word] = []
+    isfinite = math.isfinite
     for item in raw:
-        if not isinstance(item, dict) or not isinstance(item.get("word"), str):
+        text = item.get("word") if type(item) is dict else None
+        if not isinstance(text, str):
             raise ParseError(f"segment {index}: a word has no text", path=str(path))
+        text = text.strip()
+        if not text:
+            continue
+        start, end = item.get("start"), item.get("end")
+        if type(start) is float and isfinite(start):
+            start = round(start * 1000)
+        else:
+            start = to_ms(start, "word start", path=path, index=index)
+        if type(end) is float and isfinite(end):
+            end = round(end * 1000)
+        else:
+            end = to_ms(end, "word end", path=path, index=index)
         speaker = item.get("speaker")
-        words.append(
-            Word(
-                text=item["word"].strip(),
-                start_ms=to_ms(item.get("start"), "word start", path=path, index=index),
-                end_ms=to_ms(item.get("end"), "word end", path=path, index=index),
-                speaker=speaker if isinstance(speaker, str) and speaker.strip() else None,
-            )
-        )
-    return tuple(w for w in words if w.text)
+        if speaker is not None and not (isinstance(speaker, str) and speaker.strip()):
+            speaker = None
+        words.append(Word(text, start, end, speaker))
+    return tuple(words)
 
 
 def read_segments(source: Source, *, with_speakers: bool) -> tuple[Segment, ...]:
