@@ -17,7 +17,7 @@ import click
 
 from importers import __version__
 from importers.errors import ConfigError, ImporterError, InputError
-from importers.normalize import NormalizeOptions
+from importers.normalize import NormalizeOptions, summarize_repairs
 from importers.options import load_people, parse_datetime, parse_timezone
 from importers.payload import SOURCES
 from importers.pipeline import Conversion, ConvertOptions, convert, iter_inputs
@@ -138,8 +138,9 @@ def convert_all(
             continue
         outcome.converted.append(result)
         if not quiet and result.normalized.repairs:
+            # From the repairs alone: to_dict() would serialise every request body again.
             counts = ", ".join(
-                f"{r['count']} {r['message']}" for r in result.to_dict()["repairs"]  # type: ignore[attr-defined]
+                f"{r['count']} {r['message']}" for r in summarize_repairs(result.normalized.repairs)
             )
             click.echo(f"Note: {result.input}: {counts}", err=True)
         on_result(result)
