@@ -157,3 +157,10 @@ def test_plugin_that_fails_to_import_is_a_config_error(
         ConfigError, match=r"adapter plugin 'broken' \(broken-plugin\) failed to load"
     ):
         Registry.default()
+
+
+def test_builtins_keep_their_declared_order(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("OMI_IMPORT_ADAPTERS", raising=False)
+    names = Registry.default().names
+    builtin = [name for name, _ in BUILTIN_ADAPTERS]
+    assert [n for n in names if n in builtin] == builtin
