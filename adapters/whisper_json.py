@@ -7,7 +7,6 @@ in float seconds. What differs (and what the sniffers look at) is described in e
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
 from typing import Any
 
 from importers.errors import ParseError
@@ -100,7 +99,7 @@ def read_segments(source: Source, *, with_speakers: bool) -> tuple[Segment, ...]
         raise ParseError('no "segments" list at the top level', path=source.path)
     out: list[Segment] = []
     for i, item in enumerate(segments):
-        if not isinstance(item, Mapping):
+        if not isinstance(item, dict):
             raise ParseError(f"segment {i} is not an object", path=source.path)
         text = item.get("text", "")
         if not isinstance(text, str):
@@ -111,11 +110,16 @@ def read_segments(source: Source, *, with_speakers: bool) -> tuple[Segment, ...]
             words = tuple(Word(w.text, w.start_ms, w.end_ms) for w in words)
         if not text.strip() and words:
             text = " ".join(w.text for w in words)
+        start, end = item.get("start"), item.get("end")
         out.append(
             Segment(
                 text=text.strip(),
-                start_ms=to_ms(item.get("start"), "start", path=source.path, index=i),
-                end_ms=to_ms(item.get("end"), "end", path=source.path, index=i),
+                start_ms=round(start * 1000)
+                if type(start) is float and math.isfinite(start)
+                else to_ms(start, "start", path=source.path, index=i),
+                end_ms=round(end * 1000)
+                if type(end) is float and math.isfinite(end)
+                else to_ms(end, "end", path=source.path, index=i),
                 speaker=speaker if isinstance(speaker, str) and speaker.strip() else None,
                 words=words,
             )
