@@ -168,10 +168,11 @@ def _turns_from_words(
         timed, estimated = fill_word_times(seg.words, seg.start_ms, seg.end_ms, seg.line)
         repairs.extend(Repair("word_time_estimated", seg.line) for _ in range(estimated))
         # A word without a speaker (WhisperX leaves some) takes its segment's speaker.
-        words.extend(
-            w if w.speaker is not None else TimedWord(w.text, w.start_ms, w.end_ms, seg.speaker, w.line)
-            for w in timed
-        )
+        if all(w.speaker is not None for w in timed):
+            words.extend(timed)
+        else:
+            speaker = seg.speaker
+            words.extend(w if w.speaker is not None else w._replace(speaker=speaker) for w in timed)
     words.sort(key=lambda w: w.start_ms)
     return words_to_turns(words, max_pause_ms=options.max_pause_ms, max_turn_ms=options.max_turn_ms)
 

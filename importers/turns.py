@@ -126,13 +126,17 @@ def words_to_turns(
 
     for w in settled:
         if group:
-            same = w.speaker == group[0].speaker
-            pause = w.start_ms - group[-1].end_ms
-            length = w.end_ms - group[0].start_ms
-            ends_sentence = group[-1].text.rstrip("\"'”’)]").endswith(SENTENCE_END)
-            too_long = length > max_turn_ms and ends_sentence
-            if not same or pause > max_pause_ms or too_long or length > 2 * max_turn_ms:
+            first = group[0]
+            if w.speaker != first.speaker or w.start_ms - group[-1].end_ms > max_pause_ms:
                 flush()
+            else:
+                # Past max_turn_ms a turn closes at a sentence end; past twice that, anywhere.
+                length = w.end_ms - first.start_ms
+                if length > max_turn_ms and (
+                    length > 2 * max_turn_ms
+                    or group[-1].text.rstrip("\"'”’)]").endswith(SENTENCE_END)
+                ):
+                    flush()
         group.append(w)
     flush()
     return turns
