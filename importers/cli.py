@@ -46,10 +46,10 @@ def conversion_options(func: F) -> F:
                      metavar="SECONDS", help="Longest pause inside one merged turn."),
         click.option("--max-turn", type=click.FloatRange(min=1), default=60.0, show_default=True,
                      metavar="SECONDS", help="Longest merged turn."),
-        click.option("--diarization", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE.rttm",
-                     help="Take speakers from this RTTM diarization (word by word where the input has words)."),
+        click.option("--diarization", type=click.Path(dir_okay=False, path_type=Path),
+                     metavar="FILE.rttm", help="Take speakers from this RTTM (word by word if possible)."),
         click.option("--diarization-id", metavar="ID",
-                     help="Recording (file id) of a multi-recording RTTM (default: the input's name)."),
+                     help="Recording (file id) in a multi-recording RTTM (default: input name)."),
     ]  # fmt: skip
     for decorator in reversed(decorators):
         func = decorator(func)
@@ -139,9 +139,8 @@ def convert_all(
         outcome.converted.append(result)
         if not quiet and result.normalized.repairs:
             # From the repairs alone: to_dict() would serialise every request body again.
-            counts = ", ".join(
-                f"{r['count']} {r['message']}" for r in summarize_repairs(result.normalized.repairs)
-            )
+            repairs = summarize_repairs(result.normalized.repairs)
+            counts = ", ".join(f"{r['count']} {r['message']}" for r in repairs)
             click.echo(f"Note: {result.input}: {counts}", err=True)
         on_result(result)
     return outcome
