@@ -66,6 +66,9 @@ class Adapter(ABC):
     extensions: ClassVar[tuple[str, ...]]
     description: ClassVar[str] = ""
     binary: ClassVar[bool] = False
+    #: Set (to a short reason) by formats that are not transcripts on their own, such as RTTM
+    #: speaker turns: a folder walk skips such files with this reason instead of failing.
+    companion: ClassVar[str | None] = None
 
     @abstractmethod
     def sniff(self, source: Source) -> bool:

@@ -16,12 +16,13 @@ from typing import Any, TypeVar
 import click
 
 from importers import __version__
-from importers.errors import ConfigError, ImporterError
+from importers.errors import ConfigError, ImporterError, InputError
 from importers.normalize import NormalizeOptions, summarize_repairs
 from importers.options import load_people, parse_date_only, parse_datetime, parse_timezone
 from importers.payload import SOURCES
 from importers.pipeline import Conversion, ConvertOptions, convert, iter_inputs
 from importers.registry import Registry
+from importers.rttm import read_rttm
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -82,17 +83,28 @@ def conversion_options(func: F) -> F:
             help="Longest pause inside one merged turn.",
         ),
         click.option(
-            "--skip-private",
-            is_flag=True,
-            help="Leave private/direct chat messages out (default: keep them, marked).",
-        ),
-        click.option(
             "--max-turn",
             type=click.FloatRange(min=1),
             default=60.0,
             show_default=True,
             metavar="SECONDS",
             help="Longest merged turn.",
+        ),
+        click.option(
+            "--skip-private",
+            is_flag=True,
+            help="Leave private/direct chat messages out (default: keep them, marked).",
+        ),
+        click.option(
+            "--diarization",
+            type=click.Path(dir_okay=False, path_type=Path),
+            metavar="FILE.rttm",
+            help="Take speakers from this RTTM (word by word if possible).",
+        ),
+        click.option(
+            "--diarization-id",
+            metavar="ID",
+            help="Recording (file id) in a multi-recording RTTM (default: input name).",
         ),
     ]
     for decorator in reversed(decorators):
@@ -114,6 +126,8 @@ def build_options(
     max_pause: float,
     max_turn: float,
     skip_private: bool = False,
+    diarization: Path | None = None,
+    diarization_id: str | None = None,
     extra: dict[str, object] | None = None,
 ) -> ConvertOptions:
     """Map CLI flag values to :class:`ConvertOptions`."""
@@ -122,6 +136,12 @@ def build_options(
     extra = dict(extra or {})
     if skip_private:
         extra["skip_private_messages"] = True
+    turns = None
+    if diarization is not None:
+        try:
+            turns = read_rttm(diarization)
+        except InputError as exc:
+            raise ConfigError(f"--diarization {exc}") from None
     return ConvertOptions(
         format=format_name,
         encoding=encoding,
@@ -138,6 +158,8 @@ def build_options(
             people=load_people(people) if people else {},
         ),
         extra=extra,
+        diarization=turns,
+        diarization_id=diarization_id,
     )
 
 
@@ -178,9 +200,9 @@ def convert_all(
             continue
         outcome.converted.append(result)
         if not quiet and result.normalized.repairs:
-            counts = ", ".join(
-                f"{r['count']} {r['message']}" for r in summarize_repairs(result.normalized.repairs)
-            )
+            # From the repairs alone: to_dict() would serialise every request body again.
+            repairs = summarize_repairs(result.normalized.repairs)
+            counts = ", ".join(f"{r['count']} {r['message']}" for r in repairs)
             click.echo(f"Note: {result.input}: {counts}", err=True)
         on_result(result)
     return outcome

@@ -112,6 +112,14 @@ def _clean(
     return kept
 
 
+def _with_text(seg: Segment, lines: list[str]) -> Segment:
+    """``seg`` with its cleaned text (the same object when cleaning changed nothing)."""
+    if not lines:
+        return seg
+    text = lines[0] if len(lines) == 1 else " ".join(lines)
+    return seg if text == seg.text else replace(seg, text=text)
+
+
 def _contiguous(a: Segment, b: Segment) -> bool:
     if a.end_ms is None or b.start_ms is None:
         return False
@@ -177,7 +185,8 @@ def _fill_times(
             end = start + estimate_ms(seg.text)
             repairs.append(Repair("end_before_start", seg.line))
         clock = end
-        out.append(replace(seg, start_ms=start, end_ms=end))
+        changed = start != seg.start_ms or end != seg.end_ms
+        out.append(replace(seg, start_ms=start, end_ms=end) if changed else seg)
     return out
 
 
@@ -205,12 +214,11 @@ def _turns_from_words(
         timed, estimated = fill_word_times(seg.words, seg.start_ms, seg.end_ms, seg.line)
         repairs.extend(Repair("word_time_estimated", seg.line) for _ in range(estimated))
         # A word without a speaker (WhisperX leaves some) takes its segment's speaker.
-        words.extend(
-            w
-            if w.speaker is not None
-            else TimedWord(w.text, w.start_ms, w.end_ms, seg.speaker, w.line)
-            for w in timed
-        )
+        if all(w.speaker is not None for w in timed):
+            words.extend(timed)
+        else:
+            speaker = seg.speaker
+            words.extend(w if w.speaker is not None else w._replace(speaker=speaker) for w in timed)
     words.sort(key=lambda w: w.start_ms)
     return words_to_turns(words, max_pause_ms=options.max_pause_ms, max_turn_ms=options.max_turn_ms)
 
@@ -257,7 +265,7 @@ def normalize(
     cleaned = _clean(transcript.segments, repairs, markup=not messages)
     if not cleaned:
         raise EmptyTranscriptError("no cue with any words in it")
-    segments = [replace(seg, text=" ".join(lines)) if lines else seg for seg, lines in cleaned]
+    segments = [_with_text(seg, lines) for seg, lines in cleaned]
     segments = _fill_times(segments, repairs, messages=messages)
     segments.sort(key=lambda s: s.start_ms or 0)
 

@@ -45,6 +45,9 @@ BUILTIN_ADAPTERS: tuple[tuple[str, str], ...] = (
     ("zoom-chat", "adapters.zoom_chat:ZoomChatAdapter"),
     ("otter", "adapters.otter:OtterAdapter"),
     ("otter-docx", "adapters.otter:OtterDocxAdapter"),
+    ("rttm", "adapters.rttm:RttmAdapter"),
+    ("whisper", "adapters.whisper:WhisperAdapter"),
+    ("whisperx", "adapters.whisperx:WhisperXAdapter"),
 )
 
 
@@ -177,10 +180,11 @@ def _entry_points() -> Sequence[tuple[EntryPoint, str]]:
     if not any(dist == DISTRIBUTION for _, dist in found) and not _installed():
         # Running from a source checkout that was never installed: the built-ins are not in
         # any entry-point metadata yet, so take them from the same list pyproject declares.
-        for name, target in BUILTIN_ADAPTERS:
-            found.insert(
-                0, (EntryPoint(name=name, value=target, group=ENTRY_POINT_GROUP), DISTRIBUTION)
-            )
+        # In declared order, before any plugin (inserting one by one at 0 reversed them).
+        found[:0] = [
+            (EntryPoint(name=name, value=target, group=ENTRY_POINT_GROUP), DISTRIBUTION)
+            for name, target in BUILTIN_ADAPTERS
+        ]
     return found
 
 

@@ -27,6 +27,8 @@ from charset_normalizer import from_bytes
 from importers.errors import DecodeError, ParseError
 
 HEAD_CHARS = 8192
+#: Legacy code pages chosen when the detector rates them as good as its first guess.
+PREFERRED_ON_TIE = ("cp1252",)
 
 _BOMS: tuple[tuple[bytes, str, str], ...] = (
     # UTF-32 before UTF-16: the UTF-32 LE BOM starts with the UTF-16 LE one.
@@ -89,9 +91,20 @@ def decode_bytes(
             "looks like a binary file, not text (pass --encoding if it is UTF-16 without a BOM)",
             path=path,
         )
-    best = from_bytes(data).best()
+    results = from_bytes(data)
+    best = results.best()
     if best is None:
         raise DecodeError("cannot detect the text encoding; pass --encoding", path=path)
+    # charset-normalizer ranks equally good guesses by name, so French text in cp1252 came out
+    # as cp1250 ("forêt" -> "foręt"). On a tie, prefer the most common legacy code page.
+    for match in results:
+        if (
+            match.encoding in PREFERRED_ON_TIE
+            and match.chaos == best.chaos
+            and match.coherence >= best.coherence
+        ):
+            best = match
+            break
     return normalize_newlines(str(best)), best.encoding.replace("_", "-")
 
 

@@ -18,7 +18,8 @@ from importers.cli import build_options
 from importers.pipeline import convert
 from importers.registry import Registry
 
-NOT_SAMPLES = (".expected.json", ".options.json", ".md", ".py", ".sh", ".txt.license")
+# .rttm: diarization companions of a sample (its options.json names them with "diarization").
+NOT_SAMPLES = (".expected.json", ".options.json", ".md", ".py", ".sh", ".txt.license", ".rttm")
 BINARY_FOLDERS = {"audio"}  # run with real models in test_audio.py
 
 
@@ -45,8 +46,9 @@ def options_for(sample: Path) -> dict[str, Any]:
     opts_file = sample.with_name(sample.name + ".options.json")
     if opts_file.exists():
         given = json.loads(opts_file.read_text())
-        if "people" in given:
-            given["people"] = sample.parent / given["people"]
+        for key in ("people", "diarization"):
+            if key in given:
+                given[key] = sample.parent / given[key]
         if "me" in given:
             given["me"] = tuple(given["me"])
         defaults.update(given)
@@ -75,7 +77,15 @@ def test_sample_matches_golden(
 
 
 def test_every_adapter_has_a_sample() -> None:
-    """Each built-in adapter has at least one golden sample folder."""
+    """Each built-in adapter that reads transcripts has at least one golden sample folder.
+
+    Companion formats (RTTM: speaker turns, no words) convert to nothing by themselves; their
+    samples sit beside the transcript they belong to and are tested in their own test module.
+    """
     folders = {p.relative_to(SAMPLES).parts[0] for p in sample_files()} | BINARY_FOLDERS
-    missing = [i.adapter.name for i in Registry.default().infos if i.adapter.name not in folders]
+    missing = [
+        i.adapter.name
+        for i in Registry.default().infos
+        if i.adapter.name not in folders and not i.adapter.companion
+    ]
     assert not missing, f"adapters without a samples/<name>/ folder: {missing}"

@@ -1,0 +1,43 @@
+"""openai-whisper JSON (``whisper audio.mp3 --output_format json``): no speakers.
+
+``{"text": ..., "segments": [{"id", "seek", "start", "end", "text", "tokens", "temperature",
+"avg_logprob", "compression_ratio", "no_speech_prob", ["words"]}], "language": "en"}``. With
+``--word_timestamps True`` segments carry ``words`` (``{"word", "start", "end",
+"probability"}``, text with a leading space); they are kept so that ``--diarization`` can give
+each word its speaker.
+
+Detection (exclusive with :mod:`adapters.whisperx`): a JSON object with a top-level ``text``
+string and a ``segments`` list that is empty or whose first segment has openai-whisper's decoder
+fields ``seek``/``tokens`` (WhisperX drops both).
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from adapters.whisper_json import is_whisper_segment, language_of, read_segments, segments_of
+from importers.adapter import Adapter, ParseOptions
+from importers.model import Transcript
+from importers.source import Source
+
+
+class WhisperAdapter(Adapter):
+    """Plain openai-whisper JSON output."""
+
+    name: ClassVar[str] = "whisper"
+    extensions: ClassVar[tuple[str, ...]] = (".json",)
+    description: ClassVar[str] = "openai-whisper JSON (segments, no speakers)"
+
+    def sniff(self, source: Source) -> bool:
+        data = source.json
+        segments = segments_of(data)
+        if segments is None or not isinstance(data, dict) or not isinstance(data.get("text"), str):
+            return False
+        return not segments or is_whisper_segment(segments[0])
+
+    def parse(self, source: Source, options: ParseOptions) -> Transcript:
+        return Transcript(
+            segments=read_segments(source, with_speakers=False),
+            format=self.name,
+            language=language_of(source.json),
+        )

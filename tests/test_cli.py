@@ -1,0 +1,159 @@
+"""The omi-import command: exact output, files, errors and exit codes (click CliRunner)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from importers.cli import build_options, cli
+from importers.pipeline import convert
+
+WHISPER = {
+    "text": " Hello there. How are you?",
+    "segments": [
+        {"id": 0, "seek": 0, "start": 0.0, "end": 1.5, "text": " Hello there.", "tokens": [1]},
+        {"id": 1, "seek": 0, "start": 1.5, "end": 3.25, "text": " How are you?", "tokens": [2]},
+    ],
+    "language": "en",
+}
+STARTED = "2026-03-01T12:00:00+01:00"
+
+
+@pytest.fixture
+def whisper_file(tmp_path: Path) -> Path:
+    p = tmp_path / "talk.json"
+    p.write_text(json.dumps(WHISPER))
+    return p
+
+
+def key_for(path: Path, *extra: str) -> str:
+    flags = {
+        "format_name": None, "encoding": None, "source": "external_integration", "language": None,
+        "started_at": STARTED, "timezone": None, "me": (), "people": None, "no_merge": False,
+        "max_pause": 2.0, "max_turn": 60.0,
+    }  # fmt: skip
+    return convert(path, build_options(**flags)).conversations[0].key
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(cli, list(args))
+    assert "Traceback" not in result.output
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_convert_prints_the_exact_json(whisper_file: Path) -> None:
+    code, out, err = run("convert", str(whisper_file), "--started-at", STARTED)
+    assert code == 0
+    expected = f"""{{
+  "input": "{whisper_file}",
+  "format": "whisper",
+  "encoding": "ascii",
+  "started_at_source": "option",
+  "speakers": {{
+    "SPEAKER_00": null
+  }},
+  "repairs": [],
+  "conversations": [
+    {{
+      "transcript_segments": [
+        {{
+          "text": "Hello there. How are you?",
+          "speaker": "SPEAKER_00",
+          "speaker_id": 0,
+          "is_user": false,
+          "person_id": null,
+          "start": 0.0,
+          "end": 3.25
+        }}
+      ],
+      "source": "external_integration",
+      "started_at": "2026-03-01T12:00:00+01:00",
+      "finished_at": "2026-03-01T12:00:03.250000+01:00",
+      "language": "en",
+      "client_session_id": "{key_for(whisper_file)}"
+    }}
+  ]
+}}
+"""
+    assert out == expected
+    assert err == "omi-import: 1 converted (1 conversation)\n"
+
+
+def test_import_dry_run_prints_the_same(whisper_file: Path) -> None:
+    _, converted, _ = run("convert", str(whisper_file), "--started-at", STARTED)
+    code, dry, _ = run("import", str(whisper_file), "--dry-run", "--started-at", STARTED)
+    assert code == 0
+    assert dry == converted
+
+
+def test_output_dir(whisper_file: Path, tmp_path: Path) -> None:
+    out_dir = tmp_path / "out"
+    code, out, _ = run("convert", str(whisper_file), "-o", str(out_dir), "-q")
+    assert code == 0
+    assert out == ""
+    written = json.loads((out_dir / "talk.json.omi.json").read_text())
+    assert written["format"] == "whisper"
+    assert len(written["conversations"]) == 1
+
+
+def test_bad_file_reports_file_and_line_and_others_still_convert(
+    whisper_file: Path, tmp_path: Path
+) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text('{\n  "segments": [\n    {"start": 0,,}\n  ]\n}\n')
+    code, out, err = run("convert", str(bad), str(whisper_file), "--format", "whisper", "-q")
+    assert code == 1
+    assert err.splitlines()[0] == (
+        f"Error: {bad}:3: invalid JSON: Expecting property name enclosed in double quotes"
+    )
+    assert err.splitlines()[-1] == "omi-import: 1 converted (1 conversation), 1 failed"
+    lines = out.splitlines()
+    assert len(lines) == 1  # several inputs: one JSON object per line
+    assert json.loads(lines[0])["input"] == str(whisper_file)
+
+
+def test_unrecognised_json_suggests_format(tmp_path: Path) -> None:
+    other = tmp_path / "other.json"
+    other.write_text('{"hello": "world"}')
+    code, _, err = run("convert", str(other))
+    assert code == 1
+    assert err.splitlines()[0] == (
+        f"Error: {other}: not recognised as any of: whisper, whisperx; use --format to choose one"
+    )
+
+
+def test_folder_walk_skips_unsupported(whisper_file: Path, tmp_path: Path) -> None:
+    (tmp_path / "notes.xyz").write_text("nothing")
+    (tmp_path / ".hidden.json").write_text("{}")
+    code, out, err = run("convert", str(tmp_path))
+    assert code == 0
+    assert f"Skipped: {tmp_path / 'notes.xyz'}: unsupported file type" in err
+    assert err.splitlines()[-1] == "omi-import: 1 converted (1 conversation), 1 skipped"
+    assert json.loads(out)["input"] == str(whisper_file)
+
+
+def test_formats_lists_the_adapters() -> None:
+    code, out, _ = run("formats")
+    assert code == 0
+    names = [line.split()[0] for line in out.splitlines()]
+    assert {"rttm", "whisper", "whisperx"} <= set(names)
+    whisperx = next(line for line in out.splitlines() if line.startswith("whisperx"))
+    assert ".json" in whisperx
+    assert "omi-import" in whisperx
+
+
+def test_usage_errors_exit_2(whisper_file: Path) -> None:
+    code, _, err = run("convert", str(whisper_file), "--timezone", "Mars/Base")
+    assert code == 2
+    assert "unknown time zone 'Mars/Base'" in err
+    code, _, _ = run("convert", str(whisper_file.with_name("missing.json")))
+    assert code == 2
+
+
+def test_unknown_format_is_reported_per_file(whisper_file: Path) -> None:
+    code, _, err = run("convert", str(whisper_file), "--format", "nope")
+    assert code != 0
+    assert "unknown format 'nope'" in err

@@ -1,0 +1,79 @@
+"""Word-level turn building (importers.turns) on hand-made words."""
+
+from __future__ import annotations
+
+from importers.model import Word
+from importers.turns import TimedWord, fill_word_times, words_to_turns
+
+
+def words(spec: str, speakers: str, step: int = 400) -> list[TimedWord]:
+    """``"Hi there."`` with speakers ``"AB"`` -> timed words 400 ms apart."""
+    return [
+        TimedWord(w, i * step, i * step + step - 50, None if s == "-" else s)
+        for i, (w, s) in enumerate(zip(spec.split(), speakers, strict=True))
+    ]
+
+
+def turns_of(ws: list[TimedWord], **kw: int) -> list[tuple[str, str | None]]:
+    return [(t.text, t.speaker) for t in words_to_turns(ws, **kw)]
+
+
+def test_one_word_disagreement_goes_to_the_majority() -> None:
+    assert turns_of(words("Did it arrive on time?", "AAAAB")) == [("Did it arrive on time?", "A")]
+
+
+def test_sentences_settle_separately() -> None:
+    """Sentences are settled one by one; inside one, a lone first word joins the majority."""
+    assert turns_of(words("Yes. No way.", "ABB")) == [("Yes.", "A"), ("No way.", "B")]
+    assert turns_of(words("Well no way.", "ABB")) == [("Well no way.", "B")]
+
+
+def test_interruption_inside_a_sentence_splits() -> None:
+    ws = words("I will close the wait one box broke.", "AAAABBBB")
+    assert turns_of(ws) == [("I will close the", "A"), ("wait one box broke.", "B")]
+
+
+def test_words_without_speaker_follow_the_sentence() -> None:
+    assert turns_of(words("So 1990 it was.", "A-AA")) == [("So 1990 it was.", "A")]
+    assert turns_of(words("No. I was there then.", "AB-BB")) == [
+        ("No.", "A"),
+        ("I was there then.", "B"),
+    ]
+
+
+def test_pause_and_length_bound_turns() -> None:
+    ws = [TimedWord("a.", 0, 100, "A"), TimedWord("b.", 3000, 3100, "A")]
+    assert turns_of(ws, max_pause_ms=2000) == [("a.", "A"), ("b.", "A")]
+    assert turns_of(ws, max_pause_ms=5000) == [("a. b.", "A")]
+    long = [TimedWord(f"w{i}.", i * 1000, i * 1000 + 900, "A") for i in range(10)]
+    out = words_to_turns(long, max_pause_ms=2000, max_turn_ms=3000)
+    assert all(t.end_ms - t.start_ms <= 3900 for t in out)  # closes at a sentence end past 3 s
+    assert " ".join(t.text for t in out) == " ".join(w.text for w in long)
+
+
+def test_turn_times_span_their_words() -> None:
+    (t,) = words_to_turns(words("Hi there.", "AA"))
+    assert (t.start_ms, t.end_ms) == (0, 750)
+
+
+def test_fill_word_times_interpolates() -> None:
+    ws = [
+        Word("It", 1000, 1200),
+        Word("was", None, None),
+        Word("1990.", None, None),
+        Word("Yes", 2000, 2300),
+    ]
+    timed, estimated = fill_word_times(ws, 900, 2500, line=4)
+    assert estimated == 2
+    assert [(w.start_ms, w.end_ms, w.line) for w in timed] == [
+        (1000, 1200, 4),
+        (1200, 2000, 4),
+        (2000, 2000, 4),
+        (2000, 2300, 4),
+    ]
+
+
+def test_fill_word_times_at_the_edges() -> None:
+    timed, estimated = fill_word_times([Word("first"), Word("last", 500, 400)], 100, 900)
+    assert estimated == 1
+    assert [(w.start_ms, w.end_ms) for w in timed] == [(100, 500), (500, 500)]
