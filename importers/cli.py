@@ -21,7 +21,6 @@ from importers.errors import ConfigError, ImporterError
 from importers.ledger import Ledger
 from importers.normalize import NormalizeOptions
 from importers.options import load_people, parse_datetime, parse_timezone
-from importers.pacing import DEFAULT_WINDOW_S
 from importers.payload import SOURCES
 from importers.pipeline import Conversion, ConvertOptions, convert, iter_inputs
 from importers.progress import make_progress
@@ -249,10 +248,8 @@ def convert_cmd(paths: tuple[Path, ...], out_dir: Path | None, quiet: bool, **fl
 @click.option(
     "--rate-window",
     type=click.FloatRange(min=0.001),
-    default=DEFAULT_WINDOW_S,
-    show_default=True,
     metavar="SECONDS",
-    help="Length of the rate-limit window.",
+    help="Length of the rate-limit window, if known (default: learned; Omi: 3600).",
 )
 @click.option("-q", "--quiet", is_flag=True, help="Print no progress, only errors and the summary.")
 @conversion_options
@@ -267,7 +264,7 @@ def import_cmd(
     resend_uncertain: bool,
     workers: int,
     rate_limit: int | None,
-    rate_window: float,
+    rate_window: float | None,
     quiet: bool,
     **flags: Any,
 ) -> None:

@@ -14,8 +14,10 @@ The algorithm (one :class:`Pacer` shared by all worker threads):
 * An unknown limit is not guessed: requests go out until the first 429, whose
   ``X-RateLimit-Limit`` teaches ``L`` and whose ``Retry-After`` tells when the window ends. All
   threads then wait for that moment. The limit can also be given up front (``--rate-limit``).
-* The window length defaults to an hour. After a 429 in a window we started ourselves right after
-  a reset (so ours and the server's begin together), ``reset - start`` is the true length.
+* The window length is learned from the first 429 too: ``reset - start of our window``. That is
+  exact when our window began with the server's (we started it right after a reset) and a lower
+  bound otherwise (an earlier run may have opened the server's window), which the next 429, in
+  an aligned window, corrects. Until a 429 it is an hour unless told.
 
 So a steady state sees no 429 at all, and at most one per window while learning or when another
 client spends the same key's budget.
@@ -49,7 +51,7 @@ class Pacer:
 
     Args:
         limit: requests per window when known up front (None: learn it from the first 429).
-        window_s: the window's length (learned when a 429 shows it to be different).
+        window_s: the window's length when known (None: an hour until a 429 shows otherwise).
         clock: a monotonic clock (injectable for tests).
         stop: when set, :meth:`acquire` gives up waiting and returns False.
         on_wait: called with the monotonic time a wait ends, each time one begins.
@@ -58,7 +60,7 @@ class Pacer:
     def __init__(
         self,
         limit: int | None = None,
-        window_s: float = DEFAULT_WINDOW_S,
+        window_s: float | None = None,
         *,
         clock: Callable[[], float] = time.monotonic,
         stop: threading.Event | None = None,
@@ -67,7 +69,8 @@ class Pacer:
         if limit is not None and limit < 1:
             raise ValueError("limit must be at least 1")
         self.limit = limit
-        self.window_s = window_s
+        self.window_told = window_s is not None
+        self.window_s = DEFAULT_WINDOW_S if window_s is None else window_s
         self._clock = clock
         self._stop = stop or threading.Event()
         self._on_wait = on_wait
@@ -118,7 +121,10 @@ class Pacer:
             if retry_after is None:
                 return
             reset = now + max(0.0, retry_after)
-            if self._aligned and self._window_start is not None:
+            if self._window_start is not None and (self._aligned or not self.window_told):
+                # Aligned: our window began with the server's, so this is its true length. Not
+                # aligned (the server's window may have begun before our first request): a lower
+                # bound, corrected by the next 429, in a window that will be aligned.
                 learned = reset - self._window_start
                 if learned > 0:
                     self.window_s = learned

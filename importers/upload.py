@@ -31,7 +31,7 @@ from importers.errors import (
     UncertainError,
 )
 from importers.ledger import Entry, Ledger
-from importers.pacing import DEFAULT_WINDOW_S, Pacer
+from importers.pacing import Pacer
 from importers.payload import TEXT_ENDPOINT, to_json
 from importers.pipeline import Conversation, Conversion, ConvertOptions, convert, iter_inputs
 from importers.progress import NullProgress, ProgressSink
@@ -51,14 +51,14 @@ class UploadOptions:
         resend_uncertain: send text conversations whose outcome is unknown (``--resend-uncertain``).
         workers: requests in flight at once (the server takes tens of seconds per request).
         rate_limit: requests per window, when known (None: learn it from the server).
-        rate_window_s: the rate-limit window (Omi: one hour).
+        rate_window_s: the rate-limit window, when known (Omi: one hour).
     """
 
     retry_failed: bool = False
     resend_uncertain: bool = False
     workers: int = 4
     rate_limit: int | None = None
-    rate_window_s: float = DEFAULT_WINDOW_S
+    rate_window_s: float | None = None
     policy: RetryPolicy = field(default_factory=RetryPolicy)
     read_timeout_s: float = READ_TIMEOUT_S
 
@@ -190,7 +190,7 @@ def _pacer(
         learned_window = ledger.get_meta(f"rate_window_s {base_url}")
         if learned is not None:
             limit = int(learned)
-            if learned_window is not None and window == DEFAULT_WINDOW_S:
+            if learned_window is not None and window is None:
                 window = float(learned_window)
     return Pacer(limit, window, stop=stop, on_wait=progress.waiting)
 
