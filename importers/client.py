@@ -169,9 +169,10 @@ class OmiClient:
                 "User-Agent": f"omi-import/{__version__}",
             },
         )
-        self._backoff = tenacity.wait_exponential_jitter(
-            initial=self.policy.backoff_initial_s, max=self.policy.backoff_max_s
-        )
+        # Exponential (initial, 2x, 4x... up to max) plus up to ``initial`` of jitter.
+        self._backoff = tenacity.wait_exponential(
+            multiplier=self.policy.backoff_initial_s, max=self.policy.backoff_max_s
+        ) + tenacity.wait_random(0, self.policy.backoff_initial_s)
 
     def __enter__(self) -> OmiClient:
         return self
@@ -253,6 +254,8 @@ class OmiClient:
             raise Stopped
         if hooks is not None:
             hooks.sending()
+        if self.pacer is not None:
+            self.pacer.sending()
         self.stats.add(requests=1)
         try:
             response = self._http.post(path, json=payload)

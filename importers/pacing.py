@@ -8,7 +8,8 @@ The algorithm (one :class:`Pacer` shared by all worker threads):
 
 * Our estimate of the server's window starts at the first request we send after the previous
   window ended; the server starts its window when that request arrives, a moment later, so our
-  estimate ends a little early: we wait ``margin`` (1 % of the window, at most 2 s) beyond it.
+  estimate ends a little early: we wait ``margin`` (1 % of the window, at least 50 ms, at most
+  2 s) beyond it.
 * With a known limit ``L``, at most ``L`` requests are let through per window; the next one waits
   for the window's end. Every attempt counts (the server counts replays and 422s too).
 * An unknown limit is not guessed: requests go out until the first 429, whose
@@ -36,6 +37,7 @@ from dataclasses import dataclass
 
 DEFAULT_WINDOW_S = 3600.0
 MAX_MARGIN_S = 2.0
+MIN_MARGIN_S = 0.05
 
 
 @dataclass(frozen=True)
@@ -78,7 +80,9 @@ class Pacer:
         self._window_start: float | None = None
         self._count = 0
         self._blocked_until: float | None = None
-        self._aligned = False
+        self._after_reset = False
+        self._opener_pending = False
+        self._reset_start: float | None = None
         self.granted = 0
         self.rate_limited = 0
         self.waited_s = 0.0
@@ -86,7 +90,7 @@ class Pacer:
 
     @property
     def margin_s(self) -> float:
-        return min(MAX_MARGIN_S, 0.01 * self.window_s)
+        return min(MAX_MARGIN_S, max(MIN_MARGIN_S, 0.01 * self.window_s), 0.1 * self.window_s)
 
     # -- the decision ------------------------------------------------------------------------
 
@@ -98,19 +102,36 @@ class Pacer:
                     return self._blocked_until - now
                 # The server said its window ends here: the next request starts a new one.
                 self._blocked_until = None
-                self._window_start, self._count, self._aligned = None, 0, True
+                self._window_start, self._count, self._after_reset = None, 0, True
             if self._window_start is not None:
                 end = self._window_start + self.window_s + self.margin_s
                 if now >= end:
                     self._window_start, self._count = None, 0
-                    self._aligned = self._aligned or self.limit is not None
                 elif self.limit is not None and self._count >= self.limit:
                     return end - now
             if self._window_start is None:
                 self._window_start = now
+                self._opener_pending = True
+                if self._after_reset:
+                    self._reset_start, self._after_reset = now, False
             self._count += 1
             self.granted += 1
             return None
+
+    def sending(self) -> None:
+        """Called just before a granted request goes on the wire (after the ledger write).
+
+        The first request of a window moves the window's start to this moment, so that the time
+        spent between the grant and the send is not taken from the window.
+        """
+        with self._cond:
+            if self._opener_pending:
+                self._opener_pending = False
+                now = self._clock()
+                if self._window_start is not None and now > self._window_start:
+                    if self._reset_start == self._window_start:
+                        self._reset_start = now
+                    self._window_start = now
 
     def rate_limited_at(self, now: float, retry_after: float | None, limit: int | None) -> None:
         """Learn from a 429 (its ``Retry-After`` and ``X-RateLimit-Limit``)."""
@@ -121,13 +142,16 @@ class Pacer:
             if retry_after is None:
                 return
             reset = now + max(0.0, retry_after)
-            if self._window_start is not None and (self._aligned or not self.window_told):
-                # Aligned: our window began with the server's, so this is its true length. Not
-                # aligned (the server's window may have begun before our first request): a lower
-                # bound, corrected by the next 429, in a window that will be aligned.
-                learned = reset - self._window_start
+            # The server's window began at one of our requests. After a reset it told us of, it
+            # began with our next request (``_reset_start``): ``reset - that`` is its length.
+            # Before any such reset (an earlier run may have opened it), ``reset - our window's
+            # start`` is a lower bound, corrected by the next 429.
+            start = self._reset_start if self._reset_start is not None else self._window_start
+            if start is not None and (self._reset_start is not None or not self.window_told):
+                learned = reset - start
                 if learned > 0:
                     self.window_s = learned
+            self._reset_start = None
             if self._blocked_until is None or reset > self._blocked_until:
                 self._blocked_until = reset
             self._count = max(self._count, self.limit or 0)
