@@ -216,17 +216,22 @@ class Ledger:
         self, key: str, *, input_sha256: str, input_path: str, index: int, endpoint: str
     ) -> Entry:
         """Add a conversation as ``pending`` unless known; return its row either way."""
+        return self.register_all(input_sha256, input_path, [(key, index, endpoint)])[0]
+
+    def register_all(
+        self, input_sha256: str, input_path: str, conversations: list[tuple[str, int, str]]
+    ) -> list[Entry]:
+        """Register one input's ``(key, index, endpoint)`` conversations in one transaction."""
         now = _now()
         with self._tx() as db:
-            db.execute(
+            db.executemany(
                 "INSERT INTO conversations (key, input_sha256, input_path, idx, endpoint, status, "
                 "created_at, updated_at) VALUES (?, ?, ?, ?, ?, 'pending', ?, ?) "
                 "ON CONFLICT (key) DO UPDATE SET input_path = excluded.input_path",
-                (key, input_sha256, input_path, index, endpoint, now, now),
+                [(k, input_sha256, input_path, i, e, now, now) for k, i, e in conversations],
             )
-        entry = self.get(key)
-        assert entry is not None
-        return entry
+        entries = [self.get(key) for key, _, _ in conversations]
+        return [e for e in entries if e is not None]
 
     def get(self, key: str) -> Entry | None:
         with self._lock:

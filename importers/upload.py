@@ -152,8 +152,11 @@ def upload(
         progress.eta(pacer.eta(left))
 
     pool = ThreadPoolExecutor(max_workers=max(1, options.workers), thread_name_prefix="omi-upload")
-    futures: list[Future[None]] = [pool.submit(run, job) for job in jobs]
     try:
+        # The first request goes alone: a wrong key or a read-only key costs one request, not
+        # one per worker.
+        pool.submit(run, jobs[0]).result()
+        futures: list[Future[None]] = [pool.submit(run, job) for job in jobs[1:]]
         for future in as_completed(futures):
             future.result()
     except KeyboardInterrupt:
@@ -221,11 +224,12 @@ def _prepare(
         )  # fmt: skip
         item = InputResult(path, "done", conversion.format, conversion.content_sha256)
         report.inputs.append(item)
-        for conv in conversion.conversations:
-            entry = ledger.register(
-                conv.key, input_sha256=conversion.content_sha256, input_path=path,
-                index=conv.index, endpoint=conv.endpoint,
-            )  # fmt: skip
+        entries = ledger.register_all(
+            conversion.content_sha256,
+            path,
+            [(c.key, c.index, c.endpoint) for c in conversion.conversations],
+        )
+        for conv, entry in zip(conversion.conversations, entries, strict=True):
             result = ConversationResult(
                 conv.key, conv.index, conv.endpoint, entry.status, entry.conversation_id,
                 entry.discarded, attempts=entry.attempts, error=entry.last_error,

@@ -37,7 +37,11 @@ class TalkAdapter(Adapter):
                 raise ParseError("expected SPEAKER|start|end|text", line=n, snippet=line)
             speaker, start, end, text = parts
             try:
-                segments.append(Segment(text, round(float(start) * 1000), round(float(end) * 1000), speaker, line=n))
+                segments.append(
+                    Segment(
+                        text, round(float(start) * 1000), round(float(end) * 1000), speaker, line=n
+                    )
+                )
             except ValueError:
                 raise ParseError("bad time", line=n, snippet=line) from None
         return Transcript(tuple(segments), self.name, options.started_at)

@@ -18,6 +18,7 @@ reach processing) or at random (``fault_rate``, seeded). Every request is record
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import random
@@ -230,7 +231,9 @@ class _Handler(BaseHTTPRequestHandler):
 
     # -- plumbing ----------------------------------------------------------------------------
 
-    def _send(self, record: Record, status: int, body: Any, headers: dict[str, str] | None = None) -> None:
+    def _send(
+        self, record: Record, status: int, body: Any, headers: dict[str, str] | None = None
+    ) -> None:
         raw = b"" if body is None else json.dumps(body).encode()
         record.status = status
         self.send_response(status)
@@ -244,22 +247,24 @@ class _Handler(BaseHTTPRequestHandler):
     def _drop(self, record: Record) -> None:
         record.status = None
         self.close_connection = True
-        try:
+        with contextlib.suppress(OSError):
             self.connection.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass
 
-    def do_POST(self) -> None:  # noqa: N802 - http.server's naming
+    def do_POST(self) -> None:
         fake = self.server_state
         raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-        record = Record(at=time.monotonic(), path=self.path, authorization=self.headers.get("Authorization"))
+        record = Record(
+            at=time.monotonic(), path=self.path, authorization=self.headers.get("Authorization")
+        )
         with fake._lock:
             fake.requests.append(record)
         # 1. Malformed JSON: 422 before auth.
         try:
             body = json.loads(raw)
         except ValueError:
-            self._send(record, 422, {"detail": [_loc_error("json_invalid", [0], "JSON decode error")]})
+            self._send(
+                record, 422, {"detail": [_loc_error("json_invalid", [0], "JSON decode error")]}
+            )
             return
         record.body = body
         if isinstance(body, dict) and isinstance(body.get("client_session_id"), str):
@@ -267,14 +272,20 @@ class _Handler(BaseHTTPRequestHandler):
         # 2. Auth and scope.
         auth = self.headers.get("Authorization") or ""
         if not auth.startswith("Bearer "):
-            self._send(record, 401, {"detail": "Missing or invalid Authorization header. Must be 'Bearer API_KEY'"})
+            self._send(
+                record,
+                401,
+                {"detail": "Missing or invalid Authorization header. Must be 'Bearer API_KEY'"},
+            )
             return
         key = auth[len("Bearer ") :]
         if not key.startswith("omi_dev_") or key not in fake.keys:
             self._send(record, 401, {"detail": "Invalid API Key"})
             return
         if WRITE_SCOPE not in fake.keys[key]:
-            self._send(record, 403, {"detail": f"Insufficient permissions. Required scope: {WRITE_SCOPE}"})
+            self._send(
+                record, 403, {"detail": f"Insufficient permissions. Required scope: {WRITE_SCOPE}"}
+            )
             return
         # 3. Rate limit (counted before validation: a 422 or a replay costs a unit too).
         if fake._next_fault("limiter") == "limiter503":
@@ -316,7 +327,11 @@ class _Handler(BaseHTTPRequestHandler):
         if not self._times_ok(record, body):
             return
         if body.get("source", "external_integration") not in SOURCES:
-            self._send(record, 422, {"detail": [_loc_error("enum", ["source"], "Input should be a valid source")]})
+            self._send(
+                record,
+                422,
+                {"detail": [_loc_error("enum", ["source"], "Input should be a valid source")]},
+            )
             return
         csid = body.get("client_session_id")
         if csid is not None:
@@ -326,13 +341,19 @@ class _Handler(BaseHTTPRequestHandler):
                 if stored is None and not claimed:
                     fake._claims.add(csid)
             if stored is not None:
-                self._send(record, 200, {"id": stored.id, "status": "completed", "discarded": stored.discarded})
+                self._send(
+                    record,
+                    200,
+                    {"id": stored.id, "status": "completed", "discarded": stored.discarded},
+                )
                 return
             if claimed:
                 if fake.conflict_409:
                     self._send(record, 409, {"detail": "Conversation creation already in progress"})
                 else:
-                    self._send(record, 200, {"id": "pending", "status": "processing", "discarded": False})
+                    self._send(
+                        record, 200, {"id": "pending", "status": "processing", "discarded": False}
+                    )
                 return
         words = sum(len(s["text"].split()) for s in segs)
         self._process(record, SEGMENTS, csid, body, words)
@@ -344,25 +365,59 @@ class _Handler(BaseHTTPRequestHandler):
         if not isinstance(segs, list):
             return [_loc_error("missing", ["transcript_segments"], "Field required")]
         if not segs:
-            return [_loc_error("too_short", ["transcript_segments"], "List should have at least 1 item after validation, not 0")]
+            return [
+                _loc_error(
+                    "too_short",
+                    ["transcript_segments"],
+                    "List should have at least 1 item after validation, not 0",
+                )
+            ]
         if len(segs) > 500:
-            return [_loc_error("too_long", ["transcript_segments"], f"List should have at most 500 items after validation, not {len(segs)}")]
+            return [
+                _loc_error(
+                    "too_long",
+                    ["transcript_segments"],
+                    f"List should have at most 500 items after validation, not {len(segs)}",
+                )
+            ]
         errors = []
         for i, seg in enumerate(segs):
             if not isinstance(seg, dict) or not isinstance(seg.get("text"), str):
-                errors.append(_loc_error("string_type", ["transcript_segments", i, "text"], "Input should be a valid string"))
+                errors.append(
+                    _loc_error(
+                        "string_type",
+                        ["transcript_segments", i, "text"],
+                        "Input should be a valid string",
+                    )
+                )
             elif not (_number(seg.get("start")) and _number(seg.get("end"))):
-                errors.append(_loc_error("float_type", ["transcript_segments", i, "start"], "Input should be a valid number"))
+                errors.append(
+                    _loc_error(
+                        "float_type",
+                        ["transcript_segments", i, "start"],
+                        "Input should be a valid number",
+                    )
+                )
         csid = body.get("client_session_id")
-        if csid is not None and not (isinstance(csid, str) and 1 <= len(csid) <= 200 and csid.strip()):
-            errors.append(_loc_error("string_too_long", ["client_session_id"], "client_session_id must be 1..200 characters"))
+        if csid is not None and not (
+            isinstance(csid, str) and 1 <= len(csid) <= 200 and csid.strip()
+        ):
+            errors.append(
+                _loc_error(
+                    "string_too_long",
+                    ["client_session_id"],
+                    "client_session_id must be 1..200 characters",
+                )
+            )
         return errors  # fmt: skip
 
     def _times_ok(self, record: Record, body: dict[str, Any]) -> bool:
         started = _when(body.get("started_at"))
         finished = _when(body.get("finished_at"))
         if started is not None and (started.tzinfo is None):
-            self._send(record, 500, {"detail": "Error processing conversation, please try again later"})
+            self._send(
+                record, 500, {"detail": "Error processing conversation, please try again later"}
+            )
             return False
         if started is not None and finished is not None and finished <= started:
             self._send(record, 422, {"detail": "finished_at must be after started_at"})
@@ -378,13 +433,15 @@ class _Handler(BaseHTTPRequestHandler):
             return
         if not 1 <= len(text) <= 100_000:
             kind = "string_too_short" if not text else "string_too_long"
-            self._send(record, 422, {"detail": [_loc_error(kind, ["text"], "text must be 1..100000 characters")]})
+            self._send(
+                record,
+                422,
+                {"detail": [_loc_error(kind, ["text"], "text must be 1..100000 characters")]},
+            )
             return
         if body.get("text_source", "other_text") not in TEXT_SOURCES:
-            self._send(
-                record, 422,
-                {"detail": [_loc_error("enum", ["text_source"], "Input should be 'audio_transcript', 'message' or 'other_text'")]},
-            )  # fmt: skip
+            msg = "Input should be 'audio_transcript', 'message' or 'other_text'"
+            self._send(record, 422, {"detail": [_loc_error("enum", ["text_source"], msg)]})
             return
         if not self._times_ok(record, body):
             return
@@ -392,7 +449,9 @@ class _Handler(BaseHTTPRequestHandler):
 
     # -- processing and faults ---------------------------------------------------------------
 
-    def _process(self, record: Record, endpoint: str, csid: str | None, body: dict[str, Any], words: int) -> None:
+    def _process(
+        self, record: Record, endpoint: str, csid: str | None, body: dict[str, Any], words: int
+    ) -> None:
         fake = self.server_state
         fault = fake._next_fault("processing")
         record.fault = fault
@@ -404,11 +463,26 @@ class _Handler(BaseHTTPRequestHandler):
         if fault in ("500", "503", "byok429"):
             self._release(csid)  # processing failed: the claim is released, nothing stored
             if fault == "500":
-                self._send(record, 500, {"detail": "Error processing conversation, please try again later"})
+                self._send(
+                    record, 500, {"detail": "Error processing conversation, please try again later"}
+                )
             elif fault == "503":
-                self._send(record, 503, {"detail": {"code": "provider_unavailable", "message": "Provider unavailable"}})
+                self._send(
+                    record,
+                    503,
+                    {"detail": {"code": "provider_unavailable", "message": "Provider unavailable"}},
+                )
             else:
-                self._send(record, 429, {"detail": {"code": "byok_rate_limit", "message": "Your provider is rate limited"}})
+                self._send(
+                    record,
+                    429,
+                    {
+                        "detail": {
+                            "code": "byok_rate_limit",
+                            "message": "Your provider is rate limited",
+                        }
+                    },
+                )
             return
         stored = fake._store(endpoint, csid, body, words)
         if fault == "504_after":
@@ -416,7 +490,9 @@ class _Handler(BaseHTTPRequestHandler):
         elif fault == "drop_after":
             self._drop(record)
         else:
-            self._send(record, 200, {"id": stored.id, "status": "completed", "discarded": stored.discarded})
+            self._send(
+                record, 200, {"id": stored.id, "status": "completed", "discarded": stored.discarded}
+            )
 
     def _release(self, csid: str | None) -> None:
         if csid is not None:

@@ -7,7 +7,9 @@ from pathlib import Path
 from importers.ledger import Ledger
 
 
-def reg(ledger: Ledger, key: str, endpoint: str = "/v1/dev/user/conversations/from-segments") -> None:
+def reg(
+    ledger: Ledger, key: str, endpoint: str = "/v1/dev/user/conversations/from-segments"
+) -> None:
     ledger.register(key, input_sha256="s" * 64, input_path="a.talk", index=0, endpoint=endpoint)
 
 
@@ -25,13 +27,21 @@ def test_states_persist_and_register_keeps_known_rows(tmp_path: Path) -> None:
         assert two is not None
         assert (one.status, one.conversation_id, one.attempts) == ("done", "conv1", 1)
         assert (two.status, two.attempts) == ("sending", 1)
-        assert ledger.counts() == {"pending": 0, "sending": 1, "done": 1, "failed": 0, "uncertain": 0}
+        assert ledger.counts() == {
+            "pending": 0,
+            "sending": 1,
+            "done": 1,
+            "failed": 0,
+            "uncertain": 0,
+        }
 
 
 def test_failed_keeps_the_body_and_reason(tmp_path: Path) -> None:
     with Ledger.open(tmp_path) as ledger:
         reg(ledger, "k")
-        ledger.mark_failed("k", "rejected by Omi (422): Segment 0: text cannot be empty", body='{"x": 1}')
+        ledger.mark_failed(
+            "k", "rejected by Omi (422): Segment 0: text cannot be empty", body='{"x": 1}'
+        )
         entry = ledger.get("k")
         assert entry is not None
         assert entry.status == "failed"

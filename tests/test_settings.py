@@ -51,20 +51,28 @@ def test_broken_config_file_does_not_quote_its_content(tmp_path: Path) -> None:
     assert KEY not in str(info.value)
 
 
-@pytest.mark.parametrize("url", ["http://api.omi.me", "http://10.0.0.5:8000", "http://example.com/", "http://[2001:db8::1]"])
+@pytest.mark.parametrize(
+    "url",
+    ["http://api.omi.me", "http://10.0.0.5:8000", "http://example.com/", "http://[2001:db8::1]"],
+)
 def test_plain_http_to_another_host_is_refused(url: str) -> None:
     with pytest.raises(ConfigError, match="refusing to send the API key over plain http://"):
         check_base_url(url)
 
 
-@pytest.mark.parametrize("url", ["http://127.0.0.1:8000", "http://localhost:1234/", "http://[::1]:80", "https://api.omi.me/"])
+@pytest.mark.parametrize(
+    "url",
+    ["http://127.0.0.1:8000", "http://localhost:1234/", "http://[::1]:80", "https://api.omi.me/"],
+)
 def test_loopback_http_and_any_https_are_allowed(url: str) -> None:
     assert check_base_url(url) == url.rstrip("/")
 
 
 def test_env_base_url_is_checked_too() -> None:
     with pytest.raises(ConfigError, match="plain http"):
-        load_settings(environ={"OMI_API_BASE_URL": "http://omi.example"}, config_path=Path("/nonexistent"))
+        load_settings(
+            environ={"OMI_API_BASE_URL": "http://omi.example"}, config_path=Path("/nonexistent")
+        )
 
 
 def test_loopback_decision() -> None:

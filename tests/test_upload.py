@@ -22,13 +22,21 @@ from importers.settings import Settings
 from importers.upload import UploadOptions, upload
 
 REGISTRY = Registry([TalkAdapter(), ChatAdapter()])
-FAST = RetryPolicy(max_attempts=30, backoff_initial_s=0.01, backoff_max_s=0.05, processing_wait_s=0.05)
+FAST = RetryPolicy(
+    max_attempts=30, backoff_initial_s=0.01, backoff_max_s=0.05, processing_wait_s=0.05
+)
 
 
 def run(fake: FakeOmi, inputs: list[Path], state: Path, key: str = GOOD_KEY, **opts: object):  # type: ignore[no-untyped-def]
     options = UploadOptions(policy=FAST, read_timeout_s=5, **opts)  # type: ignore[arg-type]
     with Ledger.open(state) as ledger:
-        return upload(inputs, settings=Settings(fake.url, SecretStr(key)), ledger=ledger, options=options, registry=REGISTRY)
+        return upload(
+            inputs,
+            settings=Settings(fake.url, SecretStr(key)),
+            ledger=ledger,
+            options=options,
+            registry=REGISTRY,
+        )
 
 
 @pytest.fixture
@@ -43,7 +51,9 @@ def folder(tmp_path: Path) -> Path:
     return src
 
 
-def test_exactly_one_conversation_per_chunk_under_20_percent_faults(folder: Path, tmp_path: Path) -> None:
+def test_exactly_one_conversation_per_chunk_under_20_percent_faults(
+    folder: Path, tmp_path: Path
+) -> None:
     """Every fault kind at 20 %: each chunk ends up in Omi once; the report says so."""
     with FakeOmi(fault_rate=0.2, seed=7, latency_s=0.01, limit=1000) as fake:
         report = run(fake, [folder], tmp_path / "state")
@@ -60,14 +70,18 @@ def test_exactly_one_conversation_per_chunk_under_20_percent_faults(folder: Path
         assert not report.ok
 
 
-def test_a_finished_import_rerun_sends_no_request_and_needs_no_key(folder: Path, tmp_path: Path) -> None:
+def test_a_finished_import_rerun_sends_no_request_and_needs_no_key(
+    folder: Path, tmp_path: Path
+) -> None:
     (folder / "broken.talk").unlink()
     with FakeOmi(limit=1000) as fake:
         first = run(fake, [folder], tmp_path / "state")
         assert first.ok
         sent = len(fake.requests)
         with Ledger.open(tmp_path / "state") as ledger:
-            again = upload([folder], settings=Settings(fake.url, None), ledger=ledger, registry=REGISTRY)
+            again = upload(
+                [folder], settings=Settings(fake.url, None), ledger=ledger, registry=REGISTRY
+            )
         assert len(fake.requests) == sent
         assert again.ok
         assert again.totals.requests == 0
@@ -82,16 +96,25 @@ def test_rejected_conversation_is_failed_and_kept_until_retry_failed(tmp_path: P
         bad = conv.conversations[0].body.model_copy(update={"source": "brand_new_device"})
         bad_conv = replace(conv, conversations=(replace(conv.conversations[0], body=bad),))
         settings = Settings(fake.url, SecretStr(GOOD_KEY))
-        report = upload([bad_conv], settings=settings, ledger=ledger, options=UploadOptions(policy=FAST))
+        report = upload(
+            [bad_conv], settings=settings, ledger=ledger, options=UploadOptions(policy=FAST)
+        )
         assert report.count("failed") == 1
         (only,) = report.conversations
         assert only.error is not None
-        assert only.error.startswith("rejected by Omi (422): source: Input should be a valid source")
+        assert only.error.startswith(
+            "rejected by Omi (422): source: Input should be a valid source"
+        )
         assert ledger.body(only.client_session_id) is not None
         sent = len(fake.requests)
         upload([bad_conv], settings=settings, ledger=ledger, options=UploadOptions(policy=FAST))
         assert len(fake.requests) == sent  # failed ones are not re-sent by default
-        upload([bad_conv], settings=settings, ledger=ledger, options=UploadOptions(policy=FAST, retry_failed=True))
+        upload(
+            [bad_conv],
+            settings=settings,
+            ledger=ledger,
+            options=UploadOptions(policy=FAST, retry_failed=True),
+        )
         assert len(fake.requests) == sent + 1
 
 
@@ -100,18 +123,28 @@ def test_rejected_conversation_is_failed_and_kept_until_retry_failed(tmp_path: P
     [("omi_dev_" + "9" * 32, "API key was refused (401: Invalid API Key)"),
      (READ_ONLY_KEY, "needs|conversations:write scope")],
 )  # fmt: skip
-def test_auth_errors_stop_the_run_after_one_request(folder: Path, tmp_path: Path, key: str, message: str) -> None:
+def test_auth_errors_stop_the_run_after_one_request(
+    folder: Path, tmp_path: Path, key: str, message: str
+) -> None:
     with FakeOmi(limit=1000) as fake:
         report = run(fake, [folder], tmp_path / "state", key=key, workers=1)
         assert report.stopped is not None
         assert any(part in report.stopped for part in message.split("|"))
         assert len(fake.requests) == 1
         assert not report.ok
-        assert report.count("pending") == 7  # nothing was created: a re-run with a good key sends all
+        assert (
+            report.count("pending") == 7
+        )  # nothing was created: a re-run with a good key sends all
 
 
-def test_missing_key_is_a_config_error_only_when_something_must_be_sent(folder: Path, tmp_path: Path) -> None:
-    with FakeOmi() as fake, Ledger.open(tmp_path / "s") as ledger, pytest.raises(ConfigError, match="no API key"):
+def test_missing_key_is_a_config_error_only_when_something_must_be_sent(
+    folder: Path, tmp_path: Path
+) -> None:
+    with (
+        FakeOmi() as fake,
+        Ledger.open(tmp_path / "s") as ledger,
+        pytest.raises(ConfigError, match="no API key"),
+    ):
         upload([folder], settings=Settings(fake.url, None), ledger=ledger, registry=REGISTRY)
 
 
