@@ -7,6 +7,7 @@ one-line ``Error: ...`` here and nowhere else; anything else is a bug and keeps 
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -17,12 +18,17 @@ import click
 
 from importers import __version__
 from importers.errors import ConfigError, ImporterError, InputError
+from importers.ledger import Ledger
 from importers.normalize import NormalizeOptions, summarize_repairs
 from importers.options import load_people, parse_date_only, parse_datetime, parse_timezone
 from importers.payload import SOURCES
 from importers.pipeline import Conversion, ConvertOptions, convert, iter_inputs
+from importers.progress import make_progress
 from importers.registry import Registry
 from importers.rttm import read_rttm
+from importers.settings import load_settings
+from importers.status import status_text
+from importers.upload import INTERRUPTED, UploadOptions, upload
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -272,13 +278,134 @@ def convert_cmd(paths: tuple[Path, ...], out_dir: Path | None, quiet: bool, **fl
 @click.option(
     "--dry-run", is_flag=True, help="Print what would be sent (as `convert`); send nothing."
 )
-@click.option("-q", "--quiet", is_flag=True, help="Print no notes, only errors.")
+@click.option(
+    "--api-key",
+    metavar="KEY",
+    help="Omi developer API key with write access (better: OMI_API_KEY or the config file).",
+)
+@click.option(
+    "--base-url",
+    metavar="URL",
+    help="API base URL (default: OMI_API_BASE_URL, else https://api.omi.me).",
+)
+@click.option(
+    "--state",
+    "state_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    metavar="DIR",
+    help="Folder of the ledger that remembers what is in Omi (default: the user data dir).",
+)
+@click.option(
+    "--report",
+    "report_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="FILE",
+    help="Write a JSON report of every input and conversation here.",
+)
+@click.option(
+    "--retry-failed", is_flag=True, help="Send again conversations that Omi rejected before."
+)
+@click.option(
+    "--resend-uncertain",
+    is_flag=True,
+    help="Send again text conversations whose earlier outcome is unknown (may duplicate).",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 16),
+    default=4,
+    show_default=True,
+    help="Requests in flight at once.",
+)
+@click.option(
+    "--rate-limit",
+    type=click.IntRange(min=1),
+    metavar="N",
+    help="Requests allowed per window, if known (default: learned from the server).",
+)
+@click.option(
+    "--rate-window",
+    type=click.FloatRange(min=0.001),
+    metavar="SECONDS",
+    help="Length of the rate-limit window, if known (default: learned; Omi: 3600).",
+)
+@click.option("-q", "--quiet", is_flag=True, help="Print no progress, only errors and the summary.")
 @conversion_options
-def import_cmd(paths: tuple[Path, ...], dry_run: bool, quiet: bool, **flags: Any) -> None:
+def import_cmd(
+    paths: tuple[Path, ...],
+    dry_run: bool,
+    api_key: str | None,
+    base_url: str | None,
+    state_dir: Path | None,
+    report_path: Path | None,
+    retry_failed: bool,
+    resend_uncertain: bool,
+    workers: int,
+    rate_limit: int | None,
+    rate_window: float | None,
+    quiet: bool,
+    **flags: Any,
+) -> None:
     """Import files or folders into Omi, exactly once."""
-    if not dry_run:
-        raise click.UsageError("uploading is not available yet; use --dry-run")
-    run(paths, flags, out_dir=None, quiet=quiet, verb="converted")
+    if dry_run:
+        run(paths, flags, out_dir=None, quiet=quiet, verb="converted")
+        return
+    try:
+        options = build_options(**flags)
+        registry = Registry.default()
+        settings = load_settings(api_key=api_key, base_url=base_url)
+    except ConfigError as exc:
+        raise click.UsageError(str(exc)) from None
+    upload_options = UploadOptions(
+        retry_failed=retry_failed,
+        resend_uncertain=resend_uncertain,
+        workers=workers,
+        rate_limit=rate_limit,
+        rate_window_s=rate_window,
+    )
+    progress = make_progress(sys.stderr, quiet=quiet)
+    try:
+        with Ledger.open(state_dir) as ledger:
+            report = upload(
+                paths,
+                settings=settings,
+                ledger=ledger,
+                convert_options=options,
+                options=upload_options,
+                registry=registry,
+                progress=progress,
+            )
+    except ConfigError as exc:
+        progress.close()
+        error(str(exc))
+        sys.exit(2)
+    progress.close()
+    if report_path is not None:
+        report.write(report_path)
+    for line in report.summary():
+        click.echo(line)
+    if report.stopped == INTERRUPTED:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(130)  # requests still in flight are recorded as `sending`: a re-run settles them
+    if report.stopped:
+        error(report.stopped)
+    sys.exit(0 if report.ok else 1)
+
+
+@cli.command("status")
+@click.option(
+    "--state",
+    "state_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    metavar="DIR",
+    help="Folder of the ledger (default: the user data dir).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the counts and problems as JSON.")
+def status_cmd(state_dir: Path | None, as_json: bool) -> None:
+    """Show what the ledger knows: counts per state, failures with reasons."""
+    with Ledger.open(state_dir) as ledger:
+        click.echo(status_text(ledger, as_json=as_json))
 
 
 def run(

@@ -18,7 +18,9 @@ Every message is written for a person reading a terminal; ``str(error)`` is the 
     ├── ModelLoadError              a speech/diarization model cannot be loaded
     └── ApiError                    the Omi API answered with an error (status, detail)
         ├── AuthError               401/403: stops the whole run
-        └── RejectedError           400/404/413/422: this conversation only, never retried
+        ├── RejectedError           400/404/413/422: this conversation only, never retried
+        ├── TransientError          retries used up (5xx, timeouts...): a re-run tries again
+        └── UncertainError          the text endpoint may or may not have created it
 
 All errors are picklable (they may cross process boundaries in the audio path).
 """
@@ -138,3 +140,14 @@ class AuthError(ApiError):
 
 class RejectedError(ApiError):
     """The server rejected one request (400/404/413/422); retrying cannot help."""
+
+
+class TransientError(ApiError):
+    """The server kept failing (5xx, timeouts, dropped connections) until the retries ran out."""
+
+
+class UncertainError(ApiError):
+    """A text-endpoint request may have created the conversation (timeout or 5xx after sending).
+
+    That endpoint has no idempotency key, so it is never re-sent without the user's say-so.
+    """

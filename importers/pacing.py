@@ -1,0 +1,229 @@
+"""Pacing rate-limited writes so that a batch waits instead of hammering the server.
+
+Omi counts writes per API key in a *fixed window* that starts at the first request (25 per hour
+on the public server, more on some deployments; ``server-behavior.md``). A 429 carries
+``Retry-After`` (seconds to the window's end) and ``X-RateLimit-Limit``.
+
+The algorithm (one :class:`Pacer` shared by all worker threads):
+
+* Our estimate of the server's window starts at the first request we send after the previous
+  window ended; the server starts its window when that request arrives, a moment later, so our
+  estimate ends a little early: we wait ``margin`` (1 % of the window, at least 50 ms, at most
+  2 s) beyond it.
+* With a known limit ``L``, at most ``L`` requests are let through per window; the next one waits
+  for the window's end. Every attempt counts (the server counts replays and 422s too).
+* An unknown limit is not guessed: requests go out until the first 429, whose
+  ``X-RateLimit-Limit`` teaches ``L`` and whose ``Retry-After`` tells when the window ends. All
+  threads then wait for that moment. The limit can also be given up front (``--rate-limit``).
+* The window length is learned from the first 429 too: ``reset - start of our window``. That is
+  exact when our window began with the server's (we started it right after a reset) and a lower
+  bound otherwise (an earlier run may have opened the server's window), which the next 429, in
+  an aligned window, corrects. Until a 429 it is an hour unless told.
+
+So a steady state sees no 429 at all, and at most one per window while learning or when another
+client spends the same key's budget.
+
+:meth:`Pacer.reserve` is the pure decision (testable with any clock); :meth:`Pacer.acquire`
+blocks on it.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+DEFAULT_WINDOW_S = 3600.0
+MAX_MARGIN_S = 2.0
+MIN_MARGIN_S = 0.05
+
+
+@dataclass(frozen=True)
+class RateLimit:
+    """A limit told up front: ``limit`` requests per ``window_s`` seconds."""
+
+    limit: int
+    window_s: float = DEFAULT_WINDOW_S
+
+
+class Pacer:
+    """Grants rate-limited requests; thread-safe.
+
+    Args:
+        limit: requests per window when known up front (None: learn it from the first 429).
+        window_s: the window's length when known (None: an hour until a 429 shows otherwise).
+        clock: a monotonic clock (injectable for tests).
+        stop: when set, :meth:`acquire` gives up waiting and returns False.
+        on_wait: called with the monotonic time a wait ends, each time one begins.
+    """
+
+    def __init__(
+        self,
+        limit: int | None = None,
+        window_s: float | None = None,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        stop: threading.Event | None = None,
+        on_wait: Callable[[float], None] | None = None,
+    ) -> None:
+        if limit is not None and limit < 1:
+            raise ValueError("limit must be at least 1")
+        self.limit = limit
+        self.window_told = window_s is not None
+        self.window_s = DEFAULT_WINDOW_S if window_s is None else window_s
+        self._clock = clock
+        self._stop = stop or threading.Event()
+        self._on_wait = on_wait
+        self._cond = threading.Condition()
+        self._window_start: float | None = None
+        self._count = 0
+        self._blocked_until: float | None = None
+        self._after_reset = False
+        self._opener_pending = False
+        self._reset_start: float | None = None
+        self.granted = 0
+        self.rate_limited = 0
+        self.waited_s = 0.0
+        self._waited_to = float("-inf")
+
+    @property
+    def margin_s(self) -> float:
+        return min(MAX_MARGIN_S, max(MIN_MARGIN_S, 0.01 * self.window_s), 0.1 * self.window_s)
+
+    # -- the decision ------------------------------------------------------------------------
+
+    def reserve(self, now: float) -> float | None:
+        """Grant one request at ``now`` (None) or say how many seconds to wait first."""
+        with self._cond:
+            if self._blocked_until is not None:
+                if now < self._blocked_until:
+                    return self._blocked_until - now
+                # The server said its window ends here: the next request starts a new one.
+                self._blocked_until = None
+                self._window_start, self._count, self._after_reset = None, 0, True
+            if self._window_start is not None:
+                end = self._window_start + self.window_s + self.margin_s
+                if now >= end:
+                    self._window_start, self._count = None, 0
+                elif self.limit is not None and self._count >= self.limit:
+                    return end - now
+            if self._window_start is None:
+                self._window_start = now
+                self._opener_pending = True
+                if self._after_reset:
+                    self._reset_start, self._after_reset = now, False
+            self._count += 1
+            self.granted += 1
+            return None
+
+    def sending(self) -> None:
+        """Called just before a granted request goes on the wire (after the ledger write).
+
+        The first request of a window moves the window's start to this moment, so that the time
+        spent between the grant and the send is not taken from the window.
+        """
+        with self._cond:
+            if self._opener_pending:
+                self._opener_pending = False
+                now = self._clock()
+                if self._window_start is not None and now > self._window_start:
+                    if self._reset_start == self._window_start:
+                        self._reset_start = now
+                    self._window_start = now
+
+    def rate_limited_at(self, now: float, retry_after: float | None, limit: int | None) -> None:
+        """Learn from a 429 (its ``Retry-After`` and ``X-RateLimit-Limit``)."""
+        with self._cond:
+            self.rate_limited += 1
+            if limit is not None and limit >= 1:
+                self.limit = limit
+            if retry_after is None:
+                return
+            reset = now + max(0.0, retry_after)
+            # The server's window began at one of our requests. After a reset it told us of, it
+            # began with our next request (``_reset_start``): ``reset - that`` is its length.
+            # Before any such reset (an earlier run may have opened it), ``reset - our window's
+            # start`` is a lower bound, corrected by the next 429.
+            start = self._reset_start if self._reset_start is not None else self._window_start
+            if start is not None and (self._reset_start is not None or not self.window_told):
+                learned = reset - start
+                if learned > 0:
+                    self.window_s = learned
+            self._reset_start = None
+            if self._blocked_until is None or reset > self._blocked_until:
+                self._blocked_until = reset
+            self._count = max(self._count, self.limit or 0)
+            self._cond.notify_all()
+
+    def observe(self, limit: int | None, remaining: int | None) -> None:
+        """Learn from rate-limit headers on a non-429 response (some deployments send them)."""
+        with self._cond:
+            if limit is not None and limit >= 1:
+                self.limit = limit
+                if remaining is not None and self._window_start is not None:
+                    self._count = max(self._count, limit - remaining)
+
+    # -- blocking ----------------------------------------------------------------------------
+
+    def acquire(self) -> bool:
+        """Block until a request may be sent. False when stopped while waiting."""
+        while True:
+            now = self._clock()
+            delay = self.reserve(now)
+            if delay is None:
+                return True
+            if self._stop.is_set():
+                return False
+            with self._cond:
+                until = now + delay
+                if until > self._waited_to:
+                    # Wall time during which the batch waits (threads waiting together count once).
+                    self.waited_s += until - max(now, self._waited_to)
+                    self._waited_to = until
+                    if self._on_wait is not None:
+                        self._on_wait(until)
+                self._cond.wait(timeout=min(delay, 0.5))
+
+    def stop(self) -> None:
+        self._stop.set()
+        with self._cond:
+            self._cond.notify_all()
+
+    # -- estimates ---------------------------------------------------------------------------
+
+    def eta(self, requests: int, now: float | None = None) -> float | None:
+        """Seconds until ``requests`` more can have been sent (None while the limit is unknown)."""
+        if requests <= 0:
+            return 0.0
+        with self._cond:
+            limit = self.limit
+            if limit is None:
+                return None
+            now = self._clock() if now is None else now
+            span = self.window_s + self.margin_s
+            if self._blocked_until is not None and now < self._blocked_until:
+                first, window_end, left = self._blocked_until, self._blocked_until + span, limit
+            elif self._window_start is None or now >= self._window_start + span:
+                first, window_end, left = now, now + span, limit
+            elif self._count < limit:
+                first, window_end = now, self._window_start + span
+                left = limit - self._count
+            else:
+                first, window_end, left = (
+                    self._window_start + span,
+                    self._window_start + 2 * span,
+                    limit,
+                )
+        if requests <= left:
+            return first - now
+        more = math.ceil((requests - left) / limit)
+        return window_end - now + (more - 1) * span
+
+
+def floor_seconds(requests: int, limit: int, window_s: float) -> float:
+    """The least time ``requests`` requests take under ``limit`` per window (send times only)."""
+    if requests <= 0:
+        return 0.0
+    return (math.ceil(requests / limit) - 1) * window_s

@@ -1,0 +1,93 @@
+"""Two tiny test-only adapters, so the uploader's tests do not depend on the real format adapters.
+
+``.talk``: one cue per line, ``SPEAKER|start_s|end_s|text``. ``.chatlog``: one message per line,
+``Name|seconds|text`` (a "messages" transcript: it goes to the text endpoint).
+
+Subprocess tests load them as a real plugin: :func:`install_plugin` writes a ``dist-info`` with
+an ``omi_import.adapters`` entry point into a folder that goes on ``PYTHONPATH``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from importers.adapter import Adapter, ParseOptions
+from importers.errors import ParseError
+from importers.model import Segment, Transcript
+from importers.source import Source
+
+TESTS = Path(__file__).resolve().parent
+
+
+class TalkAdapter(Adapter):
+    name = "test-talk"
+    extensions = (".talk",)
+    description = "test-only: SPEAKER|start|end|text lines"
+
+    def sniff(self, source: Source) -> bool:
+        return source.head.count("|") >= 3
+
+    def parse(self, source: Source, options: ParseOptions) -> Transcript:
+        segments = []
+        for n, line in enumerate(source.lines, 1):
+            if not line.strip():
+                continue
+            parts = line.split("|", 3)
+            if len(parts) != 4:
+                raise ParseError("expected SPEAKER|start|end|text", line=n, snippet=line)
+            speaker, start, end, text = parts
+            try:
+                segments.append(
+                    Segment(
+                        text, round(float(start) * 1000), round(float(end) * 1000), speaker, line=n
+                    )
+                )
+            except ValueError:
+                raise ParseError("bad time", line=n, snippet=line) from None
+        return Transcript(tuple(segments), self.name, options.started_at)
+
+
+class ChatAdapter(Adapter):
+    name = "test-chat"
+    extensions = (".chatlog",)
+    description = "test-only: Name|seconds|text messages"
+
+    def sniff(self, source: Source) -> bool:
+        return "|" in source.head
+
+    def parse(self, source: Source, options: ParseOptions) -> Transcript:
+        segments = []
+        for n, line in enumerate(source.lines, 1):
+            if not line.strip():
+                continue
+            name, at, text = line.split("|", 2)
+            ms = round(float(at) * 1000)
+            segments.append(Segment(text, ms, ms + 1000, name, line=n))
+        return Transcript(tuple(segments), self.name, options.started_at, kind="messages")
+
+
+def install_plugin(site: Path) -> Path:
+    """Make the adapters loadable through entry points by a subprocess with ``site`` on its path."""
+    info = site / "omi_import_test_adapters-0.0.dist-info"
+    info.mkdir(parents=True, exist_ok=True)
+    (info / "METADATA").write_text(
+        "Metadata-Version: 2.1\nName: omi-import-test-adapters\nVersion: 0.0\n", encoding="utf-8"
+    )
+    (info / "entry_points.txt").write_text(
+        "[omi_import.adapters]\n"
+        "test-talk = fake_adapters:TalkAdapter\n"
+        "test-chat = fake_adapters:ChatAdapter\n",
+        encoding="utf-8",
+    )
+    return site
+
+
+def talk_file(path: Path, cues: int, *, words: int = 8, tag: str = "") -> Path:
+    """Write a .talk file of ``cues`` cues alternating two speakers, 3 s each."""
+    lines = []
+    for i in range(cues):
+        speaker = "Alice" if i % 2 == 0 else "Bob"
+        text = " ".join(f"word{tag}{i}x{j}" for j in range(words))
+        lines.append(f"{speaker}|{i * 3}|{i * 3 + 2.5}|{text}")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path

@@ -1,0 +1,500 @@
+"""A fake Omi server for the uploader's tests: a real HTTP server on 127.0.0.1, random port.
+
+It behaves as ``shared/omi-api/server-behavior.md`` says: the order of checks (malformed JSON,
+auth, scope, rate limit, schema, per-segment rules, finished_at), a fixed window rate limit with
+its headers, idempotency by ``client_session_id`` (a replay returns the stored conversation, a
+replay while processing gets ``processing`` or 409), the text endpoint (no idempotency), and
+injectable faults: latency, 500, provider 503, limiter 503, BYOK 429, connections dropped before
+or after the conversation is stored, and 504 after storing it.
+
+Built on the standard library's ``http.server`` rather than FastAPI/uvicorn because two faults
+need raw socket control: closing the connection with no response at all (before or after the
+conversation is committed) is not something an ASGI app can do.
+
+Faults come from a queue (``fake.queue("504_after", "500")``, consumed by the next requests that
+reach processing) or at random (``fault_rate``, seeded). Every request is recorded in
+``fake.requests``; every conversation created in ``fake.conversations``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import math
+import random
+import socket
+import threading
+import time
+import uuid
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+SEGMENTS = "/v1/dev/user/conversations/from-segments"
+TEXT = "/v1/dev/user/conversations"
+WRITE_SCOPE = "conversations:write"
+PROCESSING_FAULTS = ("500", "503", "byok429", "drop_before", "drop_after", "504_after")
+ALL_FAULTS = (*PROCESSING_FAULTS, "limiter503")
+TEXT_SOURCES = ("audio_transcript", "message", "other_text")
+SOURCES = (
+    "friend", "omi", "fieldy", "bee", "plaud", "frame", "friend_com", "apple_watch", "phone",
+    "phone_call", "desktop", "openglass", "screenpipe", "workflow", "sdcard",
+    "external_integration", "limitless", "onboarding", "unknown",
+)  # fmt: skip
+GOOD_KEY = "omi_dev_" + "0123456789abcdef" * 2
+READ_ONLY_KEY = "omi_dev_" + "fedcba9876543210" * 2
+
+
+@dataclass
+class Record:
+    """One request as the server saw it."""
+
+    at: float
+    path: str
+    status: int | None = None  # None: the connection was dropped
+    client_session_id: str | None = None
+    fault: str | None = None
+    body: Any = None
+    authorization: str | None = None
+
+
+@dataclass
+class Stored:
+    id: str
+    endpoint: str
+    client_session_id: str | None
+    body: dict[str, Any]
+    discarded: bool
+    created_at: float
+
+
+@dataclass
+class FakeOmi:
+    """Start with ``with FakeOmi(...) as fake:``; ``fake.url`` is the base URL."""
+
+    keys: dict[str, tuple[str, ...]] = field(
+        default_factory=lambda: {GOOD_KEY: (WRITE_SCOPE,), READ_ONLY_KEY: ("conversations:read",)}
+    )
+    limit: int = 25
+    window_s: float = 3600.0
+    latency_s: float | Callable[[], float] = 0.0
+    fault_rate: float = 0.0
+    faults: tuple[str, ...] = ALL_FAULTS
+    seed: int = 0
+    conflict_409: bool = False
+    integer_retry_after: bool = False
+    requests: list[Record] = field(default_factory=list)
+    conversations: list[Stored] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self._lock = threading.Lock()
+        self._random = random.Random(self.seed)
+        self._queue: deque[str] = deque()
+        self._by_csid: dict[str, Stored] = {}
+        self._claims: set[str] = set()
+        self._windows: dict[str, tuple[float, int]] = {}
+        self._server: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+
+    # -- lifecycle ---------------------------------------------------------------------------
+
+    def __enter__(self) -> FakeOmi:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def start(self) -> None:
+        fake = self
+
+        class Handler(_Handler):
+            server_state = fake
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+
+    @property
+    def url(self) -> str:
+        assert self._server is not None
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    # -- test controls -----------------------------------------------------------------------
+
+    def queue(self, *faults: str) -> None:
+        """Faults for the next requests that pass the rate limit (``None``-like: "ok")."""
+        with self._lock:
+            self._queue.extend(faults)
+
+    def by_csid(self, csid: str) -> Stored | None:
+        with self._lock:
+            return self._by_csid.get(csid)
+
+    def count(self, path: str | None = None, status: int | None = None) -> int:
+        with self._lock:
+            return sum(
+                1
+                for r in self.requests
+                if (path is None or r.path == path) and (status is None or r.status == status)
+            )
+
+    # -- behaviour ---------------------------------------------------------------------------
+
+    def _next_fault(self, stage: str) -> str | None:
+        with self._lock:
+            if self._queue:
+                head = self._queue[0]
+                if (stage == "limiter") == (head == "limiter503"):
+                    self._queue.popleft()
+                    return None if head == "ok" else head
+                return None
+            if self.fault_rate and self._random.random() < self.fault_rate:
+                pool = [f for f in self.faults if (f == "limiter503") == (stage == "limiter")]
+                return self._random.choice(pool) if pool else None
+            return None
+
+    def _rate_limit(self, key: str) -> tuple[int, dict[str, str], Any] | None:
+        now = time.monotonic()
+        with self._lock:
+            start, count = self._windows.get(key, (now, 0))
+            if now >= start + self.window_s:
+                start, count = now, 0
+            count += 1
+            self._windows[key] = (start, count)
+            if count <= self.limit:
+                return None
+            left = start + self.window_s - now
+            shown = str(max(1, math.ceil(left))) if self.integer_retry_after else f"{left:.3f}"
+            headers = {
+                "Retry-After": shown,
+                "X-RateLimit-Limit": str(self.limit),
+                "X-RateLimit-Remaining": "0",
+            }
+            return 429, headers, {"detail": f"Rate limit exceeded. Try again in {shown}s."}
+
+    def _latency(self) -> None:
+        value = self.latency_s() if callable(self.latency_s) else self.latency_s
+        if value > 0:
+            time.sleep(value)
+
+    def _store(self, endpoint: str, csid: str | None, body: dict[str, Any], words: int) -> Stored:
+        stored = Stored(
+            id=uuid.uuid4().hex,
+            endpoint=endpoint,
+            client_session_id=csid,
+            body=body,
+            discarded=words <= 5,
+            created_at=time.monotonic(),
+        )
+        with self._lock:
+            self.conversations.append(stored)
+            if csid is not None:
+                self._by_csid[csid] = stored
+                self._claims.discard(csid)
+        return stored
+
+
+def _loc_error(kind: str, loc: list[Any], msg: str) -> dict[str, Any]:
+    return {"type": kind, "loc": ["body", *loc], "msg": msg, "input": None}
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _when(value: Any) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server_state: FakeOmi
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+    # -- plumbing ----------------------------------------------------------------------------
+
+    def _send(
+        self, record: Record, status: int, body: Any, headers: dict[str, str] | None = None
+    ) -> None:
+        raw = b"" if body is None else json.dumps(body).encode()
+        record.status = status
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(raw)))
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(raw)
+
+    def _drop(self, record: Record) -> None:
+        record.status = None
+        self.close_connection = True
+        with contextlib.suppress(OSError):
+            self.connection.shutdown(socket.SHUT_RDWR)
+
+    def do_POST(self) -> None:
+        fake = self.server_state
+        raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        record = Record(
+            at=time.monotonic(), path=self.path, authorization=self.headers.get("Authorization")
+        )
+        with fake._lock:
+            fake.requests.append(record)
+        # 1. Malformed JSON: 422 before auth.
+        try:
+            body = json.loads(raw)
+        except ValueError:
+            self._send(
+                record, 422, {"detail": [_loc_error("json_invalid", [0], "JSON decode error")]}
+            )
+            return
+        record.body = body
+        if isinstance(body, dict) and isinstance(body.get("client_session_id"), str):
+            record.client_session_id = body["client_session_id"]
+        # 2. Auth and scope.
+        auth = self.headers.get("Authorization") or ""
+        if not auth.startswith("Bearer "):
+            self._send(
+                record,
+                401,
+                {"detail": "Missing or invalid Authorization header. Must be 'Bearer API_KEY'"},
+            )
+            return
+        key = auth[len("Bearer ") :]
+        if not key.startswith("omi_dev_") or key not in fake.keys:
+            self._send(record, 401, {"detail": "Invalid API Key"})
+            return
+        if WRITE_SCOPE not in fake.keys[key]:
+            self._send(
+                record, 403, {"detail": f"Insufficient permissions. Required scope: {WRITE_SCOPE}"}
+            )
+            return
+        # 3. Rate limit (counted before validation: a 422 or a replay costs a unit too).
+        if fake._next_fault("limiter") == "limiter503":
+            record.fault = "limiter503"
+            self._send(record, 503, {"detail": "Rate limiter unavailable"})
+            return
+        limited = fake._rate_limit(key)
+        if limited is not None:
+            status, headers, payload = limited
+            self._send(record, status, payload, headers)
+            return
+        if self.path == SEGMENTS:
+            self._segments(record, body)
+        elif self.path == TEXT:
+            self._text(record, body)
+        else:
+            self._send(record, 404, {"detail": "Not Found"})
+
+    # -- from-segments -----------------------------------------------------------------------
+
+    def _segments(self, record: Record, body: Any) -> None:
+        fake = self.server_state
+        errors = self._segments_schema(body)
+        if errors:
+            self._send(record, 422, {"detail": errors})
+            return
+        segs = body["transcript_segments"]
+        for i, seg in enumerate(segs):
+            if seg["end"] <= seg["start"]:
+                detail = f"Segment {i}: end time must be after start time"
+            elif seg["start"] < 0:
+                detail = f"Segment {i}: start time cannot be negative"
+            elif not seg["text"].strip():
+                detail = f"Segment {i}: text cannot be empty"
+            else:
+                continue
+            self._send(record, 422, {"detail": detail})
+            return
+        if not self._times_ok(record, body):
+            return
+        if body.get("source", "external_integration") not in SOURCES:
+            self._send(
+                record,
+                422,
+                {"detail": [_loc_error("enum", ["source"], "Input should be a valid source")]},
+            )
+            return
+        csid = body.get("client_session_id")
+        if csid is not None:
+            with fake._lock:
+                stored = fake._by_csid.get(csid)
+                claimed = csid in fake._claims
+                if stored is None and not claimed:
+                    fake._claims.add(csid)
+            if stored is not None:
+                self._send(
+                    record,
+                    200,
+                    {"id": stored.id, "status": "completed", "discarded": stored.discarded},
+                )
+                return
+            if claimed:
+                if fake.conflict_409:
+                    self._send(record, 409, {"detail": "Conversation creation already in progress"})
+                else:
+                    self._send(
+                        record, 200, {"id": "pending", "status": "processing", "discarded": False}
+                    )
+                return
+        words = sum(len(s["text"].split()) for s in segs)
+        self._process(record, SEGMENTS, csid, body, words)
+
+    def _segments_schema(self, body: Any) -> list[dict[str, Any]]:
+        if not isinstance(body, dict):
+            return [_loc_error("model_attributes_type", [], "Input should be a valid dictionary")]
+        segs = body.get("transcript_segments")
+        if not isinstance(segs, list):
+            return [_loc_error("missing", ["transcript_segments"], "Field required")]
+        if not segs:
+            return [
+                _loc_error(
+                    "too_short",
+                    ["transcript_segments"],
+                    "List should have at least 1 item after validation, not 0",
+                )
+            ]
+        if len(segs) > 500:
+            return [
+                _loc_error(
+                    "too_long",
+                    ["transcript_segments"],
+                    f"List should have at most 500 items after validation, not {len(segs)}",
+                )
+            ]
+        errors = []
+        for i, seg in enumerate(segs):
+            if not isinstance(seg, dict) or not isinstance(seg.get("text"), str):
+                errors.append(
+                    _loc_error(
+                        "string_type",
+                        ["transcript_segments", i, "text"],
+                        "Input should be a valid string",
+                    )
+                )
+            elif not (_number(seg.get("start")) and _number(seg.get("end"))):
+                errors.append(
+                    _loc_error(
+                        "float_type",
+                        ["transcript_segments", i, "start"],
+                        "Input should be a valid number",
+                    )
+                )
+        csid = body.get("client_session_id")
+        if csid is not None and not (
+            isinstance(csid, str) and 1 <= len(csid) <= 200 and csid.strip()
+        ):
+            errors.append(
+                _loc_error(
+                    "string_too_long",
+                    ["client_session_id"],
+                    "client_session_id must be 1..200 characters",
+                )
+            )
+        return errors  # fmt: skip
+
+    def _times_ok(self, record: Record, body: dict[str, Any]) -> bool:
+        started = _when(body.get("started_at"))
+        finished = _when(body.get("finished_at"))
+        if started is not None and (started.tzinfo is None):
+            self._send(
+                record, 500, {"detail": "Error processing conversation, please try again later"}
+            )
+            return False
+        if started is not None and finished is not None and finished <= started:
+            self._send(record, 422, {"detail": "finished_at must be after started_at"})
+            return False
+        return True
+
+    # -- text --------------------------------------------------------------------------------
+
+    def _text(self, record: Record, body: Any) -> None:
+        text = body.get("text") if isinstance(body, dict) else None
+        if not isinstance(text, str):
+            self._send(record, 422, {"detail": [_loc_error("missing", ["text"], "Field required")]})
+            return
+        if not 1 <= len(text) <= 100_000:
+            kind = "string_too_short" if not text else "string_too_long"
+            self._send(
+                record,
+                422,
+                {"detail": [_loc_error(kind, ["text"], "text must be 1..100000 characters")]},
+            )
+            return
+        if body.get("text_source", "other_text") not in TEXT_SOURCES:
+            msg = "Input should be 'audio_transcript', 'message' or 'other_text'"
+            self._send(record, 422, {"detail": [_loc_error("enum", ["text_source"], msg)]})
+            return
+        if not self._times_ok(record, body):
+            return
+        self._process(record, TEXT, None, body, len(text.split()))
+
+    # -- processing and faults ---------------------------------------------------------------
+
+    def _process(
+        self, record: Record, endpoint: str, csid: str | None, body: dict[str, Any], words: int
+    ) -> None:
+        fake = self.server_state
+        fault = fake._next_fault("processing")
+        record.fault = fault
+        if fault == "drop_before":
+            self._release(csid)
+            self._drop(record)
+            return
+        fake._latency()
+        if fault in ("500", "503", "byok429"):
+            self._release(csid)  # processing failed: the claim is released, nothing stored
+            if fault == "500":
+                self._send(
+                    record, 500, {"detail": "Error processing conversation, please try again later"}
+                )
+            elif fault == "503":
+                self._send(
+                    record,
+                    503,
+                    {"detail": {"code": "provider_unavailable", "message": "Provider unavailable"}},
+                )
+            else:
+                self._send(
+                    record,
+                    429,
+                    {
+                        "detail": {
+                            "code": "byok_rate_limit",
+                            "message": "Your provider is rate limited",
+                        }
+                    },
+                )
+            return
+        stored = fake._store(endpoint, csid, body, words)
+        if fault == "504_after":
+            self._send(record, 504, None)
+        elif fault == "drop_after":
+            self._drop(record)
+        else:
+            self._send(
+                record, 200, {"id": stored.id, "status": "completed", "discarded": stored.discarded}
+            )
+
+    def _release(self, csid: str | None) -> None:
+        if csid is not None:
+            with self.server_state._lock:
+                self.server_state._claims.discard(csid)

@@ -1,0 +1,158 @@
+"""`python -m importers import/status` as a subprocess against the fake server.
+
+The test adapters are loaded as a real plugin (a dist-info on PYTHONPATH), like any third-party
+adapter package.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from fake_adapters import TESTS, install_plugin, talk_file
+from fake_omi import GOOD_KEY, READ_ONLY_KEY, FakeOmi
+from support import REPO
+
+
+def env_for(
+    tmp_path: Path, key: str | None = GOOD_KEY, base_url: str | None = None
+) -> dict[str, str]:
+    site = install_plugin(tmp_path / "site")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OMI_")}
+    env["PYTHONPATH"] = os.pathsep.join([str(site), str(TESTS), str(REPO)])
+    env["XDG_CONFIG_HOME"] = str(tmp_path / "config")  # no user config file leaks in
+    if key is not None:
+        env["OMI_API_KEY"] = key
+    if base_url is not None:
+        env["OMI_API_BASE_URL"] = base_url
+    return env
+
+
+def omi(
+    args: list[str], env: dict[str, str], timeout: float = 60
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "importers", *args], cwd=REPO, env=env, capture_output=True,
+        text=True, timeout=timeout, check=False,
+    )  # fmt: skip
+
+
+@pytest.fixture
+def inputs(tmp_path: Path) -> Path:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for i in range(8):
+        talk_file(folder / f"m{i}.talk", 4, tag=f"m{i}")
+    return folder
+
+
+def test_import_then_rerun_then_status(tmp_path: Path, inputs: Path) -> None:
+    with FakeOmi(limit=1000) as fake:
+        env = env_for(tmp_path, base_url=fake.url)
+        state, report_file = tmp_path / "state", tmp_path / "report.json"
+        done = omi(
+            ["import", str(inputs), "--state", str(state), "--report", str(report_file)], env
+        )
+        assert done.returncode == 0, done.stderr
+        assert "8 of 8 conversations in Omi (8 new, 0 already there)" in done.stdout
+        report = json.loads(report_file.read_text())
+        assert report["ok"] is True
+        assert report["totals"]["requests"] == 8
+        first = report["inputs"][0]["conversations"][0]
+        assert set(first) >= {"client_session_id", "id", "status", "discarded"}
+        again = omi(["import", str(inputs), "--state", str(state)], env)
+        assert again.returncode == 0
+        assert "0 new, 8 already there" in again.stdout
+        assert len(fake.requests) == 8
+        status = omi(["status", "--state", str(state)], env)
+        assert "Conversations: 0 pending, 0 sending, 8 done, 0 failed, 0 uncertain" in status.stdout
+
+
+def test_killed_import_rerun_ends_with_every_conversation_exactly_once(
+    tmp_path: Path, inputs: Path
+) -> None:
+    """SIGKILL at several points (mid-request, between requests), then finish: each once."""
+    with FakeOmi(limit=1000, latency_s=0.15) as fake:
+        env = env_for(tmp_path, base_url=fake.url)
+        args = ["import", str(inputs), "--state", str(tmp_path / "state"), "--workers", "2", "-q"]
+        for delay in (0.9, 1.2, 0.7):
+            proc = subprocess.Popen(
+                [sys.executable, "-m", "importers", *args],
+                cwd=REPO,
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+            time.sleep(delay)
+            proc.send_signal(signal.SIGKILL)
+            proc.wait()
+        final = omi(args, env)
+        assert final.returncode == 0, final.stdout + final.stderr
+        per_key = Counter(c.client_session_id for c in fake.conversations)
+        assert len(per_key) == 8
+        assert set(per_key.values()) == {1}
+        assert omi(args, env).returncode == 0  # and once more: nothing to do
+        assert len(fake.conversations) == 8
+
+
+def test_the_key_appears_nowhere(tmp_path: Path, inputs: Path) -> None:
+    """Not in stdout/stderr (success, 401, 422), the report, or the ledger's bytes."""
+    bad = inputs / "bad.talk"
+    talk_file(bad, 2, tag="bad")
+    with FakeOmi(limit=1000) as fake:
+        fake.queue(*["ok"] * 8)
+        env = env_for(tmp_path, base_url=fake.url)
+        state, report_file = tmp_path / "state", tmp_path / "r.json"
+        outputs = [
+            omi(["import", str(inputs), "--state", str(state), "--report", str(report_file)], env)
+        ]
+        env_wrong = env_for(tmp_path, key=GOOD_KEY[:-1] + "x", base_url=fake.url)
+        talk_file(inputs / "more.talk", 2, tag="more")
+        outputs.append(omi(["import", str(inputs), "--state", str(state)], env_wrong))
+        outputs.append(omi(["status", "--state", str(state), "--json"], env))
+        assert any(r.authorization == f"Bearer {GOOD_KEY}" for r in fake.requests)
+    texts = [o.stdout + o.stderr for o in outputs] + [report_file.read_text()]
+    ledger_bytes = b"".join(p.read_bytes() for p in state.iterdir())
+    for secret in (GOOD_KEY, GOOD_KEY[:-1] + "x"):
+        assert all(secret not in t for t in texts)
+        assert secret.encode() not in ledger_bytes
+    assert "API key was refused (401: Invalid API Key)" in outputs[1].stderr
+    assert outputs[1].returncode == 1
+
+
+def test_403_message_names_the_write_scope(tmp_path: Path, inputs: Path) -> None:
+    with FakeOmi() as fake:
+        done = omi(
+            ["import", str(inputs), "--state", str(tmp_path / "s")],
+            env_for(tmp_path, key=READ_ONLY_KEY, base_url=fake.url),
+        )
+        assert done.returncode == 1
+        assert "conversations:write scope" in done.stderr
+        assert len(fake.requests) == 1
+
+
+def test_plain_http_to_a_remote_host_is_refused_before_any_connection(
+    tmp_path: Path, inputs: Path
+) -> None:
+    done = omi(
+        ["import", str(inputs), "--state", str(tmp_path / "s")],
+        env_for(tmp_path, base_url="http://api.omi.me"),
+    )
+    assert done.returncode == 2
+    assert "refusing to send the API key over plain http:// to api.omi.me" in done.stderr
+    assert not (tmp_path / "s").exists()  # failed before even opening the ledger
+
+
+def test_dry_run_needs_no_key_and_sends_nothing(tmp_path: Path, inputs: Path) -> None:
+    done = omi(["import", "--dry-run", str(inputs / "m0.talk")], env_for(tmp_path, key=None))
+    assert done.returncode == 0
+    assert json.loads(done.stdout)["conversations"][0]["client_session_id"].startswith(
+        "omi-import-"
+    )
