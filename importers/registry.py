@@ -185,7 +185,18 @@ def _entry_points() -> Sequence[tuple[EntryPoint, str]]:
             (EntryPoint(name=name, value=target, group=ENTRY_POINT_GROUP), DISTRIBUTION)
             for name, target in BUILTIN_ADAPTERS
         ]
-    return found
+    # Installed metadata lists entry points in no useful order (alphabetical, per distribution):
+    # built-ins first in their declared order, then plugins by distribution and name.
+    order = {name: i for i, (name, _) in enumerate(BUILTIN_ADAPTERS)}
+    builtin = len(order)
+    return sorted(
+        found,
+        key=lambda item: (
+            (0, order.get(item[0].name, builtin), "", "")
+            if item[1] == DISTRIBUTION
+            else (1, 0, item[1], item[0].name)
+        ),
+    )
 
 
 def _installed() -> bool:
