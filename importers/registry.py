@@ -36,7 +36,7 @@ ENV_FILTER = "OMI_IMPORT_ADAPTERS"
 DISTRIBUTION = "omi-import"
 
 #: name -> "module:Class" of the built-in adapters (same as pyproject's entry points).
-BUILTIN_ADAPTERS: tuple[tuple[str, str], ...] = ()
+BUILTIN_ADAPTERS: tuple[tuple[str, str], ...] = (("audio", "adapters.audio:AudioAdapter"),)
 
 
 @dataclass(frozen=True)

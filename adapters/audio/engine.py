@@ -11,7 +11,7 @@ from __future__ import annotations
 import gc
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -82,7 +82,8 @@ def run(source: Source, settings: AudioSettings, times: StageTimes | None = None
             cache.put(tkey, transcription.to_json())
         if dkey is not None and turns is not None and "diarization" not in times.cached:
             cache.put(dkey, [[t.start_ms, t.end_ms, t.speaker] for t in turns])
-        record_speed(root, wspec.label, dspec.label if dspec else None, seconds, times)
+        if not times.cached:
+            record_speed(root, settings, seconds, times.decode + times.transcribe + times.diarize)
     return build_transcript(transcription, turns, created, diarized=dspec is not None, duration=duration)
 
 
@@ -118,12 +119,27 @@ def build_transcript(
     duration: float | None = None,
 ) -> Transcript:
     """Whisper segments with speaker-attributed words (turns are built by the core)."""
-    segments: list[Segment] = []
+    per_segment: list[tuple[str, int, int, list[Word]]] = []
     for text, start, end, raw_words in transcription.segments:
         words = [Word(w, a, b, None if diarized else SINGLE_SPEAKER) for w, a, b in raw_words]
         if diarized:
             words = assign_speakers(words, turns or [])
-        segments.append(Segment(text=text, start_ms=start, end_ms=end, words=tuple(words)))
+        per_segment.append((text, start, end, words))
+    # pyannote's labels are arbitrary; number speakers in order of first speech instead.
+    order: dict[str, str] = {}
+    for *_, words in per_segment:
+        for w in words:
+            if w.speaker is not None and w.speaker not in order:
+                order[w.speaker] = f"SPEAKER_{len(order):02d}"
+    segments = [
+        Segment(
+            text=text,
+            start_ms=start,
+            end_ms=end,
+            words=tuple(replace(w, speaker=order.get(w.speaker) if w.speaker else None) for w in words),
+        )
+        for text, start, end, words in per_segment
+    ]
     return Transcript(
         segments=tuple(segments),
         format="audio",
