@@ -47,7 +47,9 @@ def assign_speakers(words: Sequence[Word], turns: Sequence[SpeakerTurn]) -> list
     return out
 
 
-def _best(ordered: Sequence[SpeakerTurn], starts: list[int], reach: list[int], a: int, b: int) -> str:
+def _best(
+    ordered: Sequence[SpeakerTurn], starts: list[int], reach: list[int], a: int, b: int
+) -> str:
     """The speaker for a word spanning ``a..b`` ms."""
     hi = bisect.bisect_left(starts, b) if b > a else bisect.bisect_right(starts, a)
     best_overlap, best = 0, None

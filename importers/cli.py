@@ -170,7 +170,8 @@ def convert_all(
         outcome.converted.append(result)
         if not quiet and result.normalized.repairs:
             counts = ", ".join(
-                f"{r['count']} {r['message']}" for r in result.to_dict()["repairs"]  # type: ignore[attr-defined]
+                f"{r['count']} {r['message']}"
+                for r in result.to_dict()["repairs"]  # type: ignore[attr-defined]
             )
             click.echo(f"Note: {result.input}: {counts}", err=True)
         on_result(result)
@@ -179,7 +180,9 @@ def convert_all(
 
 def summary(outcome: Outcome, verb: str) -> str:
     conversations = sum(len(c.conversations) for c in outcome.converted)
-    parts = [f"{len(outcome.converted)} {verb} ({conversations} conversation{'s' if conversations != 1 else ''})"]
+    parts = [
+        f"{len(outcome.converted)} {verb} ({conversations} conversation{'s' if conversations != 1 else ''})"
+    ]
     if outcome.skipped:
         parts.append(f"{len(outcome.skipped)} skipped")
     if outcome.failed:
@@ -237,7 +240,9 @@ def convert_cmd(paths: tuple[Path, ...], out_dir: Path | None, quiet: bool, **fl
 
 @cli.command("import")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
-@click.option("--dry-run", is_flag=True, help="Print what would be sent (as `convert`); send nothing.")
+@click.option(
+    "--dry-run", is_flag=True, help="Print what would be sent (as `convert`); send nothing."
+)
 @click.option("-q", "--quiet", is_flag=True, help="Print no notes, only errors.")
 @conversion_options
 def import_cmd(paths: tuple[Path, ...], dry_run: bool, quiet: bool, **flags: Any) -> None:
@@ -247,7 +252,9 @@ def import_cmd(paths: tuple[Path, ...], dry_run: bool, quiet: bool, **flags: Any
     run(paths, flags, out_dir=None, quiet=quiet, verb="converted")
 
 
-def run(paths: tuple[Path, ...], flags: dict[str, Any], *, out_dir: Path | None, quiet: bool, verb: str) -> None:
+def run(
+    paths: tuple[Path, ...], flags: dict[str, Any], *, out_dir: Path | None, quiet: bool, verb: str
+) -> None:
     try:
         options = build_options(**flags)
         registry = Registry.default()

@@ -71,7 +71,12 @@ def _clean(segments: Sequence[Segment], repairs: list[Repair]) -> list[tuple[Seg
     prev: tuple[Segment, list[str]] | None = None
     for seg in segments:
         lines = clean_lines(seg.text)
-        if prev is not None and lines and _contiguous(prev[0], seg) and prev[0].speaker == seg.speaker:
+        if (
+            prev is not None
+            and lines
+            and _contiguous(prev[0], seg)
+            and prev[0].speaker == seg.speaker
+        ):
             k = _rolling_overlap(prev[1], lines)
             if k == len(lines):
                 repairs.append(Repair("duplicate_cue_dropped", seg.line))
@@ -160,7 +165,9 @@ def _turns_from_words(
         repairs.extend(Repair("word_time_estimated", seg.line) for _ in range(estimated))
         # A word without a speaker (WhisperX leaves some) takes its segment's speaker.
         words.extend(
-            w if w.speaker is not None else TimedWord(w.text, w.start_ms, w.end_ms, seg.speaker, w.line)
+            w
+            if w.speaker is not None
+            else TimedWord(w.text, w.start_ms, w.end_ms, seg.speaker, w.line)
             for w in timed
         )
     words.sort(key=lambda w: w.start_ms)
@@ -180,7 +187,10 @@ def _merge(segments: Sequence[Segment], options: NormalizeOptions) -> list[Segme
                 and max(seg.end_ms, last.end_ms) - last.start_ms <= options.max_turn_ms
             ):
                 out[-1] = replace(
-                    last, text=f"{last.text} {seg.text}", end_ms=max(last.end_ms, seg.end_ms), words=()
+                    last,
+                    text=f"{last.text} {seg.text}",
+                    end_ms=max(last.end_ms, seg.end_ms),
+                    words=(),
                 )
                 continue
         out.append(seg)
@@ -192,7 +202,9 @@ def _matches(name: str | None, label: str, wanted: Iterable[str]) -> bool:
     return any(w.casefold() in keys for w in wanted)
 
 
-def normalize(transcript: Transcript, options: NormalizeOptions | None = None) -> NormalizedTranscript:
+def normalize(
+    transcript: Transcript, options: NormalizeOptions | None = None
+) -> NormalizedTranscript:
     """Clean, repair, sort, label and merge a transcript (see the module docstring).
 
     Raises:
@@ -227,7 +239,9 @@ def normalize(transcript: Transcript, options: NormalizeOptions | None = None) -
                 speaker=label,
                 speaker_id=int(label.removeprefix("SPEAKER_")),
                 is_user=_matches(seg.speaker, label, options.me),
-                person_id=people.get(seg.speaker.casefold()) if seg.speaker else people.get(label.casefold()),
+                person_id=people.get(seg.speaker.casefold())
+                if seg.speaker
+                else people.get(label.casefold()),
             )
         )
     speakers = {label: name for name, label in labels.items()}

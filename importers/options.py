@@ -36,7 +36,9 @@ def parse_timezone(name: str) -> tzinfo:
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
-        raise ConfigError(f"unknown time zone {name!r}; use an IANA name like Europe/Berlin") from None
+        raise ConfigError(
+            f"unknown time zone {name!r}; use an IANA name like Europe/Berlin"
+        ) from None
 
 
 def parse_datetime(value: str, tz: tzinfo | None = None) -> datetime:

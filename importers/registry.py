@@ -76,7 +76,9 @@ class Registry:
             try:
                 adapter_cls = ep.load()
             except ImportError as exc:
-                raise ConfigError(f"adapter plugin {ep.name!r} ({dist}) failed to load: {exc}") from exc
+                raise ConfigError(
+                    f"adapter plugin {ep.name!r} ({dist}) failed to load: {exc}"
+                ) from exc
             if not (isinstance(adapter_cls, type) and issubclass(adapter_cls, Adapter)):
                 raise ConfigError(f"entry point {ep.name!r} ({dist}) is not an Adapter subclass")
             registry.add(AdapterInfo(adapter_cls(), dist))
@@ -167,7 +169,9 @@ def _entry_points() -> Sequence[tuple[EntryPoint, str]]:
         # Running from a source checkout that was never installed: the built-ins are not in
         # any entry-point metadata yet, so take them from the same list pyproject declares.
         for name, target in BUILTIN_ADAPTERS:
-            found.insert(0, (EntryPoint(name=name, value=target, group=ENTRY_POINT_GROUP), DISTRIBUTION))
+            found.insert(
+                0, (EntryPoint(name=name, value=target, group=ENTRY_POINT_GROUP), DISTRIBUTION)
+            )
     return found
 
 

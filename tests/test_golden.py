@@ -58,7 +58,9 @@ def expected_path(sample: Path) -> Path:
 
 
 @pytest.mark.parametrize("sample", sample_files(), ids=lambda p: str(p.relative_to(SAMPLES)))
-def test_sample_matches_golden(sample: Path, fixed_mtime: object, in_repo: Path, update_golden: bool) -> None:
+def test_sample_matches_golden(
+    sample: Path, fixed_mtime: object, in_repo: Path, update_golden: bool
+) -> None:
     """The sample is detected as its folder's format and converts to the expected JSON."""
     rel = sample.relative_to(REPO)
     result = convert(rel, build_options(**options_for(sample)), registry=Registry.default())

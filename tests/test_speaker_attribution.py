@@ -56,6 +56,9 @@ def test_a_word_or_two_of_disagreement_stays_in_the_sentence() -> None:
 
 def test_a_real_change_inside_a_sentence_splits_it() -> None:
     turns = [SpeakerTurn(0, 1200, A), SpeakerTurn(1200, 5000, B)]
-    words = [Word(t, i * 400, i * 400 + 300) for i, t in enumerate("so we go with the blue one then".split())]
+    words = [
+        Word(t, i * 400, i * 400 + 300)
+        for i, t in enumerate(["so", "we", "go", "with", "the", "blue", "one", "then"])
+    ]
     segs = words_to_turns(fill_word_times(assign_speakers(words, turns), 0, 4000)[0])
     assert [(s.speaker, s.text) for s in segs] == [(A, "so we go"), (B, "with the blue one then")]

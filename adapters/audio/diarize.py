@@ -66,7 +66,11 @@ def resolve(settings: AudioSettings) -> DiarizationSpec:
 
 
 def _what_to_do(name: str) -> str:
-    page = f"https://huggingface.co/{name}" if "/" in name and not name.startswith((".", "/", "~")) else None
+    page = (
+        f"https://huggingface.co/{name}"
+        if "/" in name and not name.startswith((".", "/", "~"))
+        else None
+    )
     steps = []
     if page:
         steps.append(
@@ -117,7 +121,9 @@ def _load_pretrained(spec: DiarizationSpec) -> Any:
     return pipe
 
 
-def diarize(pipe: Any, spec: DiarizationSpec, wav: Any, progress: Progress | None = None) -> list[SpeakerTurn]:
+def diarize(
+    pipe: Any, spec: DiarizationSpec, wav: Any, progress: Progress | None = None
+) -> list[SpeakerTurn]:
     """Run the pipeline on the in-memory waveform; return its exclusive turns."""
     torch = require("torch")
     duration = len(wav) / SAMPLE_RATE

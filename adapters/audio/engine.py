@@ -58,7 +58,9 @@ def run(source: Source, settings: AudioSettings, times: StageTimes | None = None
     turns: list[SpeakerTurn] | None = None
     if dkey is not None and (raw := cache.get(dkey)) is not None:
         turns = [SpeakerTurn(a, b, s) for a, b, s in raw]
-    times.cached = [n for n, v in (("transcription", transcription), ("diarization", turns)) if v is not None]
+    times.cached = [
+        n for n, v in (("transcription", transcription), ("diarization", turns)) if v is not None
+    ]
 
     need_dia = dspec is not None and turns is None
     if transcription is None or need_dia:
@@ -66,7 +68,13 @@ def run(source: Source, settings: AudioSettings, times: StageTimes | None = None
         wav = decode(source.data, source.path)
         times.decode = time.perf_counter() - t0
         seconds = len(wav) / SAMPLE_RATE
-        overlap = transcription is None and need_dia and wspec.device == "cuda" and dspec is not None and dspec.device == "cuda"
+        overlap = (
+            transcription is None
+            and need_dia
+            and wspec.device == "cuda"
+            and dspec is not None
+            and dspec.device == "cuda"
+        )
         if overlap and dspec is not None:
             with ThreadPoolExecutor(2) as pool:
                 fd = pool.submit(_diarize, dspec, wav, root, times)
@@ -84,7 +92,9 @@ def run(source: Source, settings: AudioSettings, times: StageTimes | None = None
             cache.put(dkey, [[t.start_ms, t.end_ms, t.speaker] for t in turns])
         if not times.cached:
             record_speed(root, settings, seconds, times.decode + times.transcribe + times.diarize)
-    return build_transcript(transcription, turns, created, diarized=dspec is not None, duration=duration)
+    return build_transcript(
+        transcription, turns, created, diarized=dspec is not None, duration=duration
+    )
 
 
 def _transcribe(spec: asr.WhisperSpec, wav: Any, times: StageTimes) -> asr.Transcription:
@@ -99,7 +109,9 @@ def _transcribe(spec: asr.WhisperSpec, wav: Any, times: StageTimes) -> asr.Trans
     return result
 
 
-def _diarize(spec: dia.DiarizationSpec, wav: Any, root: Path, times: StageTimes) -> list[SpeakerTurn]:
+def _diarize(
+    spec: dia.DiarizationSpec, wav: Any, root: Path, times: StageTimes
+) -> list[SpeakerTurn]:
     t0 = time.perf_counter()
     with stage("Diarizing   ", len(wav) / SAMPLE_RATE) as update:
         pipe = _PIPELINES.get(spec)
@@ -136,7 +148,9 @@ def build_transcript(
             text=text,
             start_ms=start,
             end_ms=end,
-            words=tuple(replace(w, speaker=order.get(w.speaker) if w.speaker else None) for w in words),
+            words=tuple(
+                replace(w, speaker=order.get(w.speaker) if w.speaker else None) for w in words
+            ),
         )
         for text, start, end, words in per_segment
     ]

@@ -70,9 +70,17 @@ class AudioSettings:
             batch_size=_int(extra, "batch_size", minimum=0),
             diarization_step=_step(extra),
         )
-        if s.num_speakers is not None and (s.min_speakers is not None or s.max_speakers is not None):
-            raise ConfigError("--num-speakers cannot be combined with --min-speakers/--max-speakers")
-        if s.min_speakers is not None and s.max_speakers is not None and s.min_speakers > s.max_speakers:
+        if s.num_speakers is not None and (
+            s.min_speakers is not None or s.max_speakers is not None
+        ):
+            raise ConfigError(
+                "--num-speakers cannot be combined with --min-speakers/--max-speakers"
+            )
+        if (
+            s.min_speakers is not None
+            and s.max_speakers is not None
+            and s.min_speakers > s.max_speakers
+        ):
             raise ConfigError("--min-speakers is larger than --max-speakers")
         return s
 

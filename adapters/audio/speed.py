@@ -18,7 +18,9 @@ def speed_key(settings: AudioSettings) -> str:
     return f"{settings.whisper_model}|{diarization}|{settings.device}"
 
 
-def record_speed(root: Path, settings: AudioSettings, audio_seconds: float, work_seconds: float) -> None:
+def record_speed(
+    root: Path, settings: AudioSettings, audio_seconds: float, work_seconds: float
+) -> None:
     """Remember the last measured real-time factor of these settings."""
     if audio_seconds <= 1:
         return

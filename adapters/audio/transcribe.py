@@ -36,7 +36,9 @@ class Transcription:
     def from_json(cls, data: dict[str, Any]) -> Transcription:
         return cls(
             language=data["language"],
-            segments=[(s[0], s[1], s[2], [(w[0], w[1], w[2]) for w in s[3]]) for s in data["segments"]],
+            segments=[
+                (s[0], s[1], s[2], [(w[0], w[1], w[2]) for w in s[3]]) for s in data["segments"]
+            ],
         )
 
 
@@ -96,7 +98,9 @@ def resolve(settings: AudioSettings) -> WhisperSpec:
         )
     # Batched inference only pays on a GPU: on 2 CPU cores it was no faster and, with tiny.en,
     # dropped whole sentences inside its 30 s windows (WER 43 % vs 5 % on the sample; README).
-    batch = settings.batch_size if settings.batch_size is not None else (16 if device == "cuda" else 0)
+    batch = (
+        settings.batch_size if settings.batch_size is not None else (16 if device == "cuda" else 0)
+    )
     return WhisperSpec(
         source=source,
         label=label,
@@ -109,7 +113,7 @@ def resolve(settings: AudioSettings) -> WhisperSpec:
 
 
 def _looks_like_path(name: str) -> bool:
-    return name.startswith((".", "/", "~")) or os.sep in name and Path(name).expanduser().exists()
+    return name.startswith((".", "/", "~")) or (os.sep in name and Path(name).expanduser().exists())
 
 
 def _english_only_dir(path: Path) -> bool:
@@ -147,10 +151,16 @@ def load(spec: WhisperSpec) -> Any:
         ) from None
 
 
-def transcribe(model: Any, spec: WhisperSpec, wav: Any, progress: Progress | None = None) -> Transcription:
+def transcribe(
+    model: Any, spec: WhisperSpec, wav: Any, progress: Progress | None = None
+) -> Transcription:
     """Run the model over the waveform; report progress in audio seconds."""
     fw = require("faster_whisper")
-    kwargs: dict[str, Any] = {"language": spec.language, "word_timestamps": True, "vad_filter": True}
+    kwargs: dict[str, Any] = {
+        "language": spec.language,
+        "word_timestamps": True,
+        "vad_filter": True,
+    }
     if spec.batch_size > 0:
         pipeline = fw.BatchedInferencePipeline(model=model)
         segments, info = pipeline.transcribe(wav, batch_size=spec.batch_size, **kwargs)
@@ -158,7 +168,9 @@ def transcribe(model: Any, spec: WhisperSpec, wav: Any, progress: Progress | Non
         segments, info = model.transcribe(wav, **kwargs)
     out: list[tuple[str, int, int, list[WordTuple]]] = []
     for seg in segments:
-        words = [(w.word.strip(), _ms(w.start), _ms(w.end)) for w in (seg.words or []) if w.word.strip()]
+        words = [
+            (w.word.strip(), _ms(w.start), _ms(w.end)) for w in (seg.words or []) if w.word.strip()
+        ]
         out.append((seg.text.strip(), _ms(seg.start), _ms(seg.end), words))
         if progress is not None:
             progress(float(seg.end))

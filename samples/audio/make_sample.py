@@ -75,7 +75,18 @@ def main() -> None:
         joined = str(Path(tmp) / "joined.wav")
         run("sox", *parts, joined)
         out = HERE / f"{NAME}.ogg"
-        run("sox", joined, "--comment", f"creation_time={CREATED}", "-C", "3", str(out), "gain", "-n", "-3")
+        run(
+            "sox",
+            joined,
+            "--comment",
+            f"creation_time={CREATED}",
+            "-C",
+            "3",
+            str(out),
+            "gain",
+            "-n",
+            "-3",
+        )
     (HERE / f"{NAME}.rttm").write_text("\n".join(rttm) + "\n")
     (HERE / f"{NAME}.ref.txt").write_text("\n".join(ref) + "\n")
     print(f"{out.name}: {t:.2f} s, {out.stat().st_size} bytes, {len(TURNS)} turns")  # noqa: T201
