@@ -113,9 +113,93 @@ def conversion_options(func: F) -> F:
             help="Recording (file id) in a multi-recording RTTM (default: input name).",
         ),
     ]
-    for decorator in reversed(decorators):
+    for decorator in reversed(decorators + AUDIO_FLAGS):
         func = decorator(func)
     return func
+
+
+#: Audio-only flags (the audio adapter reads them from ConvertOptions.extra; see audio_extra).
+AUDIO_FLAGS = [
+    click.option(
+        "--whisper-model",
+        metavar="NAME|DIR|builtin",
+        help="Audio: speech model name (small, large-v3...), a CTranslate2 folder, or builtin "
+        "(tiny.en, offline). Default: large-v3-turbo on CUDA, small on CPU.",
+    ),
+    click.option(
+        "--diarization-model",
+        metavar="ID|DIR|builtin",
+        help="Audio: pyannote pipeline id (default pyannote/speaker-diarization-community-1, "
+        "needs HF_TOKEN), a local pipeline folder, or builtin (offline, no token).",
+    ),
+    click.option(
+        "--device",
+        type=click.Choice(["auto", "cpu", "cuda"]),
+        help="Audio: where models run (default auto).",
+    ),
+    click.option(
+        "--compute-type",
+        metavar="TYPE",
+        help="Audio: CTranslate2 compute type (default auto: int8 CPU, float16 GPU).",
+    ),
+    click.option(
+        "--num-speakers",
+        type=click.IntRange(min=1),
+        metavar="N",
+        help="Audio: exact number of speakers.",
+    ),
+    click.option(
+        "--min-speakers",
+        type=click.IntRange(min=1),
+        metavar="N",
+        help="Audio: at least N speakers.",
+    ),
+    click.option(
+        "--max-speakers", type=click.IntRange(min=1), metavar="N", help="Audio: at most N speakers."
+    ),
+    click.option("--no-diarize", is_flag=True, help="Audio: skip diarization (one speaker)."),
+    click.option(
+        "--batch-size",
+        type=click.IntRange(min=0),
+        metavar="N",
+        help="Audio: batched transcription (default 16 on CUDA, 0 = unbatched on CPU).",
+    ),
+    click.option(
+        "--diarization-step",
+        type=click.FloatRange(0.01, 1.0),
+        metavar="RATIO",
+        help="Audio: segmentation window step as a ratio of its 10 s window (builtin: 0.2).",
+    ),
+]
+
+
+def audio_extra(
+    *,
+    whisper_model: str | None = None,
+    diarization_model: str | None = None,
+    device: str | None = None,
+    compute_type: str | None = None,
+    num_speakers: int | None = None,
+    min_speakers: int | None = None,
+    max_speakers: int | None = None,
+    no_diarize: bool = False,
+    batch_size: int | None = None,
+    diarization_step: float | None = None,
+) -> dict[str, object]:
+    """The audio flags a user set, for ``extra`` (so they change only audio sessions' ids)."""
+    given: dict[str, object | None] = {
+        "whisper_model": whisper_model,
+        "diarization_model": diarization_model,
+        "device": device,
+        "compute_type": compute_type,
+        "num_speakers": num_speakers,
+        "min_speakers": min_speakers,
+        "max_speakers": max_speakers,
+        "diarize": False if no_diarize else None,
+        "batch_size": batch_size,
+        "diarization_step": diarization_step,
+    }
+    return {k: v for k, v in given.items() if v is not None}
 
 
 def build_options(
@@ -135,11 +219,12 @@ def build_options(
     diarization: Path | None = None,
     diarization_id: str | None = None,
     extra: dict[str, object] | None = None,
+    **audio: Any,
 ) -> ConvertOptions:
-    """Map CLI flag values to :class:`ConvertOptions`."""
+    """Map CLI flag values to :class:`ConvertOptions` (audio flags: see :func:`audio_extra`)."""
     tz = parse_timezone(timezone) if timezone else None
     started_on = parse_date_only(started_at) if started_at else None
-    extra = dict(extra or {})
+    extra = {**(extra or {}), **audio_extra(**audio)}
     if skip_private:
         extra["skip_private_messages"] = True
     turns = None
@@ -264,8 +349,13 @@ def cli() -> None:
 
 @cli.command("convert")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
-@click.option("-o", "--output", "out_dir", type=click.Path(file_okay=False, path_type=Path),
-              help="Write one FILE.omi.json per input here instead of printing.")  # fmt: skip
+@click.option(
+    "-o",
+    "--output",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Write one FILE.omi.json per input here instead of printing.",
+)
 @click.option("-q", "--quiet", is_flag=True, help="Print no notes, only errors.")
 @conversion_options
 def convert_cmd(paths: tuple[Path, ...], out_dir: Path | None, quiet: bool, **flags: Any) -> None:
@@ -416,11 +506,30 @@ def run(
         registry = Registry.default()
     except ConfigError as exc:
         raise click.UsageError(str(exc)) from None
+    if not quiet and "audio" in registry.names:
+        announce_audio(paths, options, registry)
     outcome = convert_all(paths, options, registry, emit(paths, out_dir), quiet=quiet)
     if not quiet or outcome.failed:
         click.echo(f"omi-import: {summary(outcome, verb)}", err=True)
     if outcome.failed:
         sys.exit(1)
+
+
+def announce_audio(paths: tuple[Path, ...], options: ConvertOptions, registry: Registry) -> None:
+    """For a folder or several recordings: the total audio length and time to expect."""
+    files = [i.path for i in iter_inputs(paths, registry) if not i.skipped]
+    audio = [p for p in files if registry.get("audio").claims_extension(p.suffix.lower())]
+    if len(audio) < 2 and not any(p.is_dir() for p in paths):
+        return
+    from adapters.audio.estimate import batch_estimate
+    from adapters.audio.settings import AudioSettings
+
+    try:
+        line = batch_estimate(audio, AudioSettings.from_extra(options.extra, options.language))
+    except ConfigError as exc:
+        raise click.UsageError(str(exc)) from None
+    if line:
+        click.echo(line, err=True)
 
 
 @cli.command("formats")
@@ -430,8 +539,10 @@ def formats_cmd() -> None:
         registry = Registry.default()
     except ConfigError as exc:
         raise click.UsageError(str(exc)) from None
-    rows = [(i.adapter.name, " ".join(i.adapter.extensions), i.distribution, i.adapter.description)
-            for i in registry.infos]  # fmt: skip
+    rows = [
+        (i.adapter.name, " ".join(i.adapter.extensions), i.distribution, i.adapter.description)
+        for i in registry.infos
+    ]
     width = max((len(r[0]) for r in rows), default=4)
     ext_width = max((len(r[1]) for r in rows), default=10)
     for name, exts, dist, desc in rows:

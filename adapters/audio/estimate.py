@@ -1,0 +1,49 @@
+"""An up-front estimate for a batch of recordings: total audio length x measured speed."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+from importers.errors import ImporterError, MissingDependencyError
+
+from . import AUDIO_EXTENSIONS
+from .decode import probe
+from .deps import require
+from .settings import AudioSettings, state_dir
+from .speed import expected_rtf
+
+
+def _clock(seconds: float) -> str:
+    s = round(seconds)
+    return f"{s // 3600}:{s % 3600 // 60:02d}:{s % 60:02d}"
+
+
+def batch_estimate(paths: Iterable[Path], settings: AudioSettings) -> str | None:
+    """One line for the user, or None when there is no audio (or PyAV is not installed)."""
+    files = [p for p in paths if p.suffix.lower() in AUDIO_EXTENSIONS]
+    if not files:
+        return None
+    try:
+        require("av")
+    except MissingDependencyError:  # the conversion itself will say what to install
+        return None
+    total = 0.0
+    unknown = 0
+    for path in files:
+        try:
+            duration, _ = probe(path.read_bytes(), path)
+        except (ImporterError, OSError):
+            duration = None
+        if duration is None:
+            unknown += 1
+        else:
+            total += duration
+    rtf, measured = expected_rtf(state_dir(), settings)
+    how = "at the speed measured here" if measured else "a first guess until one file is done"
+    extra = f" ({unknown} of unknown length)" if unknown else ""
+    return (
+        f"Audio: {len(files)} file{'s' if len(files) != 1 else ''}, {_clock(total)} of audio{extra}; "
+        f"about {_clock(total * rtf)} to transcribe{'' if not settings.diarize else ' and diarize'} "
+        f"({rtf:.2f} x real time, {how}; finished files are cached)"
+    )

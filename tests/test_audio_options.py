@@ -1,0 +1,137 @@
+"""The audio adapter's light parts: flags -> extra, settings checks, creation times, the cache,
+the missing-extra error. None of these needs the audio extra."""
+
+from __future__ import annotations
+
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from support import SAMPLES
+
+from adapters.audio import AudioAdapter
+from adapters.audio.cache import ResultCache
+from adapters.audio.decode import creation_time
+from adapters.audio.settings import AudioSettings, state_dir
+from importers.adapter import ParseOptions
+from importers.cli import audio_extra, build_options, cli
+from importers.errors import ConfigError, MissingDependencyError
+from importers.source import Source
+
+BASE = {
+    "format_name": None, "encoding": None, "source": "external_integration", "language": None,
+    "started_at": None, "timezone": "UTC", "me": (), "people": None, "no_merge": False,
+    "max_pause": 2.0, "max_turn": 60.0,
+}  # fmt: skip
+
+
+def test_only_flags_given_go_into_extra() -> None:
+    """Unset audio flags leave extra (and so every text file's client_session_id) unchanged."""
+    assert build_options(**BASE).extra == {}
+    opts = build_options(**BASE, whisper_model="builtin", no_diarize=True, num_speakers=None)
+    assert opts.extra == {"whisper_model": "builtin", "diarize": False}
+
+
+def test_audio_flags_change_the_session_identity() -> None:
+    plain = build_options(**BASE).body_options()
+    two = build_options(**BASE, num_speakers=2).body_options()
+    assert plain != two
+    assert two["extra"] == {"num_speakers": 2}
+
+
+def test_settings_defaults_and_checks() -> None:
+    s = AudioSettings.from_extra({}, "de")
+    assert (s.whisper_model, s.diarization_model, s.device, s.diarize, s.language) == (
+        "auto", "pyannote/speaker-diarization-community-1", "auto", True, "de")  # fmt: skip
+    s = AudioSettings.from_extra(audio_extra(min_speakers=2, max_speakers=4, device="cpu"))
+    assert (s.min_speakers, s.max_speakers, s.device) == (2, 4, "cpu")
+    with pytest.raises(ConfigError, match="--num-speakers cannot be combined"):
+        AudioSettings.from_extra({"num_speakers": 2, "max_speakers": 3})
+    with pytest.raises(ConfigError, match="--min-speakers is larger"):
+        AudioSettings.from_extra({"min_speakers": 3, "max_speakers": 2})
+    with pytest.raises(ConfigError, match="--device must be one of"):
+        AudioSettings.from_extra({"device": "tpu"})
+    with pytest.raises(ConfigError, match="--diarization-step"):
+        AudioSettings.from_extra({"diarization_step": 2.0})
+
+
+def test_state_dir_override(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("OMI_IMPORT_STATE", str(tmp_path / "s"))
+    assert state_dir() == tmp_path / "s"
+    monkeypatch.delenv("OMI_IMPORT_STATE")
+    assert state_dir().name == "omi-import"
+
+
+@pytest.mark.parametrize(
+    ("tags", "expected"),
+    [
+        (
+            [{"creation_time": "2024-05-01T10:20:30.000000Z"}],
+            datetime(2024, 5, 1, 10, 20, 30, tzinfo=UTC),
+        ),
+        ([{}, {"CREATION_TIME": "2026-03-02T09:30:00Z"}], datetime(2026, 3, 2, 9, 30, tzinfo=UTC)),
+        ([{"date": "2023"}], None),  # a bare year is not a start time
+        ([{"creation_time": "1970-01-01T00:00:00Z"}], None),  # an unset muxer epoch
+        (
+            [{"creation_time": "garbage"}, {"date": "2022-01-02 03:04:05"}],
+            datetime(2022, 1, 2, 3, 4, 5),
+        ),
+        ([], None),
+    ],
+)
+def test_creation_time_from_tags(tags: list[dict[str, str]], expected: datetime | None) -> None:
+    assert creation_time(tags) == expected
+
+
+def test_cache_round_trip_and_keys(tmp_path: Path) -> None:
+    cache = ResultCache(tmp_path / "c")
+    k1 = cache.key("abc", "transcription", {"model": "x"})
+    assert k1 != cache.key("abc", "transcription", {"model": "y"})
+    assert k1 != cache.key("abd", "transcription", {"model": "x"})
+    assert cache.get(k1) is None
+    cache.put(k1, {"a": [1, 2]})
+    assert cache.get(k1) == {"a": [1, 2]}
+    (tmp_path / "c" / f"{k1}.json").write_text("{truncated")  # a crash mid-write elsewhere
+    assert cache.get(k1) is None
+    assert not list((tmp_path / "c").glob(".tmp-*"))
+
+
+def test_missing_extra_names_the_pip_command(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without the extra, parse says what to install (torch first), not a traceback."""
+    monkeypatch.setitem(sys.modules, "av", None)
+    monkeypatch.setitem(sys.modules, "faster_whisper", None)
+    source = Source.from_path(SAMPLES / "audio" / "standup.ogg")
+    with pytest.raises(MissingDependencyError) as err:
+        AudioAdapter().parse(source, ParseOptions())
+    assert 'pip install "omi-import[audio]"' in str(err.value)
+    assert "torch first" in str(err.value)
+
+
+def test_adapter_claims_recordings_only() -> None:
+    adapter = AudioAdapter()
+    assert adapter.binary
+    for ext in (".wav", ".mp3", ".m4a", ".ogg", ".flac", ".opus", ".mp4", ".webm", ".mkv", ".mov"):
+        assert adapter.claims_extension(ext)
+    for ext in (".srt", ".vtt", ".json", ".txt", ".rttm"):
+        assert not adapter.claims_extension(ext)
+
+
+def test_cli_lists_the_audio_flags() -> None:
+    result = CliRunner().invoke(cli, ["convert", "--help"])
+    for flag in ("--whisper-model", "--diarization-model", "--device", "--compute-type",
+                 "--num-speakers", "--min-speakers", "--max-speakers", "--no-diarize"):  # fmt: skip
+        assert flag in result.output
+
+
+def test_cli_rejects_bad_speaker_counts(tmp_path: Path) -> None:
+    a = tmp_path / "a.wav"
+    b = tmp_path / "b.wav"
+    a.write_bytes(b"")
+    b.write_bytes(b"")
+    result = CliRunner().invoke(
+        cli, ["convert", str(tmp_path), "--num-speakers", "2", "--max-speakers", "3"]
+    )
+    assert result.exit_code == 2
+    assert "--num-speakers cannot be combined" in result.output

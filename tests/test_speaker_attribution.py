@@ -1,0 +1,64 @@
+"""importers.attribution.assign_speakers + importers.turns on hand-made turns and words."""
+
+from __future__ import annotations
+
+from importers.attribution import SpeakerTurn, assign_speakers
+from importers.model import Word
+from importers.turns import fill_word_times, words_to_turns
+
+A, B = "SPEAKER_00", "SPEAKER_01"
+
+
+def speakers(words: list[Word]) -> list[str | None]:
+    return [w.speaker for w in words]
+
+
+def test_most_overlap_wins_and_ties_go_to_the_earlier_turn() -> None:
+    turns = [SpeakerTurn(0, 1000, A), SpeakerTurn(1000, 2000, B)]
+    words = [Word("a", 100, 400), Word("b", 800, 1300), Word("c", 900, 1100), Word("d", 1700, 1900)]
+    assert speakers(assign_speakers(words, turns)) == [A, B, A, B]
+
+
+def test_gaps_go_to_the_nearest_turn() -> None:
+    turns = [SpeakerTurn(0, 1000, A), SpeakerTurn(3000, 4000, B)]
+    words = [Word("x", 1100, 1300), Word("y", 2600, 2900), Word("z", 5000, 5200)]
+    assert speakers(assign_speakers(words, turns)) == [A, B, B]
+
+
+def test_overlapping_turns_and_a_long_earlier_turn() -> None:
+    """A long turn that started earlier still wins when it overlaps most (non-exclusive input)."""
+    turns = [SpeakerTurn(0, 10000, A), SpeakerTurn(5000, 5200, B)]
+    assert speakers(assign_speakers([Word("w", 5000, 5600)], turns)) == [A]
+
+
+def test_words_without_times_and_no_turns() -> None:
+    words = [Word("a", None, None, "X"), Word("b", 0, 100, "Y")]
+    assert speakers(assign_speakers(words, [SpeakerTurn(0, 100, A)])) == [None, A]
+    assert speakers(assign_speakers(words, [])) == ["X", "Y"]
+
+
+def test_a_word_or_two_of_disagreement_stays_in_the_sentence() -> None:
+    """Diarization boundaries landing a word late do not split a sentence."""
+    turns = [SpeakerTurn(0, 2100, A), SpeakerTurn(2100, 5000, B)]
+    text = "I think we should ship it. Yes"
+    words = [Word(t, i * 400, i * 400 + 300) for i, t in enumerate(text.split())]
+    labelled = assign_speakers(words, turns)
+    assert speakers(labelled) == [A, A, A, A, A, B, B]  # "it." overlaps B most
+    timed, estimated = fill_word_times(labelled, 0, 3000)
+    assert estimated == 0
+    segs = words_to_turns(timed)
+    assert [(s.speaker, s.text) for s in segs] == [(A, "I think we should ship it."), (B, "Yes")]
+
+    late = [SpeakerTurn(0, 1500, A), SpeakerTurn(1500, 5000, B)]  # two words on B, then "Yes"
+    segs = words_to_turns(fill_word_times(assign_speakers(words, late), 0, 3000)[0])
+    assert [(s.speaker, s.text) for s in segs] == [(A, "I think we should ship it."), (B, "Yes")]
+
+
+def test_a_real_change_inside_a_sentence_splits_it() -> None:
+    turns = [SpeakerTurn(0, 1200, A), SpeakerTurn(1200, 5000, B)]
+    words = [
+        Word(t, i * 400, i * 400 + 300)
+        for i, t in enumerate(["so", "we", "go", "with", "the", "blue", "one", "then"])
+    ]
+    segs = words_to_turns(fill_word_times(assign_speakers(words, turns), 0, 4000)[0])
+    assert [(s.speaker, s.text) for s in segs] == [(A, "so we go"), (B, "with the blue one then")]
