@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 
 from importers.model import Segment
@@ -226,8 +226,9 @@ def apply_prefix_speakers(segments: Sequence[Segment], *, continue_previous: boo
     come back unchanged. ``continue_previous`` (Zoom): a cue without a prefix belongs to the
     previous cue's speaker; otherwise its speaker stays unknown (None).
     """
-    candidates = [find_prefix(s.text) if s.speaker is None else None for s in segments]
-    names = consistent_names(candidates, sum(1 for s in segments if s.text.strip()))
+    with_text = sum(1 for s in segments if s.text.strip())
+    candidates = _candidates(segments, find_prefix, with_text)
+    names = consistent_names(candidates, with_text) if candidates else set()
     return _apply(segments, candidates, names, continue_previous=continue_previous)
 
 
@@ -237,9 +238,29 @@ def apply_name_line_speakers(segments: Sequence[Segment]) -> list[Segment]:
     Segments without a name line keep an unknown speaker; when the file is not consistent the
     segments come back unchanged.
     """
-    candidates = [find_name_line(s.text) if s.speaker is None else None for s in segments]
-    names = consistent_name_lines(candidates, sum(1 for s in segments if s.text.strip()))
+    with_text = sum(1 for s in segments if s.text.strip())
+    candidates = _candidates(segments, find_name_line, with_text)
+    names = consistent_name_lines(candidates, with_text) if candidates else set()
     return _apply(segments, candidates, names, continue_previous=False)
+
+
+def _candidates(
+    segments: Sequence[Segment], find: Callable[[str], Prefix | None], with_text: int
+) -> list[Prefix | None]:
+    """``find`` over the texts of segments without a speaker; empty as soon as too few cues
+    are left to reach :data:`MIN_SHARE` (both consistency rules need it), so an ordinary
+    subtitle file is given up on early."""
+    allowed_misses = with_text - MIN_SHARE * with_text
+    misses = 0
+    out: list[Prefix | None] = []
+    for seg in segments:
+        found = find(seg.text) if seg.speaker is None else None
+        if found is None and seg.text.strip():
+            misses += 1
+            if misses > allowed_misses:
+                return []
+        out.append(found)
+    return out
 
 
 def _apply(
