@@ -146,18 +146,21 @@ def read_srt(lines: list[str]) -> SrtCues:
     scan = scan_srt(lines)
     if isinstance(scan, str):
         return _tolerant(lines, scan)
-    try:
-        items = list(pysrt.stream(lines, error_handling=pysrt.ERROR_RAISE))
-    except Exception:  # whatever pysrt raises, the tolerant parser reads the file or says why
-        return _tolerant(lines, FALLBACK_PYSRT)
-    if len(items) != len(scan):  # cannot happen after the scan; never pair cues wrongly
-        return _tolerant(lines, FALLBACK_PYSRT)
     segments: list[Segment] = []
     repairs: list[Repair] = []
-    for item, (start, timing) in zip(items, scan, strict=True):
-        if item.position and not _COORDINATES.match(item.position):
-            repairs.append(Repair("timing_text_ignored", timing + 1))
-        segments.append(Segment(item.text, item.start.ordinal, item.end.ordinal, line=start + 1))
+    try:
+        # The scan found every cue's timing line, in order: the i-th item is the i-th cue
+        # (strict zip: a different count would raise, and fall back, instead of pairing wrongly).
+        items = pysrt.stream(lines, error_handling=pysrt.ERROR_RAISE)
+        for item, (start, timing) in zip(items, scan, strict=True):
+            position = item.position
+            if position and not _COORDINATES.match(position):
+                repairs.append(Repair("timing_text_ignored", timing + 1))
+            segments.append(
+                Segment(item.text, item.start.ordinal, item.end.ordinal, line=start + 1)
+            )
+    except Exception:  # whatever pysrt raises, the tolerant parser reads the file or says why
+        return _tolerant(lines, FALLBACK_PYSRT)
     return SrtCues(segments, repairs, PYSRT)
 
 
