@@ -7,22 +7,25 @@ pysrt will read the file right. If so, pysrt (strict: ``ERROR_RAISE``) parses it
 times, text and "position" are used as they are; if not, :func:`parse_tolerant` reads it.
 :func:`read_srt` says which path served a file and why (``SrtCues.reader``/``fallback``).
 
-The fallbacks, each needed by a real file (corpus ``srt/...`` or ``samples/srt/...``):
+The fallbacks, with the files that need them (corpus ``srt/...``, ``samples/srt/...``):
 
 * ``timestamp`` -- a timing line pysrt misreads or rejects: ``00:01:39`` without milliseconds
   (pysrt: ``InvalidTimeString``), ``,04`` / ``.5`` fractions (pysrt reads 4 ms and 5 ms where the
   author meant 40 and 500; go-astisub's own test expects 40 ms), fractions longer than three
   digits, hour-less times, a tab before coordinates (``astisub-no-indexes-short-fractions-coords``,
-  ``astisub-utf16le-coords``, ``samples/srt/phone-tolerances.srt``). Also any ``-->`` line
-  that is no timing line at all: the tolerant parser names it in a ParseError.
+  ``astisub-utf16le-coords``, ``samples/srt/phone-tolerances.srt``; the last three forms are in
+  no corpus SRT file but pysrt would misread them). Also any ``-->`` line that is no timing
+  line at all: the tolerant parser names it in a ParseError.
 * ``block`` -- a block that does not open with an optional cue number and a timing line: a blank
   line inside a cue (pysrt: ``InvalidItem``, or in lenient mode the English half of every cue
-  lost: ``cdown-srt-monsters-blank-lines-in-cue.srt``; ``samples/srt/phone-tolerances.srt``),
+  lost: ``cdown-srt-monsters-blank-lines-in-cue.srt``),
   text before the first cue (the tolerant parser raises ParseError), or a first line that is
   neither a number nor a timing line (pysrt would take any text there for the cue number).
 * ``merged`` -- a timing line straight after cue text, with no blank line: pysrt folds the next
-  cue into the previous cue's text (the cue count would not match the timing lines).
-* ``pysrt`` -- pysrt raised anyway (a safety net: the scan should have caught every case).
+  cue into the previous cue's text (no corpus SRT file; YouTube writes it in WebVTT, and
+  ``test_a_number_as_the_last_text_line_is_text`` has it).
+* ``pysrt`` -- pysrt raised, or gave another number of cues than the scan found (a safety net:
+  the scan should have caught every such file).
 * ``no cues`` -- no timing line at all: the tolerant parser raises the ParseError.
 
 Extended rather than replaced: text after the end timestamp. pysrt keeps it as the item's
