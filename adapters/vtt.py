@@ -6,17 +6,19 @@ NOTE, STYLE and REGION blocks, reads the language, and reports blocks that are n
 themselves -- times and text -- come from webvtt-py (0.6, lenient mode), paired in order with the
 walk's timing lines; :func:`read_vtt` says which path served a file and why
 (``VttCues.reader`` / ``fallback``). The tolerant parser reads the file instead where webvtt-py
-would be wrong, each case needed by a real file:
+would be wrong:
 
 * ``timestamp`` -- a timing line webvtt-py drops or misreads: ``00:01:39`` without a fraction
   (its lenient mode drops the cue without a word:
-  ``vtt/astisub-bom-note-style-region-short-timestamps.vtt``), ``,`` separators, fractions of
-  more than three digits (it truncates ``.5060000``-style times where the tolerant parser
-  rounds), minutes or seconds over 59, a tab or other text glued to the end time. Also any
-  ``-->`` line that is no timing line at all: the tolerant parser names it in a ParseError.
+  ``vtt/astisub-bom-note-style-region-short-timestamps.vtt``, the one corpus file that needs a
+  fallback); and, in no corpus file but possible, ``,`` separators, fractions of more than three
+  digits (dropped, or truncated where the tolerant parser rounds), minutes or seconds over 59,
+  text glued to the end time (``00:00:02.000abc``). Also any ``-->`` line that is no timing
+  line at all: the tolerant parser names it in a ParseError.
 * ``skipped`` -- webvtt-py returned fewer cues than the file has timing lines (a safety net: the
   timestamp check should catch every cue it drops).
-* ``split`` -- a cue's text ended somewhere else than at the next empty or timing line.
+* ``split`` -- a cue's text ended somewhere else than at the next empty or timing line (a safety
+  net too).
 * ``header`` -- ``WEBVTT`` is not on the first line (webvtt-py: ``MalformedFileError``; the
   tolerant parser allows blank lines before it, or raises the ParseError).
 * ``webvtt-py`` -- webvtt-py raised anyway.
