@@ -1,11 +1,14 @@
 """SubRip (``.srt``): pysrt reads the cues; a tolerant parser takes over where pysrt would be wrong.
 
 Every file is first walked once by :func:`scan_srt`, a light pass that only looks at the shape of
-each block and at the timing lines. It yields the source line of each cue (errors and repairs name
-``FILE:LINE``, and pysrt does not keep lines) and decides, before anything is parsed, whether
-pysrt will read the file right. If so, pysrt (strict: ``ERROR_RAISE``) parses it and its cues,
-times, text and "position" are used as they are; if not, :func:`parse_tolerant` reads it.
-:func:`read_srt` says which path served a file and why (``SrtCues.reader``/``fallback``).
+each block and at the timing lines. It splits the file into blocks at blank lines as
+``pysrt.stream`` does, yields the source line of each cue (errors and repairs name ``FILE:LINE``,
+and pysrt does not keep lines) and decides, before anything is parsed, whether pysrt will read
+the file right. If so, pysrt reads every block (``SubRipItem.from_lines``, which raises on a bad
+block as ``stream`` does under ``ERROR_RAISE``; calling it per block saves ``stream`` splitting
+the file a second time) and its times, text and "position" are used as they are; if not,
+:func:`parse_tolerant` reads the file. :func:`read_srt` says which path served a file and why
+(``SrtCues.reader`` / ``fallback``).
 
 The fallbacks, with the files that need them (corpus ``srt/...``, ``samples/srt/...``):
 
@@ -24,8 +27,8 @@ The fallbacks, with the files that need them (corpus ``srt/...``, ``samples/srt/
 * ``merged`` -- a timing line straight after cue text, with no blank line: pysrt folds the next
   cue into the previous cue's text (no corpus SRT file; YouTube writes it in WebVTT, and
   ``test_a_number_as_the_last_text_line_is_text`` has it).
-* ``pysrt`` -- pysrt raised, or gave another number of cues than the scan found (a safety net:
-  the scan should have caught every such file).
+* ``pysrt`` -- pysrt raised on a block (a safety net: the scan should have caught every such
+  file).
 * ``no cues`` -- no timing line at all: the tolerant parser raises the ParseError.
 
 Extended rather than replaced: text after the end timestamp. pysrt keeps it as the item's
@@ -151,11 +154,12 @@ def read_srt(lines: list[str]) -> SrtCues:
         return _tolerant(lines, scan)
     segments: list[Segment] = []
     repairs: list[Repair] = []
+    from_lines = pysrt.SubRipItem.from_lines
     try:
-        # The scan found every cue's timing line, in order: the i-th item is the i-th cue
-        # (strict zip: a different count would raise, and fall back, instead of pairing wrongly).
-        items = pysrt.stream(lines, error_handling=pysrt.ERROR_RAISE)
-        for item, (start, timing) in zip(items, scan, strict=True):
+        # The scan split the file into pysrt's blocks already (what pysrt.stream would do line
+        # by line): pysrt reads each block, the scan says where it starts.
+        for start, timing, stop in scan:
+            item = from_lines(lines[start:stop])
             position = item.position
             if position and not _COORDINATES.match(position):
                 repairs.append(Repair("timing_text_ignored", timing + 1))
@@ -172,26 +176,32 @@ def _tolerant(lines: list[str], reason: str) -> SrtCues:
     return SrtCues(segments, repairs, TOLERANT, reason)
 
 
-def scan_srt(lines: list[str]) -> list[tuple[int, int]] | str:
-    """``(cue start, timing line)`` indexes of every cue when pysrt reads the file right.
+def scan_srt(lines: list[str]) -> list[tuple[int, int, int]] | str:
+    """``(start, timing line, stop)`` indexes of every cue's block when pysrt reads it right.
 
-    Otherwise the reason (``FALLBACK_*``) the tolerant parser must read it. pysrt splits a file
-    into blocks at blank lines and reads each as ``[number] timing text...``; this checks that
-    every block has that shape and every timing line a form pysrt reads right, in one pass.
+    Otherwise the reason (``FALLBACK_*``) the tolerant parser must read the file. pysrt splits a
+    file into blocks at blank lines and reads each as ``[number] timing text...``; this checks,
+    in one pass, that every block has that shape and every timing line a form pysrt reads right.
+    ``start`` is the cue's number line or its timing line; ``stop`` the blank line (or the end
+    of the file) after its text.
     """
-    cues: list[tuple[int, int]] = []
+    cues: list[tuple[int, int, int]] = []
     state = _BLOCK
+    start = timing = 0
     for i, line in enumerate(lines):
         if "-->" in line:
             if state == _TEXT:
                 return FALLBACK_MERGED
             if _PYSRT_TIMING.fullmatch(line) is None:
                 return FALLBACK_TIMESTAMP
-            cues.append((i - 1 if state == _NUMBER else i, i))
+            start = i - 1 if state == _NUMBER else i
+            timing = i
             state = _TEXT
         elif not line or line.isspace():
             if state == _NUMBER:
                 return FALLBACK_BLOCK
+            if state == _TEXT:
+                cues.append((start, timing, i))
             state = _BLOCK
         elif state != _TEXT:
             if state == _NUMBER or not _INDEX.match(line):
@@ -199,6 +209,8 @@ def scan_srt(lines: list[str]) -> list[tuple[int, int]] | str:
             state = _NUMBER
     if state == _NUMBER:
         return FALLBACK_BLOCK
+    if state == _TEXT:
+        cues.append((start, timing, len(lines)))
     return cues or FALLBACK_NO_CUES
 
 

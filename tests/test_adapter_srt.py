@@ -414,7 +414,7 @@ def test_pysrt_raising_falls_back(monkeypatch: pytest.MonkeyPatch) -> None:
     def broken(*args: object, **kwargs: object) -> object:
         raise pysrt.InvalidItem("boom")
 
-    monkeypatch.setattr(adapters.srt.pysrt, "stream", broken)
+    monkeypatch.setattr(adapters.srt.pysrt.SubRipItem, "from_lines", broken)
     cues = read_srt(["1", "00:00:01,000 --> 00:00:02,000", "x"])
     assert (cues.reader, cues.fallback) == (TOLERANT, FALLBACK_PYSRT)
     assert cues.segments == [Segment("x", 1000, 2000, line=1)]
