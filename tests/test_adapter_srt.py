@@ -507,3 +507,17 @@ def test_name_line_candidates() -> None:
         "Dr: Who\nnow",
     ):
         assert find_name_line(text) is None, text
+
+
+def test_scan_gives_pysrt_blocks() -> None:
+    """(start, timing line, stop) per block: number line or timing line, up to the blank line."""
+    lines = [
+        "1",
+        "00:00:01,000 --> 00:00:02,000",
+        "a",
+        "b",
+        "",
+        "  ",
+        "00:00:03.000 --> 00:00:04.000",
+    ]
+    assert scan_srt(lines) == [(0, 1, 4), (6, 6, 7)]
