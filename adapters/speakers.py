@@ -13,13 +13,20 @@ as a speaker only when the *file* uses prefixes consistently (:func:`consistent_
 is used at least twice, except in files with up to three names). Common label words
 (:data:`NOT_NAMES`) are never speakers, and a name that does not look like a name (lowercase
 words, more than five words) counts only when the file uses it more than once.
+
+Otter's SRT export writes the name alone on the cue's first line, without a colon
+(``Dora Demszky`` / ``So let's begin.``). Any two-line subtitle has a first line, so such a line
+is a name (:func:`find_name_line`) only when it reads like one -- capitalised words, no markup,
+nothing that ends a sentence or clause at its end -- and the file uses name lines consistently
+(:func:`consistent_name_lines`): the same share of cues as for prefixes, a small set of names,
+and a name used once counts only in a short file (at most :data:`SHORT_FILE_CUES` cues).
 """
 
 from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 
 from importers.model import Segment
@@ -27,6 +34,8 @@ from importers.model import Segment
 MIN_SHARE = 0.6
 MAX_NAME_CHARS = 60
 MAX_NAME_WORDS = 5
+#: In a file with more cues than this, a name line used only once is not a name.
+SHORT_FILE_CUES = 10
 
 #: Words that end in a colon in ordinary prose and are never a speaker's name.
 NOT_NAMES = frozenset(
@@ -171,6 +180,45 @@ def has_consistent_prefixes(texts: Iterable[str], *, bracketed: bool | None = No
     return bool(consistent_names(found, total))
 
 
+def find_name_line(text: str) -> Prefix | None:
+    """A speaker's name alone on the first line of ``text``, with more text below it (Otter)."""
+    stripped = text.lstrip("\n")
+    first, newline, rest = stripped.partition("\n")
+    if not newline or not rest.strip():
+        return None
+    name = " ".join(first.split())
+    if (
+        not name
+        or not name[0].isalpha()  # "[Music]", "(laughs)", "<i>", "- Yes"
+        or name[-1] in _LINE_END
+        or _NOT_IN_NAME_LINE.search(name)
+        or not _plausible(name, bracketed=False)
+        or not _looks_like_name(name)
+    ):
+        return None
+    return Prefix(name, False, rest)
+
+
+#: A first line ending in one of these is a sentence or a clause, not a name.
+_LINE_END = frozenset(".,;:!?…-–—'\"“”‘’")
+_NOT_IN_NAME_LINE = re.compile(r"[<>{}\[\]:]")
+
+
+def consistent_name_lines(found: Sequence[Prefix | None], cues_with_text: int) -> set[str]:
+    """The name lines that count as speakers, or an empty set when the file is not consistent."""
+    counts = Counter(p.name for p in found if p is not None)
+    short = cues_with_text <= SHORT_FILE_CUES
+    names = {n for n, c in counts.items() if c > 1 or short}
+    used = sum(counts[n] for n in names)
+    if (
+        not any(counts[n] > 1 for n in names)
+        or used < MIN_SHARE * cues_with_text
+        or len(names) > max(3, used // 2)
+    ):
+        return set()
+    return names
+
+
 def apply_prefix_speakers(segments: Sequence[Segment], *, continue_previous: bool) -> list[Segment]:
     """Move consistent ``Name:`` prefixes from the text to ``Segment.speaker``.
 
@@ -178,8 +226,50 @@ def apply_prefix_speakers(segments: Sequence[Segment], *, continue_previous: boo
     come back unchanged. ``continue_previous`` (Zoom): a cue without a prefix belongs to the
     previous cue's speaker; otherwise its speaker stays unknown (None).
     """
-    candidates = [find_prefix(s.text) if s.speaker is None else None for s in segments]
-    names = consistent_names(candidates, sum(1 for s in segments if s.text.strip()))
+    with_text = sum(1 for s in segments if s.text.strip())
+    candidates = _candidates(segments, find_prefix, with_text)
+    names = consistent_names(candidates, with_text) if candidates else set()
+    return _apply(segments, candidates, names, continue_previous=continue_previous)
+
+
+def apply_name_line_speakers(segments: Sequence[Segment]) -> list[Segment]:
+    """Move consistent name lines (Otter's SRT) from the text to ``Segment.speaker``.
+
+    Segments without a name line keep an unknown speaker; when the file is not consistent the
+    segments come back unchanged.
+    """
+    with_text = sum(1 for s in segments if s.text.strip())
+    candidates = _candidates(segments, find_name_line, with_text)
+    names = consistent_name_lines(candidates, with_text) if candidates else set()
+    return _apply(segments, candidates, names, continue_previous=False)
+
+
+def _candidates(
+    segments: Sequence[Segment], find: Callable[[str], Prefix | None], with_text: int
+) -> list[Prefix | None]:
+    """``find`` over the texts of segments without a speaker; empty as soon as too few cues
+    are left to reach :data:`MIN_SHARE` (both consistency rules need it), so an ordinary
+    subtitle file is given up on early."""
+    allowed_misses = with_text - MIN_SHARE * with_text
+    misses = 0
+    out: list[Prefix | None] = []
+    for seg in segments:
+        found = find(seg.text) if seg.speaker is None else None
+        if found is None and seg.text.strip():
+            misses += 1
+            if misses > allowed_misses:
+                return []
+        out.append(found)
+    return out
+
+
+def _apply(
+    segments: Sequence[Segment],
+    candidates: Sequence[Prefix | None],
+    names: set[str],
+    *,
+    continue_previous: bool,
+) -> list[Segment]:
     if not names:
         return list(segments)
     out: list[Segment] = []

@@ -1,18 +1,38 @@
-"""WebVTT (``.vtt``): a tolerant block parser; webvtt-py is the reference it is tested against.
+"""WebVTT (``.vtt``): webvtt-py reads the cues; a tolerant parser takes over where it errs.
 
-webvtt-py (0.6) reads every WebVTT file of the corpus that follows the spec, and
-``tests/test_adapter_vtt.py`` checks this parser against it cue for cue on all of those. It is
-not the run-time path because it cannot say where a cue came from or what it left out:
+One walk over the file's blocks (:func:`_walk`, shared by both paths) finds every cue's first
+line (errors and repairs name ``FILE:LINE``; webvtt-py keeps no lines), consumes the header,
+NOTE, STYLE and REGION blocks, reads the language, and reports blocks that are not cues. The cues
+themselves -- times and text -- come from webvtt-py (0.6, lenient mode), paired in order with the
+walk's timing lines; :func:`read_vtt` says which path served a file and why
+(``VttCues.reader`` / ``fallback``). The tolerant parser reads the file instead where webvtt-py
+would be wrong:
 
-* no source lines: errors and repairs name ``FILE:LINE``, and every segment carries its line;
-* in its lenient mode a cue it cannot read is dropped without a word (the ``00:01:39`` cue of
-  ``vtt/astisub-bom-note-style-region-short-timestamps.vtt``); its strict mode raises on files
-  that are fine to read (a timing line straight after cue text in
-  ``vtt/webvtt-py-youtube-dl-inline-timestamps.vtt``) yet drops a stray text block silently;
-* its ``voice`` only sees a ``<v>`` span at the very start of a cue (``I like <v Salame>lime.``
-  in ``vtt/pysubs2-note-style-region-voice.vtt`` has none).
+* ``timestamp`` -- a timing line webvtt-py drops or misreads: ``00:01:39`` without a fraction
+  (its lenient mode drops the cue without a word:
+  ``vtt/astisub-bom-note-style-region-short-timestamps.vtt``, the one corpus file that needs a
+  fallback); and, in no corpus file but possible, ``,`` separators, fractions of more than three
+  digits (dropped, or truncated where the tolerant parser rounds), minutes or seconds over 59,
+  text glued to the end time (``00:00:02.000abc``). Also any ``-->`` line that is no timing
+  line at all: the tolerant parser names it in a ParseError.
+* ``skipped`` -- webvtt-py returned fewer cues than the file has timing lines (a safety net: the
+  timestamp check should catch every cue it drops).
+* ``split`` -- a cue's text ended somewhere else than at the next empty or timing line (a safety
+  net too).
+* ``header`` -- ``WEBVTT`` is not on the first line (webvtt-py: ``MalformedFileError``; the
+  tolerant parser allows blank lines before it, or raises the ParseError).
+* ``webvtt-py`` -- webvtt-py raised anyway.
 
-Tolerances, each needed by a corpus sample:
+Not a reason to fall back, but extended: webvtt-py's strict mode raises on files that are fine to
+read (a timing line straight after cue text in ``vtt/webvtt-py-youtube-dl-inline-timestamps.vtt``,
+unknown cue settings in ``vtt/pysubs2-note-style-region-voice.vtt``, Netflix's whitespace-only
+line before the first cue), so its lenient mode is used and what it leaves out is checked here;
+its ``voice`` only sees a ``<v>`` span at the very start of a cue (``I like <v Salame>lime.`` in
+``vtt/pysubs2-note-style-region-voice.vtt`` has none), so voices are read from the raw text by
+:data:`_VOICE` on both paths; cue settings and junk after the end time are read from the timing
+line on both paths.
+
+What the walk does, on both paths (each needed by a corpus sample):
 
 * ``WEBVTT`` may be followed by text (``WEBVTT - Translation of that film I like``) and by header
   lines (``X-TIMESTAMP-MAP``, YouTube's ``Kind:``/``Language:``/``Style:`` with CSS and ``##``);
@@ -23,8 +43,6 @@ Tolerances, each needed by a corpus sample:
 * Cue identifiers: numbers, words with spaces (``2 Title Crawl``), Teams GUIDs with ``/32-0``.
 * Cue settings after the end timestamp are consumed (``position:50.00%,middle ...``); text that
   is not ``key:value`` settings is reported as ``timing_text_ignored``.
-* Timestamps: see :mod:`adapters.timing` (missing hours, ``0:0:0.570``, 4-digit HLS hours,
-  ``00:01:39`` without a fraction, two-digit fractions).
 * A timing line straight after cue text starts a new cue (YouTube auto-captions).
 * Lines that hold only spaces before the first cue (Netflix) are blank lines; inside a cue they
   are cue text (the spec's rule), like the `` </c>`` line of the YouTube sample.
@@ -35,6 +53,9 @@ Tolerances, each needed by a corpus sample:
   ``Segment.speaker``. A cue with several different voices keeps the first and reports
   ``voice_spans_merged``.
 
+The tolerant parser's timestamps: see :mod:`adapters.timing` (missing hours, ``0:0:0.570``,
+4-digit HLS hours, ``00:01:39`` without a fraction, two-digit fractions).
+
 Without voice spans, consistent ``Name:`` / ``[SPEAKER_00]:`` prefixes become speakers
 (:mod:`adapters.speakers`). Which of ``vtt``, ``teams`` and ``zoom`` reads a file is decided by
 one function, :func:`classify`, so the three sniffers can never both say yes.
@@ -43,7 +64,10 @@ one function, :func:`classify`, so the three sniffers can never both say yes.
 from __future__ import annotations
 
 import re
-from typing import ClassVar
+from collections.abc import Sequence
+from typing import Any, ClassVar, Protocol
+
+import webvtt
 
 from adapters.speakers import apply_prefix_speakers, has_consistent_prefixes
 from adapters.timing import TIMING, parse_timing
@@ -121,7 +145,7 @@ class VttAdapter(Adapter):
         return classify(source) == self.name
 
     def parse(self, source: Source, options: ParseOptions) -> Transcript:
-        cues = parse_vtt(source.lines)
+        cues = read_vtt(source.lines)
         segments = cues.segments
         if not any(s.speaker for s in segments):
             segments = apply_prefix_speakers(segments, continue_previous=self.continue_previous)
@@ -133,25 +157,94 @@ class VttAdapter(Adapter):
         )
 
 
+WEBVTT_PY = "webvtt-py"
+TOLERANT = "tolerant"
+
+# Why the tolerant parser read a file (see the module docstring).
+FALLBACK_TIMESTAMP = "timestamp"
+FALLBACK_SKIPPED = "skipped"
+FALLBACK_SPLIT = "split"
+FALLBACK_HEADER = "header"
+FALLBACK_WEBVTT_PY = "webvtt-py"
+
+# A timing line webvtt-py reads exactly as the tolerant parser does: [h:]m:s.f with at most 59
+# minutes and seconds and one to three fraction digits ('.5' is 500 ms in both), then nothing or
+# whitespace and the settings.
+_TS = r"(?:\d{1,10}:)?[0-5]?\d:[0-5]?\d\.\d{1,3}"
+_WEBVTT_PY_TIMING = re.compile(rf"[ \t]*{_TS}[ \t]*-->[ \t]*{_TS}(?:[ \t]+(.*))?")
+_HEADER = re.compile(r"WEBVTT(?:[ \t]|$)")
+
+
 class VttCues:
-    """What :func:`parse_vtt` read: segments, repairs, and the language the file names."""
+    """What :func:`read_vtt` read: segments, repairs, the language the file names, and which
+    parser read the cues (``reader``: WEBVTT_PY or TOLERANT; ``fallback``: why, FALLBACK_*)."""
 
     def __init__(self) -> None:
         self.segments: list[Segment] = []
         self.repairs: list[Repair] = []
         self.language: str | None = None
+        self.reader = TOLERANT
+        self.fallback: str | None = None
 
 
-def parse_vtt(lines: list[str]) -> VttCues:
-    """Cues of a WebVTT file (lines without newlines).
+class _Fallback(Exception):  # noqa: N818 - control flow, not an error
+    """webvtt-py would read the file wrong: the tolerant parser reads it (``reason``)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def read_vtt(lines: list[str]) -> VttCues:
+    """Cues of a WebVTT file (lines without newlines): webvtt-py where it reads them right.
 
     Raises:
         ParseError: no ``WEBVTT`` header, or a line with ``-->`` that is not a timing line.
     """
+    try:
+        if not lines or not _HEADER.match(lines[0]):
+            raise _Fallback(FALLBACK_HEADER)
+        try:
+            captions = webvtt.from_buffer(lines).captions
+        except Exception:  # whatever webvtt-py raises, the tolerant parser reads it or says why
+            raise _Fallback(FALLBACK_WEBVTT_PY) from None
+        reader = _WebvttPyCues(captions)
+        out = _walk(lines, reader)
+        if reader.used != len(captions):
+            raise _Fallback(FALLBACK_SKIPPED)
+    except _Fallback as fallback:
+        out = parse_vtt(lines)
+        out.fallback = fallback.reason
+        return out
+    out.reader = WEBVTT_PY
+    return out
+
+
+def parse_vtt(lines: list[str]) -> VttCues:
+    """Cues of a WebVTT file read by the tolerant parser alone (no webvtt-py).
+
+    Raises:
+        ParseError: no ``WEBVTT`` header, or a line with ``-->`` that is not a timing line.
+    """
+    return _walk(lines, _read_cue)
+
+
+class _CueReader(Protocol):
+    def __call__(self, out: VttCues, lines: list[str], start: int, timing_at: int) -> int:
+        """Add the cue whose timing line is ``timing_at`` to ``out``; return the line after it."""
+        ...
+
+
+def _walk(lines: list[str], read_cue: _CueReader) -> VttCues:
+    """Walk the blocks of a WebVTT file; ``read_cue`` reads each cue.
+
+    Raises:
+        ParseError: no ``WEBVTT`` header.
+    """
     out = VttCues()
     n = len(lines)
     i = _skip_blank(lines, 0)
-    if i == n or not re.match(r"WEBVTT(?:[ \t]|$)", lines[i]):
+    if i == n or not _HEADER.match(lines[i]):
         snippet = lines[i].strip() if i < n else None
         raise ParseError(
             "not a WebVTT file (no WEBVTT header)", line=min(i, n - 1) + 1, snippet=snippet
@@ -179,34 +272,76 @@ def parse_vtt(lines: list[str]) -> VttCues:
             i = _skip_block(out, lines, i, header_like=not seen_cue)
             continue
         seen_cue = True
-        i = _read_cue(out, lines, i, timing_at)
+        i = read_cue(out, lines, i, timing_at)
 
 
-def _read_cue(out: VttCues, lines: list[str], start: int, timing_at: int) -> int:
-    timing = parse_timing(lines[timing_at])
-    if timing is None:
-        raise ParseError(
-            "invalid cue timing line", line=timing_at + 1, snippet=lines[timing_at].strip()
-        )
-    if timing.rest and not _SETTINGS.match(timing.rest):
-        out.repairs.append(Repair("timing_text_ignored", timing_at + 1))
-    i = timing_at + 1
+def _cue_end(lines: list[str], i: int) -> int:
+    """The line after a cue's text: its text runs to an empty line or a timing line."""
     while i < len(lines) and lines[i] and "-->" not in lines[i]:
         i += 1
-    text = "\n".join(lines[timing_at + 1 : i])
-    voices = [v.strip() for v in _VOICE.findall(text) if v.strip()]
+    return i
+
+
+def _add_cue(
+    out: VttCues, text: str, start_ms: int, end_ms: int, rest: str, start: int, timing_at: int
+) -> None:
+    if rest and not _SETTINGS.match(rest):
+        out.repairs.append(Repair("timing_text_ignored", timing_at + 1))
+    voices = [v.strip() for v in _VOICE.findall(text) if v.strip()] if "<v" in text else []
     if len(set(voices)) > 1:
         out.repairs.append(Repair("voice_spans_merged", start + 1))
     out.segments.append(
         Segment(
             text=text,
-            start_ms=timing.start_ms,
-            end_ms=timing.end_ms,
+            start_ms=start_ms,
+            end_ms=end_ms,
             speaker=voices[0] if voices else None,
             line=start + 1,
         )
     )
-    return i
+
+
+def _read_cue(out: VttCues, lines: list[str], start: int, timing_at: int) -> int:
+    """The tolerant parser's cue: timing line by :mod:`adapters.timing`, text from the lines."""
+    timing = parse_timing(lines[timing_at])
+    if timing is None:
+        raise ParseError(
+            "invalid cue timing line", line=timing_at + 1, snippet=lines[timing_at].strip()
+        )
+    end = _cue_end(lines, timing_at + 1)
+    text = "\n".join(lines[timing_at + 1 : end])
+    _add_cue(out, text, timing.start_ms, timing.end_ms, timing.rest, start, timing_at)
+    return end
+
+
+class _WebvttPyCues:
+    """webvtt-py's captions, handed out in order as the walk meets their timing lines."""
+
+    def __init__(self, captions: Sequence[Any]) -> None:
+        self.captions = captions
+        self.used = 0
+
+    def __call__(self, out: VttCues, lines: list[str], start: int, timing_at: int) -> int:
+        match = _WEBVTT_PY_TIMING.fullmatch(lines[timing_at])
+        if match is None:
+            raise _Fallback(FALLBACK_TIMESTAMP)
+        if self.used == len(self.captions):
+            raise _Fallback(FALLBACK_SKIPPED)
+        caption = self.captions[self.used]
+        self.used += 1
+        end = timing_at + 1 + len(caption.lines)
+        if end < len(lines) and lines[end] and "-->" not in lines[end]:
+            raise _Fallback(FALLBACK_SPLIT)
+        _add_cue(
+            out,
+            caption.raw_text,
+            caption.start_time.in_milliseconds(),
+            caption.end_time.in_milliseconds(),
+            (match[1] or "").strip(),
+            start,
+            timing_at,
+        )
+        return end
 
 
 def _skip_block(out: VttCues, lines: list[str], i: int, *, header_like: bool) -> int:

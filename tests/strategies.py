@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 from hypothesis import strategies as st
 
+from adapters.speakers import find_name_line
+
 # Cue text: words without markup, entities or colons (so no tag stripping and no speaker
 # prefixes come into play), never a "-->".
 WORD_CHARS = string.ascii_letters + string.digits + "éüßçñ',.?!()-"
@@ -25,11 +27,17 @@ class Cue:
         return "\n".join(self.lines)
 
 
+def _no_name_line(lines: list[str]) -> bool:
+    """No first line that reads like a name over more text: repeated over the cues, that is
+    Otter's speaker-name layout by design (as colons would be ``Name:`` prefixes)."""
+    return len(lines) == 1 or find_name_line("\n".join(lines)) is None
+
+
 @st.composite
 def cues(draw: st.DrawFn) -> Cue:
     start = draw(st.integers(0, 10 * 3600 * 1000))
     end = start + draw(st.integers(0, 60_000))
-    lines = tuple(draw(st.lists(text_lines, min_size=1, max_size=3)))
+    lines = tuple(draw(st.lists(text_lines, min_size=1, max_size=3).filter(_no_name_line)))
     return Cue(start, end, lines)
 
 

@@ -1,4 +1,5 @@
-"""The WebVTT, Teams and Zoom VTT adapters: tolerances, speakers, detection, errors."""
+"""The WebVTT, Teams and Zoom VTT adapters: webvtt-py's path and the tolerant fallback,
+tolerances, speakers, detection, errors."""
 
 from __future__ import annotations
 
@@ -8,10 +9,23 @@ from textwrap import dedent
 
 import pytest
 import webvtt
-from support import CORPUS
+from support import CORPUS, SAMPLES
 
+import adapters.vtt
 from adapters.teams import TeamsAdapter
-from adapters.vtt import VttAdapter, classify
+from adapters.vtt import (
+    FALLBACK_HEADER,
+    FALLBACK_SKIPPED,
+    FALLBACK_SPLIT,
+    FALLBACK_TIMESTAMP,
+    FALLBACK_WEBVTT_PY,
+    TOLERANT,
+    WEBVTT_PY,
+    VttAdapter,
+    classify,
+    parse_vtt,
+    read_vtt,
+)
 from adapters.zoom_vtt import ZoomVttAdapter
 from importers.adapter import ParseOptions
 from importers.errors import ParseError
@@ -297,7 +311,170 @@ def test_agrees_with_webvtt_py(rel: str) -> None:
 
 @pytest.mark.skipif(not CORPUS.is_dir(), reason=f"corpus not found at {CORPUS}")
 def test_webvtt_py_drops_a_cue_silently() -> None:
-    """Why webvtt-py is not the run-time path: it skips the '00:01:39' cue without a word."""
+    """Why that file goes to the tolerant parser: webvtt-py skips its '00:01:39' cue silently."""
     source = Source.from_path(CORPUS / "vtt/astisub-bom-note-style-region-short-timestamps.vtt")
     assert len(webvtt.from_buffer(io.StringIO(source.text)).captions) == 5
     assert len(VttAdapter().parse(source, ParseOptions()).segments) == 6
+
+
+# Which parser reads each corpus WebVTT file, and why the tolerant one where it does.
+CORPUS_READERS = {
+    "teams/msstream-note-confidence-guid-ids.vtt": (WEBVTT_PY, None),
+    "teams/teams-guid-cue-ids-voice-spans.vtt": (WEBVTT_PY, None),
+    "teams/webvtt-py-teams-short-timestamps-voice-tags.vtt": (WEBVTT_PY, None),
+    "vtt/astisub-bom-note-style-region-short-timestamps.vtt": (TOLERANT, FALLBACK_TIMESTAMP),
+    "vtt/mantas-empty-cue-no-final-newline.vtt": (WEBVTT_PY, None),
+    "vtt/pysubs2-note-style-region-voice.vtt": (WEBVTT_PY, None),
+    "vtt/webvtt-py-comments-note-blocks.vtt": (WEBVTT_PY, None),
+    "vtt/webvtt-py-cue-tags-missing-hours.vtt": (WEBVTT_PY, None),
+    "vtt/webvtt-py-hls-timestamp-map-hours-over-99.vtt": (WEBVTT_PY, None),
+    "vtt/webvtt-py-netflix-chicas-del-cable-positions-notes.vtt": (WEBVTT_PY, None),
+    "vtt/webvtt-py-style-blocks.vtt": (WEBVTT_PY, None),
+    "vtt/webvtt-py-utf8-bom.vtt": (WEBVTT_PY, None),
+    "vtt/webvtt-py-youtube-dl-inline-timestamps.vtt": (WEBVTT_PY, None),
+    "zoom/zoom-cloud-transcript-parenthesized-names.vtt": (WEBVTT_PY, None),
+    "zoom/zoom-cloud-transcript-speaker-prefix.vtt": (WEBVTT_PY, None),
+}
+
+
+def test_corpus_readers_cover_the_corpus() -> None:
+    """Every corpus .vtt file is listed above (a new one needs its reader stated)."""
+    if not CORPUS.is_dir():
+        pytest.skip(f"corpus not found at {CORPUS}")
+    assert sorted(CORPUS_READERS) == sorted(
+        str(p.relative_to(CORPUS)) for p in CORPUS.glob("*/*.vtt")
+    )
+
+
+def same_as_tolerant(lines: list[str]) -> None:
+    ours, tolerant = read_vtt(lines), parse_vtt(lines)
+    assert ours.segments == tolerant.segments
+    assert ours.repairs == tolerant.repairs
+    assert ours.language == tolerant.language
+
+
+@pytest.mark.skipif(not CORPUS.is_dir(), reason=f"corpus not found at {CORPUS}")
+@pytest.mark.parametrize("rel", sorted(CORPUS_READERS))
+def test_corpus_reader_and_same_cues_as_the_tolerant_parser(rel: str) -> None:
+    """webvtt-py reads all but the file it would get wrong; segments (text, times, lines,
+    voices), repairs and language are the tolerant parser's exactly."""
+    lines = Source.from_path(CORPUS / rel).lines
+    cues = read_vtt(lines)
+    assert (cues.reader, cues.fallback) == CORPUS_READERS[rel]
+    same_as_tolerant(lines)
+
+
+@pytest.mark.parametrize(
+    "rel",
+    sorted(str(p.relative_to(SAMPLES)) for p in SAMPLES.glob("*/*.vtt")),
+)
+def test_samples_read_by_webvtt_py(rel: str) -> None:
+    """Every hand-written WebVTT sample goes through webvtt-py, with the same result."""
+    lines = Source.from_path(SAMPLES / rel).lines
+    assert (read_vtt(lines).reader, read_vtt(lines).fallback) == (WEBVTT_PY, None)
+    same_as_tolerant(lines)
+
+
+def test_webvtt_py_path_lines_repairs_language() -> None:
+    """Through webvtt-py: lines from the walk (identifier, whitespace-only line before it, a
+    timing line after text), stray block, junk after the end time, voices, language."""
+    lines = (
+        dedent("""
+        WEBVTT
+        Language: de-DE
+
+        NOTE a comment
+
+        stray text
+        that is no cue
+
+        (whitespace only)
+        1
+        00:00:01.000 --> 00:00:02.000 what is this
+        <v Ann>Hi</v> <v Bob>Hello</v>
+        00:00:02.5 --> 00:00:03.25 align:start
+        I like <v Salame>lime.
+        """)
+        .lstrip("\n")
+        .split("\n")
+    )
+    lines[8] = " \t"  # (dedent would empty it) Netflix's whitespace-only line before cue 1
+    cues = read_vtt(lines)
+    assert (cues.reader, cues.fallback) == (WEBVTT_PY, None)
+    assert cues.segments == [
+        Segment("<v Ann>Hi</v> <v Bob>Hello</v>", 1000, 2000, speaker="Ann", line=10),
+        Segment("I like <v Salame>lime.", 2500, 3250, speaker="Salame", line=13),
+    ]
+    assert cues.repairs == [
+        Repair("block_skipped", 6),
+        Repair("timing_text_ignored", 11),
+        Repair("voice_spans_merged", 10),
+    ]
+    assert cues.language == "de"
+    same_as_tolerant(lines)
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        # astisub: no fraction; webvtt-py drops the cue without a word.
+        ("WEBVTT\n\n00:01:39 --> 00:01:41.040\nx\n", FALLBACK_TIMESTAMP),
+        # ',' separators, 4+ fraction digits (truncated by webvtt-py, rounded by us), 75 minutes.
+        ("WEBVTT\n\n00:00:01,000 --> 00:00:02,000\nx\n", FALLBACK_TIMESTAMP),
+        ("WEBVTT\n\n00:00:01.0005 --> 00:00:02.000\nx\n", FALLBACK_TIMESTAMP),
+        ("WEBVTT\n\n00:75:00.000 --> 00:76:00.000\nx\n", FALLBACK_TIMESTAMP),
+        # blank lines before the header: webvtt-py raises, the tolerant parser reads it.
+        ("\n\nWEBVTT\n\n00:00:01.000 --> 00:00:02.000\nx\n", FALLBACK_HEADER),
+    ],
+)
+def test_fallback_reasons(text: str, reason: str) -> None:
+    """Each case webvtt-py would get wrong goes to the tolerant parser, which reads it."""
+    lines = text.split("\n")
+    cues = read_vtt(lines)
+    assert (cues.reader, cues.fallback) == (TOLERANT, reason)
+    assert len(cues.segments) == 1
+    same_as_tolerant(lines)
+
+
+def test_bad_files_still_raise() -> None:
+    """No header, or a '-->' line that is no timing line: the tolerant parser's ParseError."""
+    with pytest.raises(ParseError, match="no WEBVTT header"):
+        read_vtt(["WEBVTTX", "", "00:00:01.000 --> 00:00:02.000", "x"])
+    with pytest.raises(ParseError, match="invalid cue timing line") as info:
+        read_vtt(["WEBVTT", "", "00:00:01.000 --> later", "x"])
+    assert info.value.line == 3
+
+
+class FakeCaption:
+    def __init__(self, lines: list[str]) -> None:
+        self.lines = lines
+        self.raw_text = "\n".join(lines)
+
+
+class FakeWebVTT:
+    def __init__(self, captions: list[FakeCaption]) -> None:
+        self.captions = captions
+
+
+@pytest.mark.parametrize(
+    ("fake", "reason"),
+    [
+        (FakeWebVTT([]), FALLBACK_SKIPPED),  # fewer cues than timing lines
+        (FakeWebVTT([FakeCaption([])]), FALLBACK_SPLIT),  # text cut short
+        (None, FALLBACK_WEBVTT_PY),  # webvtt-py raises
+    ],
+)
+def test_webvtt_py_misreading_falls_back(
+    monkeypatch: pytest.MonkeyPatch, fake: FakeWebVTT | None, reason: str
+) -> None:
+    """The safety nets: whatever webvtt-py returns or raises, no crash and no wrong cue."""
+
+    def from_buffer(lines: object) -> FakeWebVTT:
+        if fake is None:
+            raise webvtt.errors.MalformedFileError("boom")
+        return fake
+
+    monkeypatch.setattr(adapters.vtt.webvtt, "from_buffer", from_buffer)
+    cues = read_vtt(["WEBVTT", "", "00:00:01.000 --> 00:00:02.000", "x", "y"])
+    assert (cues.reader, cues.fallback) == (TOLERANT, reason)
+    assert cues.segments == [Segment("x\ny", 1000, 2000, line=3)]
