@@ -286,6 +286,11 @@ def convert_all(
         try:
             result = convert(item.path, options, registry=registry)
         except ImporterError as exc:
+            if (reason := item.skip_reason(exc)) is not None:
+                outcome.skipped.append((item.path, reason))
+                if not quiet:
+                    click.echo(f"Skipped: {item.path}: {reason}", err=True)
+                continue
             outcome.failed.append((item.path, str(exc)))
             error(str(exc))
             continue

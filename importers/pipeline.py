@@ -21,7 +21,7 @@ from importers.adapter import Adapter, ParseOptions
 from importers.attribution import SpeakerTurn
 from importers.chunking import chunk
 from importers.diarization import apply_diarization, select_turns, turns_digest
-from importers.errors import InputError, PayloadError
+from importers.errors import ImporterError, InputError, PayloadError, UnknownFormatError
 from importers.identity import conversation_key, fingerprint
 from importers.meetings import duplicate_captions
 from importers.model import NormalizedTranscript, Transcript
@@ -339,6 +339,18 @@ class InputItem:
 
     path: Path
     skipped: str | None = None
+    in_folder: bool = False
+
+    def skip_reason(self, error: ImporterError) -> str | None:
+        """Why a file found in a folder walk is skipped instead of failing, or None.
+
+        A folder of exports also holds notes, READMEs and other ``.txt`` / ``.json`` files that
+        no adapter recognises: those are listed as skipped. A file named on the command line is
+        never skipped this way, so its error is reported.
+        """
+        if self.in_folder and isinstance(error, UnknownFormatError):
+            return error.reason
+        return None
 
 
 def iter_inputs(paths: Iterable[Path | str], registry: Registry) -> Iterator[InputItem]:
@@ -359,13 +371,13 @@ def iter_inputs(paths: Iterable[Path | str], registry: Registry) -> Iterator[Inp
                 for child in children:
                     candidates = registry.candidates(child)
                     if child in duplicates:
-                        yield InputItem(child, skipped=duplicates[child])
+                        yield InputItem(child, skipped=duplicates[child], in_folder=True)
                     elif not candidates:
-                        yield InputItem(child, skipped="unsupported file type")
+                        yield InputItem(child, skipped="unsupported file type", in_folder=True)
                     elif all(a.companion for a in candidates):
                         # Companion files (RTTM) belong to a transcript; never an error alone.
-                        yield InputItem(child, skipped=str(candidates[0].companion))
+                        yield InputItem(child, skipped=str(candidates[0].companion), in_folder=True)
                     else:
-                        yield InputItem(child)
+                        yield InputItem(child, in_folder=True)
         else:
             yield InputItem(path)

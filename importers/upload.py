@@ -282,6 +282,10 @@ def _conversions(
         try:
             yield convert(found.path, convert_options, registry=registry)
         except ImporterError as exc:
+            if (reason := found.skip_reason(exc)) is not None:
+                report.inputs.append(InputResult(str(found.path), "unsupported", error=reason))
+                progress.note(f"Skipped: {found.path}: {reason}")
+                continue
             sha = _file_sha256(found.path)
             ledger.record_input(str(found.path), sha, format=None, error=str(exc))
             report.inputs.append(InputResult(str(found.path), "failed", sha256=sha, error=str(exc)))

@@ -157,3 +157,24 @@ def test_unknown_format_is_reported_per_file(whisper_file: Path) -> None:
     code, _, err = run("convert", str(whisper_file), "--format", "nope")
     assert code != 0
     assert "unknown format 'nope'" in err
+
+
+def test_folder_walk_skips_unrecognised_content_but_named_file_fails(tmp_path: Path) -> None:
+    """A .txt in a folder that no adapter recognises is listed as skipped, not an error;
+    the same file named on the command line is an error with a non-zero exit."""
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    notes = folder / "notes.txt"
+    notes.write_text("Remember to buy milk.\nCall the bank on Monday.\n")
+    good = folder / "call.vtt"
+    good.write_text("WEBVTT\n\n00:00:01.000 --> 00:00:02.500\n<v Ana>Hello there.\n")
+    runner = CliRunner()
+    result = runner.invoke(cli, ["convert", str(folder), "-q"], catch_exceptions=False)
+    assert result.exit_code == 0
+    assert json.loads(result.stdout.splitlines()[0])["format"] == "vtt"
+    verbose = runner.invoke(cli, ["convert", str(folder)], catch_exceptions=False)
+    assert f"Skipped: {notes}: not recognised as any of:" in verbose.stderr
+    assert "omi-import: 1 converted (1 conversation), 1 skipped" in verbose.stderr
+    named = runner.invoke(cli, ["convert", str(notes)], catch_exceptions=False)
+    assert named.exit_code == 1
+    assert f"Error: {notes}: not recognised as any of:" in named.stderr
