@@ -147,6 +147,10 @@ class Registry:
         if not matches:
             if any(not a.binary for a in candidates):
                 _ = source.text  # an undecodable file gets the decoding error, which says more
+            if len(candidates) == 1 and not candidates[0].companion:
+                # The extension leaves one format (.srt): its parser says what is wrong, with the
+                # line ("1: not an SRT cue ..."), which helps more than "not recognised".
+                return candidates[0]
             raise UnknownFormatError(
                 f"not recognised as any of: {names}; use --format to choose one", path=source.path
             )

@@ -178,3 +178,15 @@ def test_folder_walk_skips_unrecognised_content_but_named_file_fails(tmp_path: P
     named = runner.invoke(cli, ["convert", str(notes)], catch_exceptions=False)
     assert named.exit_code == 1
     assert f"Error: {notes}: not recognised as any of:" in named.stderr
+
+
+def test_broken_file_of_a_one_format_extension_gets_the_parsers_error(tmp_path: Path) -> None:
+    """A .srt that is not SRT is reported by the SRT parser, with its line, not as 'unknown'."""
+    bad = tmp_path / "notes.srt"
+    bad.write_text("garbage\n")
+    result = CliRunner().invoke(cli, ["convert", str(bad)], catch_exceptions=False)
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[0] == (
+        f"Error: {bad}:1: not an SRT cue (expected a cue number or a timing line): 'garbage'"
+    )
+    assert "Traceback" not in result.output

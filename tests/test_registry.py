@@ -64,11 +64,17 @@ def test_extension_narrows_and_sniff_decides() -> None:
     registry = Registry([Fake(), Other()])
     assert registry.detect(src("FAKE hi", "a.txt")).name == "fake"
     assert registry.detect(src("OTHER hi", "a.txt")).name == "other"
-    # .fake is only Fake's: Other is never asked even if its sniff would say yes.
-    with pytest.raises(UnknownFormatError) as info:
-        registry.detect(src("OTHER hi", "a.fake"))
-    assert str(info.value) == "a.fake: not recognised as any of: fake; use --format to choose one"
+    # .fake is only Fake's: Other is never asked even if its sniff would say yes, and Fake's
+    # parser gets the file, so its error (with the line) is what the user sees.
+    assert registry.detect(src("OTHER hi", "a.fake")).name == "fake"
     assert [a.name for a in registry.candidates(Path("x.TXT"))] == ["fake", "other"]
+    # Several candidates and none matches: nothing to guess from.
+    with pytest.raises(UnknownFormatError) as info:
+        registry.detect(src("NEITHER", "a.txt"))
+    assert (
+        str(info.value)
+        == "a.txt: not recognised as any of: fake, other; use --format to choose one"
+    )
 
 
 def test_unknown_extension_lists_formats() -> None:
