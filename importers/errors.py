@@ -98,7 +98,18 @@ class ParseError(InputError):
 
 
 class UnknownFormatError(InputError):
-    """No adapter recognises the file."""
+    """No adapter recognises the file. ``finding`` is the reason without the ``--format`` hint."""
+
+    def __init__(
+        self,
+        finding: str,
+        *,
+        hint: str = "",
+        path: Path | str | None = None,
+        line: int | None = None,
+    ):
+        self.finding = finding
+        super().__init__(f"{finding}; {hint}" if hint else finding, path=path, line=line)
 
 
 class AmbiguousFormatError(InputError):

@@ -349,7 +349,7 @@ class InputItem:
         never skipped this way, so its error is reported.
         """
         if self.in_folder and isinstance(error, UnknownFormatError):
-            return error.reason
+            return error.finding
         return None
 
 

@@ -152,7 +152,9 @@ class Registry:
                 # line ("1: not an SRT cue ..."), which helps more than "not recognised".
                 return candidates[0]
             raise UnknownFormatError(
-                f"not recognised as any of: {names}; use --format to choose one", path=source.path
+                f"not recognised as any of: {names}",
+                hint="use --format to choose one",
+                path=source.path,
             )
         raise AmbiguousFormatError(
             f"matches several formats ({', '.join(a.name for a in matches)}); "
