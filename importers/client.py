@@ -260,16 +260,25 @@ class OmiClient:
         try:
             response = self._http.post(path, json=payload)
         except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
+            self._answered()
             # The request never reached the server: safe to send again on either endpoint.
             raise Retry(f"cannot connect ({type(exc).__name__})", created_nothing=True) from None
         except httpx.TransportError as exc:
+            self._answered()
             reason = f"no answer ({type(exc).__name__})"
             if idempotent:
                 raise Retry(reason) from None
             raise UncertainError(
                 f"{reason} after the text was sent; it may or may not be in Omi"
             ) from None
+        if response.status_code != 429:
+            self._answered()
         return self.decide(response, idempotent)
+
+    def _answered(self) -> None:
+        """Tell the pacer an answer other than a 429 came (or none will): a probe is settled."""
+        if self.pacer is not None:
+            self.pacer.answered()
 
     # -- the decision ------------------------------------------------------------------------
 

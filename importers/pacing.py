@@ -15,13 +15,19 @@ The algorithm (one :class:`Pacer` shared by all worker threads):
 * An unknown limit is not guessed: requests go out until the first 429, whose
   ``X-RateLimit-Limit`` teaches ``L`` and whose ``Retry-After`` tells when the window ends. All
   threads then wait for that moment. The limit can also be given up front (``--rate-limit``).
-* The window length is learned from the first 429 too: ``reset - start of our window``. That is
-  exact when our window began with the server's (we started it right after a reset) and a lower
-  bound otherwise (an earlier run may have opened the server's window), which the next 429, in
-  an aligned window, corrects. Until a 429 it is an hour unless told.
+* The window length is learned from 429s too: ``reset - start of our window``. That is *exact*
+  when our window began with the server's (we started it right after a reset the server
+  announced) and only a *lower bound* otherwise (an earlier run, or another client of the same
+  key, may have opened the server's window). An exact length is never replaced by a lower bound
+  (the other 429s of the same burst would give one), and lower bounds only grow. Until a 429 it
+  is an hour unless told.
+* While the length is only a lower bound, a new window we open on our own opens with a single
+  *probe* request; the others wait for its answer. If our estimate was short, that costs one 429
+  (which then gives the exact length), not ``L`` of them.
 
 So a steady state sees no 429 at all, and at most one per window while learning or when another
-client spends the same key's budget.
+client spends the same key's budget (the first window, with the limit still unknown, may see one
+per request already in flight).
 
 :meth:`Pacer.reserve` is the pure decision (testable with any clock); :meth:`Pacer.acquire`
 blocks on it.
@@ -36,6 +42,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 DEFAULT_WINDOW_S = 3600.0
+PROBE_POLL_S = 0.25
 MAX_MARGIN_S = 2.0
 MIN_MARGIN_S = 0.05
 
@@ -73,6 +80,10 @@ class Pacer:
         self.limit = limit
         self.window_told = window_s is not None
         self.window_s = DEFAULT_WINDOW_S if window_s is None else window_s
+        #: "told" (given), "exact" (learned in an aligned window), "lower" (a lower bound), or
+        #: "unknown" (never learned: an hour).
+        self.window_quality = "told" if window_s is not None else "unknown"
+        self._probing = False
         self._clock = clock
         self._stop = stop or threading.Event()
         self._on_wait = on_wait
@@ -103,6 +114,8 @@ class Pacer:
                 # The server said its window ends here: the next request starts a new one.
                 self._blocked_until = None
                 self._window_start, self._count, self._after_reset = None, 0, True
+            if self._probing:
+                return PROBE_POLL_S  # the probe's answer (see answered()) decides
             if self._window_start is not None:
                 end = self._window_start + self.window_s + self.margin_s
                 if now >= end:
@@ -114,6 +127,9 @@ class Pacer:
                 self._opener_pending = True
                 if self._after_reset:
                     self._reset_start, self._after_reset = now, False
+                elif self.window_quality == "lower":
+                    # Our estimate of the server's window may be short: ask with one request.
+                    self._probing = True
             self._count += 1
             self.granted += 1
             return None
@@ -142,20 +158,33 @@ class Pacer:
             if retry_after is None:
                 return
             reset = now + max(0.0, retry_after)
+            self._probing = False
             # The server's window began at one of our requests. After a reset it told us of, it
             # began with our next request (``_reset_start``): ``reset - that`` is its length.
             # Before any such reset (an earlier run may have opened it), ``reset - our window's
-            # start`` is a lower bound, corrected by the next 429.
-            start = self._reset_start if self._reset_start is not None else self._window_start
-            if start is not None and (self._reset_start is not None or not self.window_told):
-                learned = reset - start
+            # start`` is only a lower bound.
+            if self._reset_start is not None:
+                learned = reset - self._reset_start
+                if learned > 0 and self.window_quality != "told":
+                    self.window_s, self.window_quality = learned, "exact"
+            elif self.window_quality in ("unknown", "lower") and self._window_start is not None:
+                learned = reset - self._window_start
                 if learned > 0:
-                    self.window_s = learned
+                    low = self.window_quality == "lower"
+                    self.window_s = max(self.window_s, learned) if low else learned
+                    self.window_quality = "lower"
             self._reset_start = None
             if self._blocked_until is None or reset > self._blocked_until:
                 self._blocked_until = reset
             self._count = max(self._count, self.limit or 0)
             self._cond.notify_all()
+
+    def answered(self) -> None:
+        """An answer other than a 429 came back (or none will): a probe's window is open."""
+        with self._cond:
+            if self._probing:
+                self._probing = False
+                self._cond.notify_all()
 
     def observe(self, limit: int | None, remaining: int | None) -> None:
         """Learn from rate-limit headers on a non-429 response (some deployments send them)."""

@@ -201,7 +201,8 @@ def _pacer(
 def _remember_limits(ledger: Ledger, base_url: str, pacer: Pacer) -> None:
     if pacer.limit is not None and pacer.rate_limited:
         ledger.set_meta(f"rate_limit {base_url}", str(pacer.limit))
-        ledger.set_meta(f"rate_window_s {base_url}", repr(pacer.window_s))
+        if pacer.window_quality == "exact":  # a lower bound would be taken as told next time
+            ledger.set_meta(f"rate_window_s {base_url}", repr(pacer.window_s))
 
 
 def _prepare(

@@ -61,3 +61,48 @@ def test_eta_counts_whole_windows() -> None:
 def test_floor() -> None:
     assert floor_seconds(100, 25, 3600) == 3 * 3600
     assert floor_seconds(25, 25, 3600) == 0
+
+
+def test_a_burst_of_429s_keeps_the_exact_window_and_a_guessed_window_opens_with_one_probe() -> None:
+    """Replays a run that started mid-window (server: 3 per 8 s window, opened by an earlier run).
+
+    The exact length learned from the first 429 of a burst is not overwritten by the burst's
+    other 429s, and a window opened on a guessed (lower-bound) length sends one probe first.
+    """
+    pacer = Pacer()
+    assert grant_all(pacer, 0.0, 4) == [None] * 4  # limit unknown: requests go out
+    for _ in range(3):  # the earlier run's window ends at 6.25
+        pacer.rate_limited_at(0.01, retry_after=6.24, limit=3)
+    assert (pacer.limit, pacer.window_quality) == (3, "lower")
+    assert pacer.window_s == pytest.approx(6.25)  # a lower bound: reset - our first request
+    # At the reset the server's window restarts with our next request: exactly the limit goes.
+    assert grant_all(pacer, 6.25, 3) == [None, None, None]
+    pacer.answered()
+    end = 6.25 + pacer.window_s + pacer.margin_s
+    assert pacer.reserve(7.0) == pytest.approx(end - 7.0)
+    # Our guessed window ends before the server's: one probe only, the rest wait for its answer.
+    assert pacer.reserve(end) is None
+    assert pacer.reserve(end) is not None
+    assert pacer.reserve(end + 0.1) is not None
+    # The probe is refused: three 429s arrive for it and any retries, all with the same reset.
+    for _ in range(3):
+        pacer.rate_limited_at(end + 0.01, retry_after=14.25 - (end + 0.01), limit=3)
+    assert pacer.window_quality == "exact"
+    assert pacer.window_s == pytest.approx(8.0)  # reset 14.25 - the aligned start 6.25
+    # From the next reset on, whole windows of exactly the limit, and no probing.
+    assert grant_all(pacer, 14.25, 3) == [None, None, None]
+    assert pacer.reserve(15.0) == pytest.approx(14.25 + 8.0 + pacer.margin_s - 15.0)
+    assert grant_all(pacer, 14.25 + 8.0 + pacer.margin_s, 3) == [None, None, None]
+
+
+def test_a_probe_answered_opens_the_window_for_the_rest() -> None:
+    pacer = Pacer()
+    pacer.reserve(0.0)
+    pacer.rate_limited_at(0.5, retry_after=4.5, limit=2)  # lower bound 5.0
+    assert grant_all(pacer, 5.0, 2) == [None, None]  # aligned after the reset
+    start = 5.0 + 5.0 + pacer.margin_s
+    assert pacer.reserve(start) is None  # the probe of a guessed window
+    assert pacer.reserve(start) is not None
+    pacer.answered()  # 200: the server's window was open after all
+    assert pacer.reserve(start + 0.2) is None
+    assert pacer.reserve(start + 0.2) is not None  # the limit (2) is reached

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from collections import Counter
 from dataclasses import replace
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -196,6 +197,27 @@ def test_pacing_under_a_short_window_waits_instead_of_hammering(tmp_path: Path) 
         # Steady state: after the first window, no two 429s
         late = [r for r in fake.requests if r.status == 429 and r.at - fake.requests[0].at > 0.7]
         assert late == []
+
+
+def test_a_run_starting_mid_window_costs_at_most_one_429_per_window_after_learning(
+    tmp_path: Path,
+) -> None:
+    """An earlier run opened the key's window, so the second run's first guess of the window is
+    short. After the learning window, a window costs at most one 429 (one probe), never a burst."""
+    first = [talk_file(tmp_path / f"a{i}.talk", 3, tag=f"a{i}") for i in range(2)]
+    second = [talk_file(tmp_path / f"b{i}.talk", 3, tag=f"b{i}") for i in range(10)]
+    window = 1.0
+    with FakeOmi(limit=3, window_s=window, latency_s=0.01) as fake:
+        assert run(fake, first, tmp_path / "s1").ok  # 2 of the window's 3 are spent
+        time.sleep(0.4)
+        before = len(fake.requests)
+        report = run(fake, second, tmp_path / "s2", workers=3)
+        assert report.ok
+        assert len(fake.conversations) == 12
+        mine = fake.requests[before:]
+        learned_at = next(r.at for r in mine if r.status == 429)
+        late = [r.at for r in mine if r.status == 429 and r.at > learned_at + window + 0.05]
+        assert all(b - a >= 0.9 * window for a, b in pairwise(late))
 
 
 def test_told_limit_sends_no_429_at_all(tmp_path: Path) -> None:
