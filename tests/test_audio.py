@@ -70,7 +70,7 @@ class RefTurn:
 
 
 def reference() -> list[RefTurn]:
-    rows = (SAMPLES / "audio" / "standup.ref.txt").read_text().splitlines()
+    rows = (SAMPLES / "audio" / "standup.ref.tsv").read_text().splitlines()
     return [RefTurn(s, round(float(a) * 1000), round(float(b) * 1000), t)
             for s, a, b, t in (r.split("\t") for r in rows)]  # fmt: skip
 
@@ -156,12 +156,14 @@ def test_every_reference_turn_is_on_the_right_speaker(converted: Conversion) -> 
                 c[s.speaker] += int(overlap)
         assert c, f"no output segment overlaps {turn}"
         top, n = c.most_common(1)[0]
-        # 0.75, not 1.0: the builtin pipeline gives ~20 % of one turn of the two closest synthetic
-        # voices to the other (measured; see the README). Sentences then follow the majority.
-        assert n >= 0.75 * sum(c.values()), (turn, c)
+        # 0.95 rather than 1.0 only for timestamp slop at turn edges: one misattributed word in a
+        # 3 s turn is ~10 % and fails.
+        assert n >= 0.95 * sum(c.values()), (turn, c)
         mapping.setdefault(turn.speaker, Counter())[top] += 1
     assert all(len(c) == 1 for c in mapping.values()), mapping
-    assert len({next(iter(c)) for c in mapping.values()}) == 3, mapping
+    people = {t.speaker for t in reference()}
+    assert len({next(iter(c)) for c in mapping.values()}) == len(people), mapping
+    assert {s.speaker for s in segs} == {f"SPEAKER_{i:02d}" for i in range(len(people))}
     assert next(s.speaker for s in segs) == "SPEAKER_00"
 
 
