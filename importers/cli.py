@@ -165,10 +165,16 @@ AUDIO_FLAGS = [
         help="Audio: batched transcription (default 16 on CUDA, 0 = unbatched on CPU).",
     ),
     click.option(
+        "--beam-size",
+        type=click.IntRange(min=1),
+        metavar="N",
+        help="Audio: transcription beam size (default 1 = greedy on CPU, 5 on CUDA).",
+    ),
+    click.option(
         "--diarization-step",
         type=click.FloatRange(0.01, 1.0),
         metavar="RATIO",
-        help="Audio: segmentation window step as a ratio of its 10 s window (builtin: 0.2).",
+        help="Audio: segmentation window step as a ratio of its 10 s window (builtin: 0.5).",
     ),
 ]
 
@@ -184,6 +190,7 @@ def audio_extra(
     max_speakers: int | None = None,
     no_diarize: bool = False,
     batch_size: int | None = None,
+    beam_size: int | None = None,
     diarization_step: float | None = None,
 ) -> dict[str, object]:
     """The audio flags a user set, for ``extra`` (so they change only audio sessions' ids)."""
@@ -197,6 +204,7 @@ def audio_extra(
         "max_speakers": max_speakers,
         "diarize": False if no_diarize else None,
         "batch_size": batch_size,
+        "beam_size": beam_size,
         "diarization_step": diarization_step,
     }
     return {k: v for k, v in given.items() if v is not None}

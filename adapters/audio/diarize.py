@@ -110,7 +110,8 @@ def _load_pretrained(spec: DiarizationSpec) -> Any:
         if token is None and not is_local:
             reason = f"no HF_TOKEN is set ({reason})"
         raise ModelLoadError(
-            f"cannot load diarization pipeline {spec.source!r}: {reason}; {_what_to_do(spec.source)}"
+            f"cannot load diarization pipeline {spec.source!r}: {reason}; "
+            f"{_what_to_do(spec.source)}"
         ) from None
     if pipe is None:  # pyannote returns None (after printing) for some gated-access failures
         raise ModelLoadError(
@@ -151,7 +152,7 @@ def diarize(
 
 
 def _hook(progress: Progress, duration: float) -> Callable[..., None]:
-    """pyannote's step hook -> audio seconds: segmentation is the first 20 %, embeddings the rest."""
+    """pyannote's step hook -> audio seconds: segmentation is the first 20 %, then embeddings."""
     share = {"segmentation": (0.0, 0.2), "embeddings": (0.2, 0.95)}
 
     def hook(

@@ -42,8 +42,10 @@ def batch_estimate(paths: Iterable[Path], settings: AudioSettings) -> str | None
     rtf, measured = expected_rtf(state_dir(), settings)
     how = "at the speed measured here" if measured else "a first guess until one file is done"
     extra = f" ({unknown} of unknown length)" if unknown else ""
+    plural = "s" if len(files) != 1 else ""
+    work = "transcribe and diarize" if settings.diarize else "transcribe"
     return (
-        f"Audio: {len(files)} file{'s' if len(files) != 1 else ''}, {_clock(total)} of audio{extra}; "
-        f"about {_clock(total * rtf)} to transcribe{'' if not settings.diarize else ' and diarize'} "
+        f"Audio: {len(files)} file{plural}, {_clock(total)} of audio{extra}; "
+        f"about {_clock(total * rtf)} to {work} "
         f"({rtf:.2f} x real time, {how}; finished files are cached)"
     )

@@ -34,6 +34,7 @@ KEYS = {
     "max_speakers": "--max-speakers",
     "diarize": "--no-diarize",
     "batch_size": "--batch-size",
+    "beam_size": "--beam-size",
     "diarization_step": "--diarization-step",
 }
 
@@ -52,6 +53,7 @@ class AudioSettings:
     max_speakers: int | None = None
     diarize: bool = True
     batch_size: int | None = None  # None: 16 on CUDA, unbatched (0) on CPU
+    beam_size: int | None = None  # None: 5 on CUDA, 1 (greedy) on CPU
     diarization_step: float | None = None  # None: the pipeline's own (builtin: see .builtin)
 
     @classmethod
@@ -68,6 +70,7 @@ class AudioSettings:
             max_speakers=_int(extra, "max_speakers"),
             diarize=bool(extra.get("diarize", True)),
             batch_size=_int(extra, "batch_size", minimum=0),
+            beam_size=_int(extra, "beam_size"),
             diarization_step=_step(extra),
         )
         if s.num_speakers is not None and (

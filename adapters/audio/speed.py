@@ -9,7 +9,7 @@ from .settings import BUILTIN, AudioSettings
 
 #: First guesses, before anything was measured on this machine (2 CPU cores: builtin measured,
 #: the others guessed from faster-whisper's published CPU/GPU figures).
-FIRST_GUESS = {"builtin": 0.25, "cpu": 1.0, "cuda": 0.08}
+FIRST_GUESS = {"builtin": 0.12, "cpu": 1.0, "cuda": 0.08}
 FILE = "audio-speed.json"
 
 

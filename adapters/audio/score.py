@@ -1,0 +1,104 @@
+"""Accuracy against a reference (the sample's ``.ref.tsv``): word error rate and speaker turns.
+
+Used by the benchmark and the audio tests; light (no heavy imports).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+#: Time span with a speaker label: (start_ms, end_ms, speaker).
+Span = tuple[int, int, str]
+
+
+@dataclass(frozen=True)
+class RefTurn:
+    """One turn of the reference: who said what, when."""
+
+    speaker: str
+    start_ms: int
+    end_ms: int
+    text: str
+
+
+def read_reference(path: Path) -> list[RefTurn]:
+    """``speaker<TAB>start<TAB>end<TAB>text`` lines (seconds), as ``make_sample.py`` writes."""
+    turns = []
+    for row in path.read_text(encoding="utf-8").splitlines():
+        speaker, start, end, text = row.split("\t")
+        turns.append(RefTurn(speaker, round(float(start) * 1000), round(float(end) * 1000), text))
+    return turns
+
+
+def shifted(turns: Sequence[RefTurn], offset_ms: int) -> list[RefTurn]:
+    return [RefTurn(t.speaker, t.start_ms + offset_ms, t.end_ms + offset_ms, t.text) for t in turns]
+
+
+def words(text: str) -> list[str]:
+    return re.sub(r"[^a-z0-9' ]", " ", text.lower()).split()
+
+
+def wer(reference: str, hypothesis: str) -> float:
+    """Word error rate (word-level Levenshtein distance over the reference's word count)."""
+    r, h = words(reference), words(hypothesis)
+    d = list(range(len(h) + 1))
+    for i in range(1, len(r) + 1):
+        prev, d[0] = d[0], i
+        for j in range(1, len(h) + 1):
+            prev, d[j] = d[j], min(d[j] + 1, d[j - 1] + 1, prev + (r[i - 1] != h[j - 1]))
+    return d[len(h)] / max(1, len(r))
+
+
+@dataclass(frozen=True)
+class TurnScore:
+    """How one reference turn came out: its majority output speaker and that speaker's share."""
+
+    turn: RefTurn
+    speaker: str | None  # None: no output overlaps the turn
+    share: float  # of the overlapping output time
+
+
+def turn_scores(reference: Iterable[RefTurn], output: Sequence[Span]) -> list[TurnScore]:
+    scores = []
+    for turn in reference:
+        c: Counter[str] = Counter()
+        for start, end, speaker in output:
+            overlap = min(turn.end_ms, end) - max(turn.start_ms, start)
+            if overlap > 0:
+                c[speaker] += overlap
+        if not c:
+            scores.append(TurnScore(turn, None, 0.0))
+            continue
+        top, n = c.most_common(1)[0]
+        scores.append(TurnScore(turn, top, n / sum(c.values())))
+    return scores
+
+
+def turns_right(scores: Sequence[TurnScore], min_share: float = 0.95) -> int:
+    """Turns whose output is (>= ``min_share``) on the one speaker that person got overall.
+
+    Each reference person is mapped to the output speaker most of their turns went to; two people
+    on the same output speaker count as wrong for the one with fewer turns there.
+    """
+    votes: dict[str, Counter[str]] = {}
+    for s in scores:
+        if s.speaker is not None:
+            votes.setdefault(s.turn.speaker, Counter())[s.speaker] += 1
+    mapping: dict[str, str] = {}
+    taken: set[str] = set()
+    for person, c in sorted(votes.items(), key=lambda kv: -kv[1].most_common(1)[0][1]):
+        label = c.most_common(1)[0][0]
+        if label not in taken:
+            mapping[person] = label
+            taken.add(label)
+    return sum(
+        1
+        for s in scores
+        if s.speaker is not None
+        and mapping.get(s.turn.speaker) == s.speaker
+        and s.share >= min_share
+    )
