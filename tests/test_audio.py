@@ -147,6 +147,17 @@ def test_request_body_is_valid_and_dated_from_the_recording(converted: Conversio
     assert body.language == "en"
 
 
+def test_a_longer_recording_keeps_every_sentence(tmp_path: Path) -> None:
+    """The sample three times over (2 min 15 s): no sentence skipped, as greedy decoding
+    conditioned on the previous text did (17 s at a time; see transcribe.py)."""
+    from adapters.audio.bench import write_long
+
+    path, _ = write_long(tmp_path, 3)
+    conv = run_convert(path, {"whisper_model": "builtin", "diarize": False})
+    ref = " ".join(t.text for t in reference() * 3)
+    assert wer(ref, " ".join(s.text for s in segments(conv))) < 0.06
+
+
 def test_second_run_reuses_the_cache(
     converted: Conversion, monkeypatch: pytest.MonkeyPatch
 ) -> None:
