@@ -69,11 +69,6 @@ def estimate_ms(text: str) -> int:
     return max(MIN_DURATION_MS, round(word_count(text) / WORDS_PER_SECOND * 1000))
 
 
-def _plain_lines(text: str) -> list[str]:
-    """Whitespace-collapsed non-empty lines, markup kept: chat text is typed, not subtitled."""
-    return [" ".join(line.split()) for line in text.split("\n") if line.strip()]
-
-
 def _clean(
     segments: Sequence[Segment], repairs: list[Repair], *, markup: bool = True
 ) -> list[tuple[Segment, list[str]]]:
@@ -84,7 +79,7 @@ def _clean(
     kept: list[tuple[Segment, list[str]]] = []
     prev: tuple[Segment, list[str]] | None = None
     for seg in segments:
-        lines = clean_lines(seg.text) if markup else _plain_lines(seg.text)
+        lines = clean_lines(seg.text, markup=markup)
         if (
             prev is not None
             and lines

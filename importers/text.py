@@ -38,10 +38,13 @@ def strip_markup(text: str) -> str:
     return text
 
 
-def clean_lines(text: str) -> list[str]:
-    """Markup-free, whitespace-collapsed, non-empty lines of a cue."""
+def clean_lines(text: str, *, markup: bool = True) -> list[str]:
+    """Whitespace-collapsed, non-empty lines of a cue, markup stripped unless ``markup=False``.
+
+    ``markup=False`` is for typed text (chat messages), where a ``<b>`` or ``&amp;`` is text.
+    """
     lines = []
-    for raw in strip_markup(text).split("\n"):
+    for raw in (strip_markup(text) if markup else text).split("\n"):
         # str.split() splits on exactly the characters regex \s matches (str.isspace), so this
         # is _SPACES.sub(" ", raw).strip(), at a third of the cost.
         line = " ".join(raw.split())
