@@ -134,14 +134,22 @@ def parse(
     registry: Registry | None = None,
 ) -> Transcript:
     """Read one file into a Transcript (detecting its format unless ``format`` is given)."""
+    _, _, transcript = _read(path, format, encoding, options or ParseOptions(), registry)
+    return transcript
+
+
+def _read(
+    path: Path | str,
+    format_name: str | None,
+    encoding: str | None,
+    options: ParseOptions,
+    registry: Registry | None,
+) -> tuple[Source, Adapter, Transcript]:
+    """Read, detect and parse one file (errors name the file)."""
     source = Source.from_path(path, encoding)
-    adapter = (registry or Registry.default()).detect(source, format)
-    return _parse(adapter, source, options or ParseOptions())
-
-
-def _parse(adapter: Adapter, source: Source, options: ParseOptions) -> Transcript:
+    adapter = (registry or Registry.default()).detect(source, format_name)
     try:
-        return adapter.parse(source, options)
+        return source, adapter, adapter.parse(source, options)
     except InputError as exc:
         raise (exc.with_path(source.path) if exc.path is None else exc) from None
 
@@ -157,9 +165,9 @@ def convert(
     """
     options = options or ConvertOptions()
     with gc_paused():
-        source = Source.from_path(path, options.encoding)
-        adapter = (registry or Registry.default()).detect(source, options.format)
-        transcript = _parse(adapter, source, options.parse_options())
+        source, adapter, transcript = _read(
+            path, options.format, options.encoding, options.parse_options(), registry
+        )
         return convert_transcript(transcript, source, adapter, options)
 
 
