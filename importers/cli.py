@@ -453,9 +453,8 @@ def import_cmd(
     if dry_run:
         run(paths, flags, out_dir=None, quiet=quiet, verb="converted")
         return
+    options, registry = setup(flags)
     try:
-        options = build_options(**flags)
-        registry = Registry.default()
         settings = load_settings(api_key=api_key, base_url=base_url)
     except ConfigError as exc:
         raise click.UsageError(str(exc)) from None
@@ -511,14 +510,18 @@ def status_cmd(state_dir: Path | None, as_json: bool) -> None:
         click.echo(status_text(ledger, as_json=as_json))
 
 
+def setup(flags: dict[str, Any]) -> tuple[ConvertOptions, Registry]:
+    """The conversion options from the flags, and the adapters; bad values are usage errors."""
+    try:
+        return build_options(**flags), Registry.default()
+    except ConfigError as exc:
+        raise click.UsageError(str(exc)) from None
+
+
 def run(
     paths: tuple[Path, ...], flags: dict[str, Any], *, out_dir: Path | None, quiet: bool, verb: str
 ) -> None:
-    try:
-        options = build_options(**flags)
-        registry = Registry.default()
-    except ConfigError as exc:
-        raise click.UsageError(str(exc)) from None
+    options, registry = setup(flags)
     if not quiet and "audio" in registry.names:
         announce_audio(paths, options, registry)
     outcome = convert_all(paths, options, registry, emit(paths, out_dir), quiet=quiet)
