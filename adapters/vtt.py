@@ -57,8 +57,8 @@ The tolerant parser's timestamps: see :mod:`adapters.timing` (missing hours, ``0
 4-digit HLS hours, ``00:01:39`` without a fraction, two-digit fractions).
 
 Without voice spans, consistent ``Name:`` / ``[SPEAKER_00]:`` prefixes become speakers
-(:mod:`adapters.speakers`). Which of ``vtt``, ``teams`` and ``zoom`` reads a file is decided by
-one function, :func:`classify`, so the three sniffers can never both say yes.
+(:mod:`adapters.speakers`). ``vtt`` claims every WebVTT file; ``teams`` and ``zoom`` subclass it
+with narrower sniffs, and detection prefers a subclass over its base (:mod:`importers.registry`).
 """
 
 from __future__ import annotations
@@ -69,8 +69,8 @@ from typing import Any, ClassVar, Protocol
 
 import webvtt
 
-from adapters.speakers import apply_prefix_speakers, has_consistent_prefixes
-from adapters.timing import TIMING, parse_timing
+from adapters.speakers import apply_prefix_speakers
+from adapters.timing import parse_timing
 from importers.adapter import Adapter, ParseOptions
 from importers.errors import ParseError
 from importers.model import Repair, Segment, Transcript
@@ -83,50 +83,16 @@ _HEADER_FIELD = re.compile(r"^[ \t]*(?:[\w-]+[ \t]*[:=]|Region:)")
 _LANGUAGE = re.compile(
     r"^(?:Language:[ \t]*|NOTE language:[ \t]*)([A-Za-z]{2,3})(?:[-_][\w-]+)?[ \t]*$"
 )
-_GUID_ID = re.compile(
-    r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}(?:/\d+-\d+)?[ \t]*$",
-    re.MULTILINE | re.IGNORECASE,
-)
-_OLD_TEAMS_TIMING = re.compile(r"^\d:\d{1,2}:\d{1,2}\.\d+ --> ", re.MULTILINE)
-_ZOOM_FILE = re.compile(r"(?:\.transcript|^audio_transcript[^/]*)\.vtt$", re.IGNORECASE)
-_SNIFF_CUES = 40
 
 
-def classify(source: Source) -> str | None:
-    """Which WebVTT adapter owns ``source``: ``"teams"``, ``"zoom"``, ``"vtt"`` or None.
-
-    * ``teams``: ``<v Name>`` voice spans with Teams' GUID cue ids or its old ``0:0:0.0``
-      timestamps, or Microsoft Stream's ``NOTE Confidence:`` lines.
-    * ``zoom``: Zoom's file names (``*.transcript.vtt``, ``audio_transcript*.vtt``), or cues that
-      consistently start with ``Display Name: `` (no voice spans).
-    * ``vtt``: every other WebVTT file.
-    """
-    head = source.head
-    if not head.lstrip().startswith("WEBVTT"):
-        return None
-    voices = "<v " in head or "<v." in head
-    if "\nNOTE Confidence:" in head or (
-        voices and (_GUID_ID.search(head) or _OLD_TEAMS_TIMING.search(head))
-    ):
-        return "teams"
-    if not voices and (
-        _ZOOM_FILE.search(source.path.name)
-        or has_consistent_prefixes(_head_cue_texts(head), bracketed=False)
-    ):
-        return "zoom"
-    return "vtt"
+def is_webvtt(source: Source) -> bool:
+    """The file starts with the ``WEBVTT`` header (blank lines before it allowed)."""
+    return source.head.lstrip().startswith("WEBVTT")
 
 
-def _head_cue_texts(head: str) -> list[str]:
-    """The first lines of the first cues in the head (enough for the prefix test)."""
-    lines = head.split("\n")
-    texts = []
-    for i, line in enumerate(lines[:-2]):
-        if "-->" in line and TIMING.match(line):
-            texts.append(lines[i + 1])
-            if len(texts) == _SNIFF_CUES:
-                break
-    return texts
+def has_voices(head: str) -> bool:
+    """The head holds ``<v Name>`` voice spans."""
+    return "<v " in head or "<v." in head
 
 
 class VttAdapter(Adapter):
@@ -142,7 +108,8 @@ class VttAdapter(Adapter):
     continue_previous: ClassVar[bool] = False
 
     def sniff(self, source: Source) -> bool:
-        return classify(source) == self.name
+        """Any WebVTT file; ``teams`` and ``zoom`` extend this class and win where they apply."""
+        return is_webvtt(source)
 
     def parse(self, source: Source, options: ParseOptions) -> Transcript:
         cues = read_vtt(source.lines)

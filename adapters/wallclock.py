@@ -19,9 +19,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
+from pathlib import Path
 
 from importers.adapter import ParseOptions
-from importers.meetings import zoom_folder_time
 from importers.source import Source
 
 DAY_S = 24 * 3600
@@ -31,6 +31,19 @@ MIDNIGHT_JUMP_S = 12 * 3600
 FOLDER_SLACK = timedelta(hours=1)
 
 TIME_OF_DAY = re.compile(r"^(\d{1,2}):(\d{2}):(\d{2})$")
+ZOOM_FOLDER = re.compile(r"^(\d{4})-(\d{2})-(\d{2}) (\d{2})\.(\d{2})\.(\d{2})(?: .*)?$")
+
+
+def zoom_folder_time(folder: Path) -> datetime | None:
+    """The meeting start in a Zoom folder name (``YYYY-MM-DD HH.MM.SS Topic``), naive."""
+    m = ZOOM_FOLDER.match(folder.name)
+    if not m:
+        return None
+    year, month, day, hour, minute, second = (int(g) for g in m.groups())
+    try:
+        return datetime(year, month, day, hour, minute, second)
+    except ValueError:
+        return None
 
 
 def parse_time_of_day(value: str) -> int | None:

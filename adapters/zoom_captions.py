@@ -14,6 +14,9 @@ Middle`` and names with brackets survive. Times are wall-clock with one-second r
 end: many entries share a second, so each keeps its own start and normalization estimates the
 ends (and counts each estimate). See :mod:`adapters.wallclock` for offsets, midnight crossing and
 the meeting's date.
+
+In a Zoom recording folder the transcript wins over these captions (see
+:mod:`adapters.zoom_vtt`).
 """
 
 from __future__ import annotations
@@ -26,6 +29,8 @@ from importers.errors import ParseError
 from importers.model import Segment, Transcript
 from importers.source import Source
 
+#: The names Zoom gives saved captions.
+ZOOM_CAPTION_NAMES = ("meeting_saved_closed_caption.txt", "closed_caption.txt")
 HEADER = re.compile(r"^\[(?P<name>.*)\] (?P<time>\d{1,2}:\d{2}:\d{2})[ \t]*$")
 
 

@@ -23,7 +23,8 @@ Private and direct messages are kept but marked: the text starts ``(privately to
 reported (``private_message_kept``). A saved chat only ever holds the private messages its owner
 sent or received, and the conversation goes into that same person's Omi account, so keeping them
 loses nothing and exposes nothing to anyone else; the mark keeps an AI summary from presenting a
-private remark as said to the room. ``--skip-private`` (``extra["skip_private_messages"]``)
+private remark as said to the room. ``--skip-private`` (this adapter's option:
+``extra["skip_private_messages"]``)
 leaves them out instead, each reported as ``private_message_skipped``.
 
 Times are wall-clock, handled like the captions' (see :mod:`adapters.wallclock`).
@@ -33,9 +34,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 from adapters.wallclock import meeting_started_at, offsets_ms, parse_time_of_day
-from importers.adapter import Adapter, ParseOptions
+from importers.adapter import Adapter, AdapterOption, ParseOptions
 from importers.errors import ParseError
 from importers.model import Repair, Segment, Transcript
 from importers.source import Source
@@ -86,10 +88,23 @@ def _layout(text: str) -> str | None:
     return None
 
 
+#: Where the messages come from, as the text endpoint's ``text_source_spec`` says it.
+TEXT_SOURCE_SPEC = "zoom_chat"
+SKIP_PRIVATE = "skip_private_messages"
+
+
 class ZoomChatAdapter(Adapter):
     name = "zoom-chat"
     extensions = (".txt",)
     description = "Zoom saved chat (meeting_saved_chat.txt, chat.txt), sent as text messages"
+    options: ClassVar[tuple[AdapterOption, ...]] = (
+        AdapterOption(
+            "--skip-private",
+            SKIP_PRIVATE,
+            "Zoom chats: leave private/direct messages out (default: keep them, marked).",
+            flag_value=True,
+        ),
+    )
 
     def sniff(self, source: Source) -> bool:
         return _layout(source.head) is not None
@@ -118,7 +133,7 @@ class ZoomChatAdapter(Adapter):
             elif line.strip():
                 raise ParseError("text before the first chat message", line=number, snippet=line)
 
-        skip_private = bool(options.extra.get("skip_private_messages", False))
+        skip_private = bool(options.extra.get(SKIP_PRIVATE, False))
         repairs: list[Repair] = []
         kept: list[_Message] = []
         for msg in messages:
@@ -129,7 +144,13 @@ class ZoomChatAdapter(Adapter):
                 repairs.append(Repair("private_message_kept", msg.line))
             kept.append(msg)
         if not kept:
-            return Transcript((), self.name, kind="messages", repairs=tuple(repairs))
+            return Transcript(
+                (),
+                self.name,
+                kind="messages",
+                repairs=tuple(repairs),
+                text_source_spec=TEXT_SOURCE_SPEC,
+            )
         offsets, days = offsets_ms(m.seconds for m in kept)
         segments = tuple(
             Segment(
@@ -147,6 +168,7 @@ class ZoomChatAdapter(Adapter):
             started_at=meeting_started_at(source, options, kept[0].seconds, days),
             repairs=tuple(repairs),
             kind="messages",
+            text_source_spec=TEXT_SOURCE_SPEC,
         )
 
 

@@ -5,14 +5,16 @@ The core library. Typical use::
     from importers import convert
     conversion = convert("meeting.vtt")
     for conversation in conversion.conversations:
-        print(conversation.key, conversation.body.model_dump_json())
+        print(conversation.key, conversation.endpoint, conversation.json)
 """
 
-from importers.adapter import Adapter, ParseOptions
+from importers.adapter import Adapter, AdapterOption, ParseOptions
 from importers.errors import ImporterError
 from importers.model import NormalizedTranscript, Repair, Segment, Transcript, Turn, Word
 from importers.normalize import NormalizeOptions, normalize
-from importers.pipeline import Conversation, Conversion, ConvertOptions, convert, parse
+from importers.options import ConvertOptions
+from importers.payload import Conversation
+from importers.pipeline import Conversion, Outcome, convert, convert_all, parse
 from importers.registry import Registry
 from importers.source import Source
 
@@ -20,12 +22,14 @@ __version__ = "0.1.0"
 
 __all__ = [
     "Adapter",
+    "AdapterOption",
     "Conversation",
     "Conversion",
     "ConvertOptions",
     "ImporterError",
     "NormalizeOptions",
     "NormalizedTranscript",
+    "Outcome",
     "ParseOptions",
     "Registry",
     "Repair",
@@ -36,6 +40,7 @@ __all__ = [
     "Word",
     "__version__",
     "convert",
+    "convert_all",
     "normalize",
     "parse",
 ]

@@ -20,26 +20,45 @@ entry-point group of your package's ``pyproject.toml``::
 Rules an adapter keeps:
 
 * ``sniff`` looks at ``source.head`` (the first 8 KiB of decoded text) or, for JSON,
-  ``source.json``; it must be cheap and must not claim files another adapter owns. Two adapters
-  that both say yes make detection fail with an "ambiguous format" error.
+  ``source.json``; it must be cheap. It answers for its own format only: when several adapters
+  say yes, a subclass beats the class it extends (``teams`` and ``zoom`` over ``vtt``), then the
+  higher :attr:`Adapter.priority`; a remaining tie is an "ambiguous format" error. So a plugin
+  that subclasses a built-in adapter claims the files its sniff recognises without touching it.
 * ``parse`` returns every cue it read. It never drops words silently: what it skips or repairs
   goes into ``Transcript.repairs`` with the source line. Times may be ``None`` where the format
   has none; normalization estimates them and reports it.
 * Problems are raised as :class:`~importers.errors.ParseError` with the line number.
 * Binary adapters (audio) set ``binary = True`` and read ``source.path`` / ``source.data``
   instead of ``source.text``.
+
+Optional hooks, each with a default that does nothing:
+
+* :attr:`Adapter.options`: command-line options the adapter adds to ``convert`` and ``import``
+  (:class:`AdapterOption`); their values reach ``parse`` in ``ParseOptions.extra``.
+* :meth:`Adapter.check_options`: refuse a combination of those values before anything runs.
+* :meth:`Adapter.folder_skips`: a rule over the files of one folder (a Zoom recording folder
+  holds the same meeting twice: the transcript is imported, the captions are skipped).
+* :meth:`Adapter.estimate`: a line to show before a batch starts (the audio adapter's time to
+  expect for a folder of recordings).
+* :meth:`Adapter.read_speaker_turns`: for diarization formats (RTTM), the turns that
+  ``--diarization FILE`` gives a transcript.
 """
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
-from typing import ClassVar
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from importers.model import Transcript
+from importers.errors import ConfigError
+from importers.model import SpeakerTurn, Transcript
 from importers.source import Source
+
+if TYPE_CHECKING:
+    from importers.inputs import Found
 
 
 @dataclass(frozen=True)
@@ -50,13 +69,55 @@ class ParseOptions:
         timezone: zone for wall-clock times in files that carry no offset (None: local zone).
         started_at: the user's ``--started-at``, if given (e.g. to date a caption file).
         language: the user's ``--language``, if given.
-        extra: adapter-specific options (the audio adapter's model choices, for example).
+        extra: the values of adapters' own options (:attr:`Adapter.options`) the user set.
     """
 
     timezone: tzinfo | None = None
     started_at: datetime | None = None
     language: str | None = None
     extra: Mapping[str, object] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class AdapterOption:
+    """A command-line option an adapter adds to ``convert`` and ``import``.
+
+    The value a user gives is stored in ``ParseOptions.extra[key]``. An option left unset stores
+    nothing, so an option added in a later release never changes a ``client_session_id`` of a
+    file imported without it. Several adapters may declare the same option (the subtitle
+    adapters share ``--speaker-prefixes``) as long as the declarations are equal.
+
+    Attributes:
+        flag: the option as typed, ``"--num-speakers"``.
+        key: where its value goes in ``extra``, ``"num_speakers"``.
+        help: one line for ``--help``.
+        type: a click parameter type (``click.IntRange(min=1)``, ``click.Choice([...])``) or a
+            Python type; ``str`` when omitted. Ignored for on/off flags.
+        metavar: the value's name in ``--help``.
+        flag_value: makes it an on/off flag; giving the flag stores this value.
+    """
+
+    flag: str
+    key: str
+    help: str
+    type: Any = None
+    metavar: str | None = None
+    flag_value: object = None
+
+    @property
+    def is_flag(self) -> bool:
+        return self.flag_value is not None
+
+    @property
+    def dest(self) -> str:
+        """The keyword name of the option (``--no-diarize`` -> ``no_diarize``)."""
+        return self.flag.lstrip("-").replace("-", "_")
+
+    def to_extra(self, value: object) -> object | None:
+        """The value stored in ``extra`` for what the user gave (None: store nothing)."""
+        if self.is_flag:
+            return self.flag_value if value else None
+        return value
 
 
 class Adapter(ABC):
@@ -69,6 +130,10 @@ class Adapter(ABC):
     #: Set (to a short reason) by formats that are not transcripts on their own, such as RTTM
     #: speaker turns: a folder walk skips such files with this reason instead of failing.
     companion: ClassVar[str | None] = None
+    #: Breaks a tie between adapters whose sniffs both say yes and neither extends the other.
+    priority: ClassVar[int] = 0
+    #: Command-line options of this adapter (see :class:`AdapterOption`).
+    options: ClassVar[tuple[AdapterOption, ...]] = ()
 
     @abstractmethod
     def sniff(self, source: Source) -> bool:
@@ -80,3 +145,26 @@ class Adapter(ABC):
 
     def claims_extension(self, suffix: str) -> bool:
         return suffix.lower() in self.extensions
+
+    def check_options(self, extra: Mapping[str, object]) -> None:  # noqa: B027 - optional
+        """Raise :class:`~importers.errors.ConfigError` for values of :attr:`options` that
+        cannot work together (checked once, before the first file)."""
+
+    def folder_skips(
+        self, files: Sequence[Path], found: Callable[[Path], Found]
+    ) -> Mapping[Path, str]:
+        """Files of one folder that this adapter's rule leaves out, each with the reason shown.
+
+        ``files`` are the folder's files (sorted); ``found(path)`` is a file's detection, made
+        once and shared with the walk, so looking at a file costs no second read. A rule that
+        does not apply to the folder should decide so from the names alone.
+        """
+        return {}
+
+    def estimate(self, files: Sequence[Path], options: ParseOptions) -> str | None:
+        """A line to show before a batch of ``files`` (this adapter's by extension) starts."""
+        return None
+
+    def read_speaker_turns(self, source: Source) -> Mapping[str, Sequence[SpeakerTurn]]:
+        """Speaker turns per recording id, for ``--diarization FILE`` (diarization formats)."""
+        raise ConfigError(f"--diarization {source.path}: {self.name} files hold no speaker turns")

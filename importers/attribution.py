@@ -13,18 +13,9 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
-from importers.model import Word
-
-
-@dataclass(frozen=True, slots=True)
-class SpeakerTurn:
-    """One diarization turn: who spoke from ``start_ms`` to ``end_ms``."""
-
-    start_ms: int
-    end_ms: int
-    speaker: str
+from importers.model import SpeakerTurn, Word
 
 
 def assign_speakers(words: Sequence[Word], turns: Sequence[SpeakerTurn]) -> list[Word]:

@@ -1,9 +1,10 @@
 """Split turns into API-sized conversations.
 
-The API takes at most :data:`MAX_SEGMENTS` segments per request, and an edge deployment caps a
-request at 500,000 characters, so a long transcript becomes several conversations. Each split is
-made at the longest pause within the last :data:`SPLIT_WINDOW` segments before the limit, so a
-conversation ends where people actually stopped talking.
+The API takes at most 500 segments per request, and an edge deployment caps a request at
+500,000 characters of text (the limits are :mod:`importers.payload`'s, which calls this), so a
+long transcript becomes several conversations. Each split is made at the longest pause within the
+last :data:`SPLIT_WINDOW` segments before the limit, so a conversation ends where people actually
+stopped talking.
 """
 
 from __future__ import annotations
@@ -13,8 +14,6 @@ from typing import TypeVar
 
 from importers.model import Turn
 
-MAX_SEGMENTS = 500
-MAX_REQUEST_CHARS = 450_000  # the edge caps requests at 500,000; leave room for JSON around text
 SPLIT_WINDOW = 100
 
 T = TypeVar("T", bound=Turn)
@@ -34,11 +33,12 @@ def _limit(turns: Sequence[Turn], start: int, max_segments: int, max_chars: int)
 def split_points(
     turns: Sequence[Turn],
     *,
-    max_segments: int = MAX_SEGMENTS,
-    max_chars: int = MAX_REQUEST_CHARS,
+    max_segments: int,
+    max_chars: int,
     window: int = SPLIT_WINDOW,
 ) -> list[tuple[int, int]]:
-    """``[(begin, end), ...]`` index ranges covering ``turns``, each 1..max_segments long."""
+    """``[(begin, end), ...]`` index ranges covering ``turns``, each 1..max_segments long and
+    within ``max_chars`` of text (a single longer turn is a range of its own)."""
     if max_segments < 1:
         raise ValueError("max_segments must be at least 1")
     ranges: list[tuple[int, int]] = []
@@ -56,6 +56,9 @@ def split_points(
     return ranges
 
 
-def chunk(turns: Sequence[T], **kwargs: int) -> list[list[T]]:
-    """Split ``turns`` into lists of at most 500 (see :func:`split_points`)."""
-    return [list(turns[a:b]) for a, b in split_points(turns, **kwargs)]
+def chunk(
+    turns: Sequence[T], *, max_segments: int, max_chars: int, window: int = SPLIT_WINDOW
+) -> list[list[T]]:
+    """Split ``turns`` into lists within the limits (see :func:`split_points`)."""
+    ranges = split_points(turns, max_segments=max_segments, max_chars=max_chars, window=window)
+    return [list(turns[a:b]) for a, b in ranges]

@@ -1,15 +1,19 @@
-"""The ``omi-import`` command: a thin shell over :mod:`importers.pipeline`.
+"""The ``omi-import`` command: a thin shell over the library.
 
-Every flag maps to a keyword of the library. :class:`~importers.errors.ImporterError` becomes a
-one-line ``Error: ...`` here and nowhere else; anything else is a bug and keeps its traceback.
+Every flag maps to a keyword of :meth:`importers.options.ConvertOptions.from_flags` or
+:class:`importers.upload.UploadOptions`; adapters add their own flags
+(:attr:`importers.adapter.Adapter.options`). An :class:`~importers.errors.ImporterError` that
+stops a command becomes a one-line ``Error: ...`` in exactly one place, :class:`_Cli`
+(:class:`~importers.errors.ConfigError`: exit 2, others: exit 1); a file that fails inside a
+batch is an outcome, printed and counted, and the batch goes on. Anything else is a bug and
+keeps its traceback.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -17,15 +21,20 @@ from typing import Any, TypeVar
 import click
 
 from importers import __version__
-from importers.errors import ConfigError, ImporterError, InputError
+from importers.errors import ConfigError, ImporterError
+from importers.inputs import estimates
 from importers.ledger import Ledger
-from importers.normalize import NormalizeOptions, summarize_repairs
-from importers.options import load_people, parse_date_only, parse_datetime, parse_timezone
+from importers.normalize import summarize_repairs
+from importers.options import (
+    DEFAULT_MAX_PAUSE_S,
+    DEFAULT_MAX_TURN_S,
+    DEFAULT_SOURCE,
+    ConvertOptions,
+)
 from importers.payload import SOURCES
-from importers.pipeline import Conversion, ConvertOptions, convert, iter_inputs
+from importers.pipeline import Conversion, Outcome, convert_all
 from importers.progress import make_progress
 from importers.registry import Registry
-from importers.rttm import read_rttm
 from importers.settings import load_settings
 from importers.status import status_text
 from importers.upload import INTERRUPTED, UploadOptions, upload
@@ -33,8 +42,57 @@ from importers.upload import INTERRUPTED, UploadOptions, upload
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+class _CommandError(click.ClickException):
+    """An ImporterError that stops a command: ``Error: message``, exit 1."""
+
+
+class _SettingsError(_CommandError):
+    """A ConfigError (bad options or settings) that stops a command: exit 2."""
+
+    exit_code = 2
+
+
+class _Cli(click.Group):
+    """The one place an ImporterError becomes a command-line error."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except ConfigError as exc:
+            raise _SettingsError(str(exc)) from None
+        except ImporterError as exc:
+            raise _CommandError(str(exc)) from None
+
+
+def registry_of(ctx: click.Context) -> Registry:
+    """The installed adapters, loaded once per command line (``ctx.meta`` is shared)."""
+    registry = ctx.meta.get("omi_import.registry")
+    if registry is None:
+        registry = ctx.meta["omi_import.registry"] = Registry.default()
+    assert isinstance(registry, Registry)
+    return registry
+
+
+class _ConvertCommand(click.Command):
+    """A command that takes the adapters' own options besides its declared ones."""
+
+    def get_params(self, ctx: click.Context) -> list[click.Parameter]:
+        params = super().get_params(ctx)
+        extra = [
+            click.Option(
+                [o.flag, o.dest],
+                is_flag=o.is_flag,
+                type=None if o.is_flag else o.type,
+                metavar=o.metavar,
+                help=o.help,
+            )
+            for o in registry_of(ctx).options()
+        ]
+        return params[:-1] + extra + params[-1:]  # --help stays last
+
+
 def conversion_options(func: F) -> F:
-    """The options shared by ``convert`` and ``import`` (they shape the request bodies)."""
+    """The core options shared by ``convert`` and ``import`` (they shape the request bodies)."""
     decorators = [
         click.option(
             "--format",
@@ -47,7 +105,7 @@ def conversion_options(func: F) -> F:
         ),
         click.option(
             "--source",
-            default="external_integration",
+            default=DEFAULT_SOURCE,
             show_default=True,
             type=click.Choice(SOURCES),
             metavar="SOURCE",
@@ -83,7 +141,7 @@ def conversion_options(func: F) -> F:
         click.option(
             "--max-pause",
             type=click.FloatRange(min=0),
-            default=2.0,
+            default=DEFAULT_MAX_PAUSE_S,
             show_default=True,
             metavar="SECONDS",
             help="Longest pause inside one merged turn.",
@@ -91,15 +149,10 @@ def conversion_options(func: F) -> F:
         click.option(
             "--max-turn",
             type=click.FloatRange(min=1),
-            default=60.0,
+            default=DEFAULT_MAX_TURN_S,
             show_default=True,
             metavar="SECONDS",
             help="Longest merged turn.",
-        ),
-        click.option(
-            "--skip-private",
-            is_flag=True,
-            help="Leave private/direct chat messages out (default: keep them, marked).",
         ),
         click.option(
             "--diarization",
@@ -113,218 +166,48 @@ def conversion_options(func: F) -> F:
             help="Recording (file id) in a multi-recording RTTM (default: input name).",
         ),
     ]
-    for decorator in reversed(decorators + AUDIO_FLAGS):
+    for decorator in reversed(decorators):
         func = decorator(func)
     return func
 
 
-#: Audio-only flags (the audio adapter reads them from ConvertOptions.extra; see audio_extra).
-AUDIO_FLAGS = [
-    click.option(
-        "--whisper-model",
-        metavar="NAME|DIR|builtin",
-        help="Audio: speech model name (small, large-v3...), a CTranslate2 folder, or builtin "
-        "(tiny.en, offline). Default: large-v3-turbo on CUDA, small on CPU.",
-    ),
-    click.option(
-        "--diarization-model",
-        metavar="ID|DIR|builtin",
-        help="Audio: pyannote pipeline id (default pyannote/speaker-diarization-community-1, "
-        "needs HF_TOKEN), a local pipeline folder, or builtin (offline, no token).",
-    ),
-    click.option(
-        "--device",
-        type=click.Choice(["auto", "cpu", "cuda"]),
-        help="Audio: where models run (default auto).",
-    ),
-    click.option(
-        "--compute-type",
-        metavar="TYPE",
-        help="Audio: CTranslate2 compute type (default auto: int8 CPU, float16 GPU).",
-    ),
-    click.option(
-        "--num-speakers",
-        type=click.IntRange(min=1),
-        metavar="N",
-        help="Audio: exact number of speakers.",
-    ),
-    click.option(
-        "--min-speakers",
-        type=click.IntRange(min=1),
-        metavar="N",
-        help="Audio: at least N speakers.",
-    ),
-    click.option(
-        "--max-speakers", type=click.IntRange(min=1), metavar="N", help="Audio: at most N speakers."
-    ),
-    click.option("--no-diarize", is_flag=True, help="Audio: skip diarization (one speaker)."),
-    click.option(
-        "--batch-size",
-        type=click.IntRange(min=0),
-        metavar="N",
-        help="Audio: batched transcription (default 16 on CUDA, 0 = unbatched on CPU).",
-    ),
-    click.option(
-        "--beam-size",
-        type=click.IntRange(min=1),
-        metavar="N",
-        help="Audio: transcription beam size (default 1 = greedy on CPU, 5 on CUDA).",
-    ),
-    click.option(
-        "--diarization-step",
-        type=click.FloatRange(0.01, 1.0),
-        metavar="RATIO",
-        help="Audio: segmentation window step as a ratio of its 10 s window (builtin: 0.5).",
-    ),
-]
-
-
-def audio_extra(
-    *,
-    whisper_model: str | None = None,
-    diarization_model: str | None = None,
-    device: str | None = None,
-    compute_type: str | None = None,
-    num_speakers: int | None = None,
-    min_speakers: int | None = None,
-    max_speakers: int | None = None,
-    no_diarize: bool = False,
-    batch_size: int | None = None,
-    beam_size: int | None = None,
-    diarization_step: float | None = None,
-) -> dict[str, object]:
-    """The audio flags a user set, for ``extra`` (so they change only audio sessions' ids)."""
-    given: dict[str, object | None] = {
-        "whisper_model": whisper_model,
-        "diarization_model": diarization_model,
-        "device": device,
-        "compute_type": compute_type,
-        "num_speakers": num_speakers,
-        "min_speakers": min_speakers,
-        "max_speakers": max_speakers,
-        "diarize": False if no_diarize else None,
-        "batch_size": batch_size,
-        "beam_size": beam_size,
-        "diarization_step": diarization_step,
-    }
-    return {k: v for k, v in given.items() if v is not None}
-
-
-def build_options(
-    *,
-    format_name: str | None,
-    encoding: str | None,
-    source: str,
-    language: str | None,
-    started_at: str | None,
-    timezone: str | None,
-    me: tuple[str, ...],
-    people: Path | None,
-    no_merge: bool,
-    max_pause: float,
-    max_turn: float,
-    skip_private: bool = False,
-    diarization: Path | None = None,
-    diarization_id: str | None = None,
-    extra: dict[str, object] | None = None,
-    **audio: Any,
-) -> ConvertOptions:
-    """Map CLI flag values to :class:`ConvertOptions` (audio flags: see :func:`audio_extra`)."""
-    tz = parse_timezone(timezone) if timezone else None
-    started_on = parse_date_only(started_at) if started_at else None
-    extra = {**(extra or {}), **audio_extra(**audio)}
-    if skip_private:
-        extra["skip_private_messages"] = True
-    turns = None
-    if diarization is not None:
-        try:
-            turns = read_rttm(diarization)
-        except InputError as exc:
-            raise ConfigError(f"--diarization {exc}") from None
-    return ConvertOptions(
-        format=format_name,
-        encoding=encoding,
-        source=source,
-        language=language,
-        started_at=parse_datetime(started_at, tz) if started_at and not started_on else None,
-        started_on=started_on,
-        timezone=tz,
-        normalize=NormalizeOptions(
-            merge=not no_merge,
-            max_pause_ms=round(max_pause * 1000),
-            max_turn_ms=round(max_turn * 1000),
-            me=me,
-            people=load_people(people) if people else {},
-        ),
-        extra=extra,
-        diarization=turns,
-        diarization_id=diarization_id,
-    )
-
-
 @dataclass
-class Outcome:
-    """What a run did, for the summary line and the exit code."""
+class Tally:
+    """What a convert run did, for the summary line and the exit code."""
 
     converted: list[Conversion] = field(default_factory=list)
-    skipped: list[tuple[Path, str]] = field(default_factory=list)
-    failed: list[tuple[Path, str]] = field(default_factory=list)
+    skipped: int = 0
+    failed: int = 0
+
+    def summary(self, verb: str) -> str:
+        conversations = sum(len(c.conversations) for c in self.converted)
+        plural = "s" if conversations != 1 else ""
+        parts = [f"{len(self.converted)} {verb} ({conversations} conversation{plural})"]
+        if self.skipped:
+            parts.append(f"{self.skipped} skipped")
+        if self.failed:
+            parts.append(f"{self.failed} failed")
+        return ", ".join(parts)
 
 
-def error(message: str) -> None:
-    click.echo(f"Error: {message}", err=True)
-
-
-def convert_all(
-    paths: tuple[Path, ...],
-    options: ConvertOptions,
-    registry: Registry,
-    on_result: Callable[[Conversion], None],
-    *,
-    quiet: bool = False,
-) -> Outcome:
-    """Convert every input; report each failure in one line and go on with the rest."""
-    outcome = Outcome()
-    for item in iter_inputs(paths, registry):
-        if item.skipped:
-            outcome.skipped.append((item.path, item.skipped))
-            if not quiet:
-                click.echo(f"Skipped: {item.path}: {item.skipped}", err=True)
-            continue
-        try:
-            result = convert(item.path, options, registry=registry)
-        except ImporterError as exc:
-            if (reason := item.skip_reason(exc)) is not None:
-                outcome.skipped.append((item.path, reason))
-                if not quiet:
-                    click.echo(f"Skipped: {item.path}: {reason}", err=True)
-                continue
-            outcome.failed.append((item.path, str(exc)))
-            error(str(exc))
-            continue
-        outcome.converted.append(result)
-        if not quiet and result.normalized.repairs:
-            # From the repairs alone: to_dict() would serialise every request body again.
-            repairs = summarize_repairs(result.normalized.repairs)
-            counts = ", ".join(f"{r['count']} {r['message']}" for r in repairs)
-            click.echo(f"Note: {result.input}: {counts}", err=True)
-        on_result(result)
-    return outcome
-
-
-def summary(outcome: Outcome, verb: str) -> str:
-    conversations = sum(len(c.conversations) for c in outcome.converted)
-    plural = "s" if conversations != 1 else ""
-    parts = [f"{len(outcome.converted)} {verb} ({conversations} conversation{plural})"]
-    if outcome.skipped:
-        parts.append(f"{len(outcome.skipped)} skipped")
-    if outcome.failed:
-        parts.append(f"{len(outcome.failed)} failed")
-    return ", ".join(parts)
-
-
-def dump(result: Conversion, *, pretty: bool) -> str:
-    return json.dumps(result.to_dict(), ensure_ascii=False, indent=2 if pretty else None)
+def report_outcome(outcome: Outcome, tally: Tally, *, quiet: bool) -> Conversion | None:
+    """Print the one line an outcome gets on stderr (errors even when quiet); count it."""
+    if outcome.skipped is not None:
+        tally.skipped += 1
+        if not quiet:
+            click.echo(f"Skipped: {outcome.path}: {outcome.skipped}", err=True)
+        return None
+    if outcome.conversion is None:
+        tally.failed += 1
+        click.echo(f"Error: {outcome.error}", err=True)
+        return None
+    result = outcome.conversion
+    tally.converted.append(result)
+    if not quiet and result.normalized.repairs:
+        repairs = summarize_repairs(result.normalized.repairs)
+        counts = ", ".join(f"{r['count']} {r['message']}" for r in repairs)
+        click.echo(f"Note: {result.input}: {counts}", err=True)
+    return result
 
 
 def output_path(out_dir: Path, result: Conversion, roots: tuple[Path, ...]) -> Path:
@@ -345,22 +228,58 @@ def emit(paths: tuple[Path, ...], out_dir: Path | None) -> Callable[[Conversion]
 
     def on_result(result: Conversion) -> None:
         if out_dir is None:
-            click.echo(dump(result, pretty=single))
+            sys.stdout.flush()
+            sys.stdout.buffer.write(result.to_json(pretty=single) + b"\n")
+            sys.stdout.buffer.flush()
             return
         target = output_path(out_dir, result, paths)
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(dump(result, pretty=True) + "\n", encoding="utf-8")
+        target.write_bytes(result.to_json(pretty=True) + b"\n")
 
     return on_result
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+def conversion_setup(ctx: click.Context, flags: dict[str, Any]) -> tuple[ConvertOptions, Registry]:
+    registry = registry_of(ctx)
+    return ConvertOptions.from_flags(registry=registry, **flags), registry
+
+
+def announce(paths: Iterable[Path], options: ConvertOptions, registry: Registry) -> None:
+    for line in estimates(paths, registry, options.parse_options()):
+        click.echo(line, err=True)
+
+
+def run_convert(
+    ctx: click.Context,
+    paths: tuple[Path, ...],
+    flags: dict[str, Any],
+    *,
+    out_dir: Path | None,
+    quiet: bool,
+) -> None:
+    options, registry = conversion_setup(ctx, flags)
+    if not quiet:
+        announce(paths, options, registry)
+    on_result = emit(paths, out_dir)
+    tally = Tally()
+    for outcome in convert_all(paths, options, registry=registry):
+        if (result := report_outcome(outcome, tally, quiet=quiet)) is not None:
+            on_result(result)
+    if not quiet or tally.failed:
+        click.echo(f"omi-import: {tally.summary('converted')}", err=True)
+    if tally.failed:
+        sys.exit(1)
+
+
+@click.group(
+    cls=_Cli, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100}
+)
 @click.version_option(__version__, prog_name="omi-import")
 def cli() -> None:
     """Import transcripts and recordings into Omi as conversations."""
 
 
-@cli.command("convert")
+@cli.command("convert", cls=_ConvertCommand)
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @click.option(
     "-o",
@@ -371,12 +290,15 @@ def cli() -> None:
 )
 @click.option("-q", "--quiet", is_flag=True, help="Print no notes, only errors.")
 @conversion_options
-def convert_cmd(paths: tuple[Path, ...], out_dir: Path | None, quiet: bool, **flags: Any) -> None:
+@click.pass_context
+def convert_cmd(
+    ctx: click.Context, /, paths: tuple[Path, ...], out_dir: Path | None, quiet: bool, **flags: Any
+) -> None:
     """Print the request bodies that `import` would send, as JSON."""
-    run(paths, flags, out_dir=out_dir, quiet=quiet, verb="converted")
+    run_convert(ctx, paths, flags, out_dir=out_dir, quiet=quiet)
 
 
-@cli.command("import")
+@cli.command("import", cls=_ConvertCommand)
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @click.option(
     "--dry-run", is_flag=True, help="Print what would be sent (as `convert`); send nothing."
@@ -396,7 +318,7 @@ def convert_cmd(paths: tuple[Path, ...], out_dir: Path | None, quiet: bool, **fl
     "state_dir",
     type=click.Path(file_okay=False, path_type=Path),
     metavar="DIR",
-    help="Folder of the ledger that remembers what is in Omi (default: the user data dir).",
+    help="Folder of the ledger that remembers what is in Omi (default: the state folder).",
 )
 @click.option(
     "--report",
@@ -434,7 +356,10 @@ def convert_cmd(paths: tuple[Path, ...], out_dir: Path | None, quiet: bool, **fl
 )
 @click.option("-q", "--quiet", is_flag=True, help="Print no progress, only errors and the summary.")
 @conversion_options
+@click.pass_context
 def import_cmd(
+    ctx: click.Context,
+    /,
     paths: tuple[Path, ...],
     dry_run: bool,
     api_key: str | None,
@@ -451,13 +376,10 @@ def import_cmd(
 ) -> None:
     """Import files or folders into Omi, exactly once."""
     if dry_run:
-        run(paths, flags, out_dir=None, quiet=quiet, verb="converted")
+        run_convert(ctx, paths, flags, out_dir=None, quiet=quiet)
         return
-    options, registry = setup(flags)
-    try:
-        settings = load_settings(api_key=api_key, base_url=base_url)
-    except ConfigError as exc:
-        raise click.UsageError(str(exc)) from None
+    options, registry = conversion_setup(ctx, flags)
+    settings = load_settings(api_key=api_key, base_url=base_url)
     upload_options = UploadOptions(
         retry_failed=retry_failed,
         resend_uncertain=resend_uncertain,
@@ -477,11 +399,8 @@ def import_cmd(
                 registry=registry,
                 progress=progress,
             )
-    except ConfigError as exc:
+    finally:
         progress.close()
-        error(str(exc))
-        sys.exit(2)
-    progress.close()
     if report_path is not None:
         report.write(report_path)
     for line in report.summary():
@@ -491,7 +410,7 @@ def import_cmd(
         sys.stderr.flush()
         os._exit(130)  # requests still in flight are recorded as `sending`: a re-run settles them
     if report.stopped:
-        error(report.stopped)
+        click.echo(f"Error: {report.stopped}", err=True)
     sys.exit(0 if report.ok else 1)
 
 
@@ -501,7 +420,7 @@ def import_cmd(
     "state_dir",
     type=click.Path(file_okay=False, path_type=Path),
     metavar="DIR",
-    help="Folder of the ledger (default: the user data dir).",
+    help="Folder of the ledger (default: the state folder).",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the counts and problems as JSON.")
 def status_cmd(state_dir: Path | None, as_json: bool) -> None:
@@ -510,54 +429,13 @@ def status_cmd(state_dir: Path | None, as_json: bool) -> None:
         click.echo(status_text(ledger, as_json=as_json))
 
 
-def setup(flags: dict[str, Any]) -> tuple[ConvertOptions, Registry]:
-    """The conversion options from the flags, and the adapters; bad values are usage errors."""
-    try:
-        return build_options(**flags), Registry.default()
-    except ConfigError as exc:
-        raise click.UsageError(str(exc)) from None
-
-
-def run(
-    paths: tuple[Path, ...], flags: dict[str, Any], *, out_dir: Path | None, quiet: bool, verb: str
-) -> None:
-    options, registry = setup(flags)
-    if not quiet and "audio" in registry.names:
-        announce_audio(paths, options, registry)
-    outcome = convert_all(paths, options, registry, emit(paths, out_dir), quiet=quiet)
-    if not quiet or outcome.failed:
-        click.echo(f"omi-import: {summary(outcome, verb)}", err=True)
-    if outcome.failed:
-        sys.exit(1)
-
-
-def announce_audio(paths: tuple[Path, ...], options: ConvertOptions, registry: Registry) -> None:
-    """For a folder or several recordings: the total audio length and time to expect."""
-    files = [i.path for i in iter_inputs(paths, registry) if not i.skipped]
-    audio = [p for p in files if registry.get("audio").claims_extension(p.suffix.lower())]
-    if len(audio) < 2 and not any(p.is_dir() for p in paths):
-        return
-    from adapters.audio.estimate import batch_estimate
-    from adapters.audio.settings import AudioSettings
-
-    try:
-        line = batch_estimate(audio, AudioSettings.from_extra(options.extra, options.language))
-    except ConfigError as exc:
-        raise click.UsageError(str(exc)) from None
-    if line:
-        click.echo(line, err=True)
-
-
 @cli.command("formats")
-def formats_cmd() -> None:
+@click.pass_context
+def formats_cmd(ctx: click.Context) -> None:
     """List the format adapters: built-in and installed plugins."""
-    try:
-        registry = Registry.default()
-    except ConfigError as exc:
-        raise click.UsageError(str(exc)) from None
     rows = [
         (i.adapter.name, " ".join(i.adapter.extensions), i.distribution, i.adapter.description)
-        for i in registry.infos
+        for i in registry_of(ctx).infos
     ]
     width = max((len(r[0]) for r in rows), default=4)
     ext_width = max((len(r[1]) for r in rows), default=10)

@@ -43,11 +43,12 @@ from pydantic import SecretStr
 from importers import __version__
 from importers.errors import ApiError, AuthError, RejectedError, TransientError, UncertainError
 from importers.pacing import Pacer
-from importers.payload import RequestBody, SegmentsRequest, endpoint_for, to_json
+from importers.payload import SEGMENTS_ENDPOINT, Conversation
 
 #: The server gives up at 120 s (504) but may still finish: wait well past that.
 READ_TIMEOUT_S = 180.0
 LIMITER_DOWN = "Rate limiter unavailable"
+JSON_HEADERS = {"Content-Type": "application/json"}
 SCOPE_HELP = (
     "the API key may not create conversations (403: {detail}). Create a new key in the Omi app "
     "(Settings > Developer > API keys) and give it write access, the conversations:write scope: "
@@ -191,8 +192,8 @@ class OmiClient:
 
     # -- one conversation --------------------------------------------------------------------
 
-    def create(self, body: RequestBody, hooks: SendHooks | None = None) -> Created:
-        """Create one conversation, retrying what is safe to retry.
+    def create(self, conversation: Conversation, hooks: SendHooks | None = None) -> Created:
+        """Create one conversation (its exact body bytes), retrying what is safe to retry.
 
         Raises:
             AuthError: 401/403; the caller should stop the run.
@@ -201,9 +202,9 @@ class OmiClient:
             TransientError: retries used up; a later run may succeed.
             Stopped: the pacer was stopped while waiting.
         """
-        payload = to_json(body)
-        path = endpoint_for(body)
-        idempotent = isinstance(body, SegmentsRequest)
+        payload = conversation.json
+        path = conversation.endpoint
+        idempotent = path == SEGMENTS_ENDPOINT
         retrying = tenacity.Retrying(
             retry=tenacity.retry_if_exception_type(Retry),
             stop=tenacity.stop_after_attempt(self.policy.max_attempts),
@@ -248,7 +249,7 @@ class OmiClient:
             self._on_retry(exc.reason)
 
     def _attempt(
-        self, path: str, payload: dict[str, object], idempotent: bool, hooks: SendHooks | None
+        self, path: str, payload: bytes, idempotent: bool, hooks: SendHooks | None
     ) -> Created:
         if self.pacer is not None and not self.pacer.acquire():
             raise Stopped
@@ -258,7 +259,7 @@ class OmiClient:
             self.pacer.sending()
         self.stats.add(requests=1)
         try:
-            response = self._http.post(path, json=payload)
+            response = self._http.post(path, content=payload, headers=JSON_HEADERS)
         except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
             self._answered()
             # The request never reached the server: safe to send again on either endpoint.

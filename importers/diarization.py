@@ -8,6 +8,9 @@ from the words. A transcript without words is attributed segment by segment the 
 An RTTM file may describe several recordings (file ids). With one, it applies to any input;
 with several, the input's file name without extension picks the recording, unless
 ``diarization_id`` names one.
+
+The file is read by whichever adapter claims it (:meth:`Adapter.read_speaker_turns`: RTTM is
+``adapters.rttm``), so a plugin can add another diarization format.
 """
 
 from __future__ import annotations
@@ -17,12 +20,33 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from importers.attribution import SpeakerTurn, assign_speakers
-from importers.errors import InputError
-from importers.model import Segment, Transcript, Word
+from importers.attribution import assign_speakers
+from importers.errors import ConfigError, InputError
+from importers.model import Segment, SpeakerTurn, Transcript, Word
+from importers.source import Source
+
+if TYPE_CHECKING:
+    from importers.registry import Registry
 
 Diarization = Mapping[str, Sequence[SpeakerTurn]]
+
+
+def read_diarization(path: Path, registry: Registry, encoding: str | None = None) -> Diarization:
+    """The speaker turns of a ``--diarization`` file, read by the adapter that claims it.
+
+    Raises:
+        ConfigError: the file cannot be read or detected, or holds no valid turns (the message
+            starts with ``--diarization`` and names the file and line).
+    """
+    source = Source.from_path(path, encoding)
+    try:
+        return registry.detect(source).read_speaker_turns(source)
+    except InputError as exc:
+        raise ConfigError(
+            f"--diarization {exc.with_path(path) if exc.path is None else exc}"
+        ) from None
 
 
 def select_turns(

@@ -31,9 +31,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
 
-import platformdirs
-
-from importers.settings import APP_NAME
+from importers.settings import state_dir
 
 LEDGER_FILE = "ledger.sqlite3"
 SCHEMA_VERSION = 1
@@ -80,10 +78,6 @@ CREATE INDEX IF NOT EXISTS conversations_status ON conversations (status);
 """
 
 
-def default_state_dir() -> Path:
-    return platformdirs.user_data_path(APP_NAME)
-
-
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds")
 
@@ -120,7 +114,8 @@ class InputEntry:
 class Ledger:
     """The SQLite ledger (thread-safe: one connection behind a lock, autocommit + explicit BEGIN).
 
-    ``Ledger.open(state_dir)`` creates ``state_dir/ledger.sqlite3`` when needed.
+    ``Ledger.open(folder)`` creates ``folder/ledger.sqlite3`` when needed (default: the state
+    folder, :func:`importers.settings.state_dir`).
     """
 
     def __init__(self, path: Path) -> None:
@@ -139,8 +134,8 @@ class Ledger:
         )
 
     @classmethod
-    def open(cls, state_dir: Path | None = None) -> Ledger:
-        return cls((state_dir or default_state_dir()) / LEDGER_FILE)
+    def open(cls, folder: Path | None = None) -> Ledger:
+        return cls((folder or state_dir()) / LEDGER_FILE)
 
     def close(self) -> None:
         with self._lock:
@@ -211,12 +206,6 @@ class Ledger:
         ]  # fmt: skip
 
     # -- conversations -----------------------------------------------------------------------
-
-    def register(
-        self, key: str, *, input_sha256: str, input_path: str, index: int, endpoint: str
-    ) -> Entry:
-        """Add a conversation as ``pending`` unless known; return its row either way."""
-        return self.register_all(input_sha256, input_path, [(key, index, endpoint)])[0]
 
     def register_all(
         self, input_sha256: str, input_path: str, conversations: list[tuple[str, int, str]]
@@ -297,14 +286,6 @@ class Ledger:
                 "updated_at = ? WHERE key = ?",
                 (status, last_error, body, _now(), key),
             )
-
-    def body(self, key: str) -> str | None:
-        """The kept request body of a rejected conversation."""
-        with self._lock:
-            row = self._db.execute(
-                "SELECT body FROM conversations WHERE key = ?", (key,)
-            ).fetchone()
-        return None if row is None else row["body"]
 
 
 def _entry(row: sqlite3.Row) -> Entry:

@@ -10,7 +10,7 @@ them with estimates and counts every estimate as a repair.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
@@ -45,6 +45,15 @@ class Segment:
 
 
 @dataclass(frozen=True, slots=True)
+class SpeakerTurn:
+    """One diarization turn: who spoke from ``start_ms`` to ``end_ms`` (no words)."""
+
+    start_ms: int
+    end_ms: int
+    speaker: str
+
+
+@dataclass(frozen=True, slots=True)
 class Repair:
     """Something normalization or an adapter changed or dropped, so it can be reported."""
 
@@ -57,7 +66,10 @@ class Transcript:
     """What one input file says: segments plus when it happened and in which language.
 
     ``kind`` is ``"speech"`` for transcripts (posted as segments) and ``"messages"`` for chats
-    (posted as text, since messages are not speech).
+    (posted as text, since messages are not speech); ``text_source_spec`` says where messages
+    come from (``"zoom_chat"``). ``anonymous_speakers``: the speaker labels are clusters a
+    diarization made up (the audio adapter's), not names the source gave, so the speaker map
+    shows no name for them and ``--me`` matches only the ``SPEAKER_NN`` labels given out.
     """
 
     segments: tuple[Segment, ...]
@@ -66,7 +78,8 @@ class Transcript:
     language: str | None = None
     repairs: tuple[Repair, ...] = ()
     kind: TranscriptKind = "speech"
-    notes: tuple[str, ...] = field(default=())
+    text_source_spec: str | None = None
+    anonymous_speakers: bool = False
 
 
 @dataclass(frozen=True, slots=True)

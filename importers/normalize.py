@@ -271,11 +271,15 @@ def normalize(
             segments = _merge(segments, options)
 
     labels = _label_speakers(segments)
+    # A diarization's cluster labels (the audio adapter's) are no names: only the SPEAKER_NN
+    # labels given out here can be matched by --me / --people, and the map names nobody.
+    anonymous = transcript.anonymous_speakers
     people = {k.casefold(): v for k, v in options.people.items()}
     turns: list[Turn] = []
     for seg in segments:
         assert seg.start_ms is not None and seg.end_ms is not None
         label = labels[seg.speaker]
+        name = None if anonymous else seg.speaker
         turns.append(
             Turn(
                 text=seg.text,
@@ -283,13 +287,11 @@ def normalize(
                 end_ms=seg.end_ms,
                 speaker=label,
                 speaker_id=int(label.removeprefix("SPEAKER_")),
-                is_user=_matches(seg.speaker, label, options.me),
-                person_id=people.get(seg.speaker.casefold())
-                if seg.speaker
-                else people.get(label.casefold()),
+                is_user=_matches(name, label, options.me),
+                person_id=people.get((name or label).casefold()),
             )
         )
-    speakers = {label: name for name, label in labels.items()}
+    speakers = {label: None if anonymous else name for name, label in labels.items()}
     return NormalizedTranscript(
         turns=tuple(turns), speakers=speakers, repairs=tuple(repairs), kind=transcript.kind
     )

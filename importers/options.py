@@ -1,13 +1,157 @@
-"""Parsing of user-supplied option values (people file, time zone, datetimes)."""
+"""The options that shape request bodies (:class:`ConvertOptions`), and reading them from flags.
+
+Every ``convert``/``import`` flag maps to a keyword of :meth:`ConvertOptions.from_flags`, with
+the same defaults, so a script and the command line build the same options. Adapters' own
+options (:class:`~importers.adapter.AdapterOption`) are passed by their keyword names too and
+land in ``extra`` only when set.
+"""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime, tzinfo
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from importers.adapter import ParseOptions
+from importers.diarization import Diarization, read_diarization
 from importers.errors import ConfigError
+from importers.normalize import NormalizeOptions
+from importers.registry import Registry
+
+DEFAULT_SOURCE = "external_integration"
+DEFAULT_MAX_PAUSE_S = 2.0
+DEFAULT_MAX_TURN_S = 60.0
+
+
+@dataclass(frozen=True)
+class ConvertOptions:
+    """Everything that shapes the request bodies. Each field is a CLI flag."""
+
+    format: str | None = None
+    encoding: str | None = None
+    source: str = DEFAULT_SOURCE
+    language: str | None = None
+    started_at: datetime | None = None
+    #: ``--started-at`` given as a date only: the date, with the time of day from the file.
+    started_on: date | None = None
+    timezone: tzinfo | None = None
+    normalize: NormalizeOptions = field(default_factory=NormalizeOptions)
+    #: Adapters' own options the user set (``AdapterOption.key`` -> value).
+    extra: Mapping[str, object] = field(default_factory=dict)
+    #: ``--diarization``: speaker turns per recording id.
+    diarization: Diarization | None = None
+    #: ``--diarization-id``: which recording of ``diarization`` (default: by file name).
+    diarization_id: str | None = None
+
+    @classmethod
+    def from_flags(
+        cls,
+        *,
+        registry: Registry | None = None,
+        format_name: str | None = None,
+        encoding: str | None = None,
+        source: str = DEFAULT_SOURCE,
+        language: str | None = None,
+        started_at: str | None = None,
+        timezone: str | None = None,
+        me: Sequence[str] = (),
+        people: Path | str | None = None,
+        no_merge: bool = False,
+        max_pause: float = DEFAULT_MAX_PAUSE_S,
+        max_turn: float = DEFAULT_MAX_TURN_S,
+        diarization: Path | str | None = None,
+        diarization_id: str | None = None,
+        **adapter_flags: object,
+    ) -> ConvertOptions:
+        """The options for these command-line values (each keyword is a flag, same defaults).
+
+        ``adapter_flags`` are the adapters' own options by keyword (``skip_private=True``,
+        ``whisper_model="builtin"``); unset ones (None, False) store nothing.
+
+        Raises:
+            ConfigError: a value is invalid (unknown zone or format, unreadable people or
+                diarization file, an adapter option no installed adapter has...).
+        """
+        registry = registry or Registry.default()
+        if format_name is not None:
+            registry.get(format_name)
+        tz = parse_timezone(timezone) if timezone else None
+        started_on = parse_date_only(started_at) if started_at else None
+        return cls(
+            format=format_name,
+            encoding=encoding,
+            source=source,
+            language=language,
+            started_at=parse_datetime(started_at, tz) if started_at and not started_on else None,
+            started_on=started_on,
+            timezone=tz,
+            normalize=NormalizeOptions(
+                merge=not no_merge,
+                max_pause_ms=round(max_pause * 1000),
+                max_turn_ms=round(max_turn * 1000),
+                me=tuple(me),
+                people=load_people(people) if people else {},
+            ),
+            extra=adapter_extra(registry, adapter_flags),
+            diarization=read_diarization(Path(diarization), registry, encoding)
+            if diarization
+            else None,
+            diarization_id=diarization_id,
+        )
+
+    def parse_options(self) -> ParseOptions:
+        return ParseOptions(
+            timezone=self.timezone,
+            started_at=self.started_at,
+            language=self.language,
+            extra=self.extra,
+        )
+
+    def key_options(self) -> dict[str, object]:
+        """The options that change a body: part of every client_session_id.
+
+        Exactly the dict 0.1.0 hashed (tests/test_keys.py pins the keys). An option added later
+        must enter it only when set to something other than its default (adapter options do:
+        ``extra`` holds only what the user set).
+        """
+        n = self.normalize
+        return {
+            "encoding": self.encoding,
+            "source": self.source,
+            "language": self.language,
+            "started_at": self.started_at.isoformat() if self.started_at else None,
+            "started_on": self.started_on.isoformat() if self.started_on else None,
+            "timezone": str(self.timezone) if self.timezone else None,
+            "merge": n.merge,
+            "max_pause_ms": n.max_pause_ms,
+            "max_turn_ms": n.max_turn_ms,
+            "me": sorted(m.casefold() for m in n.me),
+            "people": sorted((k.casefold(), v) for k, v in n.people.items()),
+            "extra": {k: self.extra[k] for k in sorted(self.extra)},
+        }
+
+
+def adapter_extra(registry: Registry, flags: Mapping[str, object]) -> dict[str, object]:
+    """Adapters' options by keyword -> ``extra`` (only those set), checked by their adapters.
+
+    Raises:
+        ConfigError: an option no adapter declares, or values an adapter refuses.
+    """
+    options = {o.dest: o for o in registry.options()}
+    unknown = sorted(set(flags) - set(options))
+    if unknown:
+        raise ConfigError(f"no installed adapter has the option(s): {', '.join(unknown)}")
+    extra: dict[str, object] = {}
+    for dest, value in flags.items():
+        option = options[dest]
+        if value is not None and (stored := option.to_extra(value)) is not None:
+            extra[option.key] = stored
+    for adapter in registry.adapters:
+        adapter.check_options(extra)
+    return extra
 
 
 def load_people(path: Path | str) -> dict[str, str]:

@@ -1,26 +1,42 @@
-"""Request bodies of the Omi Developer API, and the checks the server makes on them.
+"""Request bodies of the Omi Developer API: built once, checked like the server, sent as is.
 
-The only place milliseconds become the API's float seconds. :func:`check_segments_body` repeats
-the server's own validation (``shared/omi-api/server-behavior.md``: schema, then per segment
-end > start, start >= 0, non-blank text, then ``finished_at > started_at``, plus the edge
-deployment's size caps), so a body that would be rejected never spends a rate-limited request.
+:func:`build_conversations` turns a normalized transcript into its conversations: turns cut
+into chunks within the limits below (:mod:`importers.chunking`), times rebased to each chunk's
+start and turned from milliseconds into the API's float seconds (the only place that happens),
+each body validated by its pydantic model and serialised once to the exact bytes
+(:attr:`Conversation.json`) that the size check measures, the client POSTs, the ledger keeps
+for a rejected body and ``convert`` prints. :func:`check_body` repeats the server's own
+validation (``shared/omi-api/server-behavior.md``: schema, then per segment end > start,
+start >= 0, non-blank text, then ``finished_at > started_at``, plus the edge deployment's size
+caps), so a body that would be rejected never spends a rate-limited request.
+
+Chats (``kind == "messages"``) go to the text endpoint as ``[HH:MM:SS] Name: text`` lines.
 """
 
 from __future__ import annotations
 
-import json
-from datetime import datetime
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import cached_property
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
+from importers.chunking import chunk
+from importers.errors import PayloadError
+from importers.identity import conversation_key
+from importers.model import NormalizedTranscript
+
 SEGMENTS_ENDPOINT = "/v1/dev/user/conversations/from-segments"
 TEXT_ENDPOINT = "/v1/dev/user/conversations"
 
+#: The server's limits (server-behavior.md), each defined here only.
 MAX_SEGMENTS = 500
 MAX_SESSION_ID = 200
 MAX_TEXT_CHARS = 100_000
 MAX_SEGMENT_CHARS = 100_000
+#: The edge deployment's cap on the text of one request (segments' text summed).
 MAX_REQUEST_CHARS = 500_000
 MAX_BODY_BYTES = 2 * 1024 * 1024
 
@@ -84,18 +100,154 @@ class TextRequest(BaseModel):
 RequestBody = SegmentsRequest | TextRequest
 
 
+@dataclass(frozen=True)
+class Conversation:
+    """One conversation to create: its key (the client_session_id) and its exact request body.
+
+    ``json`` is the body serialised once; :attr:`body` is the validated model, parsed back from
+    those bytes when a library caller asks for it (a long file's conversations are held as
+    bytes only).
+    """
+
+    key: str
+    index: int
+    endpoint: str
+    json: bytes
+
+    @cached_property
+    def body(self) -> RequestBody:
+        model = SegmentsRequest if self.endpoint == SEGMENTS_ENDPOINT else TextRequest
+        return model.model_validate_json(self.json)
+
+
+def seconds(ms: int) -> float:
+    """Milliseconds as the API's float seconds (millisecond precision)."""
+    return round(ms / 1000, 3)
+
+
+def build_conversations(
+    normalized: NormalizedTranscript,
+    *,
+    started_at: datetime,
+    language: str,
+    source: str,
+    digest: str,
+    text_source_spec: str | None = None,
+) -> tuple[Conversation, ...]:
+    """The conversations of one transcript, each checked as the server would.
+
+    ``digest`` is the input's fingerprint (:func:`importers.identity.fingerprint`); conversation
+    ``i`` gets the key ``conversation_key(digest, i)``. ``text_source_spec`` says where a chat's
+    messages come from (``"zoom_chat"``; None: not said).
+
+    Raises:
+        PayloadError: a body the server would reject (the message says which and why).
+    """
+    if normalized.kind == "messages":
+        bodies: Iterator[RequestBody] = _text_bodies(
+            normalized, started_at, language, text_source_spec
+        )
+    else:
+        bodies = _segment_bodies(normalized, started_at, language, source, digest)
+    out = []
+    for i, body in enumerate(bodies):
+        data = body.__pydantic_serializer__.to_json(body)
+        problems = check_body(body, len(data))
+        if problems:
+            raise PayloadError(
+                f"conversation {i + 1} would be rejected by Omi: {'; '.join(problems[:3])}"
+            )
+        out.append(Conversation(conversation_key(digest, i), i, endpoint_for(body), data))
+    return tuple(out)
+
+
+def _segment_bodies(
+    normalized: NormalizedTranscript,
+    started_at: datetime,
+    language: str,
+    source: str,
+    digest: str,
+) -> Iterator[SegmentsRequest]:
+    chunks = chunk(normalized.turns, max_segments=MAX_SEGMENTS, max_chars=MAX_REQUEST_CHARS)
+    for i, turns in enumerate(chunks):
+        offset = 0 if i == 0 else turns[0].start_ms
+        start = started_at + timedelta(milliseconds=offset)
+        end_ms = max(t.end_ms for t in turns) - offset
+        # One validation per request: plain dicts validated by pydantic-core in one call are
+        # several times faster than one SegmentBody model per segment, and check the same schema.
+        yield SegmentsRequest.model_validate(
+            {
+                "transcript_segments": [
+                    {
+                        "text": t.text,
+                        "speaker": t.speaker,
+                        "speaker_id": t.speaker_id,
+                        "is_user": t.is_user,
+                        "person_id": t.person_id,
+                        "start": seconds(t.start_ms - offset),
+                        "end": seconds(t.end_ms - offset),
+                    }
+                    for t in turns
+                ],
+                "source": source,
+                "started_at": start,
+                "finished_at": start + timedelta(milliseconds=end_ms),
+                "language": language,
+                "client_session_id": conversation_key(digest, i),
+            }
+        )
+
+
+def _text_bodies(
+    normalized: NormalizedTranscript, started_at: datetime, language: str, spec: str | None
+) -> Iterator[TextRequest]:
+    """Messages become ``[HH:MM:SS] Name: text`` lines, split below 100,000 characters.
+
+    Bodies break between messages; a single message longer than a body is cut into pieces of at
+    most 100,000 characters (nothing is truncated), each piece its own line.
+    """
+    lines: list[tuple[int, str]] = []
+    for t in normalized.turns:
+        when = (started_at + timedelta(milliseconds=t.start_ms)).strftime("%H:%M:%S")
+        name = normalized.speakers.get(t.speaker) or t.speaker
+        line = f"[{when}] {name}: {t.text}"
+        lines.extend(
+            (t.start_ms, line[i : i + MAX_TEXT_CHARS]) for i in range(0, len(line), MAX_TEXT_CHARS)
+        )
+    batch: list[tuple[int, str]] = []
+    size = 0
+
+    def body(items: list[tuple[int, str]]) -> TextRequest:
+        first, last = items[0][0], items[-1][0]
+        start = started_at + timedelta(milliseconds=first)
+        return TextRequest(
+            text="\n".join(line for _, line in items),
+            text_source="message",
+            text_source_spec=spec,
+            started_at=start,
+            finished_at=start + timedelta(milliseconds=max(1000, last - first + 1000)),
+            language=language,
+        )
+
+    for item in lines:
+        if batch and size + len(item[1]) + 1 > MAX_TEXT_CHARS:
+            yield body(batch)
+            batch, size = [], 0
+        batch.append(item)
+        size += len(item[1]) + 1
+    if batch:
+        yield body(batch)
+
+
 def endpoint_for(body: RequestBody) -> str:
     return SEGMENTS_ENDPOINT if isinstance(body, SegmentsRequest) else TEXT_ENDPOINT
 
 
-def to_json(body: RequestBody) -> dict[str, object]:
-    """The exact JSON object that is POSTed (and that ``convert`` prints)."""
-    data: dict[str, object] = body.model_dump(mode="json", exclude_none=False)
-    return data
+def check_segments_body(body: SegmentsRequest, size_bytes: int) -> list[str]:
+    """Everything the server would reject, in the server's order (empty when valid).
 
-
-def check_segments_body(body: SegmentsRequest) -> list[str]:
-    """Everything the server would reject, in the server's order (empty when valid)."""
+    ``size_bytes`` is the length of the body's exact bytes (the edge's 2 MB cap).
+    """
     problems: list[str] = []
     if not body.client_session_id.strip():
         problems.append("client_session_id is blank")
@@ -114,7 +266,7 @@ def check_segments_body(body: SegmentsRequest) -> list[str]:
         problems.append(f"source {body.source!r} is not one the API accepts")
     if sum(len(s.text) for s in body.transcript_segments) > MAX_REQUEST_CHARS:
         problems.append(f"request text is over {MAX_REQUEST_CHARS:,} characters")
-    if len(json.dumps(to_json(body)).encode()) > MAX_BODY_BYTES:
+    if size_bytes > MAX_BODY_BYTES:
         problems.append("request body is over 2 MB")
     return problems
 
@@ -128,7 +280,7 @@ def check_text_body(body: TextRequest) -> list[str]:
     return problems
 
 
-def check_body(body: RequestBody) -> list[str]:
+def check_body(body: RequestBody, size_bytes: int) -> list[str]:
     if isinstance(body, SegmentsRequest):
-        return check_segments_body(body)
+        return check_segments_body(body, size_bytes)
     return check_text_body(body)

@@ -8,7 +8,9 @@ installed still works (a test keeps the two lists equal).
 ``OMI_IMPORT_ADAPTERS=srt,vtt`` restricts which adapters load (handy to rule a plugin out).
 
 Detection: the extension narrows the candidates, the content (each candidate's ``sniff``)
-decides. Exactly one must say yes; none or several is an error that suggests ``--format``.
+decides. When several say yes, a subclass beats the class it extends (``teams`` extends ``vtt``),
+then the higher ``priority``; what is left must be one adapter, else an "ambiguous format" error
+that suggests ``--format`` (as no adapter at all gives an "unknown format" one).
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from dataclasses import dataclass
 from importlib.metadata import EntryPoint, distribution, entry_points
 from pathlib import Path
 
-from importers.adapter import Adapter
+from importers.adapter import Adapter, AdapterOption
 from importers.errors import (
     AmbiguousFormatError,
     ConfigError,
@@ -98,6 +100,10 @@ class Registry:
         return registry
 
     @property
+    def adapters(self) -> list[Adapter]:
+        return [i.adapter for i in self._infos.values()]
+
+    @property
     def infos(self) -> list[AdapterInfo]:
         return list(self._infos.values())
 
@@ -140,7 +146,7 @@ class Registry:
                 f"{', '.join(sorted(self._infos))}",
                 path=source.path,
             )
-        matches = [a for a in candidates if _sniff(a, source)]
+        matches = most_specific([a for a in candidates if _sniff(a, source)])
         if len(matches) == 1:
             return matches[0]
         names = ", ".join(a.name for a in candidates)
@@ -161,6 +167,37 @@ class Registry:
             "use --format to choose one",
             path=source.path,
         )
+
+    def options(self) -> list[AdapterOption]:
+        """Every adapter's own command-line options, each once (in registry order).
+
+        Raises:
+            ConfigError: two adapters declare the same flag differently.
+        """
+        found: dict[str, AdapterOption] = {}
+        for info in self._infos.values():
+            for option in info.adapter.options:
+                known = found.setdefault(option.flag, option)
+                if known != option:
+                    raise ConfigError(
+                        f"adapter {info.adapter.name!r} ({info.distribution}) declares "
+                        f"{option.flag} differently from another adapter; set {ENV_FILTER} to "
+                        "choose"
+                    )
+        return list(found.values())
+
+
+def most_specific(matches: list[Adapter]) -> list[Adapter]:
+    """The adapters left when a subclass beats its base class, then the highest priority wins."""
+    kept = [
+        a
+        for a in matches
+        if not any(type(b) is not type(a) and isinstance(b, type(a)) for b in matches)
+    ]
+    if len(kept) < 2:
+        return kept
+    top = max(a.priority for a in kept)
+    return [a for a in kept if a.priority == top]
 
 
 def _sniff(adapter: Adapter, source: Source) -> bool:

@@ -30,6 +30,7 @@ APP_NAME = "omi-import"
 DEFAULT_BASE_URL = "https://api.omi.me"
 ENV_API_KEY = "OMI_API_KEY"
 ENV_BASE_URL = "OMI_API_BASE_URL"
+ENV_STATE = "OMI_IMPORT_STATE"
 CONFIG_FILE = "config.toml"
 
 
@@ -48,6 +49,16 @@ class Settings:
                 "Developer > API keys, with write access to conversations)"
             )
         return self.api_key
+
+
+def state_dir() -> Path:
+    """The state folder (the ledger, the audio caches): ``$OMI_IMPORT_STATE``, else the user
+    data folder (``~/.local/share/omi-import`` on Linux). ``import --state DIR`` moves the
+    ledger of one run."""
+    override = os.environ.get(ENV_STATE, "").strip()
+    if override:
+        return Path(override).expanduser()
+    return platformdirs.user_data_path(APP_NAME)
 
 
 def default_config_path() -> Path:

@@ -16,7 +16,6 @@ from __future__ import annotations
 import codecs
 import hashlib
 import json
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cached_property
 from pathlib import Path
@@ -108,28 +107,46 @@ def decode_bytes(
     return normalize_newlines(str(best)), best.encoding.replace("_", "-")
 
 
-@dataclass
 class Source:
-    """One input file, read once. ``text`` decodes on first use and is cached."""
+    """One input, read once: its bytes on first use (never before), its text decoded once.
 
-    path: Path
-    data: bytes
-    encoding_override: str | None = None
-    _encoding: str | None = field(default=None, init=False, repr=False)
+    Nothing is read when a Source is made, so a folder walk can hold the Sources of recordings
+    it has not converted yet without their bytes; each cached view (``data``, ``text``,
+    ``head``, ``lines``, ``json``, ``sha256``) is computed at most once.
+    """
+
+    def __init__(
+        self, path: Path, data: bytes | None = None, encoding_override: str | None = None
+    ) -> None:
+        self.path = path
+        self.encoding_override = encoding_override
+        self._encoding: str | None = None
+        if data is not None:
+            self.__dict__["data"] = data
+
+    def __repr__(self) -> str:
+        return f"Source({str(self.path)!r})"
 
     @classmethod
     def from_path(cls, path: Path | str, encoding: str | None = None) -> Source:
-        p = Path(path)
-        try:
-            data = p.read_bytes()
-        except OSError as exc:
-            raise DecodeError(f"cannot read: {exc.strerror or exc}", path=p) from None
-        return cls(path=p, data=data, encoding_override=encoding)
+        return cls(Path(path), encoding_override=encoding)
 
     @classmethod
     def from_text(cls, text: str, name: str = "<text>") -> Source:
         """A source made from a string (tests, library callers)."""
-        return cls(path=Path(name), data=text.encode("utf-8"), encoding_override="utf-8")
+        return cls(Path(name), text.encode("utf-8"), "utf-8")
+
+    @cached_property
+    def data(self) -> bytes:
+        """The file's bytes (read on first use).
+
+        Raises:
+            DecodeError: the file cannot be read.
+        """
+        try:
+            return self.path.read_bytes()
+        except OSError as exc:
+            raise DecodeError(f"cannot read: {exc.strerror or exc}", path=self.path) from None
 
     @cached_property
     def sha256(self) -> str:
@@ -154,10 +171,6 @@ class Source:
             return self.text[:HEAD_CHARS]
         except DecodeError:
             return ""
-
-    @property
-    def raw_head(self) -> bytes:
-        return self.data[:HEAD_CHARS]
 
     @cached_property
     def lines(self) -> list[str]:

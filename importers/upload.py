@@ -11,8 +11,6 @@ and after each request (see :mod:`importers.ledger`).
 
 from __future__ import annotations
 
-import hashlib
-import json
 import threading
 import time
 from collections.abc import Iterable
@@ -25,15 +23,15 @@ import httpx
 from importers.client import READ_TIMEOUT_S, OmiClient, RetryPolicy, Stopped
 from importers.errors import (
     AuthError,
-    ImporterError,
     RejectedError,
     TransientError,
     UncertainError,
 )
 from importers.ledger import Entry, Ledger
+from importers.options import ConvertOptions
 from importers.pacing import Pacer
-from importers.payload import TEXT_ENDPOINT, to_json
-from importers.pipeline import Conversation, Conversion, ConvertOptions, convert, iter_inputs
+from importers.payload import TEXT_ENDPOINT, Conversation
+from importers.pipeline import Conversion, convert_all
 from importers.progress import NullProgress, ProgressSink
 from importers.registry import Registry
 from importers.report import ConversationResult, InputResult, Report, Totals
@@ -266,38 +264,28 @@ def _conversions(
     report: Report,
     progress: ProgressSink,
 ) -> Iterable[Conversion]:
-    paths: list[Path] = []
+    """The conversions of the inputs; skipped and failed files go into the report and ledger."""
+    paths: list[Path | str] = []
     for item in inputs:
         if isinstance(item, Conversion):
             yield item
         else:
-            paths.append(Path(item).expanduser())
+            paths.append(item)
     if not paths:
         return
-    registry = registry or Registry.default()
-    for found in iter_inputs(paths, registry):
-        if found.skipped:
-            report.inputs.append(InputResult(str(found.path), "unsupported", error=found.skipped))
-            progress.note(f"Skipped: {found.path}: {found.skipped}")
-            continue
-        try:
-            yield convert(found.path, convert_options, registry=registry)
-        except ImporterError as exc:
-            if (reason := found.skip_reason(exc)) is not None:
-                report.inputs.append(InputResult(str(found.path), "unsupported", error=reason))
-                progress.note(f"Skipped: {found.path}: {reason}")
-                continue
-            sha = _file_sha256(found.path)
-            ledger.record_input(str(found.path), sha, format=None, error=str(exc))
-            report.inputs.append(InputResult(str(found.path), "failed", sha256=sha, error=str(exc)))
-            progress.note(f"Error: {exc}")
-
-
-def _file_sha256(path: Path) -> str:
-    try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
-    except OSError:
-        return ""
+    for outcome in convert_all(paths, convert_options, registry=registry):
+        path = str(outcome.path)
+        if outcome.conversion is not None:
+            yield outcome.conversion
+        elif outcome.skipped is not None:
+            report.inputs.append(InputResult(path, "unsupported", error=outcome.skipped))
+            progress.note(f"Skipped: {path}: {outcome.skipped}")
+        else:
+            error = str(outcome.error)
+            sha = outcome.sha256 or ""
+            ledger.record_input(path, sha, format=None, error=error)
+            report.inputs.append(InputResult(path, "failed", sha256=sha, error=error))
+            progress.note(f"Error: {error}")
 
 
 def _send(
@@ -312,7 +300,7 @@ def _send(
     conv, result = job.conversation, job.result
     label = f"{job.path} #{conv.index + 1}"
     try:
-        created = client.create(conv.body, _Hooks(ledger, conv.key, progress))
+        created = client.create(conv, _Hooks(ledger, conv.key, progress))
     except Stopped:
         return
     except AuthError as exc:
@@ -323,9 +311,7 @@ def _send(
             pacer.stop()
         return
     except RejectedError as exc:
-        ledger.mark_failed(
-            conv.key, str(exc), body=json.dumps(to_json(conv.body), ensure_ascii=False)
-        )
+        ledger.mark_failed(conv.key, str(exc), body=conv.json.decode())
         progress.finished(f"failed: {label}: {exc}")
         return
     except UncertainError as exc:

@@ -22,7 +22,6 @@ from adapters.vtt import (
     TOLERANT,
     WEBVTT_PY,
     VttAdapter,
-    classify,
     parse_vtt,
     read_vtt,
 )
@@ -31,6 +30,7 @@ from importers.adapter import ParseOptions
 from importers.errors import ParseError
 from importers.model import Repair, Segment, Transcript
 from importers.pipeline import parse
+from importers.registry import Registry
 from importers.source import Source
 
 
@@ -234,8 +234,8 @@ def test_zoom_prefixes_and_continuations() -> None:
     ]
 
 
-def test_detection_is_exclusive() -> None:
-    """classify() gives exactly one of teams / zoom / vtt; each sniffer agrees with it."""
+def test_detection_picks_exactly_one_of_vtt_teams_zoom() -> None:
+    """vtt claims any WebVTT; teams and zoom extend it and win where their marks are."""
     cases = {
         "vtt": src("WEBVTT\n\n00:00.000 --> 00:01.000\n<v Ann>hi</v>\n"),
         "teams": src(
@@ -246,17 +246,30 @@ def test_detection_is_exclusive() -> None:
     }
     stream = "WEBVTT\n\nNOTE Confidence: 0.5\n\n00:00:01.000 --> 00:00:02.000\nHi.\n"
     cases["teams-stream"] = src(stream)
+    cases["teams-stream-under-a-zoom-name"] = src(stream, "x.transcript.vtt")
     cases["zoom-name"] = src("WEBVTT\n\n00:00.000 --> 00:01.000\nhello\n", "x.transcript.vtt")
-    adapters = [VttAdapter(), TeamsAdapter(), ZoomVttAdapter()]
+    cases["teams-old-timestamps"] = src("WEBVTT\n\n0:0:0.0 --> 0:0:0.570\n<v Yuri>There.</v>\n")
+    registry = Registry([VttAdapter(), TeamsAdapter(), ZoomVttAdapter()])
     for expected, source in cases.items():
-        claimed = [a.name for a in adapters if a.sniff(source)]
-        assert claimed == [expected.split("-")[0]], expected
-    assert classify(src("1\n00:00:01,000 --> 00:00:02,000\nx\n")) is None
+        assert registry.detect(source).name == expected.split("-")[0], expected
+    assert not any(a.sniff(src("1\n00:00:01,000 --> 00:00:02,000\nx\n")) for a in registry.adapters)
 
 
-def test_old_teams_timestamps_are_teams() -> None:
-    """Old Teams exports: <v> spans with '0:0:0.0' timestamps."""
-    assert classify(src("WEBVTT\n\n0:0:0.0 --> 0:0:0.570\n<v Yuri>There.</v>\n")) == "teams"
+class _PluginVtt(VttAdapter):
+    """A third-party subclass of VttAdapter claiming its own files."""
+
+    name = "acme-vtt"
+
+    def sniff(self, source: Source) -> bool:
+        return super().sniff(source) and "NOTE acme" in source.head
+
+
+def test_a_plugin_subclass_of_vtt_claims_its_files() -> None:
+    """A subclass beats its base class, so a plugin needs no change to the built-ins."""
+    registry = Registry([VttAdapter(), TeamsAdapter(), ZoomVttAdapter(), _PluginVtt()])
+    ours = src("WEBVTT\n\nNOTE acme export\n\n00:00.000 --> 00:01.000\nhi\n")
+    assert registry.detect(ours).name == "acme-vtt"
+    assert registry.detect(src("WEBVTT\n\n00:00.000 --> 00:01.000\nhi\n")).name == "vtt"
 
 
 @pytest.mark.parametrize(

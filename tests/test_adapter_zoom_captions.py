@@ -13,7 +13,8 @@ from support import CORPUS, SAMPLES
 from adapters.zoom_captions import ZoomCaptionsAdapter
 from importers.adapter import ParseOptions
 from importers.errors import ParseError
-from importers.pipeline import ConvertOptions, convert
+from importers.options import ConvertOptions
+from importers.pipeline import convert
 from importers.registry import Registry
 from importers.source import Source
 

@@ -10,8 +10,9 @@ import pytest
 from adapters.zoom_chat import ZoomChatAdapter
 from importers.adapter import ParseOptions
 from importers.errors import ParseError
+from importers.options import ConvertOptions
 from importers.payload import MAX_TEXT_CHARS, TEXT_ENDPOINT, TextRequest, check_body
-from importers.pipeline import ConvertOptions, convert
+from importers.pipeline import convert
 from importers.registry import Registry
 from importers.source import Source
 
@@ -132,12 +133,7 @@ def test_chat_becomes_one_text_body(tmp_path: object) -> None:
     ]
     assert body.started_at == START
     assert body.finished_at > body.started_at
-    assert not check_body(body)
-
-
-def test_text_source_spec_can_be_overridden(tmp_path: object) -> None:
-    (body,) = convert_chat(chat_file(tmp_path, LEGACY), extra={"text_source_spec": "zoom_webinar"})
-    assert body.text_source_spec == "zoom_webinar"
+    assert not check_body(body, len(body.model_dump_json().encode()))
 
 
 def test_long_chat_splits_below_the_limit_and_loses_nothing(tmp_path: object) -> None:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from importers.attribution import SpeakerTurn, assign_speakers
-from importers.model import Word
+from importers.attribution import assign_speakers
+from importers.model import SpeakerTurn, Word
 
 T = SpeakerTurn
 

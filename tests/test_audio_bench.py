@@ -1,6 +1,6 @@
 """The audio benchmark's command line and the scoring it (and test_audio) relies on.
 
-No timing here: the benchmark itself is run by hand (``python -m adapters.audio.bench``).
+No timing here: the benchmark itself is run by hand (``python tests/bench_audio.py``).
 """
 
 from __future__ import annotations
@@ -8,11 +8,9 @@ from __future__ import annotations
 import itertools
 from pathlib import Path
 
+import bench_audio as bench
 import pytest
-from support import SAMPLES
-
-from adapters.audio import bench
-from adapters.audio.score import (
+from audio_score import (
     RefTurn,
     read_reference,
     shifted,
@@ -20,6 +18,7 @@ from adapters.audio.score import (
     turns_right,
     wer,
 )
+from support import SAMPLES
 
 
 def test_arguments_parse() -> None:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -15,38 +14,44 @@ from support import SAMPLES
 from adapters.audio import AudioAdapter
 from adapters.audio.cache import ResultCache
 from adapters.audio.decode import creation_time
-from adapters.audio.settings import AudioSettings, state_dir
+from adapters.audio.settings import AudioSettings
 from importers.adapter import ParseOptions
-from importers.cli import audio_extra, build_options, cli
+from importers.cli import cli
 from importers.errors import ConfigError, MissingDependencyError
+from importers.options import ConvertOptions
+from importers.registry import Registry
+from importers.settings import state_dir
 from importers.source import Source
 
-BASE: dict[str, Any] = {
-    "format_name": None, "encoding": None, "source": "external_integration", "language": None,
-    "started_at": None, "timezone": "UTC", "me": (), "people": None, "no_merge": False,
-    "max_pause": 2.0, "max_turn": 60.0,
-}  # fmt: skip
+REGISTRY = Registry([AudioAdapter()])
 
 
 def test_only_flags_given_go_into_extra() -> None:
     """Unset audio flags leave extra (and so every text file's client_session_id) unchanged."""
-    assert build_options(**BASE).extra == {}
-    opts = build_options(**BASE, whisper_model="builtin", no_diarize=True, num_speakers=None)
+    assert ConvertOptions.from_flags(registry=REGISTRY).extra == {}
+    opts = ConvertOptions.from_flags(
+        registry=REGISTRY, whisper_model="builtin", no_diarize=True, num_speakers=None
+    )
     assert opts.extra == {"whisper_model": "builtin", "diarize": False}
 
 
 def test_audio_flags_change_the_session_identity() -> None:
-    plain = build_options(**BASE).body_options()
-    two = build_options(**BASE, num_speakers=2).body_options()
+    plain = ConvertOptions.from_flags(registry=REGISTRY).key_options()
+    two = ConvertOptions.from_flags(registry=REGISTRY, num_speakers=2).key_options()
     assert plain != two
     assert two["extra"] == {"num_speakers": 2}
+
+
+def test_an_option_no_adapter_declares_is_refused() -> None:
+    with pytest.raises(ConfigError, match="no installed adapter has the option"):
+        ConvertOptions.from_flags(registry=Registry([]), whisper_model="builtin")
 
 
 def test_settings_defaults_and_checks() -> None:
     s = AudioSettings.from_extra({}, "de")
     assert (s.whisper_model, s.diarization_model, s.device, s.diarize, s.language) == (
         "auto", "pyannote/speaker-diarization-community-1", "auto", True, "de")  # fmt: skip
-    s = AudioSettings.from_extra(audio_extra(min_speakers=2, max_speakers=4, device="cpu"))
+    s = AudioSettings.from_extra({"min_speakers": 2, "max_speakers": 4, "device": "cpu"})
     assert (s.min_speakers, s.max_speakers, s.device) == (2, 4, "cpu")
     with pytest.raises(ConfigError, match="--num-speakers cannot be combined"):
         AudioSettings.from_extra({"num_speakers": 2, "max_speakers": 3})

@@ -7,15 +7,18 @@ from pathlib import Path
 
 import pytest
 
-from importers.chunking import MAX_SEGMENTS, chunk, split_points
+from importers.chunking import chunk, split_points
 from importers.model import Segment, Transcript, Turn
 from importers.normalize import NormalizeOptions
-from importers.payload import SegmentsRequest
-from importers.pipeline import ConvertOptions, convert_transcript
+from importers.options import ConvertOptions
+from importers.payload import MAX_REQUEST_CHARS, MAX_SEGMENTS, SegmentsRequest
+from importers.pipeline import convert_transcript
 from importers.registry import Registry
 from importers.source import Source
 
 START = datetime(2026, 3, 1, 14, 0, tzinfo=UTC)
+#: The API's limits, as payload passes them.
+LIMITS = {"max_segments": MAX_SEGMENTS, "max_chars": MAX_REQUEST_CHARS}
 
 
 def turns_with_pauses(pauses: list[int], length: int = 1000) -> list[Turn]:
@@ -29,7 +32,7 @@ def turns_with_pauses(pauses: list[int], length: int = 1000) -> list[Turn]:
 
 def test_short_transcript_is_one_chunk() -> None:
     turns = turns_with_pauses([100] * 9)
-    assert chunk(turns) == [turns]
+    assert chunk(turns, **LIMITS) == [turns]
 
 
 def test_split_at_the_longest_pause_near_the_limit() -> None:
@@ -37,23 +40,27 @@ def test_split_at_the_longest_pause_near_the_limit() -> None:
     pauses[449] = 5000  # between turn 449 and 450: inside the window before 500
     pauses[120] = 60_000  # far from the limit: ignored
     turns = turns_with_pauses(pauses)
-    assert split_points(turns) == [(0, 450), (450, 950), (950, 1200)]
+    assert split_points(turns, **LIMITS) == [(0, 450), (450, 950), (950, 1200)]
 
 
 def test_equal_pauses_cut_at_the_limit() -> None:
-    assert split_points(turns_with_pauses([100] * 1236)) == [(0, 500), (500, 1000), (1000, 1237)]
+    assert split_points(turns_with_pauses([100] * 1236), **LIMITS) == [
+        (0, 500),
+        (500, 1000),
+        (1000, 1237),
+    ]
 
 
 def test_character_cap_splits_earlier() -> None:
     turns = [Turn("x" * 1000, i * 1000, i * 1000 + 900, "SPEAKER_00", 0) for i in range(20)]
-    ranges = split_points(turns, max_chars=5500)
+    ranges = split_points(turns, max_segments=MAX_SEGMENTS, max_chars=5500)
     assert all(sum(len(t.text) for t in turns[a:b]) <= 5500 for a, b in ranges)
     assert ranges[0] == (0, 5)
 
 
 def test_invalid_max() -> None:
     with pytest.raises(ValueError, match="at least 1"):
-        split_points(turns_with_pauses([1]), max_segments=0)
+        split_points(turns_with_pauses([1]), max_segments=0, max_chars=MAX_REQUEST_CHARS)
 
 
 def test_chunks_rebase_times_and_have_their_own_span(tmp_path: Path) -> None:

@@ -8,8 +8,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from importers.cli import build_options, cli
-from importers.pipeline import convert
+from importers.cli import cli
 
 WHISPER = {
     "text": " Hello there. How are you?",
@@ -29,15 +28,6 @@ def whisper_file(tmp_path: Path) -> Path:
     return p
 
 
-def key_for(path: Path, *extra: str) -> str:
-    flags = {
-        "format_name": None, "encoding": None, "source": "external_integration", "language": None,
-        "started_at": STARTED, "timezone": None, "me": (), "people": None, "no_merge": False,
-        "max_pause": 2.0, "max_turn": 60.0,
-    }  # fmt: skip
-    return convert(path, build_options(**flags)).conversations[0].key
-
-
 def run(*args: str) -> tuple[int, str, str]:
     result = CliRunner().invoke(cli, list(args))
     assert "Traceback" not in result.output
@@ -47,6 +37,14 @@ def run(*args: str) -> tuple[int, str, str]:
 def test_convert_prints_the_exact_json(whisper_file: Path) -> None:
     code, out, err = run("convert", str(whisper_file), "--started-at", STARTED)
     assert code == 0
+    # Each conversation is printed as the exact bytes that are POSTed: one line per body.
+    body = (
+        '{"transcript_segments":[{"text":"Hello there. How are you?","speaker":"SPEAKER_00",'
+        '"speaker_id":0,"is_user":false,"person_id":null,"start":0.0,"end":3.25}],'
+        '"source":"external_integration","started_at":"2026-03-01T12:00:00+01:00",'
+        '"finished_at":"2026-03-01T12:00:03.250000+01:00","language":"en",'
+        '"client_session_id":"omi-import-af8af6de8dc1a985146fe74562a51a39717c6853-000"}'
+    )
     expected = f"""{{
   "input": "{whisper_file}",
   "format": "whisper",
@@ -57,24 +55,7 @@ def test_convert_prints_the_exact_json(whisper_file: Path) -> None:
   }},
   "repairs": [],
   "conversations": [
-    {{
-      "transcript_segments": [
-        {{
-          "text": "Hello there. How are you?",
-          "speaker": "SPEAKER_00",
-          "speaker_id": 0,
-          "is_user": false,
-          "person_id": null,
-          "start": 0.0,
-          "end": 3.25
-        }}
-      ],
-      "source": "external_integration",
-      "started_at": "2026-03-01T12:00:00+01:00",
-      "finished_at": "2026-03-01T12:00:03.250000+01:00",
-      "language": "en",
-      "client_session_id": "{key_for(whisper_file)}"
-    }}
+    {body}
   ]
 }}
 """

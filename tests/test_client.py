@@ -12,13 +12,20 @@ from pydantic import SecretStr
 from importers.client import OmiClient, RetryPolicy
 from importers.errors import AuthError, RejectedError, TransientError, UncertainError
 from importers.pacing import Pacer
-from importers.payload import SegmentBody, SegmentsRequest, TextRequest
+from importers.payload import (
+    SEGMENTS_ENDPOINT,
+    TEXT_ENDPOINT,
+    Conversation,
+    SegmentBody,
+    SegmentsRequest,
+    TextRequest,
+)
 
 KEY = "omi_dev_" + "ab" * 16
 T0 = datetime(2026, 1, 15, 9, 30, tzinfo=UTC)
 OK = {"id": "conv1", "status": "completed", "discarded": False}
 
-SEGMENTS = SegmentsRequest(
+SEGMENTS_BODY = SegmentsRequest(
     transcript_segments=[
         SegmentBody(text="hello there", speaker="SPEAKER_00", speaker_id=0, start=0.0, end=1.5)
     ],
@@ -26,12 +33,16 @@ SEGMENTS = SegmentsRequest(
     finished_at=T0 + timedelta(seconds=1.5),
     client_session_id="omi-import-abc-000",
 )
-TEXT = TextRequest(
+SEGMENTS = Conversation(
+    "omi-import-abc-000", 0, SEGMENTS_ENDPOINT, SEGMENTS_BODY.model_dump_json().encode()
+)
+TEXT_BODY = TextRequest(
     text="[09:30:00] Ann: hi",
     text_source="message",
     started_at=T0,
     finished_at=T0 + timedelta(seconds=1),
 )
+TEXT = Conversation("omi-import-def-000", 0, TEXT_ENDPOINT, TEXT_BODY.model_dump_json().encode())
 
 Answer = httpx.Response | Exception
 

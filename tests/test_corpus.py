@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from support import CORPUS
 
-from importers.cli import build_options
+from importers.options import ConvertOptions
 from importers.pipeline import Conversion, convert
 from importers.registry import Registry
 
@@ -36,12 +36,9 @@ def text_files() -> list[str]:
 
 
 def convert_no_merge(rel: str) -> Conversion:
-    options = build_options(
-        format_name=None, encoding=None, source="external_integration", language=None,
-        started_at=None, timezone="UTC", me=(), people=None, no_merge=True,
-        max_pause=2.0, max_turn=60.0,
-    )  # fmt: skip
-    return convert(CORPUS / rel, options, registry=Registry.default())
+    registry = Registry.default()
+    options = ConvertOptions.from_flags(registry=registry, timezone="UTC", no_merge=True)
+    return convert(CORPUS / rel, options, registry=registry)
 
 
 def reported(result: Conversion, reason: str) -> int:

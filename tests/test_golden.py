@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from support import REPO, SAMPLES
 
-from importers.cli import build_options
+from importers.options import ConvertOptions
 from importers.pipeline import convert
 from importers.registry import Registry
 
@@ -38,11 +38,8 @@ def sample_files() -> list[Path]:
 
 
 def options_for(sample: Path) -> dict[str, Any]:
-    defaults: dict[str, Any] = {
-        "format_name": None, "encoding": None, "source": "external_integration",
-        "language": None, "started_at": None, "timezone": "UTC", "me": (), "people": None,
-        "no_merge": False, "max_pause": 2.0, "max_turn": 60.0,
-    }  # fmt: skip
+    """The sample's flags (its options.json), in UTC unless it says otherwise."""
+    defaults: dict[str, Any] = {"timezone": "UTC"}
     opts_file = sample.with_name(sample.name + ".options.json")
     if opts_file.exists():
         given = json.loads(opts_file.read_text())
@@ -65,9 +62,11 @@ def test_sample_matches_golden(
 ) -> None:
     """The sample is detected as its folder's format and converts to the expected JSON."""
     rel = sample.relative_to(REPO)
-    result = convert(rel, build_options(**options_for(sample)), registry=Registry.default())
+    registry = Registry.default()
+    options = ConvertOptions.from_flags(registry=registry, **options_for(sample))
+    result = convert(rel, options, registry=registry)
     assert result.format == sample.relative_to(SAMPLES).parts[0]
-    actual = result.to_dict()
+    actual = json.loads(result.to_json())
     golden = expected_path(sample)
     if update_golden or not golden.exists():
         golden.write_text(json.dumps(actual, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 from importers.ledger import Ledger
@@ -10,7 +11,7 @@ from importers.ledger import Ledger
 def reg(
     ledger: Ledger, key: str, endpoint: str = "/v1/dev/user/conversations/from-segments"
 ) -> None:
-    ledger.register(key, input_sha256="s" * 64, input_path="a.talk", index=0, endpoint=endpoint)
+    ledger.register_all("s" * 64, "a.talk", [(key, 0, endpoint)])
 
 
 def test_states_persist_and_register_keeps_known_rows(tmp_path: Path) -> None:
@@ -47,7 +48,9 @@ def test_failed_keeps_the_body_and_reason(tmp_path: Path) -> None:
         assert entry.status == "failed"
         assert entry.last_error is not None
         assert "Segment 0" in entry.last_error
-        assert ledger.body("k") == '{"x": 1}'
+    with sqlite3.connect(tmp_path / "ledger.sqlite3") as db:
+        (kept,) = db.execute("SELECT body FROM conversations WHERE key = 'k'").fetchone()
+    assert kept == '{"x": 1}'
 
 
 def test_wal_mode(tmp_path: Path) -> None:

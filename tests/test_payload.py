@@ -12,14 +12,16 @@ from pydantic import ValidationError
 
 from importers.identity import conversation_key, fingerprint
 from importers.normalize import NormalizeOptions
+from importers.options import ConvertOptions
 from importers.payload import (
+    MAX_BODY_BYTES,
     MAX_REQUEST_CHARS,
+    RequestBody,
     SegmentsRequest,
     TextRequest,
     check_body,
-    check_segments_body,
 )
-from importers.pipeline import ConvertOptions, convert
+from importers.pipeline import convert
 
 START = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 
@@ -35,16 +37,21 @@ def body(segments: list[dict[str, Any]], **kw: Any) -> SegmentsRequest:
     return SegmentsRequest.model_validate(data)
 
 
+def problems_of(request: RequestBody) -> list[str]:
+    """The checks on a body and its exact bytes, as build_conversations runs them."""
+    return check_body(request, len(request.model_dump_json().encode()))
+
+
 def s(text: str = "hi", start: float = 0.0, end: float = 1.0) -> dict[str, Any]:
     return {"text": text, "speaker": "SPEAKER_00", "speaker_id": 0, "start": start, "end": end}
 
 
 def test_valid_body_has_no_problems() -> None:
-    assert check_segments_body(body([s(), s("there", 1.0, 2.5)])) == []
+    assert problems_of(body([s(), s("there", 1.0, 2.5)])) == []
 
 
 def test_per_segment_checks_in_server_order() -> None:
-    problems = check_segments_body(
+    problems = problems_of(
         body([s(end=0.0), s(start=-1.0, end=-2.0), s(start=-1.0), s("  ", 1, 2)])
     )
     assert problems == [
@@ -56,19 +63,23 @@ def test_per_segment_checks_in_server_order() -> None:
 
 
 def test_finished_at_after_started_at() -> None:
-    assert check_segments_body(body([s()], finished_at=START)) == [
-        "finished_at must be after started_at"
-    ]
+    assert problems_of(body([s()], finished_at=START)) == ["finished_at must be after started_at"]
 
 
 def test_source_and_size_caps() -> None:
-    assert check_segments_body(body([s()], source="myapp")) == [
-        "source 'myapp' is not one the API accepts"
-    ]
+    assert problems_of(body([s()], source="myapp")) == ["source 'myapp' is not one the API accepts"]
     big = [s("x" * 100_001, i, i + 1) for i in range(5)]
-    problems = check_segments_body(body(big))
+    problems = problems_of(body(big))
     assert "Segment 0: text is over 100,000 characters" in problems
     assert f"request text is over {MAX_REQUEST_CHARS:,} characters" in problems
+
+
+def test_the_2_mb_cap_is_on_the_exact_bytes() -> None:
+    """The cap is on the bytes sent (UTF-8), not on characters."""
+    ok = body([s("😀" * 2000, i, i + 1) for i in range(240)])  # 480,000 characters, 1.9 MB
+    assert len(ok.model_dump_json().encode()) > 1_900_000
+    assert problems_of(ok) == []
+    assert check_body(ok, MAX_BODY_BYTES + 1) == ["request body is over 2 MB"]
 
 
 def test_schema_limits() -> None:
@@ -80,9 +91,7 @@ def test_schema_limits() -> None:
         body([s()], client_session_id="x" * 201)
     with pytest.raises(ValidationError):
         body([s()], client_session_id="")
-    assert check_segments_body(body([s()], client_session_id="   ")) == [
-        "client_session_id is blank"
-    ]
+    assert problems_of(body([s()], client_session_id="   ")) == ["client_session_id is blank"]
     with pytest.raises(ValidationError):
         body([{**s(), "extra": 1}])
 
@@ -96,8 +105,8 @@ def test_naive_datetimes_are_refused() -> None:
 
 def test_text_body_checks() -> None:
     ok = TextRequest(text="hello", started_at=START, finished_at=START + timedelta(seconds=1))
-    assert check_body(ok) == []
-    assert check_body(TextRequest(text=" ", started_at=START, finished_at=START)) == [
+    assert problems_of(ok) == []
+    assert problems_of(TextRequest(text=" ", started_at=START, finished_at=START)) == [
         "text cannot be empty",
         "finished_at must be after started_at",
     ]

@@ -11,8 +11,9 @@ from hypothesis import strategies as st
 from importers.chunking import chunk, split_points
 from importers.model import Segment, Transcript, Turn
 from importers.normalize import NormalizeOptions
-from importers.payload import SegmentsRequest
-from importers.pipeline import ConvertOptions, convert_transcript
+from importers.options import ConvertOptions
+from importers.payload import MAX_REQUEST_CHARS, SegmentsRequest
+from importers.pipeline import convert_transcript
 from importers.registry import Registry
 from importers.source import Source
 
@@ -31,7 +32,7 @@ def build(pause_list: list[int], texts: int = 3) -> list[Turn]:
 def test_chunk_invariants(pause_list: list[int], max_segments: int, window: int) -> None:
     """Each chunk holds 1..max turns; concatenated they are the input, in order."""
     turns = build(pause_list)
-    chunks = chunk(turns, max_segments=max_segments, window=window)
+    chunks = chunk(turns, max_segments=max_segments, max_chars=MAX_REQUEST_CHARS, window=window)
     assert all(1 <= len(c) <= max_segments for c in chunks)
     assert [t for c in chunks for t in c] == turns
     assert len(chunks) >= -(-len(turns) // max_segments)
@@ -42,7 +43,9 @@ def test_cut_is_the_longest_pause_in_the_window(
     pause_list: list[int], max_segments: int, window: int
 ) -> None:
     turns = build(pause_list)
-    ranges = split_points(turns, max_segments=max_segments, window=window)
+    ranges = split_points(
+        turns, max_segments=max_segments, max_chars=MAX_REQUEST_CHARS, window=window
+    )
     for begin, end in ranges[:-1]:
         limit = begin + max_segments
         lo = max(begin + 1, limit - window)

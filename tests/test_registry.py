@@ -86,12 +86,37 @@ def test_unknown_extension_lists_formats() -> None:
     )
 
 
+class Sibling(Adapter):
+    """Claims FAKE files too, without extending Fake."""
+
+    name: ClassVar[str] = "sibling"
+    extensions: ClassVar[tuple[str, ...]] = (".txt",)
+
+    def sniff(self, source: Source) -> bool:
+        return source.head.startswith("FAKE")
+
+    def parse(self, source: Source, options: ParseOptions) -> Transcript:
+        raise AssertionError("never parsed")
+
+
+class Preferred(Sibling):
+    name: ClassVar[str] = "preferred"
+    priority: ClassVar[int] = 1
+
+
 def test_ambiguous_names_both() -> None:
     with pytest.raises(AmbiguousFormatError) as info:
-        Registry([Fake(), Greedy()]).detect(src("FAKE hi", "a.txt"))
+        Registry([Fake(), Sibling()]).detect(src("FAKE hi", "a.txt"))
     assert str(info.value) == (
-        "a.txt: matches several formats (fake, greedy); use --format to choose one"
+        "a.txt: matches several formats (fake, sibling); use --format to choose one"
     )
+
+
+def test_a_subclass_beats_its_base_then_priority_decides() -> None:
+    """Greedy extends Fake: it wins where both say yes; between unrelated ones, priority."""
+    assert Registry([Fake(), Greedy()]).detect(src("FAKE hi", "a.txt")).name == "greedy"
+    assert Registry([Greedy(), Fake()]).detect(src("FAKE hi", "a.txt")).name == "greedy"
+    assert Registry([Fake(), Preferred()]).detect(src("FAKE hi", "a.txt")).name == "preferred"
 
 
 def test_format_option_skips_detection_and_unknown_format_is_config_error() -> None:

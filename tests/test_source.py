@@ -94,9 +94,10 @@ def test_head_is_empty_for_undecodable_and_json_is_cached(tmp_path: Path) -> Non
     assert s.json == {"a": [1]}
 
 
-def test_missing_file_is_a_decode_error(tmp_path: Path) -> None:
-    with pytest.raises(DecodeError, match="cannot read"):
-        Source.from_path(tmp_path / "nope.srt")
+def test_missing_file_is_a_decode_error_when_first_read(tmp_path: Path) -> None:
+    source = Source.from_path(tmp_path / "nope.srt")  # nothing is read yet
+    with pytest.raises(DecodeError, match=r"nope\.srt: cannot read: No such file"):
+        _ = source.text
 
 
 def test_sha256_is_of_the_bytes() -> None:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from importers.attribution import SpeakerTurn, assign_speakers
-from importers.model import Word
+from importers.attribution import assign_speakers
+from importers.model import SpeakerTurn, Word
 from importers.turns import fill_word_times, words_to_turns
 
 A, B = "SPEAKER_00", "SPEAKER_01"

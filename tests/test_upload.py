@@ -16,8 +16,9 @@ from pydantic import SecretStr
 from importers.client import RetryPolicy
 from importers.errors import ConfigError
 from importers.ledger import Ledger
+from importers.options import ConvertOptions
 from importers.pacing import floor_seconds
-from importers.pipeline import ConvertOptions, convert
+from importers.pipeline import convert
 from importers.registry import Registry
 from importers.settings import Settings
 from importers.upload import UploadOptions, upload
@@ -95,7 +96,8 @@ def test_rejected_conversation_is_failed_and_kept_until_retry_failed(tmp_path: P
     with FakeOmi(limit=1000) as fake, Ledger.open(tmp_path / "state") as ledger:
         conv = convert(f, ConvertOptions(), registry=REGISTRY)
         bad = conv.conversations[0].body.model_copy(update={"source": "brand_new_device"})
-        bad_conv = replace(conv, conversations=(replace(conv.conversations[0], body=bad),))
+        sent_bytes = bad.model_dump_json().encode()
+        bad_conv = replace(conv, conversations=(replace(conv.conversations[0], json=sent_bytes),))
         settings = Settings(fake.url, SecretStr(GOOD_KEY))
         report = upload(
             [bad_conv], settings=settings, ledger=ledger, options=UploadOptions(policy=FAST)
@@ -106,7 +108,10 @@ def test_rejected_conversation_is_failed_and_kept_until_retry_failed(tmp_path: P
         assert only.error.startswith(
             "rejected by Omi (422): source: Input should be a valid source"
         )
-        assert ledger.body(only.client_session_id) is not None
+        kept = ledger._db.execute(
+            "SELECT body FROM conversations WHERE key = ?", (only.client_session_id,)
+        ).fetchone()[0]
+        assert kept == sent_bytes.decode()  # the exact bytes the server refused
         sent = len(fake.requests)
         upload([bad_conv], settings=settings, ledger=ledger, options=UploadOptions(policy=FAST))
         assert len(fake.requests) == sent  # failed ones are not re-sent by default

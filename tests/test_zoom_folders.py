@@ -1,21 +1,27 @@
-"""A Zoom recording folder imports as one meeting: transcript over captions, chat on its own."""
+"""A Zoom recording folder imports as one meeting: transcript over captions, chat on its own.
+
+The rule is the zoom-captions adapter's (:meth:`ZoomCaptionsAdapter.folder_skips`), run by the
+folder walk on its shared detections."""
 
 from __future__ import annotations
 
-import re
+import builtins
+import io
 from pathlib import Path
+from typing import Any
 
 import pytest
+from click.testing import CliRunner
 
+from adapters.vtt import VttAdapter
+from adapters.wallclock import zoom_folder_time
 from adapters.zoom_captions import ZoomCaptionsAdapter
 from adapters.zoom_chat import ZoomChatAdapter
-from importers.adapter import Adapter, ParseOptions
-from importers.cli import convert_all
-from importers.meetings import zoom_folder_time
-from importers.model import Segment, Transcript
-from importers.pipeline import Conversion, ConvertOptions, iter_inputs
+from adapters.zoom_vtt import ZoomVttAdapter
+from importers.cli import cli
+from importers.inputs import find_inputs
+from importers.pipeline import convert_all
 from importers.registry import Registry
-from importers.source import Source
 
 VTT = """WEBVTT
 
@@ -32,33 +38,10 @@ CAPTIONS = (
     "[Haddad, Omar] 10:00:50\nThe importer is done.\n"
 )
 CHAT = "10:01:10 From Omar Haddad to Everyone:\n\thttps://example.org/pr/42\n"
-_CUE = re.compile(
-    r"(\d\d):(\d\d):(\d\d)\.(\d{3}) --> (\d\d):(\d\d):(\d\d)\.(\d{3})\n([^:\n]+): (.+)"
-)
-
-
-class StubZoomVtt(Adapter):
-    """Stands in for the subtitles branch's ``zoom`` adapter (Zoom cloud transcript VTT)."""
-
-    name = "zoom"
-    extensions = (".vtt",)
-
-    def sniff(self, source: Source) -> bool:
-        return source.head.startswith("WEBVTT") and bool(_CUE.search(source.head))
-
-    def parse(self, source: Source, options: ParseOptions) -> Transcript:
-        def ms(h: str, m: str, s: str, f: str) -> int:
-            return ((int(h) * 60 + int(m)) * 60 + int(s)) * 1000 + int(f)
-
-        segments = tuple(
-            Segment(g[9], ms(*g[0:4]), ms(*g[4:8]), speaker=g[8])
-            for g in (m.groups() for m in _CUE.finditer(source.text))
-        )
-        return Transcript(segments, self.name)
 
 
 def registry() -> Registry:
-    return Registry([StubZoomVtt(), ZoomCaptionsAdapter(), ZoomChatAdapter()])
+    return Registry([VttAdapter(), ZoomVttAdapter(), ZoomCaptionsAdapter(), ZoomChatAdapter()])
 
 
 def meeting(root: Path, folder: str = "2026-03-02 10.00.00 Weekly sync") -> Path:
@@ -72,7 +55,7 @@ def meeting(root: Path, folder: str = "2026-03-02 10.00.00 Weekly sync") -> Path
 
 
 def items(root: Path, reg: Registry) -> dict[str, str | None]:
-    return {item.path.name: item.skipped for item in iter_inputs([root], reg)}
+    return {item.path.name: item.skipped for item in find_inputs([root], reg)}
 
 
 def test_transcript_preferred_over_captions_chat_kept(tmp_path: Path) -> None:
@@ -89,15 +72,53 @@ def test_transcript_preferred_over_captions_chat_kept(tmp_path: Path) -> None:
 
 def test_convert_all_gives_one_speech_and_one_text_conversation(tmp_path: Path) -> None:
     meeting(tmp_path)
-    results: list[Conversion] = []
-    outcome = convert_all((tmp_path,), ConvertOptions(), registry(), results.append, quiet=True)
+    outcomes = list(convert_all([tmp_path], registry=registry()))
+    results = [o.conversion for o in outcomes if o.conversion is not None]
     assert sorted(r.format for r in results) == ["zoom", "zoom-chat"]
     assert {r.normalized.kind for r in results} == {"speech", "messages"}
-    assert [p.name for p, _ in outcome.skipped] == [
+    assert [o.path.name for o in outcomes if o.status == "skipped"] == [
         "meeting_saved_closed_caption.txt",
         "video1234.mp4",
     ]
-    assert not outcome.failed
+    assert not [o for o in outcomes if o.status == "failed"]
+
+
+def test_a_dry_run_of_a_zoom_folder_opens_each_file_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Detection, the meeting rule, conversion and hashing share one read of each file."""
+    folder = meeting(tmp_path)
+    opened: list[str] = []
+    real_open = io.open
+
+    def counting_open(file: Any, *args: Any, **kwargs: Any) -> Any:
+        if str(file).startswith(str(folder)):
+            opened.append(Path(file).name)
+        return real_open(file, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "open", counting_open)
+    monkeypatch.setattr(io, "open", counting_open)
+    result = CliRunner().invoke(cli, ["import", str(folder), "--dry-run"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert sorted(opened) == [
+        "GMT20260302-090000_Recording.transcript.vtt",
+        "meeting_saved_chat.txt",
+        "meeting_saved_closed_caption.txt",
+    ]
+    assert (
+        f"Skipped: {folder / 'video1234.mp4'}: recording of the same Zoom meeting as "
+        "GMT20260302-090000_Recording.transcript.vtt (the transcript is imported instead)"
+    ) in result.stderr
+
+
+def test_a_recording_without_a_transcript_is_imported(tmp_path: Path) -> None:
+    """Only the transcript makes the recording redundant; the captions do not."""
+    folder = meeting(tmp_path)
+    (folder / "GMT20260302-090000_Recording.transcript.vtt").unlink()
+    found = {f.path.name: f for f in find_inputs([folder], Registry.default())}
+    assert found["video1234.mp4"].adapter is not None
+    assert found["video1234.mp4"].adapter.name == "audio"
+    assert found["meeting_saved_closed_caption.txt"].skipped is None
 
 
 def test_captions_alone_are_imported(tmp_path: Path) -> None:
@@ -113,7 +134,7 @@ def test_folders_are_separate_meetings(tmp_path: Path) -> None:
     (other / "meeting_saved_closed_caption.txt").write_text(CAPTIONS)
     found = {
         i.path.parent.name: i.skipped
-        for i in iter_inputs([tmp_path], registry())
+        for i in find_inputs([tmp_path], registry())
         if i.path.suffix == ".txt" and "caption" in i.path.name
     }
     assert found["2026-03-03 10.00.00 Another"] is None
@@ -138,7 +159,7 @@ def test_explicit_files_are_never_skipped(tmp_path: Path) -> None:
         path / "GMT20260302-090000_Recording.transcript.vtt",
         path / "meeting_saved_closed_caption.txt",
     ]
-    assert [i.skipped for i in iter_inputs(files, registry())] == [None, None]
+    assert [i.skipped for i in find_inputs(files, registry())] == [None, None]
 
 
 def test_zoom_folder_names() -> None:
@@ -146,15 +167,3 @@ def test_zoom_folder_names() -> None:
     assert zoom_folder_time(Path("2026-03-02 10.00.00")) is not None
     assert zoom_folder_time(Path("2026-02-30 10.00.00 Bad date")) is None
     assert zoom_folder_time(Path("Weekly sync 2026-03-02")) is None
-
-
-def test_with_the_real_zoom_adapter(tmp_path: Path) -> None:
-    real = Registry.default()
-    if "zoom" not in real.names:
-        pytest.skip(
-            "no 'zoom' (Zoom transcript VTT) adapter registered yet: it comes from branch subs"
-        )
-    meeting(tmp_path)
-    found = items(tmp_path, real)
-    assert found["meeting_saved_closed_caption.txt"] is not None
-    assert found["GMT20260302-090000_Recording.transcript.vtt"] is None

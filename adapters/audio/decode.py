@@ -38,11 +38,14 @@ def decode(data: bytes, path: Path) -> Any:
     return wav
 
 
-def probe(data: bytes, path: Path) -> tuple[float | None, datetime | None]:
-    """The duration in seconds (from the container) and the creation time, if present."""
+def probe(media: bytes | Path, path: Path) -> tuple[float | None, datetime | None]:
+    """The duration in seconds (from the container) and the creation time, if present.
+
+    ``media`` is the recording's bytes, or its path (then only the header is read).
+    """
     av = require("av")
     try:
-        with av.open(io.BytesIO(data)) as container:
+        with av.open(io.BytesIO(media) if isinstance(media, bytes) else str(media)) as container:
             duration = container.duration / 1_000_000 if container.duration else None
             tags = [dict(container.metadata)] + [dict(s.metadata) for s in container.streams]
     except av.error.FFmpegError as exc:

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from importers.attribution import SpeakerTurn
 from importers.errors import ModelLoadError
+from importers.model import SpeakerTurn
 
 from .builtin import BUILTIN_STEP, builtin_pipeline
 from .decode import SAMPLE_RATE

@@ -11,12 +11,13 @@ from __future__ import annotations
 import gc
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from importers.attribution import SpeakerTurn, assign_speakers
-from importers.model import Segment, Transcript, Word
+from importers.attribution import assign_speakers
+from importers.model import Segment, SpeakerTurn, Transcript, Word
+from importers.settings import state_dir
 from importers.source import Source
 
 from . import diarize as dia
@@ -24,7 +25,7 @@ from . import transcribe as asr
 from .cache import ResultCache
 from .decode import SAMPLE_RATE, decode, probe
 from .progress import stage
-from .settings import AudioSettings, state_dir
+from .settings import AudioSettings
 from .speed import record_speed
 
 SINGLE_SPEAKER = "SPEAKER_00"
@@ -130,28 +131,15 @@ def build_transcript(
     diarized: bool,
     duration: float | None = None,
 ) -> Transcript:
-    """Whisper segments with speaker-attributed words (turns are built by the core)."""
+    """Whisper segments with speaker-attributed words (turns and labels are the core's)."""
     per_segment: list[tuple[str, int, int, list[Word]]] = []
     for text, start, end, raw_words in transcription.segments:
         words = [Word(w, a, b, None if diarized else SINGLE_SPEAKER) for w, a, b in raw_words]
         if diarized:
             words = assign_speakers(words, turns or [])
         per_segment.append((text, start, end, words))
-    # pyannote's labels are arbitrary; number speakers in order of first speech instead.
-    order: dict[str, str] = {}
-    for *_, words in per_segment:
-        for w in words:
-            if w.speaker is not None and w.speaker not in order:
-                order[w.speaker] = f"SPEAKER_{len(order):02d}"
     segments = [
-        Segment(
-            text=text,
-            start_ms=start,
-            end_ms=end,
-            words=tuple(
-                replace(w, speaker=order.get(w.speaker) if w.speaker else None) for w in words
-            ),
-        )
+        Segment(text=text, start_ms=start, end_ms=end, words=tuple(words))
         for text, start, end, words in per_segment
     ]
     return Transcript(
@@ -159,4 +147,7 @@ def build_transcript(
         format="audio",
         started_at=created,
         language=transcription.language,
+        # pyannote's labels are arbitrary clusters: normalization numbers the speakers in
+        # order of first speech, and no label is taken for a name.
+        anonymous_speakers=True,
     )

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Sequence
 from pathlib import Path
 
 from importers.errors import ImporterError, MissingDependencyError
+from importers.settings import state_dir
 
-from . import AUDIO_EXTENSIONS
 from .decode import probe
 from .deps import require
-from .settings import AudioSettings, state_dir
+from .settings import AudioSettings
 from .speed import expected_rtf
 
 
@@ -19,11 +19,11 @@ def _clock(seconds: float) -> str:
     return f"{s // 3600}:{s % 3600 // 60:02d}:{s % 60:02d}"
 
 
-def batch_estimate(paths: Iterable[Path], settings: AudioSettings) -> str | None:
-    """One line for the user, or None when there is no audio (or PyAV is not installed)."""
-    files = [p for p in paths if p.suffix.lower() in AUDIO_EXTENSIONS]
-    if not files:
-        return None
+def batch_estimate(files: Sequence[Path], settings: AudioSettings) -> str | None:
+    """One line for the user, or None when PyAV is not installed (the conversion says so).
+
+    Each file's duration comes from its container's header (nothing is decoded).
+    """
     try:
         require("av")
     except MissingDependencyError:  # the conversion itself will say what to install
@@ -32,7 +32,7 @@ def batch_estimate(paths: Iterable[Path], settings: AudioSettings) -> str | None
     unknown = 0
     for path in files:
         try:
-            duration, _ = probe(path.read_bytes(), path)
+            duration, _ = probe(path, path)
         except (ImporterError, OSError):
             duration = None
         if duration is None:

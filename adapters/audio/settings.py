@@ -6,10 +6,8 @@ defaults live here. Light module: imports nothing heavy.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
 
 from importers.errors import ConfigError
 
@@ -21,7 +19,6 @@ GPU_WHISPER_MODEL = "large-v3-turbo"
 DEFAULT_DIARIZATION_MODEL = "pyannote/speaker-diarization-community-1"
 DEVICES = ("auto", "cpu", "cuda")
 COMPUTE_TYPES = ("auto", "int8", "int8_float16", "int8_float32", "float16", "bfloat16", "float32")
-STATE_ENV = "OMI_IMPORT_STATE"
 
 #: extra key -> CLI flag (for messages)
 KEYS = {
@@ -118,13 +115,3 @@ def _step(extra: Mapping[str, object]) -> float | None:
     if not isinstance(value, int | float) or isinstance(value, bool) or not 0.01 <= value <= 1:
         raise ConfigError(f"--diarization-step must be between 0.01 and 1, not {value!r}")
     return float(value)
-
-
-def state_dir() -> Path:
-    """Where caches live: ``$OMI_IMPORT_STATE`` or the platform's user data dir."""
-    override = os.environ.get(STATE_ENV, "").strip()
-    if override:
-        return Path(override).expanduser()
-    from platformdirs import user_data_dir
-
-    return Path(user_data_dir("omi-import", appauthor=False))

@@ -1,6 +1,6 @@
 """Benchmark: the audio adapter against the bare libraries run back to back.
 
-``python -m adapters.audio.bench [--repeat 8] [--runs 1] [--set KEY=VALUE ...] [--no-bare]``
+``python tests/bench_audio.py [--repeat 8] [--runs 3] [--set KEY=VALUE ...] [--no-bare]``
 
 Inputs: ``samples/audio/standup.ogg`` and, written to a temporary folder, a WAV of that sample
 repeated ``--repeat`` times with 1 s of silence between (about 6 minutes at 8).
@@ -8,6 +8,9 @@ repeated ``--repeat`` times with 1 s of silence between (about 6 minutes at 8).
 Every measurement runs in a fresh Python process, so that each pays its own imports and model
 loading as a user's first file does, its peak memory (``ru_maxrss``) is its own, and no model of one
 run slows another:
+
+The two are run alternately (ours, bare, ours, bare...: ``--runs`` pairs) and each figure is
+the median of its runs, so a machine that slows down mid-benchmark slows both alike.
 
 * **ours**: ``importers.pipeline.convert`` of the file with ``builtin`` models and an empty cache
   (decode, transcribe, diarize, attribute words, normalize, build and check the request bodies).
@@ -27,6 +30,7 @@ import argparse
 import json
 import os
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -36,10 +40,14 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from .score import Span, read_reference, shifted, turn_scores, turns_right, wer
-from .settings import AudioSettings
+TESTS = Path(__file__).resolve().parent
+ROOT = TESTS.parent
+sys.path[:0] = [str(TESTS), str(ROOT)]
 
-ROOT = Path(__file__).resolve().parents[2]
+from audio_score import Span, read_reference, shifted, turn_scores, turns_right, wer  # noqa: E402
+
+from adapters.audio.settings import AudioSettings  # noqa: E402
+
 SAMPLE = ROOT / "samples" / "audio" / "standup.ogg"
 REFERENCE = SAMPLE.with_name("standup.ref.tsv")
 BUILTIN = {"whisper_model": "builtin", "diarization_model": "builtin"}
@@ -71,11 +79,13 @@ def parse_sets(items: Sequence[str]) -> dict[str, object]:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m adapters.audio.bench",
+        prog="python tests/bench_audio.py",
         description="Time the audio adapter (builtin models) against the bare libraries.",
     )
     parser.add_argument("--repeat", type=int, default=8, help="copies in the long input (8)")
-    parser.add_argument("--runs", type=int, default=1, help="runs of each; the fastest counts")
+    parser.add_argument(
+        "--runs", type=int, default=3, help="ours/bare pairs, alternating; medians count (3)"
+    )
     parser.add_argument(
         "--set", action="append", default=[], metavar="KEY=VALUE", help="audio option for ours"
     )
@@ -94,13 +104,13 @@ def _rss_mib() -> float:
 
 
 def child_ours(audio: Path, extra: dict[str, object]) -> dict[str, Any]:
+    from adapters.audio import AudioAdapter, engine
     from importers.model import Transcript
+    from importers.options import ConvertOptions
     from importers.payload import SegmentsRequest
-    from importers.pipeline import ConvertOptions, convert
+    from importers.pipeline import convert
     from importers.registry import Registry
     from importers.source import Source
-
-    from . import AudioAdapter, engine
 
     stage_times = engine.StageTimes()
     run = engine.run
@@ -142,8 +152,8 @@ def child_bare(audio: Path, extra: dict[str, object]) -> dict[str, Any]:
     from faster_whisper import WhisperModel
     from faster_whisper.audio import decode_audio
 
-    from .builtin import builtin_pipeline
-    from .settings import state_dir
+    from adapters.audio.builtin import builtin_pipeline
+    from importers.settings import state_dir
 
     wav = decode_audio(str(audio), sampling_rate=RATE)
     t1 = time.perf_counter()
@@ -206,7 +216,7 @@ def run_child(kind: str, audio: Path, sets: Sequence[str], state: Path) -> dict[
         "OMI_IMPORT_STATE": str(state),
         "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
     }
-    args = [sys.executable, "-m", "adapters.audio.bench", "--child", kind, "--audio", str(audio)]
+    args = [sys.executable, str(Path(__file__)), "--child", kind, "--audio", str(audio)]
     for item in sets:
         args += ["--set", item]
     done = subprocess.run(args, env=env, capture_output=True, text=True, check=False)
@@ -216,16 +226,27 @@ def run_child(kind: str, audio: Path, sets: Sequence[str], state: Path) -> dict[
     return result
 
 
-def measure(kind: str, audio: Path, sets: Sequence[str], runs: int, tmp: Path) -> dict[str, Any]:
-    """The fastest of ``runs`` fresh runs (each with an empty cache); memory: the largest."""
-    best: dict[str, Any] | None = None
+def measure(
+    kinds: Sequence[str], audio: Path, sets: dict[str, list[str]], runs: int, tmp: Path
+) -> dict[str, dict[str, Any]]:
+    """Each kind ``runs`` times, alternating (A B A B...), every run fresh with an empty cache.
+
+    Times are the median of the runs; memory the largest; text and spans from the first run.
+    """
+    seen: dict[str, list[dict[str, Any]]] = {k: [] for k in kinds}
     for i in range(runs):
-        result = run_child(kind, audio, sets, tmp / f"state-{kind}-{audio.stem}-{i}")
-        if best is None or result["end_to_end"] < best["end_to_end"]:
-            rss = max(result["rss_mib"], best["rss_mib"] if best else 0.0)
-            best = {**result, "rss_mib": rss}
-    assert best is not None
-    return best
+        for kind in kinds:
+            print(f"  {kind} run {i + 1}/{runs}...", file=sys.stderr)
+            state = tmp / f"state-{kind}-{audio.stem}-{i}"
+            seen[kind].append(run_child(kind, audio, sets[kind], state))
+    out: dict[str, dict[str, Any]] = {}
+    for kind, results in seen.items():
+        median = {
+            key: statistics.median(r[key] for r in results)
+            for key in ("decode", "transcribe", "diarize", "end_to_end")
+        }
+        out[kind] = {**results[0], **median, "rss_mib": max(r["rss_mib"] for r in results)}
+    return out
 
 
 def table(rows: list[tuple[str, list[str]]], header: list[str]) -> str:
@@ -275,11 +296,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             ("sample", SAMPLE, one, reference),
             (f"x{args.repeat}", long, one * args.repeat + GAP_S * (args.repeat - 1), long_ref),
         ]
+        kinds = ("ours", *(() if args.no_bare else ("bare",)))
+        sets = {"ours": list(args.set), "bare": [f"{k}={v}" for k, v in extra.items()]}
         for name, audio, seconds, ref in inputs:
-            for kind in ("ours", *(() if args.no_bare else ("bare",))):
-                print(f"running {kind} on {name} ({seconds:.1f} s)...", file=sys.stderr)
-                sets = list(args.set) if kind == "ours" else [f"{k}={v}" for k, v in extra.items()]
-                results[f"{name}/{kind}"] = r = measure(kind, audio, sets, args.runs, tmp)
+            print(f"{name} ({seconds:.1f} s of audio):", file=sys.stderr)
+            measured = measure(kinds, audio, sets, args.runs, tmp)
+            for kind in kinds:
+                results[f"{name}/{kind}"] = r = measured[kind]
                 columns.append((name, kind, seconds, ref))
                 r["seconds"] = seconds
                 r["wer"] = wer(" ".join(t.text for t in ref), r["text"])
@@ -303,7 +326,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         ("turns on the right speaker", [f"{c['turns_right']}/{c['turns']}" for c in cells]),
     ]
     options = {**BUILTIN, **extra}
-    print(f"audio benchmark: {os.cpu_count()} CPU cores, ours with {options}")
+    print(
+        f"audio benchmark: {os.cpu_count()} CPU cores, ours with {options}; "
+        f"medians of {args.runs} alternating runs"
+    )
     print(table(rows, header))
     if args.json:
         args.json.write_text(json.dumps({"options": options, "results": results}, indent=1))

@@ -1,0 +1,142 @@
+"""Finding the inputs: the files named and the folders walked, each file read and detected once.
+
+:func:`find_inputs` yields one :class:`Found` per file, in order: its :class:`Source` and the
+adapter that claims it, or why it is skipped, or the error that stops it. The Source travels on
+to conversion, so no file is opened twice (a failure takes its content hash from it too).
+
+Folders are walked recursively in sorted order (hidden files and folders are passed over). In a
+folder, a file no adapter handles by extension is skipped ("unsupported file type"), a companion
+file (RTTM) with the companion's reason, content no adapter recognises with the detector's
+finding; a file named on the command line is never skipped that way, so its error is reported.
+Adapters may leave files of a folder out by their own rule (:meth:`Adapter.folder_skips`: the
+captions of a Zoom meeting whose transcript lies beside them); the detections a rule looks at
+are the ones the walk yields, made once.
+
+Only the files a rule looked at are held until the walk reaches them; every other file is read
+when the walk reaches it, so a folder of thousands of files streams one at a time.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from importers.adapter import Adapter, ParseOptions
+from importers.errors import ImporterError, InputError, UnknownFormatError
+from importers.registry import Registry
+from importers.source import Source
+
+UNSUPPORTED = "unsupported file type"
+
+
+@dataclass(frozen=True)
+class Found:
+    """One input file: to convert (``source`` + ``adapter``), skipped, or failed (``error``)."""
+
+    path: Path
+    in_folder: bool
+    source: Source | None = None
+    adapter: Adapter | None = None
+    skipped: str | None = None
+    error: ImporterError | None = None
+
+    @property
+    def sha256(self) -> str | None:
+        """The content hash, when the file could be read (a failed input is recorded by it)."""
+        if self.source is None:
+            return None
+        try:
+            return self.source.sha256
+        except ImporterError:
+            return None
+
+
+def find_inputs(
+    paths: Iterable[Path | str],
+    registry: Registry,
+    *,
+    format_name: str | None = None,
+    encoding: str | None = None,
+) -> Iterator[Found]:
+    """Every input file of ``paths`` (folders walked), read and detected once (module doc)."""
+    for folder, files in _groups(paths):
+        if folder is None:
+            yield from (_detect(p, False, registry, format_name, encoding) for p in files)
+            continue
+        seen: dict[Path, Found] = {}
+
+        def found(path: Path, seen: dict[Path, Found] = seen) -> Found:
+            if path not in seen:
+                seen[path] = _in_folder(path, registry, format_name, encoding)
+            return seen[path]
+
+        skips: dict[Path, str] = {}
+        for adapter in registry.adapters:
+            skips.update(adapter.folder_skips(files, found))
+        for path in files:
+            if path in skips:
+                seen.pop(path, None)
+                yield Found(path, True, skipped=skips[path])
+            elif path in seen:
+                yield seen.pop(path)
+            else:
+                yield _in_folder(path, registry, format_name, encoding)
+
+
+def estimates(paths: Iterable[Path | str], registry: Registry, options: ParseOptions) -> list[str]:
+    """The adapters' lines to show before a batch starts (from file names; nothing is read)."""
+    files = [p for _, group in _groups(paths) for p in group]
+    lines = []
+    for adapter in registry.adapters:
+        mine = [p for p in files if adapter.claims_extension(p.suffix)]
+        if mine and (line := adapter.estimate(mine, options)):
+            lines.append(line)
+    return lines
+
+
+def _groups(paths: Iterable[Path | str]) -> Iterator[tuple[Path | None, list[Path]]]:
+    """``(None, [file])`` for a named file, ``(folder, sorted files)`` for each folder walked."""
+    for raw in paths:
+        path = Path(raw).expanduser()
+        if not path.is_dir():
+            yield None, [path]
+            continue
+        for root, dirs, names in os.walk(path):
+            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+            files = [Path(root) / n for n in sorted(names) if not n.startswith(".")]
+            if files:
+                yield Path(root), files
+
+
+def _in_folder(
+    path: Path, registry: Registry, format_name: str | None, encoding: str | None
+) -> Found:
+    candidates = registry.candidates(path)
+    if not candidates:
+        return Found(path, True, skipped=UNSUPPORTED)
+    if all(a.companion for a in candidates):
+        # Companion files (RTTM) belong to a transcript; never an error alone.
+        return Found(path, True, skipped=str(candidates[0].companion))
+    return _detect(path, True, registry, format_name, encoding)
+
+
+def _detect(
+    path: Path,
+    in_folder: bool,
+    registry: Registry,
+    format_name: str | None,
+    encoding: str | None,
+) -> Found:
+    source = Source.from_path(path, encoding)
+    try:
+        adapter = registry.detect(source, format_name)
+    except UnknownFormatError as exc:
+        if in_folder:
+            # Folders of exports also hold notes, READMEs, other JSON: listed, not an error.
+            return Found(path, True, source, skipped=exc.finding)
+        return Found(path, False, source, error=exc)
+    except InputError as exc:
+        return Found(path, in_folder, source, error=exc)
+    return Found(path, in_folder, source, adapter)
