@@ -47,14 +47,6 @@ def _ms(hours: str | None, minutes: str, seconds: str, fraction: str | None) -> 
     return ((int(hours or 0) * 60 + int(minutes)) * 60 + int(seconds)) * 1000 + ms
 
 
-def parse_timestamp(value: str) -> int:
-    """``[h:]m:s[.,fraction]`` to milliseconds (the fraction is decimal: ``,04`` is 40 ms)."""
-    match = re.fullmatch(_TIME, value.strip())
-    if match is None:
-        raise ValueError(f"not a timestamp: {value!r}")
-    return _ms(*match.groups())
-
-
 def timing_from_match(match: re.Match[str]) -> Timing:
     """The :class:`Timing` of a :data:`TIMING` match."""
     g = match.groups()

@@ -39,20 +39,11 @@ import math
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 
 DEFAULT_WINDOW_S = 3600.0
 PROBE_POLL_S = 0.25
 MAX_MARGIN_S = 2.0
 MIN_MARGIN_S = 0.05
-
-
-@dataclass(frozen=True)
-class RateLimit:
-    """A limit told up front: ``limit`` requests per ``window_s`` seconds."""
-
-    limit: int
-    window_s: float = DEFAULT_WINDOW_S
 
 
 class Pacer:
@@ -78,7 +69,6 @@ class Pacer:
         if limit is not None and limit < 1:
             raise ValueError("limit must be at least 1")
         self.limit = limit
-        self.window_told = window_s is not None
         self.window_s = DEFAULT_WINDOW_S if window_s is None else window_s
         #: "told" (given), "exact" (learned in an aligned window), "lower" (a lower bound), or
         #: "unknown" (never learned: an hour).

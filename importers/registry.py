@@ -15,7 +15,6 @@ that suggests ``--format`` (as no adapter at all gives an "unknown format" one).
 
 from __future__ import annotations
 
-import importlib
 import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -123,9 +122,6 @@ class Registry:
         """Adapters whose extensions include the file's suffix."""
         suffix = path.suffix.lower()
         return [i.adapter for i in self._infos.values() if i.adapter.claims_extension(suffix)]
-
-    def handles(self, path: Path) -> bool:
-        return bool(self.candidates(path))
 
     def detect(self, source: Source, format_name: str | None = None) -> Adapter:
         """Return the one adapter for ``source``.
@@ -250,10 +246,3 @@ def _installed() -> bool:
         return False
     return True
 
-
-def load_builtin(target: str) -> type[Adapter]:
-    """Import a ``module:Class`` target (used by tests to check BUILTIN_ADAPTERS)."""
-    module_name, _, attr = target.partition(":")
-    obj = getattr(importlib.import_module(module_name), attr)
-    assert isinstance(obj, type) and issubclass(obj, Adapter)
-    return obj

@@ -53,10 +53,5 @@ def clean_lines(text: str, *, markup: bool = True) -> list[str]:
     return lines
 
 
-def collapse(text: str) -> str:
-    """All whitespace (line breaks, NBSP, tabs) collapsed to single spaces."""
-    return " ".join(text.split())
-
-
 def word_count(text: str) -> int:
     return len(text.split())

@@ -122,9 +122,7 @@ class Run:
 def run_once(argv: Sequence[str], env: dict[str, str]) -> Run:
     """One whole process: wall time and its own peak resident memory."""
     t0 = time.perf_counter()
-    with subprocess.Popen(
-        argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
-    ) as proc:
+    with subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE) as proc:
         assert proc.stderr is not None
         err = proc.stderr.read()
         _, status, usage = os.wait4(proc.pid, 0)

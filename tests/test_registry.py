@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import sys
 import tomllib
 from pathlib import Path
@@ -13,8 +14,16 @@ from support import REPO
 from importers.adapter import Adapter, ParseOptions
 from importers.errors import AmbiguousFormatError, ConfigError, UnknownFormatError
 from importers.model import Segment, Transcript
-from importers.registry import BUILTIN_ADAPTERS, ENTRY_POINT_GROUP, Registry, load_builtin
+from importers.registry import BUILTIN_ADAPTERS, ENTRY_POINT_GROUP, Registry
 from importers.source import Source
+
+
+def load_builtin(target: str) -> type[Adapter]:
+    """Import a ``module:Class`` target."""
+    module_name, _, attr = target.partition(":")
+    obj = getattr(importlib.import_module(module_name), attr)
+    assert isinstance(obj, type) and issubclass(obj, Adapter)
+    return obj
 
 
 def test_builtins_equal_pyproject_entry_points_and_load() -> None:
