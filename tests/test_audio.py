@@ -175,7 +175,7 @@ def test_second_run_reuses_the_cache(
     transcript = engine.run(Source.from_path(SAMPLE), settings, times)
     assert sorted(times.cached) == ["diarization", "transcription"]
     again = run_convert(SAMPLE, BUILTIN)
-    assert again.to_dict() == converted.to_dict()
+    assert again.to_json() == converted.to_json()
     assert transcript.language == "en"
     # A different diarization choice reuses the transcription (and needs no model here).
     one = run_convert(SAMPLE, {**BUILTIN, "diarize": False})

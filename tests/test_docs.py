@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
 import click
+import pytest
+from click.testing import CliRunner
 from support import REPO
 
 from importers import Adapter, ConvertOptions, Registry, convert
@@ -43,8 +46,8 @@ def test_ci_runs_the_readme_test_command() -> None:
     assert test_command in CI
 
 
-def test_readme_plugin_example_works(tmp_path: Path) -> None:
-    """The README's ten-line plugin parses, registers, and converts a file end to end."""
+def test_readme_plugin_example_works(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The README's plugin parses, registers, converts a file, and its option reaches the CLI."""
     code = re.search(r"```python\n(# my_plugin/notes.py\n.*?)```", README, flags=re.S)
     assert code, "plugin example not found in README.md"
     namespace: dict[str, object] = {}
@@ -52,12 +55,22 @@ def test_readme_plugin_example_works(tmp_path: Path) -> None:
     adapter_cls = namespace["NotesAdapter"]
     assert isinstance(adapter_cls, type) and issubclass(adapter_cls, Adapter)
     sample = tmp_path / "call.notes"
-    sample.write_text("#notes\n0.5|Ana|Hello there.\n2|Ben|Hi Ana.\n\n4|Ana|Shall we start?\n")
-    result = convert(sample, ConvertOptions(), registry=Registry([adapter_cls()]))
+    sample.write_text(
+        "#notes\n0.5|Ana|Hello there.\n2|Ben|Hi Ana.\n3|Ben|DRAFT maybe\n\n4|Ana|Shall we start?\n"
+    )
+    registry = Registry([adapter_cls()])
+    result = convert(sample, ConvertOptions(), registry=registry)
     assert result.format == "notes"
     assert result.normalized.speakers == {"SPEAKER_00": "Ana", "SPEAKER_01": "Ben"}
     assert [t.text for t in result.normalized.turns] == [
         "Hello there.",
-        "Hi Ana.",
+        "Hi Ana. DRAFT maybe",
         "Shall we start?",
     ]
+    monkeypatch.setattr(Registry, "default", classmethod(lambda cls: registry))
+    runner = CliRunner()
+    assert "--notes-skip-drafts" in runner.invoke(cli, ["convert", "--help"]).output
+    done = runner.invoke(cli, ["convert", str(sample), "--notes-skip-drafts", "--no-merge"])
+    assert done.exit_code == 0, done.output
+    texts = [s["text"] for s in json.loads(done.stdout)["conversations"][0]["transcript_segments"]]
+    assert texts == ["Hello there.", "Hi Ana.", "Shall we start?"]

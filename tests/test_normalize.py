@@ -185,3 +185,24 @@ def test_summarize_repairs() -> None:
             "lines": [2, 7],
         }
     ]
+
+
+def test_a_diarizations_cluster_labels_are_no_names() -> None:
+    """Audio: pyannote's arbitrary labels are renumbered by first speech, and name nobody, so
+    --me and --people match only the SPEAKER_NN labels the user sees in the output."""
+    words = [
+        Segment("Hi.", 0, 500, words=(Word("Hi.", 0, 500, "SPEAKER_03"),)),
+        Segment("Hello.", 900, 1400, words=(Word("Hello.", 900, 1400, "SPEAKER_01"),)),
+    ]
+    transcript = Transcript(tuple(words), "audio", anonymous_speakers=True)
+    n = normalize(
+        transcript,
+        NormalizeOptions(me=("SPEAKER_03",), people={"SPEAKER_03": "p3", "SPEAKER_01": "p1"}),
+    )
+    assert n.speakers == {"SPEAKER_00": None, "SPEAKER_01": None}
+    assert [(t.speaker, t.is_user, t.person_id) for t in n.turns] == [
+        ("SPEAKER_00", False, None),
+        ("SPEAKER_01", False, "p1"),
+    ]
+    mine = normalize(transcript, NormalizeOptions(me=("SPEAKER_00",)))
+    assert [t.is_user for t in mine.turns] == [True, False]
