@@ -27,7 +27,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from importers.model import Segment
 
@@ -280,9 +280,9 @@ def _apply(
             out.append(seg)
         elif prefix is not None and prefix.name in names:
             previous = prefix.name
-            out.append(replace(seg, text=prefix.text, speaker=prefix.name))
+            out.append(seg._replace(text=prefix.text, speaker=prefix.name))
         elif continue_previous and previous is not None and seg.text.strip():
-            out.append(replace(seg, speaker=previous))
+            out.append(seg._replace(speaker=previous))
         else:
             out.append(seg)
     return out

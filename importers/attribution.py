@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Sequence
-from dataclasses import replace
 
 from importers.model import SpeakerTurn, Word
 
@@ -32,9 +31,9 @@ def assign_speakers(words: Sequence[Word], turns: Sequence[SpeakerTurn]) -> list
     out: list[Word] = []
     for w in words:
         if w.start_ms is None or w.end_ms is None:
-            out.append(replace(w, speaker=None))
+            out.append(w._replace(speaker=None))
             continue
-        out.append(replace(w, speaker=_best(ordered, starts, reach, w.start_ms, w.end_ms)))
+        out.append(w._replace(speaker=_best(ordered, starts, reach, w.start_ms, w.end_ms)))
     return out
 
 

@@ -23,7 +23,6 @@ import click
 from importers import __version__
 from importers.errors import ConfigError, ImporterError
 from importers.inputs import estimates
-from importers.ledger import Ledger
 from importers.normalize import summarize_repairs
 from importers.options import (
     DEFAULT_MAX_PAUSE_S,
@@ -33,11 +32,10 @@ from importers.options import (
 )
 from importers.payload import SOURCES
 from importers.pipeline import Conversion, Outcome, convert_all
-from importers.progress import make_progress
 from importers.registry import Registry
-from importers.settings import load_settings
-from importers.status import status_text
-from importers.upload import INTERRUPTED, UploadOptions, upload
+
+# The uploader's libraries (httpx, rich, sqlite3) are imported by the commands that use them:
+# `convert` does not wait for them (a third of its start-up).
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -378,6 +376,11 @@ def import_cmd(
     if dry_run:
         run_convert(ctx, paths, flags, out_dir=None, quiet=quiet)
         return
+    from importers.ledger import Ledger
+    from importers.progress import make_progress
+    from importers.settings import load_settings
+    from importers.upload import INTERRUPTED, UploadOptions, upload
+
     options, registry = conversion_setup(ctx, flags)
     settings = load_settings(api_key=api_key, base_url=base_url)
     upload_options = UploadOptions(
@@ -425,6 +428,9 @@ def import_cmd(
 @click.option("--json", "as_json", is_flag=True, help="Print the counts and problems as JSON.")
 def status_cmd(state_dir: Path | None, as_json: bool) -> None:
     """Show what the ledger knows: counts per state, failures with reasons."""
+    from importers.ledger import Ledger
+    from importers.status import status_text
+
     with Ledger.open(state_dir) as ledger:
         click.echo(status_text(ledger, as_json=as_json))
 

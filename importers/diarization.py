@@ -109,5 +109,5 @@ def apply_diarization(transcript: Transcript, turns: Sequence[SpeakerTurn]) -> T
     segments = []
     for seg in transcript.segments:
         words = tuple(assign_speakers(seg.words, turns)) if seg.words else ()
-        segments.append(replace(seg, words=words, speaker=_segment_speaker(seg, words, turns)))
+        segments.append(seg._replace(words=words, speaker=_segment_speaker(seg, words, turns)))
     return replace(transcript, segments=tuple(segments))

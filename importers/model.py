@@ -6,19 +6,23 @@ to the API's float seconds happens in :mod:`importers.payload`.
 ``None`` times are allowed in what an adapter returns (start-only formats such as Zoom captions
 and Otter have no end times; Otter exports without timestamps have neither): normalization fills
 them with estimates and counts every estimate as a repair.
+
+The records made by the hundred thousand (words, segments, turns, repairs) are immutable named
+tuples: as immutable as frozen dataclasses, and made in a third of the time (a frozen dataclass
+sets each field through ``object.__setattr__``), which a 100,000-cue file notices. Change one
+with ``record._replace(field=value)``.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal
+from typing import Literal, NamedTuple
 
 TranscriptKind = Literal["speech", "messages"]
 
 
-@dataclass(frozen=True, slots=True)
-class Word:
+class Word(NamedTuple):
     """One word with optional times and an optional speaker label (WhisperX, audio)."""
 
     text: str
@@ -27,8 +31,7 @@ class Word:
     speaker: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Segment:
+class Segment(NamedTuple):
     """One cue / utterance / message as the source has it.
 
     ``speaker`` is the source's own label or display name (``"Alice"``, ``"SPEAKER_01"``), or
@@ -44,8 +47,7 @@ class Segment:
     line: int | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class SpeakerTurn:
+class SpeakerTurn(NamedTuple):
     """One diarization turn: who spoke from ``start_ms`` to ``end_ms`` (no words)."""
 
     start_ms: int
@@ -53,8 +55,7 @@ class SpeakerTurn:
     speaker: str
 
 
-@dataclass(frozen=True, slots=True)
-class Repair:
+class Repair(NamedTuple):
     """Something normalization or an adapter changed or dropped, so it can be reported."""
 
     reason: str
@@ -82,8 +83,7 @@ class Transcript:
     anonymous_speakers: bool = False
 
 
-@dataclass(frozen=True, slots=True)
-class Turn:
+class Turn(NamedTuple):
     """A normalized segment, ready for the API: labelled speaker, repaired times."""
 
     text: str

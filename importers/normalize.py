@@ -20,7 +20,7 @@ Steps, in order (each repair or skip is recorded as a :class:`~importers.model.R
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from importers.errors import EmptyTranscriptError
 from importers.model import NormalizedTranscript, Repair, Segment, Transcript, Turn
@@ -91,7 +91,7 @@ def _clean(
                 # The caption stayed on screen: its time joins the cue it repeats.
                 repairs.append(Repair("duplicate_cue_dropped", seg.line))
                 if seg.end_ms is not None and (prev[0].end_ms or 0) < seg.end_ms:
-                    prev = (replace(prev[0], end_ms=seg.end_ms), prev[1])
+                    prev = (prev[0]._replace(end_ms=seg.end_ms), prev[1])
                     kept[-1] = prev
                 continue
             if k:
@@ -112,7 +112,7 @@ def _with_text(seg: Segment, lines: list[str]) -> Segment:
     if not lines:
         return seg
     text = lines[0] if len(lines) == 1 else " ".join(lines)
-    return seg if text == seg.text else replace(seg, text=text)
+    return seg if text == seg.text else seg._replace(text=text)
 
 
 def _contiguous(a: Segment, b: Segment) -> bool:
@@ -181,7 +181,7 @@ def _fill_times(
             repairs.append(Repair("end_before_start", seg.line))
         clock = end
         changed = start != seg.start_ms or end != seg.end_ms
-        out.append(replace(seg, start_ms=start, end_ms=end) if changed else seg)
+        out.append(seg._replace(start_ms=start, end_ms=end) if changed else seg)
     return out
 
 
@@ -230,8 +230,7 @@ def _merge(segments: Sequence[Segment], options: NormalizeOptions) -> list[Segme
                 and seg.start_ms - last.end_ms <= options.max_pause_ms
                 and max(seg.end_ms, last.end_ms) - last.start_ms <= options.max_turn_ms
             ):
-                out[-1] = replace(
-                    last,
+                out[-1] = last._replace(
                     text=f"{last.text} {seg.text}",
                     end_ms=max(last.end_ms, seg.end_ms),
                     words=(),
@@ -275,22 +274,19 @@ def normalize(
     # labels given out here can be matched by --me / --people, and the map names nobody.
     anonymous = transcript.anonymous_speakers
     people = {k.casefold(): v for k, v in options.people.items()}
-    turns: list[Turn] = []
-    for seg in segments:
-        assert seg.start_ms is not None and seg.end_ms is not None
-        label = labels[seg.speaker]
-        name = None if anonymous else seg.speaker
-        turns.append(
-            Turn(
-                text=seg.text,
-                start_ms=seg.start_ms,
-                end_ms=seg.end_ms,
-                speaker=label,
-                speaker_id=int(label.removeprefix("SPEAKER_")),
-                is_user=_matches(name, label, options.me),
-                person_id=people.get((name or label).casefold()),
-            )
+    who: dict[str | None, tuple[str, int, bool, str | None]] = {}
+    for speaker, label in labels.items():  # once per speaker, not per segment
+        name = None if anonymous else speaker
+        who[speaker] = (
+            label,
+            int(label.removeprefix("SPEAKER_")),
+            _matches(name, label, options.me),
+            people.get((name or label).casefold()),
         )
+    turns = [
+        Turn(seg.text, seg.start_ms, seg.end_ms, *who[seg.speaker])  # type: ignore[arg-type]
+        for seg in segments
+    ]
     speakers = {label: None if anonymous else name for name, label in labels.items()}
     return NormalizedTranscript(
         turns=tuple(turns), speakers=speakers, repairs=tuple(repairs), kind=transcript.kind

@@ -120,11 +120,6 @@ class Conversation:
         return model.model_validate_json(self.json)
 
 
-def seconds(ms: int) -> float:
-    """Milliseconds as the API's float seconds (millisecond precision)."""
-    return round(ms / 1000, 3)
-
-
 def build_conversations(
     normalized: NormalizedTranscript,
     *,
@@ -184,8 +179,10 @@ def _segment_bodies(
                         "speaker_id": t.speaker_id,
                         "is_user": t.is_user,
                         "person_id": t.person_id,
-                        "start": seconds(t.start_ms - offset),
-                        "end": seconds(t.end_ms - offset),
+                        # ms -> the API's float seconds (here only): an integer / 1000 is
+                        # already the nearest float to the 3-decimal value.
+                        "start": (t.start_ms - offset) / 1000,
+                        "end": (t.end_ms - offset) / 1000,
                     }
                     for t in turns
                 ],

@@ -245,4 +245,3 @@ def _installed() -> bool:
     except Exception:
         return False
     return True
-
