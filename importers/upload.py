@@ -24,9 +24,9 @@ import httpx
 
 from importers.client import READ_TIMEOUT_S, OmiClient, RetryPolicy, Stopped
 from importers.errors import (
-    AuthError,
     ImporterError,
     RejectedError,
+    StopError,
     TransientError,
     UncertainError,
 )
@@ -315,8 +315,9 @@ def _send(
         created = client.create(conv.body, _Hooks(ledger, conv.key, progress))
     except Stopped:
         return
-    except AuthError as exc:
-        ledger.mark_pending(conv.key)  # 401/403 come before any work: nothing was created
+    except StopError as exc:
+        # 401/403, a certificate refused or a redirect: before any work, nothing was created.
+        ledger.mark_pending(conv.key)
         if not stop.is_set():
             report.stopped = str(exc)
             stop.set()
