@@ -70,7 +70,8 @@ class Answer:
             raise ValueError("nested too deeply") from None
 
     def text(self) -> str:
-        return self.body.decode(self.headers.encoding or "utf-8", "replace")
+        """The body as text (UTF-8; anything else is only ever shown, so replaced is enough)."""
+        return self.body.decode("utf-8", "replace")
 
 
 def error_detail(answer: Answer) -> str:

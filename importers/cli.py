@@ -456,15 +456,15 @@ def import_cmd(
     options, registry = setup(flags)
     try:
         settings = load_settings(api_key=api_key, base_url=base_url)
+        upload_options = UploadOptions(
+            retry_failed=retry_failed,
+            resend_uncertain=resend_uncertain,
+            workers=workers,
+            rate_limit=rate_limit,
+            rate_window_s=rate_window,
+        )
     except ConfigError as exc:
         raise click.UsageError(str(exc)) from None
-    upload_options = UploadOptions(
-        retry_failed=retry_failed,
-        resend_uncertain=resend_uncertain,
-        workers=workers,
-        rate_limit=rate_limit,
-        rate_window_s=rate_window,
-    )
     progress = make_progress(sys.stderr, quiet=quiet)
     try:
         with Ledger.open(state_dir) as ledger:

@@ -10,7 +10,7 @@ answer                             from-segments (idempotent by csid)    text en
 200 ``{id, status, discarded}``    done (``processing``: ask again)      done
 other 2xx: not JSON, no sane id,   retry, same body                      **uncertain**
 no bool ``discarded``, > 256 KiB
-connection refused / connect TO    retry                                 retry (nothing was sent)
+refused, connect TO, proxy error   retry                                 retry (nothing was sent)
 TLS certificate fails to verify    EndpointError: the run stops          same (nothing was sent)
 read timeout, dropped connection,  retry, same body                      **uncertain**: never resent
 attempt past its deadline
@@ -286,7 +286,11 @@ class OmiClient:
         if isinstance(exc, Retry):
             if exc.retry_after is not None:
                 # With a pacer, the next acquire() waits for the window's end (all threads do).
-                return 0.0 if self.pacer is not None else exc.retry_after
+                wait = 0.0 if self.pacer is not None else exc.retry_after
+                # A server that keeps saying "now" (Retry-After: 0) gets backoff, not a burst.
+                if state.attempt_number > 1:
+                    wait = max(wait, float(self._backoff(state)))
+                return wait
             if exc.processing:
                 return self.policy.processing_wait_s
         return float(self._backoff(state))
@@ -313,11 +317,17 @@ class OmiClient:
                 "POST", path, json=payload, extensions={"trace": deadline.trace}
             ) as response:
                 answer = Answer.read(response)
-        except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
+        except (
+            httpx.ConnectError,
+            httpx.ConnectTimeout,
+            httpx.PoolTimeout,
+            httpx.ProxyError,
+        ) as exc:
             self._answered()
             if (failure := certificate_failure(exc)) is not None:
                 raise self._certificate_error(failure) from None
-            # The request never reached the server: safe to send again on either endpoint.
+            # The request never reached the server (a proxy that refuses the tunnel included):
+            # safe to send again on either endpoint.
             raise Retry(f"cannot connect ({type(exc).__name__})", created_nothing=True) from None
         except httpx.RequestError as exc:  # transport errors, and a body that fails to decode
             self._answered()

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import threading
 import time
 from collections.abc import Iterable
@@ -24,6 +25,7 @@ import httpx
 
 from importers.client import READ_TIMEOUT_S, OmiClient, RetryPolicy, Stopped
 from importers.errors import (
+    ConfigError,
     ImporterError,
     RejectedError,
     StopError,
@@ -31,7 +33,7 @@ from importers.errors import (
     UncertainError,
 )
 from importers.ledger import Entry, Ledger
-from importers.pacing import Pacer
+from importers.pacing import MAX_WINDOW_S, Pacer
 from importers.payload import TEXT_ENDPOINT, to_json
 from importers.pipeline import Conversation, Conversion, ConvertOptions, convert, iter_inputs
 from importers.progress import NullProgress, ProgressSink
@@ -61,6 +63,14 @@ class UploadOptions:
     rate_window_s: float | None = None
     policy: RetryPolicy = field(default_factory=RetryPolicy)
     read_timeout_s: float = READ_TIMEOUT_S
+
+    def __post_init__(self) -> None:
+        window = self.rate_window_s
+        if window is not None and not (math.isfinite(window) and 0 < window <= MAX_WINDOW_S):
+            raise ConfigError(
+                f"the rate-limit window must be a number of seconds above 0 and at most "
+                f"{MAX_WINDOW_S:.0f} (a day)"
+            )
 
 
 @dataclass

@@ -287,7 +287,7 @@ def failure(client: OmiClient, body: SegmentsRequest | TextRequest = SEGMENTS) -
 @pytest.mark.parametrize(
     "detail",
     [
-        "x" * 290 + f" Bearer {KEY} and more",  # straddles the 300-character cut
+        "x" * 270 + f" Bearer {KEY} and more",  # 14 hex digits before the 300th character
         f"Bearer omi_dev_{SECRET[:10]}\n{SECRET[10:]}",  # split by a newline
         f"echo: {SECRET.upper()}",
         f"{SECRET[3:15]} \x1b[2J\x07 \ud800 \u202e" + "y" * 5000,
@@ -451,3 +451,15 @@ def test_a_body_that_fails_to_decode_is_no_answer() -> None:
     assert len(seen) == 2
     text, _, _ = make([broken()])
     assert "no answer (DecodingError) after the text was sent" in failure(text, TEXT)
+
+
+def test_a_server_that_keeps_saying_retry_now_gets_backoff_not_a_burst() -> None:
+    pacer = Pacer()
+    headers = {"Retry-After": "0", "X-RateLimit-Limit": "25"}
+    limited = [resp(429, {"detail": "slow"}, headers) for _ in range(3)]
+    client, seen, sleeps = make([*limited, resp(200, OK)], pacer=pacer)
+    assert client.create(SEGMENTS).id == "conv1"
+    assert len(seen) == 4
+    assert sleeps[0] == 0.0  # the first: the pacer alone waits
+    assert sleeps[1] >= 2.0
+    assert sleeps[2] >= 4.0
