@@ -61,7 +61,7 @@ Body = str | bytes | Callable[[str], bytes]
 @dataclass(frozen=True)
 class Canned:
     """One raw answer. ``body``: bytes; a str in which ``{key}`` becomes the request's API key;
-    or a function of the key. ``mode``:
+    or a function of the key (``{key}`` works in the reason phrase and headers too). ``mode``:
 
     * ``whole``: the body with its Content-Length;
     * ``endless``: a chunked body that never ends;
@@ -334,6 +334,7 @@ class _Handler(BaseHTTPRequestHandler):
         head = f"HTTP/1.1 {canned.status} {canned.reason}\r\n" + "".join(
             f"{name}: {value}\r\n" for name, value in headers
         )
+        head = head.replace("{key}", key)
         stopping = self.server_state._stopping
         with contextlib.suppress(OSError):
             if canned.mode == "trickle_headers":
