@@ -1,58 +1,104 @@
 """The Omi API client: one POST per conversation, retried only where a retry is safe.
 
-Retries use tenacity (:class:`tenacity.Retrying`); what to retry is decided per response by
-:meth:`OmiClient.decide`, a pure mapping from a response to an outcome (tested with
-``httpx.MockTransport``):
+Retries use tenacity (:class:`tenacity.Retrying`); what to retry is decided per answer by
+:meth:`OmiClient.decide`, a pure mapping from an answer to an outcome (tested with
+``httpx.MockTransport`` and against ``tests/fake_omi.py``):
 
-================================  =====================================  ===========================
-answer                            from-segments (idempotent by csid)     text endpoint (no csid)
-================================  =====================================  ===========================
-200                               done (``processing``: ask again)       done
-connection refused / connect TO   retry                                  retry (nothing was sent)
-read timeout, dropped connection  retry, same body                       **uncertain**: never resent
-429 with Retry-After (limit)      wait (the pacer), retry                wait, retry (counted first)
-429 without (BYOK provider)       exponential backoff                    **uncertain**
-503 "Rate limiter unavailable"    backoff, retry                         backoff, retry
-500/502/503/504, 409              backoff, retry                         **uncertain**
-400/404/413/422 (other 4xx)       RejectedError with the server detail   same
-401 / 403                         AuthError: the run stops               same
-================================  =====================================  ===========================
+=================================  ====================================  ==========================
+answer                             from-segments (idempotent by csid)    text endpoint (no csid)
+=================================  ====================================  ==========================
+200 ``{id, status, discarded}``    done (``processing``: ask again)      done
+other 2xx: not JSON, no sane id,   retry, same body                      **uncertain**
+no bool ``discarded``, > 256 KiB
+refused, connect TO, proxy error   retry                                 retry (nothing was sent)
+TLS certificate fails to verify    EndpointError: the run stops          same (nothing was sent)
+read timeout, dropped connection,  retry, same body                      **uncertain**: never resent
+attempt past its deadline
+3xx (never followed)               EndpointError: the run stops          same
+429 with Retry-After or a limit    wait (the pacer), retry               wait, retry (counted first)
+429 with neither (BYOK provider)   exponential backoff                   **uncertain**
+503 "Rate limiter unavailable"     backoff, retry                        backoff, retry
+500/502/503/504 (any 5xx), 409     backoff, retry                        **uncertain**
+400/404/413/422 (other 4xx)        RejectedError with the server detail  same
+401 / 403                          AuthError: the run stops              same
+=================================  ====================================  ==========================
+
+``Retry-After`` that is ``inf``, ``nan``, negative or unreadable is no deadline (the 429 still
+fills the pacer's window); one past :data:`~importers.pacing.MAX_WINDOW_S` (a day) counts as a
+day, and the retry note says what the server asked for.
 
 A retry of a from-segments body carries the same ``client_session_id``, so the server returns
 the conversation it already made instead of a second one. The text endpoint has no such key, so
 an answer that may come after the conversation was stored makes the outcome *uncertain*; the
 ledger records it and a re-run sends it again only when asked to.
 
-The API key is sent only in the ``Authorization`` header and is scrubbed from every message.
+The API key is sent only in the ``Authorization`` header, only to the base URL
+(:mod:`importers.transport`: no redirects, no proxy for loopback). Everything the server
+supplies that is shown or stored (details, reason phrases, ids, statuses, a redirect's target)
+has the key masked first, then is made printable and short (:mod:`importers.redact`); an id
+that is not a plain short token is refused rather than stored.
 """
 
 from __future__ import annotations
 
-import email.utils
+import ssl
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Protocol
+from urllib.parse import urlsplit
 
 import httpx
 import tenacity
 from pydantic import SecretStr
 
 from importers import __version__
-from importers.errors import ApiError, AuthError, RejectedError, TransientError, UncertainError
-from importers.pacing import Pacer
+from importers.answers import (
+    Answer,
+    MalformedAnswer,
+    created_fields,
+    error_detail,
+    int_header,
+    retry_after_seconds,
+)
+from importers.errors import (
+    ApiError,
+    AuthError,
+    EndpointError,
+    RejectedError,
+    TransientError,
+    UncertainError,
+)
+from importers.pacing import MAX_WINDOW_S, Pacer
 from importers.payload import SEGMENTS_ENDPOINT, Conversation
+from importers.redact import Redactor, printable
+from importers.transport import Deadline, certificate_failure, http_client
 
 #: The server gives up at 120 s (504) but may still finish: wait well past that.
 READ_TIMEOUT_S = 180.0
+#: How long one attempt may take in all (connect, send, answer), beyond the read timeout.
+DEADLINE_MARGIN_S = 60.0
+#: The longest server detail quoted in a message; ids and statuses are shorter still.
+DETAIL_CHARS = 300
 LIMITER_DOWN = "Rate limiter unavailable"
 JSON_HEADERS = {"Content-Type": "application/json"}
 SCOPE_HELP = (
     "the API key may not create conversations (403: {detail}). Create a new key in the Omi app "
     "(Settings > Developer > API keys) and give it write access, the conversations:write scope: "
     "it can only be chosen when the key is created"
+)
+REDIRECT_HELP = (
+    "{base} answered {status}, a redirect to {location}: the API key is never sent after a "
+    "redirect. Set --base-url (or OMI_API_BASE_URL) to the address that answers itself, "
+    "such as https://api.omi.me"
+)
+CERTIFICATE_HELP = (
+    "cannot verify the TLS certificate of {host} ({reason}); nothing was sent. If that server "
+    "is yours, point SSL_CERT_FILE at the certificate of the authority that signed it; "
+    "otherwise a proxy, antivirus or captive portal may be intercepting the connection, or "
+    "the system clock is wrong"
 )
 KEY_HELP = (
     "the API key was refused (401: {detail}). Check --api-key / OMI_API_KEY / the config file; "
@@ -142,6 +188,7 @@ class OmiClient:
         pacer: shared rate-limit pacing; each attempt waits for it.
         policy: retry limits and waits.
         read_timeout_s: at least 180 s for real use (the server may take past 120 s).
+        deadline_s: the most one attempt may take in all (default: read timeout + 60 s).
         on_retry: told the reason of each retry (progress display).
     """
 
@@ -154,21 +201,22 @@ class OmiClient:
         pacer: Pacer | None = None,
         policy: RetryPolicy | None = None,
         read_timeout_s: float = READ_TIMEOUT_S,
+        deadline_s: float | None = None,
         on_retry: Callable[[str], None] | None = None,
     ) -> None:
-        self._secret = api_key.get_secret_value()
+        secret = api_key.get_secret_value()
+        self._redact = Redactor(secret)
+        self.base_url = base_url
         self.pacer = pacer
         self.policy = policy or RetryPolicy()
         self.stats = ClientStats()
         self._on_retry = on_retry
-        self._http = httpx.Client(
-            base_url=base_url,
+        self._deadline_s = read_timeout_s + DEADLINE_MARGIN_S if deadline_s is None else deadline_s
+        self._http = http_client(
+            base_url,
+            {"Authorization": f"Bearer {secret}", "User-Agent": f"omi-import/{__version__}"},
+            read_timeout_s=read_timeout_s,
             transport=transport,
-            timeout=httpx.Timeout(15.0, read=read_timeout_s, write=60.0, pool=None),
-            headers={
-                "Authorization": f"Bearer {self._secret}",
-                "User-Agent": f"omi-import/{__version__}",
-            },
         )
         # Exponential (initial, 2x, 4x... up to max) plus up to ``initial`` of jitter.
         self._backoff = tenacity.wait_exponential(
@@ -186,9 +234,10 @@ class OmiClient:
     def close(self) -> None:
         self._http.close()
 
-    def scrub(self, text: str) -> str:
-        """``text`` with the API key masked (a proxy might echo headers into an error page)."""
-        return text.replace(self._secret, "***") if self._secret else text
+    def shown(self, text: str, limit: int = DETAIL_CHARS) -> str:
+        """Server-supplied ``text`` fit to show or store: the key masked (a proxy may echo the
+        headers into an error page), then one printable line of at most ``limit`` characters."""
+        return printable(self._redact(text), limit)
 
     # -- one conversation --------------------------------------------------------------------
 
@@ -197,6 +246,7 @@ class OmiClient:
 
         Raises:
             AuthError: 401/403; the caller should stop the run.
+            EndpointError: a certificate that fails verification, or a redirect; stop too.
             RejectedError: 400/404/413/422; retrying cannot help.
             UncertainError: text endpoint only; the conversation may exist.
             TransientError: retries used up; a later run may succeed.
@@ -237,7 +287,11 @@ class OmiClient:
         if isinstance(exc, Retry):
             if exc.retry_after is not None:
                 # With a pacer, the next acquire() waits for the window's end (all threads do).
-                return 0.0 if self.pacer is not None else exc.retry_after
+                wait = 0.0 if self.pacer is not None else exc.retry_after
+                # A server that keeps saying "now" (Retry-After: 0) gets backoff, not a burst.
+                if state.attempt_number > 1:
+                    wait = max(wait, float(self._backoff(state)))
+                return wait
             if exc.processing:
                 return self.policy.processing_wait_s
         return float(self._backoff(state))
@@ -258,23 +312,50 @@ class OmiClient:
         if self.pacer is not None:
             self.pacer.sending()
         self.stats.add(requests=1)
+        deadline = Deadline(self._deadline_s)
         try:
-            response = self._http.post(path, content=payload, headers=JSON_HEADERS)
-        except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
+            with self._http.stream(
+                "POST",
+                path,
+                content=payload,
+                headers=JSON_HEADERS,
+                extensions={"trace": deadline.trace},
+            ) as response:
+                answer = Answer.read(response)
+        except (
+            httpx.ConnectError,
+            httpx.ConnectTimeout,
+            httpx.PoolTimeout,
+            httpx.ProxyError,
+        ) as exc:
             self._answered()
-            # The request never reached the server: safe to send again on either endpoint.
+            if (failure := certificate_failure(exc)) is not None:
+                raise self._certificate_error(failure) from None
+            # The request never reached the server (a proxy that refuses the tunnel included):
+            # safe to send again on either endpoint.
             raise Retry(f"cannot connect ({type(exc).__name__})", created_nothing=True) from None
-        except httpx.TransportError as exc:
+        except httpx.RequestError as exc:  # transport errors, and a body that fails to decode
             self._answered()
-            reason = f"no answer ({type(exc).__name__})"
+            reason = (
+                f"no complete answer within {self._deadline_s:.0f} s"
+                if deadline.expired
+                else f"no answer ({type(exc).__name__})"
+            )
             if idempotent:
                 raise Retry(reason) from None
             raise UncertainError(
                 f"{reason} after the text was sent; it may or may not be in Omi"
             ) from None
-        if response.status_code != 429:
+        finally:
+            deadline.cancel()
+        if answer.status != 429:
             self._answered()
-        return self.decide(response, idempotent)
+        return self.decide(answer, idempotent)
+
+    def _certificate_error(self, failure: ssl.SSLCertVerificationError) -> EndpointError:
+        host = urlsplit(self.base_url).hostname or self.base_url
+        reason = printable(str(failure.verify_message or failure.reason or failure), 200)
+        return EndpointError(CERTIFICATE_HELP.format(host=host, reason=reason), detail=reason)
 
     def _answered(self) -> None:
         """Tell the pacer an answer other than a 429 came (or none will): a probe is settled."""
@@ -283,33 +364,28 @@ class OmiClient:
 
     # -- the decision ------------------------------------------------------------------------
 
-    def decide(self, response: httpx.Response, idempotent: bool) -> Created:
-        """Map one response to a result, or raise the matching decision (see module docstring)."""
-        status = response.status_code
-        detail = self.scrub(error_detail(response))
+    def decide(self, answer: Answer, idempotent: bool) -> Created:
+        """Map one answer to a result, or raise the matching decision (see module docstring)."""
+        status = answer.status
+        detail = self.shown(error_detail(answer))
         if 200 <= status < 300:
-            limit = _int_header(response, "X-RateLimit-Limit")
+            limit = int_header(answer.headers, "X-RateLimit-Limit")
             if self.pacer is not None and limit is not None:
-                self.pacer.observe(limit, _int_header(response, "X-RateLimit-Remaining"))
-            return self._created(response, idempotent)
+                self.pacer.observe(limit, int_header(answer.headers, "X-RateLimit-Remaining"))
+            return self._created(answer, idempotent)
+        if 300 <= status < 400:
+            location = self.shown(answer.headers.get("Location", "nowhere"), 200)
+            raise EndpointError(
+                REDIRECT_HELP.format(base=self.base_url, status=status, location=location),
+                status=status,
+                detail=location,
+            )
         if status == 401:
             raise AuthError(KEY_HELP.format(detail=detail), status=status, detail=detail)
         if status == 403:
             raise AuthError(SCOPE_HELP.format(detail=detail), status=status, detail=detail)
         if status == 429:
-            retry_after = retry_after_seconds(response)
-            limit = _int_header(response, "X-RateLimit-Limit")
-            if retry_after is None and limit is None:
-                # The user's own model provider (BYOK) is rate limited, during processing.
-                if not idempotent:
-                    raise _uncertain(status, detail)
-                raise Retry(f"model provider rate limited: {detail}", status=status)
-            self.stats.add(rate_limited=1)
-            if self.pacer is not None:
-                self.pacer.rate_limited_at(time.monotonic(), retry_after, limit)
-            raise Retry(
-                "rate limited", status=status, retry_after=retry_after, created_nothing=True
-            )
+            raise self._rate_limited(answer, idempotent, detail)
         if status == 503 and detail == LIMITER_DOWN:
             raise Retry(f"server busy: {detail}", status=status, created_nothing=True)
         if status >= 500 or status == 409:
@@ -319,25 +395,40 @@ class OmiClient:
                 raise Retry("still processing (409)", status=status, processing=True)
             raise Retry(f"server error: {detail or 'no detail'}", status=status)
         raise RejectedError(
-            f"rejected by Omi ({status}): {detail or response.reason_phrase}",
+            f"rejected by Omi ({status}): {detail or self.shown(answer.reason_phrase)}",
             status=status,
             detail=detail,
         )
 
-    def _created(self, response: httpx.Response, idempotent: bool) -> Created:
-        try:
-            data = response.json()
-            created = Created(str(data["id"]), str(data["status"]), bool(data["discarded"]))
-        except (ValueError, KeyError, TypeError):
+    def _rate_limited(self, answer: Answer, idempotent: bool, detail: str) -> Exception:
+        asked = retry_after_seconds(answer.headers)
+        limit = int_header(answer.headers, "X-RateLimit-Limit")
+        if asked is None and limit is None:
+            # The user's own model provider (BYOK) is rate limited, during processing.
             if not idempotent:
-                raise _uncertain(
-                    response.status_code, "an answer without a conversation id"
-                ) from None
-            raise Retry(
-                "an answer without a conversation id", status=response.status_code
-            ) from None
+                return _uncertain(answer.status, detail)
+            return Retry(f"model provider rate limited: {detail}", status=answer.status)
+        self.stats.add(rate_limited=1)
+        retry_after = None if asked is None else min(asked, MAX_WINDOW_S)
+        if self.pacer is not None:
+            self.pacer.rate_limited_at(time.monotonic(), retry_after, limit)
+        reason = "rate limited"
+        if asked is not None and asked > MAX_WINDOW_S:
+            reason += f" (the server asked to wait {asked:.3g} s; waiting {MAX_WINDOW_S:.0f} s)"
+        return Retry(reason, status=answer.status, retry_after=retry_after, created_nothing=True)
+
+    def _created(self, answer: Answer, idempotent: bool) -> Created:
+        try:
+            conversation_id, status, discarded = created_fields(answer)
+            if self._redact(conversation_id) != conversation_id:
+                raise MalformedAnswer("an answer without a conversation id")
+        except MalformedAnswer as exc:
+            if not idempotent:
+                raise _uncertain(answer.status, exc.reason) from None
+            raise Retry(exc.reason, status=answer.status) from None
+        created = Created(conversation_id, self.shown(status, 40), discarded)
         if idempotent and created.status == "processing":
-            raise Retry("still processing", status=response.status_code, processing=True)
+            raise Retry("still processing", status=answer.status, processing=True)
         return created
 
 
@@ -348,53 +439,3 @@ def _uncertain(status: int, detail: str) -> ApiError:
         status=status,
         detail=detail,
     )
-
-
-def error_detail(response: httpx.Response, limit: int = 300) -> str:
-    """The server's ``detail`` as one line: a string, a validation list, or a code/message."""
-    try:
-        data = response.json()
-    except ValueError:
-        text = response.text.strip()
-        return text[:limit]
-    detail = data.get("detail", data) if isinstance(data, dict) else data
-    if isinstance(detail, str):
-        text = detail
-    elif isinstance(detail, list):
-        parts = []
-        for item in detail:
-            if isinstance(item, dict):
-                loc = ".".join(str(x) for x in item.get("loc", []) if x != "body")
-                parts.append(f"{loc}: {item.get('msg', '')}" if loc else str(item.get("msg", "")))
-            else:
-                parts.append(str(item))
-        text = "; ".join(parts)
-    elif isinstance(detail, dict):
-        text = str(detail.get("message") or detail.get("code") or detail)
-    else:
-        text = str(detail)
-    return " ".join(text.split())[:limit]
-
-
-def retry_after_seconds(response: httpx.Response) -> float | None:
-    """``Retry-After`` as seconds (a number, or an HTTP date), or None."""
-    raw = response.headers.get("Retry-After")
-    if raw is None:
-        return None
-    try:
-        return max(0.0, float(raw))
-    except ValueError:
-        pass
-    try:
-        when = email.utils.parsedate_to_datetime(raw)
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, when.timestamp() - time.time())
-
-
-def _int_header(response: httpx.Response, name: str) -> int | None:
-    raw = response.headers.get(name)
-    try:
-        return int(raw) if raw is not None else None
-    except ValueError:
-        return None

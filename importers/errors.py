@@ -17,7 +17,9 @@ Every message is written for a person reading a terminal; ``str(error)`` is the 
     ├── MissingDependencyError      an optional extra (audio) is not installed
     ├── ModelLoadError              a speech/diarization model cannot be loaded
     └── ApiError                    the Omi API answered with an error (status, detail)
-        ├── AuthError               401/403: stops the whole run
+        ├── StopError               nothing else can succeed either: the whole run stops
+        │   ├── AuthError           401/403: the key is wrong or may not write
+        │   └── EndpointError       the base URL cannot work: bad TLS certificate, a redirect
         ├── RejectedError           400/404/413/422: this conversation only, never retried
         ├── TransientError          retries used up (5xx, timeouts...): a re-run tries again
         └── UncertainError          the text endpoint may or may not have created it
@@ -145,8 +147,19 @@ class ApiError(ImporterError):
         super().__init__(message)
 
 
-class AuthError(ApiError):
+class StopError(ApiError):
+    """An answer that every other request would get too: the run stops."""
+
+
+class AuthError(StopError):
     """401 or 403: the key is wrong or lacks a scope. Stops the whole run."""
+
+
+class EndpointError(StopError):
+    """The base URL cannot be used: its certificate fails verification, or it redirects.
+
+    The key is never sent to a redirect's target (another host, or plain http://).
+    """
 
 
 class RejectedError(ApiError):

@@ -21,6 +21,9 @@ The algorithm (one :class:`Pacer` shared by all worker threads):
   key, may have opened the server's window). An exact length is never replaced by a lower bound
   (the other 429s of the same burst would give one), and lower bounds only grow. Until a 429 it
   is an hour unless told.
+* A ``Retry-After`` that is not a finite number of seconds is no deadline: the 429 still fills
+  the window (we wait for our estimate of its end), and one longer than
+  :data:`MAX_WINDOW_S` counts as that long; windows are never longer.
 * While the length is only a lower bound, a new window we open on our own opens with a single
   *probe* request; the others wait for its answer. If our estimate was short, that costs one 429
   (which then gives the exact length), not ``L`` of them.
@@ -41,6 +44,10 @@ import time
 from collections.abc import Callable
 
 DEFAULT_WINDOW_S = 3600.0
+#: The longest window (and so the longest wait) believed. A ``Retry-After`` past it is taken as
+#: this long (a server once asked for 99999999999 s, 3,170 years); a window learned or
+#: remembered past it is cut to it. Omi's window is an hour.
+MAX_WINDOW_S = 86_400.0
 PROBE_POLL_S = 0.25
 MAX_MARGIN_S = 2.0
 MIN_MARGIN_S = 0.05
@@ -68,8 +75,10 @@ class Pacer:
     ) -> None:
         if limit is not None and limit < 1:
             raise ValueError("limit must be at least 1")
+        if window_s is not None and not (math.isfinite(window_s) and window_s > 0):
+            raise ValueError("window_s must be a positive number of seconds")
         self.limit = limit
-        self.window_s = DEFAULT_WINDOW_S if window_s is None else window_s
+        self.window_s = DEFAULT_WINDOW_S if window_s is None else min(window_s, MAX_WINDOW_S)
         #: "told" (given), "exact" (learned in an aligned window), "lower" (a lower bound), or
         #: "unknown" (never learned: an hour).
         self.window_quality = "told" if window_s is not None else "unknown"
@@ -145,10 +154,13 @@ class Pacer:
             self.rate_limited += 1
             if limit is not None and limit >= 1:
                 self.limit = limit
-            if retry_after is None:
-                return
-            reset = now + max(0.0, retry_after)
+            # Whatever else it says, a 429 settles a probe and means the window is full.
             self._probing = False
+            self._count = max(self._count, self.limit or 0)
+            self._cond.notify_all()
+            if retry_after is None or not math.isfinite(retry_after):
+                return  # no deadline: reserve() waits for our estimate of the window's end
+            reset = now + min(max(0.0, retry_after), MAX_WINDOW_S)
             # The server's window began at one of our requests. After a reset it told us of, it
             # began with our next request (``_reset_start``): ``reset - that`` is its length.
             # Before any such reset (an earlier run may have opened it), ``reset - our window's
@@ -163,11 +175,10 @@ class Pacer:
                     low = self.window_quality == "lower"
                     self.window_s = max(self.window_s, learned) if low else learned
                     self.window_quality = "lower"
+            self.window_s = min(self.window_s, MAX_WINDOW_S)
             self._reset_start = None
             if self._blocked_until is None or reset > self._blocked_until:
                 self._blocked_until = reset
-            self._count = max(self._count, self.limit or 0)
-            self._cond.notify_all()
 
     def answered(self) -> None:
         """An answer other than a 429 came back (or none will): a probe's window is open."""

@@ -33,10 +33,13 @@ class ProgressSink(Protocol):
     def close(self) -> None: ...
 
 
-def wall_clock(monotonic_at: float) -> str:
-    """The local wall-clock time (HH:MM:SS) of a ``time.monotonic()`` instant."""
-    when = time.time() + (monotonic_at - time.monotonic())
-    return datetime.fromtimestamp(when).strftime("%H:%M:%S")
+def wall_clock(monotonic_at: float, now: datetime | None = None) -> str:
+    """The local wall-clock time of a ``time.monotonic()`` instant: ``HH:MM:SS`` today, else
+    ``YYYY-MM-DD HH:MM:SS`` (a wait past midnight must not read as a time today)."""
+    # Finite and at most a day or two away: the pacer bounds every wait (MAX_WINDOW_S).
+    when = datetime.fromtimestamp(time.time() + (monotonic_at - time.monotonic()))
+    today = (now or datetime.now()).date()
+    return when.strftime("%H:%M:%S" if when.date() == today else "%Y-%m-%d %H:%M:%S")
 
 
 class NullProgress:

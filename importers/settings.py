@@ -15,16 +15,19 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import httpx
 import platformdirs
 from pydantic import SecretStr
 
 from importers.errors import ConfigError
+from importers.redact import printable
 
 APP_NAME = "omi-import"
 DEFAULT_BASE_URL = "https://api.omi.me"
@@ -32,6 +35,8 @@ ENV_API_KEY = "OMI_API_KEY"
 ENV_BASE_URL = "OMI_API_BASE_URL"
 ENV_STATE = "OMI_IMPORT_STATE"
 CONFIG_FILE = "config.toml"
+_TOML_AT = re.compile(r"\s*\(at line (\d+), column (\d+)\)|\s*\(at end of document\)")
+_QUOTES = re.compile("[\"'`]")
 
 
 @dataclass(frozen=True)
@@ -74,11 +79,16 @@ def read_config(path: Path) -> dict[str, str]:
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read config file: {exc.strerror or exc}") from None
     try:
-        data = tomllib.loads(raw.decode("utf-8-sig"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        # The parser's message may quote the line, which may hold the key: say only where.
-        where = f" (line {exc.lineno})" if hasattr(exc, "lineno") else ""
-        raise ConfigError(f"{path}: not valid TOML{where}") from None
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        raise ConfigError(f"{path}:{line}: not valid TOML: not UTF-8 text") from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        # Where, and the parser's reason only when it quotes nothing: a line may hold the key.
+        where = _toml_position(exc, text)
+        raise ConfigError(f"{path}:{where}: not valid TOML{_toml_reason(exc)}") from None
     out: dict[str, str] = {}
     for name in ("api_key", "base_url"):
         value = data.get(name)
@@ -88,6 +98,23 @@ def read_config(path: Path) -> dict[str, str]:
             raise ConfigError(f"{path}: {name} must be a string")
         out[name] = value
     return out
+
+
+def _toml_position(exc: tomllib.TOMLDecodeError, text: str) -> str:
+    """``LINE:COLUMN`` of a TOML error (attributes since Python 3.14, the message before)."""
+    line, column = getattr(exc, "lineno", None), getattr(exc, "colno", None)
+    if line is None and (found := _TOML_AT.search(str(exc))) and found[1] is not None:
+        line, column = int(found[1]), int(found[2])
+    if line is None:  # "at end of document"
+        lines = text.split("\n")
+        line, column = len(lines), len(lines[-1]) + 1
+    return f"{line}:{column}"
+
+
+def _toml_reason(exc: tomllib.TOMLDecodeError) -> str:
+    """The parser's reason, unless it quotes the file (whose line may hold the key)."""
+    reason = str(getattr(exc, "msg", None) or _TOML_AT.sub("", str(exc))).strip()
+    return f" ({reason})" if reason and not _QUOTES.search(reason) else ""
 
 
 def load_settings(
@@ -117,9 +144,20 @@ def _first(*values: str | None) -> str | None:
 
 
 def _check_key(key: str) -> SecretStr:
-    # A key with whitespace or control characters would break (or inject into) the header line.
-    if any(c.isspace() or not c.isprintable() for c in key):
-        raise ConfigError("the API key contains spaces or control characters; copy it again")
+    # A key with whitespace or control characters would break (or inject into) the header line;
+    # HTTP headers are ASCII, so any other character cannot be sent at all. The message says
+    # where, never which character: it may be part of the key.
+    for position, c in enumerate(key, 1):
+        if c.isspace() or not c.isprintable():
+            raise ConfigError(
+                f"the API key contains spaces or control characters (character {position}); "
+                "copy it again"
+            )
+        if not c.isascii():
+            raise ConfigError(
+                f"the API key contains a character that is not ASCII (character {position}): "
+                "keys are omi_dev_ followed by 32 hex digits; copy it again"
+            )
     return SecretStr(key)
 
 
@@ -140,11 +178,20 @@ def check_base_url(url: str) -> str:
     ``http://`` is allowed only to a loopback host: anywhere else the key would cross the
     network in clear text. This is decided from the URL alone, before any connection.
     """
-    parts = urlsplit(url.strip())
-    scheme = parts.scheme.lower()
-    host = parts.hostname or ""
-    if scheme not in ("http", "https") or not host:
-        raise ConfigError(f"base URL {url!r} must look like https://api.omi.me")
+    url = url.strip()
+    shown = printable(url, 200)
+    try:
+        parts = urlsplit(url)
+        scheme, host, _ = parts.scheme.lower(), parts.hostname or "", parts.port
+        httpx.URL(url)
+    except (ValueError, httpx.InvalidURL):
+        raise ConfigError(f"base URL {shown!r} is not a valid URL") from None
+    if (
+        scheme not in ("http", "https")
+        or not host
+        or any(not c.isprintable() or c.isspace() for c in url)
+    ):
+        raise ConfigError(f"base URL {shown!r} must look like https://api.omi.me")
     if parts.username or parts.password:
         raise ConfigError("the base URL must not contain a user name or password")
     if scheme == "http" and not is_loopback(host):
@@ -152,4 +199,4 @@ def check_base_url(url: str) -> str:
             f"refusing to send the API key over plain http:// to {host}; use https:// "
             "(http:// is allowed only to localhost)"
         )
-    return url.strip().rstrip("/")
+    return url.rstrip("/")

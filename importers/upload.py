@@ -11,6 +11,7 @@ and after each request (see :mod:`importers.ledger`).
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from collections.abc import Iterable
@@ -22,14 +23,15 @@ import httpx
 
 from importers.client import READ_TIMEOUT_S, OmiClient, RetryPolicy, Stopped
 from importers.errors import (
-    AuthError,
+    ConfigError,
     RejectedError,
+    StopError,
     TransientError,
     UncertainError,
 )
 from importers.ledger import Entry, Ledger
 from importers.options import ConvertOptions
-from importers.pacing import Pacer
+from importers.pacing import MAX_WINDOW_S, Pacer
 from importers.payload import TEXT_ENDPOINT, Conversation
 from importers.pipeline import Conversion, convert_all
 from importers.progress import NullProgress, ProgressSink
@@ -59,6 +61,14 @@ class UploadOptions:
     rate_window_s: float | None = None
     policy: RetryPolicy = field(default_factory=RetryPolicy)
     read_timeout_s: float = READ_TIMEOUT_S
+
+    def __post_init__(self) -> None:
+        window = self.rate_window_s
+        if window is not None and not (math.isfinite(window) and 0 < window <= MAX_WINDOW_S):
+            raise ConfigError(
+                f"the rate-limit window must be a number of seconds above 0 and at most "
+                f"{MAX_WINDOW_S:.0f} (a day)"
+            )
 
 
 @dataclass
@@ -303,8 +313,9 @@ def _send(
         created = client.create(conv, _Hooks(ledger, conv.key, progress))
     except Stopped:
         return
-    except AuthError as exc:
-        ledger.mark_pending(conv.key)  # 401/403 come before any work: nothing was created
+    except StopError as exc:
+        # 401/403, a certificate refused or a redirect: before any work, nothing was created.
+        ledger.mark_pending(conv.key)
         if not stop.is_set():
             report.stopped = str(exc)
             stop.set()

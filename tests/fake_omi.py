@@ -14,6 +14,12 @@ conversation is committed) is not something an ASGI app can do.
 Faults come from a queue (``fake.queue("504_after", "500")``, consumed by the next requests that
 reach processing) or at random (``fault_rate``, seeded). Every request is recorded in
 ``fake.requests``; every conversation created in ``fake.conversations``.
+
+A hostile or broken server is played with :class:`Canned` answers (``fake.answer(...)``, served
+raw to the next requests that pass auth): the key echoed back, bodies that are not JSON or never
+end, headers trickled a byte at a time, redirects, odd ``Retry-After`` values
+(``retry_after_text`` also replaces the limiter's own). ``FakeOmi(tls=context)`` serves
+https; ``fake.connections`` counts TCP connections, TLS handshakes that fail included.
 """
 
 from __future__ import annotations
@@ -23,6 +29,7 @@ import json
 import math
 import random
 import socket
+import ssl
 import threading
 import time
 import uuid
@@ -46,6 +53,39 @@ SOURCES = (
 )  # fmt: skip
 GOOD_KEY = "omi_dev_" + "0123456789abcdef" * 2
 READ_ONLY_KEY = "omi_dev_" + "fedcba9876543210" * 2
+
+
+Body = str | bytes | Callable[[str], bytes]
+
+
+@dataclass(frozen=True)
+class Canned:
+    """One raw answer. ``body``: bytes; a str in which ``{key}`` becomes the request's API key;
+    or a function of the key (``{key}`` works in the reason phrase and headers too). ``mode``:
+
+    * ``whole``: the body with its Content-Length;
+    * ``endless``: a chunked body that never ends;
+    * ``trickle_headers`` / ``trickle_body``: one byte every 50 ms, never complete;
+    * ``stall``: the headers (Content-Length 100), then silence.
+    """
+
+    status: int = 200
+    body: Body = b""
+    headers: tuple[tuple[str, str], ...] = (("Content-Type", "application/json"),)
+    reason: str = "OK"
+    mode: str = "whole"
+
+    def raw_body(self, key: str) -> bytes:
+        if callable(self.body):
+            return self.body(key)
+        if isinstance(self.body, str):
+            return self.body.replace("{key}", key).encode()
+        return self.body
+
+
+def canned_json(status: int, payload: Any, **kwargs: Any) -> Canned:
+    """A JSON answer; ``{key}`` inside its strings becomes the request's API key."""
+    return Canned(status, json.dumps(payload), **kwargs)
 
 
 @dataclass
@@ -86,6 +126,8 @@ class FakeOmi:
     seed: int = 0
     conflict_409: bool = False
     integer_retry_after: bool = False
+    retry_after_text: str | None = None
+    tls: ssl.SSLContext | None = None
     requests: list[Record] = field(default_factory=list)
     conversations: list[Stored] = field(default_factory=list)
 
@@ -96,6 +138,9 @@ class FakeOmi:
         self._by_csid: dict[str, Stored] = {}
         self._claims: set[str] = set()
         self._windows: dict[str, tuple[float, int]] = {}
+        self._canned: deque[Canned] = deque()
+        self._stopping = threading.Event()
+        self.connections = 0
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -114,12 +159,14 @@ class FakeOmi:
         class Handler(_Handler):
             server_state = fake
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server = _Server(("127.0.0.1", 0), Handler)
+        self._server.fake = self
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
         self._thread.start()
 
     def stop(self) -> None:
+        self._stopping.set()
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
@@ -128,7 +175,7 @@ class FakeOmi:
     def url(self) -> str:
         assert self._server is not None
         host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"{'https' if self.tls else 'http'}://{host}:{port}"
 
     # -- test controls -----------------------------------------------------------------------
 
@@ -136,6 +183,15 @@ class FakeOmi:
         """Faults for the next requests that pass the rate limit (``None``-like: "ok")."""
         with self._lock:
             self._queue.extend(faults)
+
+    def answer(self, *answers: Canned) -> None:
+        """Serve these raw answers to the next requests that pass auth, one each."""
+        with self._lock:
+            self._canned.extend(answers)
+
+    def _next_canned(self) -> Canned | None:
+        with self._lock:
+            return self._canned.popleft() if self._canned else None
 
     def by_csid(self, csid: str) -> Stored | None:
         with self._lock:
@@ -176,6 +232,7 @@ class FakeOmi:
                 return None
             left = start + self.window_s - now
             shown = str(max(1, math.ceil(left))) if self.integer_retry_after else f"{left:.3f}"
+            shown = self.retry_after_text or shown
             headers = {
                 "Retry-After": shown,
                 "X-RateLimit-Limit": str(self.limit),
@@ -222,6 +279,24 @@ def _when(value: Any) -> datetime | None:
         return None
 
 
+class _Server(ThreadingHTTPServer):
+    fake: FakeOmi
+
+    def get_request(self) -> tuple[socket.socket, Any]:
+        sock, address = self.socket.accept()
+        with self.fake._lock:
+            self.fake.connections += 1
+        if self.fake.tls is not None:
+            sock.settimeout(5)
+            try:
+                sock = self.fake.tls.wrap_socket(sock, server_side=True)
+            except OSError:  # the client refused our certificate: socketserver drops it
+                sock.close()
+                raise
+            sock.settimeout(None)
+        return sock, address
+
+
 class _Handler(BaseHTTPRequestHandler):
     server_state: FakeOmi
     protocol_version = "HTTP/1.1"
@@ -243,6 +318,49 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header(name, value)
         self.end_headers()
         self.wfile.write(raw)
+
+    def _serve_canned(self, record: Record, canned: Canned, key: str) -> None:
+        """Write ``canned`` byte for byte (a hostile server owes us no valid HTTP semantics)."""
+        record.status, record.fault = canned.status, f"canned:{canned.mode}"
+        self.close_connection = True
+        body = canned.raw_body(key)
+        headers = list(canned.headers)
+        if canned.mode == "whole":
+            headers.append(("Content-Length", str(len(body))))
+        elif canned.mode == "endless":
+            headers.append(("Transfer-Encoding", "chunked"))
+        else:
+            headers.append(("Content-Length", "100" if canned.mode == "stall" else "1000000000"))
+        head = f"HTTP/1.1 {canned.status} {canned.reason}\r\n" + "".join(
+            f"{name}: {value}\r\n" for name, value in headers
+        )
+        head = head.replace("{key}", key)
+        stopping = self.server_state._stopping
+        with contextlib.suppress(OSError):
+            if canned.mode == "trickle_headers":
+                self._trickle(head.encode() + b"X-Pad: " + b"a" * 100_000)
+                return
+            self.wfile.write(head.encode() + b"\r\n")
+            self.wfile.flush()
+            if canned.mode == "whole":
+                self.wfile.write(body)
+            elif canned.mode == "endless":
+                chunk = b"%x\r\n%s\r\n" % (65536, b"x" * 65536)
+                for _ in range(16384):  # 1 GiB at most, should the client never stop reading
+                    if stopping.is_set():
+                        return
+                    self.wfile.write(chunk)
+            elif canned.mode == "trickle_body":
+                self._trickle(b"x" * 100_000)
+            else:  # stall
+                stopping.wait(60)
+
+    def _trickle(self, data: bytes) -> None:
+        for byte in data:
+            if self.server_state._stopping.wait(0.05):
+                return
+            self.wfile.write(bytes([byte]))
+            self.wfile.flush()
 
     def _drop(self, record: Record) -> None:
         record.status = None
@@ -286,6 +404,10 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(
                 record, 403, {"detail": f"Insufficient permissions. Required scope: {WRITE_SCOPE}"}
             )
+            return
+        canned = fake._next_canned()
+        if canned is not None:
+            self._serve_canned(record, canned, key)
             return
         # 3. Rate limit (counted before validation: a 422 or a replay costs a unit too).
         if fake._next_fault("limiter") == "limiter503":

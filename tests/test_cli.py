@@ -171,3 +171,25 @@ def test_broken_file_of_a_one_format_extension_gets_the_parsers_error(tmp_path: 
         f"Error: {bad}:1: not an SRT cue (expected a cue number or a timing line): 'garbage'"
     )
     assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(
+    ("window", "expected"),
+    [
+        ("nan", "the rate-limit window must be a number of seconds above 0 and at most 86400"),
+        ("inf", "the rate-limit window must be a number of seconds above 0 and at most 86400"),
+        ("1e9", "the rate-limit window must be a number of seconds above 0 and at most 86400"),
+        ("0", "Invalid value for '--rate-window'"),
+    ],
+)
+def test_a_rate_window_that_is_not_a_sane_number_is_a_usage_error(
+    window: str, expected: str, tmp_path: Path
+) -> None:
+    result = CliRunner().invoke(
+        cli,
+        ["import", "--rate-window", window, "--api-key", "omi_dev_" + "0" * 32,
+         "--state", str(tmp_path / "s"), str(tmp_path)],
+    )  # fmt: skip
+    assert result.exit_code == 2
+    assert expected in result.output
+    assert not (tmp_path / "s").exists()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import email.utils
 import json
 from datetime import UTC, datetime, timedelta
 
@@ -10,7 +11,14 @@ import pytest
 from pydantic import SecretStr
 
 from importers.client import OmiClient, RetryPolicy
-from importers.errors import AuthError, RejectedError, TransientError, UncertainError
+from importers.errors import (
+    ApiError,
+    AuthError,
+    EndpointError,
+    RejectedError,
+    TransientError,
+    UncertainError,
+)
 from importers.pacing import Pacer
 from importers.payload import (
     SEGMENTS_ENDPOINT,
@@ -81,7 +89,11 @@ def make(
 def resp(status: int, body: object = None, headers: dict[str, str] | None = None) -> httpx.Response:
     if body is None:
         return httpx.Response(status, headers=headers)
-    return httpx.Response(status, json=body, headers=headers)
+    # json.dumps escapes what UTF-8 cannot carry (a lone surrogate arrives as "\ud800").
+    content = json.dumps(body).encode()
+    return httpx.Response(
+        status, content=content, headers={"Content-Type": "application/json", **(headers or {})}
+    )
 
 
 def test_success_sends_body_and_bearer_key() -> None:
@@ -259,3 +271,206 @@ def test_hooks_mark_sending_before_each_attempt() -> None:
     client, _, _ = make([httpx.ConnectError("refused"), resp(500, {"detail": "x"}), resp(200, OK)])
     client.create(SEGMENTS, Hooks())
     assert events == ["sending", "not_sent", "sending", "sending"]
+
+
+# -- hostile or broken servers -------------------------------------------------------------
+
+SECRET = KEY.removeprefix("omi_dev_")
+
+
+def assert_safe(text: str) -> None:
+    """No 8-character run of the secret, one line under 2,000 characters, nothing a terminal
+    acts on."""
+    assert not any(SECRET[i : i + 8] in text.lower() for i in range(len(SECRET) - 7)), text
+    assert len(text) < 2000
+    assert all(c.isprintable() for c in text), repr(text)
+
+
+def failure(client: OmiClient, body: SegmentsRequest | TextRequest = SEGMENTS) -> str:
+    with pytest.raises(ApiError) as info:
+        client.create(body)
+    text = str(info.value)
+    assert_safe(text)
+    assert_safe(info.value.detail or "")
+    return text
+
+
+@pytest.mark.parametrize(
+    "detail",
+    [
+        "x" * 270 + f" Bearer {KEY} and more",  # 14 hex digits before the 300th character
+        f"Bearer omi_dev_{SECRET[:10]}\n{SECRET[10:]}",  # split by a newline
+        f"echo: {SECRET.upper()}",
+        f"{SECRET[3:15]} \x1b[2J\x07 \ud800 \u202e" + "y" * 5000,
+    ],
+)
+def test_error_details_are_scrubbed_before_they_are_cut(detail: str) -> None:
+    client, _, _ = make([resp(422, {"detail": detail})])
+    assert failure(client).startswith("rejected by Omi (422): ")
+
+
+def test_a_reason_phrase_with_the_key_is_scrubbed() -> None:
+    answer = httpx.Response(400, content=b"", extensions={"reason_phrase": f"Bad {KEY}".encode()})
+    client, _, _ = make([answer])
+    assert failure(client) == "rejected by Omi (400): Bad omi_dev_***"
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        {"id": KEY, "status": "completed", "discarded": False},  # the key echoed as the id
+        {"id": "a" * 100_000, "status": "completed", "discarded": False},
+        {"id": "conv\x1b[31m1", "status": "completed", "discarded": False},
+        {"id": {"nested": 1}, "status": "completed", "discarded": False},
+    ],
+)
+def test_an_id_that_is_not_sane_is_never_stored(answer: dict[str, object]) -> None:
+    client, seen, _ = make([resp(200, answer)] * 2, attempts=2)
+    assert "gave up after 2 attempts: an answer without a conversation id" in failure(client)
+    assert len(seen) == 2
+    text, _, _ = make([resp(200, answer)])
+    assert "(an answer without a conversation id) after the text was sent" in failure(text, TEXT)
+
+
+def test_a_status_echoing_the_key_is_scrubbed() -> None:
+    client, _, _ = make([resp(200, {"id": "c1", "status": f"completed {KEY}", "discarded": False})])
+    created = client.create(SEGMENTS)
+    assert created.status == "completed omi_dev_***"
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"), [("false", False), ("TRUE", True), (False, False), (True, True)]
+)
+def test_discarded_as_a_string_means_what_it_says(raw: object, expected: bool) -> None:
+    client, _, _ = make([resp(200, {"id": "c1", "status": "completed", "discarded": raw})])
+    assert client.create(SEGMENTS).discarded is expected
+
+
+@pytest.mark.parametrize(
+    ("answer", "reason"),
+    [
+        (httpx.Response(200, text="<html>Sign in to the Wi-Fi</html>",
+                        headers={"Content-Type": "text/html"}), "not JSON (text/html)"),
+        (httpx.Response(200, content=b"[" * 200_000), "not JSON"),  # past the parser's depth
+        (httpx.Response(200, content=b'{"id": "c", "x": "' + b"y" * 400_000 + b'"}'),
+         "an answer over 256 KiB"),
+        (resp(200, {"id": "c1", "status": "completed", "discarded": "maybe"}),
+         "without a valid `discarded` flag"),
+        (resp(200, {"id": "c1", "status": None, "discarded": False}), "without a conversation"),
+        (resp(204), "not JSON"),
+    ],
+)  # fmt: skip
+def test_a_2xx_that_is_not_a_created_conversation_is_retried(
+    answer: httpx.Response, reason: str
+) -> None:
+    client, seen, _ = make([answer, resp(200, OK)])
+    reasons: list[str] = []
+    client._on_retry = reasons.append
+    assert client.create(SEGMENTS).id == "conv1"
+    assert len(seen) == 2
+    assert reason in reasons[0]
+
+
+def test_a_hostile_error_body_does_not_crash_the_detail() -> None:
+    odd = [{"loc": 5, "msg": {"a": 1}}, None, {"loc": ["body", "x"], "msg": "bad"}]
+    client, _, _ = make([resp(422, {"detail": odd})])
+    assert failure(client) == "rejected by Omi (422): {'a': 1}; None; x: bad"
+    deep, _, _ = make([httpx.Response(400, content=b"[" * 200_000)])
+    assert failure(deep).startswith("rejected by Omi (400): [[[[")
+
+
+@pytest.mark.parametrize("status", [301, 302, 303, 307, 308])
+def test_a_redirect_stops_the_run_and_is_never_followed(status: int) -> None:
+    location = f"http://elsewhere.example/steal?k={KEY}"
+    client, seen, sleeps = make([httpx.Response(status, headers={"Location": location})] * 3)
+    with pytest.raises(EndpointError) as info:
+        client.create(SEGMENTS)
+    message = str(info.value)
+    assert_safe(message)
+    assert f"https://api.example answered {status}, a redirect to http://elsewhere.example/" in (
+        message
+    )
+    assert "the API key is never sent after a redirect" in message
+    assert len(seen) == 1
+    assert sleeps == []
+
+
+@pytest.mark.parametrize("raw", ["inf", "nan", "-5", "soon", "Wed, 99 Foo 2026 00:00:00 GMT"])
+def test_retry_after_that_is_no_deadline_falls_back_to_backoff(raw: str) -> None:
+    headers = {"Retry-After": raw, "X-RateLimit-Limit": "25"}
+    client, seen, sleeps = make([resp(429, {"detail": "slow"}, headers), resp(200, OK)])
+    assert client.create(SEGMENTS).id == "conv1"
+    assert len(seen) == 2
+    assert len(sleeps) == 1
+    assert 1.0 <= sleeps[0] <= 2.0  # the first backoff step (1 s + jitter), not 0 and not inf
+    assert client.stats.rate_limited == 1
+
+
+def test_a_pacer_treats_a_429_without_a_deadline_as_a_full_window() -> None:
+    pacer = Pacer(window_s=5.0)
+    headers = {"Retry-After": "nan", "X-RateLimit-Limit": "1"}
+    client, _, _ = make([resp(429, {"detail": "slow"}, headers)], pacer=pacer, attempts=1)
+    with pytest.raises(TransientError):
+        client.create(SEGMENTS)
+    wait = pacer.reserve(pacer._window_start or 0.0)  # at the window's start: all of it
+    assert wait == pytest.approx(5.0 + pacer.margin_s)
+
+
+@pytest.mark.parametrize("raw", ["99999999999", "1e300", "Fri, 31 Dec 9999 23:59:59 GMT"])
+def test_a_retry_after_past_a_day_waits_a_day_and_says_so(raw: str) -> None:
+    headers = {"Retry-After": raw, "X-RateLimit-Limit": "25"}
+    client, _, sleeps = make([resp(429, {"detail": "slow"}, headers), resp(200, OK)])
+    reasons: list[str] = []
+    client._on_retry = reasons.append
+    client.create(SEGMENTS)
+    assert sleeps == [86_400.0]
+    assert "the server asked to wait" in reasons[0]
+    assert "waiting 86400 s" in reasons[0]
+
+
+def test_an_http_date_retry_after_is_seconds_from_now() -> None:
+    when = email.utils.format_datetime(datetime.now(UTC) + timedelta(seconds=90), usegmt=True)
+    client, _, sleeps = make([resp(429, {"detail": "slow"}, {"Retry-After": when}), resp(200, OK)])
+    client.create(SEGMENTS)
+    assert 85 <= sleeps[0] <= 90
+
+
+@pytest.mark.parametrize("raw", ["9" * 5000, "-3", "\u00b2", "1e3", "99999999999"])
+def test_rate_limit_numbers_that_are_not_sane_count_as_absent(raw: str) -> None:
+    pacer = Pacer()
+    headers = [(b"Retry-After", b"0"), (b"X-RateLimit-Limit", raw.encode("latin-1"))]
+    limited = httpx.Response(429, content=b"{}", headers=headers)
+    client, _, _ = make([limited, resp(200, OK)], pacer=pacer)
+    client.create(SEGMENTS)
+    assert pacer.limit is None
+
+
+@pytest.mark.parametrize("status", [599, 999])
+def test_odd_5xx_statuses_are_server_errors(status: int) -> None:
+    client, seen, _ = make([resp(status, {"detail": "?"}), resp(200, OK)])
+    assert client.create(SEGMENTS).id == "conv1"
+    assert len(seen) == 2
+
+
+def test_a_body_that_fails_to_decode_is_no_answer() -> None:
+    def broken() -> httpx.Response:
+        gzip = {"Content-Encoding": "gzip"}
+        return httpx.Response(200, stream=httpx.ByteStream(b"not gzip"), headers=gzip)
+
+    client, seen, _ = make([broken(), resp(200, OK)])
+    assert client.create(SEGMENTS).id == "conv1"
+    assert len(seen) == 2
+    text, _, _ = make([broken()])
+    assert "no answer (DecodingError) after the text was sent" in failure(text, TEXT)
+
+
+def test_a_server_that_keeps_saying_retry_now_gets_backoff_not_a_burst() -> None:
+    pacer = Pacer()
+    headers = {"Retry-After": "0", "X-RateLimit-Limit": "25"}
+    limited = [resp(429, {"detail": "slow"}, headers) for _ in range(3)]
+    client, seen, sleeps = make([*limited, resp(200, OK)], pacer=pacer)
+    assert client.create(SEGMENTS).id == "conv1"
+    assert len(seen) == 4
+    assert sleeps[0] == 0.0  # the first: the pacer alone waits
+    assert sleeps[1] >= 2.0
+    assert sleeps[2] >= 4.0

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from importers.pacing import Pacer, floor_seconds
+from importers.pacing import MAX_WINDOW_S, Pacer, floor_seconds
 
 
 def grant_all(pacer: Pacer, now: float, n: int) -> list[float | None]:
@@ -106,3 +106,41 @@ def test_a_probe_answered_opens_the_window_for_the_rest() -> None:
     pacer.answered()  # 200: the server's window was open after all
     assert pacer.reserve(start + 0.2) is None
     assert pacer.reserve(start + 0.2) is not None  # the limit (2) is reached
+
+
+@pytest.mark.parametrize("retry_after", [float("inf"), float("nan"), None])
+def test_a_429_without_a_usable_deadline_fills_the_window(retry_after: float | None) -> None:
+    pacer = Pacer(2, 10.0)
+    pacer.reserve(0.0)
+    pacer.rate_limited_at(1.0, retry_after=retry_after, limit=2)
+    assert pacer.reserve(1.0) == pytest.approx(9.0 + pacer.margin_s)  # not 0, not inf
+    assert pacer.window_s == 10.0
+
+
+def test_a_probe_answered_by_a_429_without_deadline_does_not_hang_the_others() -> None:
+    """A probe's answer settles the probe, even without Retry-After (it used to poll forever)."""
+    pacer = Pacer()
+    pacer.reserve(0.0)
+    pacer.rate_limited_at(0.5, retry_after=4.5, limit=2)  # lower bound 5.0
+    assert grant_all(pacer, 5.0, 2) == [None, None]  # the window the server announced
+    assert pacer.reserve(10.2) is None  # a new window we opened on our own: a probe
+    assert pacer.reserve(10.3) == pytest.approx(0.25)  # the others wait for its answer
+    pacer.rate_limited_at(10.4, retry_after=None, limit=2)
+    assert pacer.reserve(10.5) == pytest.approx(15.2 + pacer.margin_s - 10.5)  # window's end
+
+
+def test_a_retry_after_of_centuries_is_taken_as_a_day_and_so_is_the_window() -> None:
+    pacer = Pacer()
+    pacer.reserve(0.0)
+    pacer.rate_limited_at(1.0, retry_after=99999999999.0, limit=25)
+    assert pacer.reserve(1.0) == pytest.approx(MAX_WINDOW_S)
+    assert pacer.window_s <= MAX_WINDOW_S + 1.0
+    eta = pacer.eta(100, now=1.0)
+    assert eta is not None and eta < 5 * MAX_WINDOW_S
+
+
+def test_a_window_is_positive_finite_and_at_most_a_day() -> None:
+    assert Pacer(25, 1e11).window_s == MAX_WINDOW_S  # e.g. remembered from an older run
+    for bad in (0.0, -1.0, float("nan"), float("inf")):
+        with pytest.raises(ValueError, match="window_s"):
+            Pacer(25, bad)

@@ -84,3 +84,64 @@ def test_key_with_a_newline_is_refused() -> None:
     with pytest.raises(ConfigError, match="spaces or control characters") as info:
         load_settings(api_key="omi_dev_ab\ncd", environ={}, config_path=Path("/nonexistent"))
     assert "omi_dev_ab" not in str(info.value)
+
+
+@pytest.mark.parametrize("key", [f"{KEY[:20]}é{KEY[21:]}", f"{KEY}\u200b", "omi_dev_ａｂ"])
+def test_a_key_with_a_non_ascii_character_is_refused_without_quoting_it(key: str) -> None:
+    """httpx cannot put it in a header (a traceback before); the message says where only."""
+    with pytest.raises(ConfigError, match=r"not ASCII \(character \d+\)|control characters") as e:
+        load_settings(api_key=key, environ={}, config_path=Path("/nonexistent"))
+    assert KEY[8:16] not in str(e.value)
+    assert "é" not in str(e.value)
+
+
+def test_a_non_ascii_key_in_the_config_file_is_refused_too(tmp_path: Path) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text(f'api_key = "{KEY[:-1]}ß"\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"not ASCII \(character 40\)"):
+        load_settings(environ={}, config_path=config)
+
+
+@pytest.mark.parametrize(
+    ("content", "where"),
+    [
+        (f'base_url = "https://api.omi.me"\napi_key = "{KEY}\n', ":2:"),  # unterminated
+        (f"# settings\n\napi_key = {KEY}\n", ":3:11: not valid TOML (Invalid value)"),
+        ('api_key = "x"\napi_key = "y"\n', ":2:"),
+        ("[settings\n", ":1:"),
+    ],
+)
+def test_broken_toml_names_line_and_column_but_not_the_content(
+    tmp_path: Path, content: str, where: str
+) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text(content)
+    with pytest.raises(ConfigError) as info:
+        load_settings(environ={}, config_path=config)
+    message = str(info.value)
+    assert message.startswith(f"{config}{where}")
+    assert "not valid TOML" in message
+    assert KEY[8:16] not in message
+    assert '"' not in message and "'" not in message
+
+
+def test_a_config_file_that_is_not_utf8_names_the_line(tmp_path: Path) -> None:
+    config = tmp_path / "config.toml"
+    config.write_bytes(b'base_url = "https://api.omi.me"\napi_key = "\xff\xfe"\n')
+    with pytest.raises(ConfigError, match=r"config.toml:2: not valid TOML: not UTF-8 text"):
+        load_settings(environ={}, config_path=config)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://api.omi.me:99999",
+        "https://ap i.omi.me",
+        "https://api.omi.me/\x1b[2J",
+        "https://[::1",
+    ],
+)
+def test_a_base_url_that_is_not_a_url_is_refused_cleanly(url: str) -> None:
+    with pytest.raises(ConfigError, match="base URL") as info:
+        check_base_url(url)
+    assert "\x1b" not in str(info.value)

@@ -1,0 +1,117 @@
+"""The HTTP connection to Omi, set up so that the key goes nowhere but the base URL.
+
+* **No redirects are followed**: ``Authorization`` would go along to wherever a 3xx points
+  (another host, or plain ``http://``). A redirect is reported instead (the client's table).
+* **No proxy for a loopback base URL.** ``http://`` is allowed only to loopback
+  (:func:`importers.settings.check_base_url`), but an ``HTTP_PROXY``/``ALL_PROXY`` from the
+  environment would still receive the request, key included, in clear text, and a proxy
+  cannot reach our loopback anyway. ``https://`` to another host may use the environment's
+  proxy: the proxy only sees a ``CONNECT`` and TLS runs end to end.
+* **Every attempt has a deadline.** httpx's timeouts bound each read, not an answer: a server
+  that trickles a byte every few minutes, in the headers or the body, would hold a worker
+  forever. :class:`Deadline` shuts the attempt's socket down when its time is up (the read then
+  fails like a dropped connection). It finds the socket through httpcore's documented
+  ``trace`` extension (the ``connection.connect_tcp.complete`` event), so connections are not
+  kept alive: each request opens its own, which costs one handshake per request on an API that
+  allows 25 requests an hour and takes seconds to answer each.
+* A certificate that fails verification is recognised (:func:`certificate_failure`): retrying
+  cannot fix it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+import ssl
+import threading
+import time
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+
+from importers.settings import is_loopback
+
+CONNECT_TIMEOUT_S = 15.0
+WRITE_TIMEOUT_S = 60.0
+
+
+def http_client(
+    base_url: str,
+    headers: dict[str, str],
+    *,
+    read_timeout_s: float,
+    transport: httpx.BaseTransport | None = None,
+) -> httpx.Client:
+    """An httpx client for ``base_url`` with the rules in the module docstring."""
+    limits = httpx.Limits(max_keepalive_connections=0)
+    if transport is None and is_loopback(urlsplit(base_url).hostname or ""):
+        # An explicit transport is never given the environment's proxies.
+        transport = httpx.HTTPTransport(limits=limits)
+    return httpx.Client(
+        base_url=base_url,
+        transport=transport,
+        limits=limits,
+        follow_redirects=False,
+        timeout=httpx.Timeout(
+            CONNECT_TIMEOUT_S, read=read_timeout_s, write=WRITE_TIMEOUT_S, pool=None
+        ),
+        headers=headers,
+    )
+
+
+class Deadline:
+    """Ends one attempt at ``seconds`` after it starts, whatever the server does.
+
+    Pass :meth:`trace` as the request's ``trace`` extension; call :meth:`cancel` when the
+    answer is read. ``expired`` tells afterwards whether the deadline cut the attempt.
+    """
+
+    def __init__(self, seconds: float) -> None:
+        self._ends = time.monotonic() + seconds
+        self._timer: threading.Timer | None = None
+        self._lock = threading.Lock()
+        self._done = False
+        self.expired = False
+
+    def trace(self, event: str, info: dict[str, Any]) -> None:
+        if event != "connection.connect_tcp.complete":
+            return
+        sock = info["return_value"].get_extra_info("socket")
+        if not isinstance(sock, socket.socket):
+            return
+        with self._lock:
+            if self._done:
+                return
+            self._timer = threading.Timer(
+                max(0.0, self._ends - time.monotonic()), self._expire, (sock,)
+            )
+            self._timer.daemon = True
+            self._timer.start()
+
+    def _expire(self, sock: socket.socket) -> None:
+        with self._lock:
+            if self._done:
+                return
+            self.expired = True
+        # shutdown (not close) wakes a recv() blocked in another thread.
+        with contextlib.suppress(OSError):
+            sock.shutdown(socket.SHUT_RDWR)
+
+    def cancel(self) -> None:
+        with self._lock:
+            self._done = True
+            if self._timer is not None:
+                self._timer.cancel()
+
+
+def certificate_failure(exc: BaseException) -> ssl.SSLCertVerificationError | None:
+    """The certificate verification error behind an httpx connect error, if that is the cause."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        if isinstance(current, ssl.SSLCertVerificationError):
+            return current
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return None

@@ -1,0 +1,35 @@
+"""Progress output: the rate-limit resume time is the real one, with its date when not today."""
+
+from __future__ import annotations
+
+import io
+import re
+import time
+from datetime import datetime, timedelta
+
+from importers.pacing import MAX_WINDOW_S
+from importers.progress import PlainProgress, wall_clock
+
+
+def test_a_wait_ending_today_shows_the_time_only() -> None:
+    soon = time.monotonic() + 60
+    expected = datetime.now() + timedelta(seconds=60)
+    shown = wall_clock(soon, now=expected)  # "today" is the day the wait ends
+    assert shown == expected.strftime("%H:%M:%S") or shown == (
+        expected + timedelta(seconds=1)
+    ).strftime("%H:%M:%S")
+
+
+def test_a_wait_past_midnight_shows_the_date() -> None:
+    later = time.monotonic() + MAX_WINDOW_S
+    ends = datetime.now() + timedelta(seconds=MAX_WINDOW_S)
+    shown = wall_clock(later, now=ends - timedelta(days=1))
+    assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d", shown)
+    assert shown.startswith(ends.strftime("%Y-%m-%d "))
+
+
+def test_the_plain_progress_line_carries_the_date_for_a_long_wait() -> None:
+    out = io.StringIO()
+    PlainProgress(out).waiting(time.monotonic() + MAX_WINDOW_S)
+    tomorrow = (datetime.now() + timedelta(seconds=MAX_WINDOW_S)).strftime("%Y-%m-%d ")
+    assert out.getvalue().startswith(f"waiting for the rate limit until {tomorrow}")
