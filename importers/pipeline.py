@@ -18,7 +18,7 @@ import gc
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Literal
 
@@ -29,6 +29,7 @@ from importers.diarization import apply_diarization, select_turns, turns_digest
 from importers.errors import ImporterError, InputError
 from importers.identity import fingerprint
 from importers.inputs import find_inputs
+from importers.language import detect_language
 from importers.model import NormalizedTranscript, Transcript
 from importers.normalize import normalize, summarize_repairs
 from importers.options import ConvertOptions
@@ -37,6 +38,8 @@ from importers.registry import Registry
 from importers.source import Source
 
 StartedAtSource = Literal["option", "input", "mtime", "now"]
+LanguageSource = Literal["option", "input", "detected", "default"]
+DEFAULT_LANGUAGE = "en"
 OutcomeStatus = Literal["converted", "skipped", "failed"]
 
 
@@ -51,6 +54,8 @@ class Conversion:
     started_at_source: StartedAtSource
     normalized: NormalizedTranscript
     conversations: tuple[Conversation, ...]
+    language: str = DEFAULT_LANGUAGE
+    language_source: LanguageSource = "default"
 
     def to_json(self, *, pretty: bool = False) -> bytes:
         """The documented convert output (README: "The convert output"), as UTF-8 JSON.
@@ -63,6 +68,8 @@ class Conversion:
             "format": self.format,
             "encoding": self.encoding,
             "started_at_source": self.started_at_source,
+            "language": self.language,
+            "language_source": self.language_source,
             "speakers": self.normalized.speakers,
             "repairs": summarize_repairs(self.normalized.repairs),
             "conversations": [orjson.Fragment(c.json) for c in self.conversations],
@@ -196,12 +203,13 @@ def convert_transcript(
             transcript = apply_diarization(transcript, turns)
             key_options["diarization"] = turns_digest(turns)
         normalized = normalize(transcript, options.normalize)
-        started_at, started_from = resolve_started_at(transcript, source, options)
+        started_at, started_from = resolve_started_at(transcript, source, options, normalized)
+        language, language_from = resolve_language(transcript, options, normalized)
         digest = fingerprint(source.sha256, adapter.name, key_options)
         conversations = build_conversations(
             normalized,
             started_at=started_at,
-            language=options.language or transcript.language or "en",
+            language=language,
             source=options.source,
             digest=digest,
             text_source_spec=transcript.text_source_spec,
@@ -216,16 +224,37 @@ def convert_transcript(
         started_at_source=started_from,
         normalized=normalized,
         conversations=conversations,
+        language=language,
+        language_source=language_from,
     )
 
 
+def resolve_language(
+    transcript: Transcript, options: ConvertOptions, normalized: NormalizedTranscript
+) -> tuple[str, LanguageSource]:
+    """``--language`` wins, then what the file says, then what the text reads as, then ``en``."""
+    if options.language:
+        return options.language, "option"
+    if transcript.language:
+        return transcript.language, "input"
+    detected = detect_language(t.text for t in normalized.turns)
+    if detected:
+        return detected, "detected"
+    return DEFAULT_LANGUAGE, "default"
+
+
 def resolve_started_at(
-    transcript: Transcript, source: Source, options: ConvertOptions
+    transcript: Transcript,
+    source: Source,
+    options: ConvertOptions,
+    normalized: NormalizedTranscript,
 ) -> tuple[datetime, StartedAtSource]:
     """``--started-at`` wins, then a time the input carries, then the file's mtime.
 
     A date-only ``--started-at`` (``started_on``) sets the date and keeps the time of day the
     input carries (a Zoom caption file's first entry), else starts at midnight; origin "option".
+    The file's mtime is when it was written, at the end of the meeting: the transcript is
+    placed to end then (it starts its length earlier), not to start then and end in the future.
     Naive times are wall-clock in ``--timezone`` (default: the local zone).
     """
     tz = options.timezone
@@ -240,7 +269,8 @@ def resolve_started_at(
     elif transcript.started_at is not None:
         value, origin = transcript.started_at, "input"
     elif (mtime := source.modified_at) is not None:
-        value, origin = mtime, "mtime"
+        length_ms = max((t.end_ms for t in normalized.turns), default=0)
+        value, origin = mtime - timedelta(milliseconds=length_ms), "mtime"
     else:
         value, origin = datetime.now(UTC), "now"
     if value.tzinfo is None:

@@ -50,6 +50,8 @@ def test_convert_prints_the_exact_json(whisper_file: Path) -> None:
   "format": "whisper",
   "encoding": "ascii",
   "started_at_source": "option",
+  "language": "en",
+  "language_source": "input",
   "speakers": {{
     "SPEAKER_00": null
   }},
