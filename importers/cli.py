@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 import click
 
 from importers import __version__
-from importers.errors import ConfigError, ImporterError
+from importers.errors import ConfigError, ImporterError, InputError
 from importers.inputs import estimates
 from importers.normalize import summarize_repairs
 from importers.options import (
@@ -33,6 +33,7 @@ from importers.options import (
 from importers.payload import SOURCES
 from importers.pipeline import Conversion, Outcome, convert_all
 from importers.registry import Registry
+from importers.source import STDIN
 
 # The uploader's libraries (httpx, rich, sqlite3) are imported by the commands that use them:
 # `convert` does not wait for them (a third of its start-up).
@@ -217,12 +218,13 @@ def output_path(out_dir: Path, result: Conversion, roots: tuple[Path, ...]) -> P
             except ValueError:
                 continue
             return out_dir / root.name / rel.parent / f"{rel.name}.omi.json"
-    return out_dir / f"{result.input.name}.omi.json"
+    name = "stdin" if result.input == STDIN else result.input.name
+    return out_dir / f"{name}.omi.json"
 
 
 def emit(paths: tuple[Path, ...], out_dir: Path | None) -> Callable[[Conversion], None]:
     """Print one JSON object (one input) or JSON Lines (several), or write files under out_dir."""
-    single = len(paths) == 1 and not paths[0].is_dir()
+    single = len(paths) == 1 and (str(paths[0]) == "-" or not paths[0].is_dir())
 
     def on_result(result: Conversion) -> None:
         if out_dir is None:
@@ -263,6 +265,8 @@ def run_convert(
     for outcome in convert_all(paths, options, registry=registry):
         if (result := report_outcome(outcome, tally, quiet=quiet)) is not None:
             on_result(result)
+    if not (tally.converted or tally.skipped or tally.failed):
+        raise InputError("no files to convert", path=", ".join(map(str, paths)))
     if not quiet or tally.failed:
         click.echo(f"omi-import: {tally.summary('converted')}", err=True)
     if tally.failed:
@@ -278,7 +282,7 @@ def cli() -> None:
 
 
 @cli.command("convert", cls=_ConvertCommand)
-@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path, allow_dash=True))
 @click.option(
     "-o",
     "--output",
@@ -297,7 +301,7 @@ def convert_cmd(
 
 
 @cli.command("import", cls=_ConvertCommand)
-@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path, allow_dash=True))
 @click.option(
     "--dry-run", is_flag=True, help="Print what would be sent (as `convert`); send nothing."
 )

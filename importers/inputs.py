@@ -1,5 +1,8 @@
 """Finding the inputs: the files named and the folders walked, each file read and detected once.
 
+``-`` is standard input (read whole, detected by content). A path that does not exist is an
+input that fails ("cannot read"), so the others still go through.
+
 :func:`find_inputs` yields one :class:`Found` per file, in order: its :class:`Source` and the
 adapter that claims it, or why it is skipped, or the error that stops it. The Source travels on
 to conversion, so no file is opened twice (a failure takes its content hash from it too).
@@ -26,7 +29,7 @@ from pathlib import Path
 from importers.adapter import Adapter, ParseOptions
 from importers.errors import ImporterError, InputError, UnknownFormatError
 from importers.registry import Registry
-from importers.source import Source
+from importers.source import STDIN, Source
 
 UNSUPPORTED = "unsupported file type"
 
@@ -99,6 +102,9 @@ def estimates(paths: Iterable[Path | str], registry: Registry, options: ParseOpt
 def _groups(paths: Iterable[Path | str]) -> Iterator[tuple[Path | None, list[Path]]]:
     """``(None, [file])`` for a named file, ``(folder, sorted files)`` for each folder walked."""
     for raw in paths:
+        if str(raw) == "-":
+            yield None, [STDIN]
+            continue
         path = Path(raw).expanduser()
         if not path.is_dir():
             yield None, [path]
@@ -129,7 +135,7 @@ def _detect(
     format_name: str | None,
     encoding: str | None,
 ) -> Found:
-    source = Source.from_path(path, encoding)
+    source = Source.from_stdin(encoding) if path == STDIN else Source.from_path(path, encoding)
     try:
         adapter = registry.detect(source, format_name)
     except UnknownFormatError as exc:

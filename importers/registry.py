@@ -26,6 +26,7 @@ from importers.errors import (
     AmbiguousFormatError,
     ConfigError,
     DecodeError,
+    EmptyTranscriptError,
     ImporterError,
     ParseError,
     UnknownFormatError,
@@ -126,8 +127,13 @@ class Registry:
     def detect(self, source: Source, format_name: str | None = None) -> Adapter:
         """Return the one adapter for ``source``.
 
+        The extension narrows the candidates; a file without one (standard input, ``notes``)
+        is offered to every text format. An empty file, and a file whose content is another
+        format than its extension says (WebVTT in a ``.srt``), say so.
+
         Raises:
             ConfigError: ``format_name`` is not a known adapter.
+            EmptyTranscriptError: the file is empty.
             UnknownFormatError: no adapter recognises the file.
             AmbiguousFormatError: several do.
             DecodeError: a text format was expected but the bytes are not text.
@@ -135,32 +141,44 @@ class Registry:
         if format_name:
             return self.get(format_name)
         candidates = self.candidates(source.path)
+        if not candidates and not source.path.suffix:
+            candidates = [a for a in self.adapters if not a.binary]
         if not candidates:
-            suffix = source.path.suffix or "(no extension)"
             raise UnknownFormatError(
-                f"unsupported file type {suffix}; use --format with one of: "
+                f"unsupported file type {source.path.suffix}; use --format with one of: "
                 f"{', '.join(sorted(self._infos))}",
                 path=source.path,
             )
         matches = most_specific([a for a in candidates if _sniff(a, source)])
         if len(matches) == 1:
             return matches[0]
-        names = ", ".join(a.name for a in candidates)
-        if not matches:
-            if any(not a.binary for a in candidates):
-                _ = source.text  # an undecodable file gets the decoding error, which says more
-            if len(candidates) == 1 and not candidates[0].companion:
-                # The extension leaves one format (.srt): its parser says what is wrong, with the
-                # line ("1: not an SRT cue ..."), which helps more than "not recognised".
-                return candidates[0]
-            raise UnknownFormatError(
-                f"not recognised as any of: {names}",
-                hint="use --format to choose one",
+        if matches:
+            raise AmbiguousFormatError(
+                f"matches several formats ({', '.join(a.name for a in matches)}); "
+                "use --format to choose one",
                 path=source.path,
             )
-        raise AmbiguousFormatError(
-            f"matches several formats ({', '.join(a.name for a in matches)}); "
-            "use --format to choose one",
+        if any(not a.binary for a in candidates):
+            _ = source.text  # an undecodable file gets the decoding error, which says more
+            if not source.text.strip():
+                raise EmptyTranscriptError("empty file", path=source.path)
+        elsewhere = most_specific(
+            [a for a in self.adapters if a not in candidates and not a.binary and _sniff(a, source)]
+        )
+        if len(elsewhere) == 1:
+            other = elsewhere[0]
+            raise UnknownFormatError(
+                f"the content reads as {other.name}, not as {source.path.suffix}",
+                hint=f"use --format {other.name}",
+                path=source.path,
+            )
+        if len(candidates) == 1 and not candidates[0].companion:
+            # The extension leaves one format (.srt): its parser says what is wrong, with the
+            # line ("1: not an SRT cue ..."), which helps more than "not recognised".
+            return candidates[0]
+        raise UnknownFormatError(
+            f"not recognised as any of: {', '.join(a.name for a in candidates)}",
+            hint="use --format to choose one",
             path=source.path,
         )
 

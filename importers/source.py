@@ -16,6 +16,7 @@ from __future__ import annotations
 import codecs
 import hashlib
 import json
+import sys
 from datetime import UTC, datetime
 from functools import cached_property
 from pathlib import Path
@@ -26,6 +27,8 @@ from charset_normalizer import from_bytes
 from importers.errors import DecodeError, ParseError
 
 HEAD_CHARS = 8192
+#: The name standard input goes by in messages and outputs.
+STDIN = Path("<stdin>")
 #: Legacy code pages chosen when the detector rates them as good as its first guess.
 PREFERRED_ON_TIE = ("cp1252",)
 
@@ -130,6 +133,12 @@ class Source:
     @classmethod
     def from_path(cls, path: Path | str, encoding: str | None = None) -> Source:
         return cls(Path(path), encoding_override=encoding)
+
+    @classmethod
+    def from_stdin(cls, encoding: str | None = None) -> Source:
+        """Standard input (``omi-import convert -``), read whole; it has no name or extension,
+        so every text format's sniffer is asked."""
+        return cls(STDIN, sys.stdin.buffer.read(), encoding)
 
     @classmethod
     def from_text(cls, text: str, name: str = "<text>") -> Source:

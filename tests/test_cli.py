@@ -132,8 +132,6 @@ def test_usage_errors_exit_2(whisper_file: Path) -> None:
     code, _, err = run("convert", str(whisper_file), "--timezone", "Mars/Base")
     assert code == 2
     assert "unknown time zone 'Mars/Base'" in err
-    code, _, _ = run("convert", str(whisper_file.with_name("missing.json")))
-    assert code == 2
 
 
 def test_unknown_format_is_reported_per_file(whisper_file: Path) -> None:
@@ -195,3 +193,56 @@ def test_a_rate_window_that_is_not_a_sane_number_is_a_usage_error(
     assert result.exit_code == 2
     assert expected in result.output
     assert not (tmp_path / "s").exists()
+
+
+def test_standard_input_is_read_and_detected_by_content(in_repo: Path) -> None:
+    """`convert -` reads stdin; the content decides the format and gives the file's key."""
+    data = (in_repo / "samples/srt/whisperx-call.srt").read_bytes()
+    result = CliRunner().invoke(cli, ["convert", "-"], input=data, catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.stdout)
+    assert (out["input"], out["format"]) == ("<stdin>", "srt")
+    assert out["conversations"][0]["client_session_id"] == (
+        "omi-import-1e2e31f4e71b2fbe8fa2144b3bf13e80f24232f2-000"  # as for the file itself
+    )
+
+
+def test_a_missing_path_fails_alone(whisper_file: Path, tmp_path: Path) -> None:
+    missing = tmp_path / "nope.srt"
+    code, out, err = run("convert", str(missing), str(whisper_file))
+    assert code == 1
+    assert err.splitlines() == [
+        f"Error: {missing}: cannot read: No such file or directory",
+        "omi-import: 1 converted (1 conversation), 1 failed",
+    ]
+    assert json.loads(out)["input"] == str(whisper_file)
+
+
+def test_an_empty_folder_is_an_error(tmp_path: Path) -> None:
+    (tmp_path / "empty").mkdir()
+    code, out, err = run("convert", str(tmp_path / "empty"))
+    assert (code, out) == (1, "")
+    assert err == f"Error: {tmp_path / 'empty'}: no files to convert\n"
+
+
+def test_another_formats_content_gets_the_right_hint(tmp_path: Path) -> None:
+    """WebVTT saved as .srt: say what it is and which --format reads it."""
+    misnamed = tmp_path / "talk.srt"
+    misnamed.write_text("WEBVTT\n\n00:00:01.000 --> 00:00:02.000\n<v Ana>Hello.\n")
+    code, _, err = run("convert", str(misnamed))
+    assert code == 1
+    assert err.splitlines()[0] == (
+        f"Error: {misnamed}: the content reads as vtt, not as .srt; use --format vtt"
+    )
+    code, out, _ = run("convert", str(misnamed), "--format", "vtt")
+    assert code == 0
+    assert json.loads(out)["format"] == "vtt"
+
+
+@pytest.mark.parametrize("content", ["", "\n\n  \n", "\ufeff"])
+def test_an_empty_file_says_so(tmp_path: Path, content: str) -> None:
+    empty = tmp_path / "talk.vtt"
+    empty.write_text(content, encoding="utf-8")
+    code, _, err = run("convert", str(empty))
+    assert code == 1
+    assert err.splitlines()[0] == f"Error: {empty}: empty file"

@@ -73,9 +73,15 @@ def test_extension_narrows_and_sniff_decides() -> None:
     registry = Registry([Fake(), Other()])
     assert registry.detect(src("FAKE hi", "a.txt")).name == "fake"
     assert registry.detect(src("OTHER hi", "a.txt")).name == "other"
-    # .fake is only Fake's: Other is never asked even if its sniff would say yes, and Fake's
-    # parser gets the file, so its error (with the line) is what the user sees.
-    assert registry.detect(src("OTHER hi", "a.fake")).name == "fake"
+    # .fake is only Fake's: when its sniff says no, Fake's parser gets the file, so its error
+    # (with the line) is what the user sees...
+    assert registry.detect(src("garbage", "a.fake")).name == "fake"
+    # ...unless the content is another format's: then that is what the user needs to hear.
+    with pytest.raises(UnknownFormatError) as elsewhere:
+        registry.detect(src("OTHER hi", "a.fake"))
+    assert str(elsewhere.value) == (
+        "a.fake: the content reads as other, not as .fake; use --format other"
+    )
     assert [a.name for a in registry.candidates(Path("x.TXT"))] == ["fake", "other"]
     # Several candidates and none matches: nothing to guess from.
     with pytest.raises(UnknownFormatError) as info:
