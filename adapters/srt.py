@@ -17,8 +17,9 @@ The fallbacks, with the files that need them (corpus ``srt/...``, ``samples/srt/
   author meant 40 and 500; go-astisub's own test expects 40 ms), fractions longer than three
   digits, hour-less times, a tab before coordinates (``astisub-no-indexes-short-fractions-coords``,
   ``astisub-utf16le-coords``, ``samples/srt/phone-tolerances.srt``; the last three forms are in
-  no corpus SRT file but pysrt would misread them). Also any ``-->`` line that is no timing
-  line at all: the tolerant parser names it in a ParseError.
+  no corpus SRT file but pysrt would misread them), and a minutes or seconds field of 60 or
+  more (pysrt carries it over silently; the tolerant parser reports it). Also any ``-->`` line
+  that is no timing line at all: the tolerant parser names it in a ParseError.
 * ``block`` -- a block that does not open with an optional cue number and a timing line: a blank
   line inside a cue (pysrt: ``InvalidItem``, or in lenient mode the English half of every cue
   lost: ``cdown-srt-monsters-blank-lines-in-cue.srt``),
@@ -83,8 +84,11 @@ _SNIFF_LINES = 2
 # A timing line pysrt reads exactly as the tolerant parser does: h:m:s and three-digit fractions
 # (pysrt splits on ':', '.' and ',' and takes the fraction as milliseconds), and after the end
 # time nothing, or a space and the rest (pysrt splits the "position" off at the first space).
+# Minutes and seconds stay below 60: pysrt carries ``00:00:60,000`` over silently, the tolerant
+# parser reads it the same and reports it (``time_field_overflow``).
 _PYSRT_TIMING = re.compile(
-    r"[ \t]*\d+:\d+:\d+[,.]\d{3}[ \t]*-->[ \t]*\d+:\d+:\d+[,.]\d{3}(?:[ \t]*| .*)"
+    r"[ \t]*\d+:0*[0-5]?\d:0*[0-5]?\d[,.]\d{3}[ \t]*-->"
+    r"[ \t]*\d+:0*[0-5]?\d:0*[0-5]?\d[,.]\d{3}(?:[ \t]*| .*)"
 )
 
 PYSRT = "pysrt"
@@ -247,6 +251,8 @@ def parse_tolerant(lines: list[str]) -> tuple[list[Segment], list[Repair]]:
         timing = parsed[n]
         if timing.rest and not _COORDINATES.match(timing.rest):
             repairs.append(Repair("timing_text_ignored", t + 1))
+        if timing.overflow:
+            repairs.append(Repair("time_field_overflow", t + 1))
         body = lines[t + 1 : stop]
         while body and not body[-1].strip():
             body.pop()

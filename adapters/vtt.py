@@ -308,6 +308,8 @@ def _read_cue(out: VttCues, lines: list[str], start: int, timing_at: int) -> int
         raise ParseError(
             "invalid cue timing line", line=timing_at + 1, snippet=lines[timing_at].strip()
         )
+    if timing.overflow:
+        out.repairs.append(Repair("time_field_overflow", timing_at + 1))
     end = _cue_end(lines, timing_at + 1)
     text = "\n".join(lines[timing_at + 1 : end])
     _add_cue(out, text, timing.start_ms, timing.end_ms, timing.rest, start, timing_at)

@@ -45,6 +45,7 @@ REPAIR_REASONS: dict[str, str] = {
     "end_estimated": "missing end time estimated",
     "word_time_estimated": "word without times placed between its neighbours",
     "timing_text_ignored": "text after a timestamp ignored",
+    "time_field_overflow": "minutes or seconds of 60 or more read as carrying over",
     "block_skipped": "block that is not a cue skipped",
     "voice_spans_merged": "cue with several voices attributed to its first voice",
     "footer_skipped": "export footer (not speech) skipped",
