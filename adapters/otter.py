@@ -5,10 +5,18 @@
     Dora  00:03                         speaker name, two spaces, M:SS / MM:SS / H:MM:SS
     so do you have, do you have a long I guess not, not up there.
 
-    Speaker 2  1:02:15                  Otter's generic labels and "Unknown Speaker" are names too
+    Speaker 2  1:02:15                  Otter's generic labels are names too
     Yes.
 
+    Unknown Speaker  1:03:40            no name known: an anonymous segment (see below)
+    Mhm.
+
     Transcribed by https://otter.ai     the footer: not speech, reported as skipped
+
+``Unknown Speaker`` is what Otter writes when it could not tell who spoke, for each such turn
+on its own: two of them may be two different people. So it is not a name: each such segment is
+``anonymous`` (no speaker, never merged with another, never ``--me``; see
+:class:`importers.model.Segment`).
 
 Each header starts a segment at that offset from the recording's start; the text runs to the next
 header (a paragraph break without a header continues the same speaker). There are no end times:
@@ -46,6 +54,8 @@ FOOTER = re.compile(r"^transcribed by\s+(?:https?://)?(?:www\.)?otter\.ai/?\s*$"
 #: A bare speaker-name line of an export without timestamps: short, no sentence punctuation.
 NAME_LINE = re.compile(r"^[^\s.,!?;:\[][^.!?;:]{0,59}$")
 ZIP_MAGIC = b"PK\x03\x04"
+#: Otter's label for a turn whose speaker it could not identify (casefolded).
+UNKNOWN_SPEAKER = "unknown speaker"
 
 
 def parse_offset(value: str) -> int:
@@ -130,11 +140,20 @@ def parse_lines(lines: Sequence[str], pattern: re.Pattern[str], format_name: str
         raise ParseError("no Otter speaker header ('Name  M:SS') found", line=1)
     segments = tuple(
         Segment(
-            text=" ".join(e.text), start_ms=e.start_ms, end_ms=None, speaker=e.name, line=e.line
+            text=" ".join(e.text),
+            start_ms=e.start_ms,
+            end_ms=None,
+            speaker=None if _unknown(e.name) else e.name,
+            line=e.line,
+            anonymous=_unknown(e.name),
         )
         for e in entries
     )
     return Transcript(segments=segments, format=format_name, repairs=tuple(repairs))
+
+
+def _unknown(name: str | None) -> bool:
+    return name is not None and name.casefold() == UNKNOWN_SPEAKER
 
 
 def _untimed_name(lines: Sequence[str], i: int, end: int) -> bool:

@@ -11,10 +11,13 @@ Steps, in order (each repair or skip is recorded as a :class:`~importers.model.R
    are repaired. Speech is assumed at 2.5 words per second (150 wpm).
 5. Stable sort by start time.
 6. Speakers become ``SPEAKER_NN`` in order of first speech; the source's names stay in the
-   speaker map. ``me`` marks the user's segments, ``people`` maps names to Omi person ids.
+   speaker map. ``me`` marks the user's segments, ``people`` maps names to Omi person ids. An
+   anonymous segment (``Segment.anonymous``: Otter's ``Unknown Speaker``) is a speaker of its
+   own, without a name, never the user and never a person.
 7. Turns: consecutive segments of one speaker merge (pause <= ``max_pause_ms``, length <=
-   ``max_turn_ms``). Word-level input (WhisperX words with speakers) is regrouped from the words
-   by :func:`importers.turns.words_to_turns`. ``merge=False`` keeps the source's cues one to one.
+   ``max_turn_ms``); anonymous segments never merge. Word-level input (WhisperX words with
+   speakers) is regrouped from the words by :func:`importers.turns.words_to_turns`.
+   ``merge=False`` keeps the source's cues one to one.
 """
 
 from __future__ import annotations
@@ -186,12 +189,20 @@ def _fill_times(
     return out
 
 
-def _label_speakers(segments: Iterable[Segment]) -> dict[str | None, str]:
-    labels: dict[str | None, str] = {}
+def _label_speakers(segments: Iterable[Segment]) -> tuple[list[str], dict[str, str | None]]:
+    """Each segment's ``SPEAKER_NN`` label, and the speaker map (label -> the source's name)."""
+    by_name: dict[str | None, str] = {}
+    speakers: dict[str, str | None] = {}
+    labels: list[str] = []
     for seg in segments:
-        if seg.speaker not in labels:
-            labels[seg.speaker] = f"SPEAKER_{len(labels):02d}"
-    return labels
+        label = None if seg.anonymous else by_name.get(seg.speaker)
+        if label is None:
+            label = f"SPEAKER_{len(speakers):02d}"
+            speakers[label] = seg.speaker
+            if not seg.anonymous:
+                by_name[seg.speaker] = label
+        labels.append(label)
+    return labels, speakers
 
 
 def _word_level(segments: Sequence[Segment]) -> bool:
@@ -228,6 +239,7 @@ def _merge(segments: Sequence[Segment], options: NormalizeOptions) -> list[Segme
             assert last.start_ms is not None and last.end_ms is not None
             if (
                 seg.speaker == last.speaker
+                and not (seg.anonymous or last.anonymous)
                 and seg.start_ms - last.end_ms <= options.max_pause_ms
                 and max(seg.end_ms, last.end_ms) - last.start_ms <= options.max_turn_ms
             ):
@@ -271,12 +283,16 @@ def normalize(
         else:
             segments = _merge(segments, options)
 
-    labels = _label_speakers(segments)
+    labels, speakers = _label_speakers(segments)
     people = {k.casefold(): v for k, v in options.people.items()}
     turns: list[Turn] = []
-    for seg in segments:
+    for seg, label in zip(segments, labels, strict=True):
         assert seg.start_ms is not None and seg.end_ms is not None
-        label = labels[seg.speaker]
+        if seg.anonymous:  # nobody is known to have said it: not the user, not a person
+            is_user, person_id = False, None
+        else:
+            is_user = _matches(seg.speaker, label, options.me)
+            person_id = people.get((seg.speaker or label).casefold())
         turns.append(
             Turn(
                 text=seg.text,
@@ -284,13 +300,10 @@ def normalize(
                 end_ms=seg.end_ms,
                 speaker=label,
                 speaker_id=int(label.removeprefix("SPEAKER_")),
-                is_user=_matches(seg.speaker, label, options.me),
-                person_id=people.get(seg.speaker.casefold())
-                if seg.speaker
-                else people.get(label.casefold()),
+                is_user=is_user,
+                person_id=person_id,
             )
         )
-    speakers = {label: name for name, label in labels.items()}
     return NormalizedTranscript(
         turns=tuple(turns), speakers=speakers, repairs=tuple(repairs), kind=transcript.kind
     )
