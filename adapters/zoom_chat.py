@@ -26,13 +26,18 @@ loses nothing and exposes nothing to anyone else; the mark keeps an AI summary f
 private remark as said to the room. ``--skip-private`` (``extra["skip_private_messages"]``)
 leaves them out instead, each reported as ``private_message_skipped``.
 
-Times are wall-clock, handled like the captions' (see :mod:`adapters.wallclock`).
+Times are wall-clock, handled like the captions' (see :mod:`adapters.wallclock`), except in the
+chat of a *cloud recording*: Zoom names it ``GMT<yyyymmdd>-<hhmmss>_Recording.txt`` (since 2021
+``..._RecordingnewChat.txt``), the recording's start in UTC, and its times are offsets from
+that start (``00:26:59`` is 27 minutes in), not times of day. There the file name gives the
+start and each message keeps its offset.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 from adapters.wallclock import meeting_started_at, offsets_ms, parse_time_of_day
 from importers.adapter import Adapter, ParseOptions
@@ -47,6 +52,8 @@ LAYOUTS: dict[str, re.Pattern[str]] = {
     "new": re.compile(_T + r"[ \t]From (?P<who>.+?):[ \t]*$"),
     "tabbed": re.compile(_T + r"[ \t](?P<who>[^\t]+?):\t(?P<text>.*)$"),
 }
+#: A cloud recording's chat: ``GMT20230720-130043_RecordingnewChat.txt`` (start in UTC).
+CLOUD_RECORDING = re.compile(r"^GMT(\d{4})(\d{2})(\d{2})-(\d{2})(\d{2})(\d{2})_Recording")
 _EVERYONE = re.compile(r"^everyone\b", re.IGNORECASE)
 _RECIPIENT = re.compile(r"^(?P<name>.*?)\s*\((?P<how>[^)]*)\)?\s*$")
 
@@ -75,7 +82,19 @@ def _split_who(who: str, layout: str) -> tuple[str, str | None]:
     return sender, recipient or "someone"
 
 
-def _layout(text: str) -> str | None:
+def recording_start(name: str) -> datetime | None:
+    """The UTC start a cloud recording's file name gives, or None for other names."""
+    m = CLOUD_RECORDING.match(name)
+    if m is None:
+        return None
+    try:
+        return datetime(*(int(g) for g in m.groups()), tzinfo=UTC)  # type: ignore[misc]
+    except ValueError:  # GMT20231345-...: not a date, so not Zoom's name
+        return None
+
+
+def chat_layout(text: str) -> str | None:
+    """Which of :data:`LAYOUTS` the first non-blank line of ``text`` is in, if any."""
     for line in text.split("\n", 40):
         if line.strip():
             for name, pattern in LAYOUTS.items():
@@ -92,10 +111,10 @@ class ZoomChatAdapter(Adapter):
     description = "Zoom saved chat (meeting_saved_chat.txt, chat.txt), sent as text messages"
 
     def sniff(self, source: Source) -> bool:
-        return _layout(source.head) is not None
+        return chat_layout(source.head) is not None
 
     def parse(self, source: Source, options: ParseOptions) -> Transcript:
-        layout = _layout(source.text)
+        layout = chat_layout(source.text)
         if layout is None:
             raise ParseError(
                 "first line is not a Zoom chat message (HH:MM:SS ... Name: text)", line=1
@@ -130,7 +149,15 @@ class ZoomChatAdapter(Adapter):
             kept.append(msg)
         if not kept:
             return Transcript((), self.name, kind="messages", repairs=tuple(repairs))
-        offsets, days = offsets_ms(m.seconds for m in kept)
+        recording = recording_start(source.path.name)
+        if recording is not None:  # offsets from the recording's start, not times of day
+            offsets = [m.seconds * 1000 for m in kept]
+            # In --timezone (default: local), like every other start, so the messages' [HH:MM:SS]
+            # read as the user's clock; the instant is the file name's.
+            started_at: datetime | None = recording.astimezone(options.timezone)
+        else:
+            offsets, days = offsets_ms(m.seconds for m in kept)
+            started_at = meeting_started_at(source, options, kept[0].seconds, days)
         segments = tuple(
             Segment(
                 text=_text(msg),
@@ -144,7 +171,7 @@ class ZoomChatAdapter(Adapter):
         return Transcript(
             segments=segments,
             format=self.name,
-            started_at=meeting_started_at(source, options, kept[0].seconds, days),
+            started_at=started_at,
             repairs=tuple(repairs),
             kind="messages",
         )
