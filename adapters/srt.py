@@ -70,7 +70,7 @@ from dataclasses import dataclass
 
 import pysrt
 
-from adapters.speakers import apply_name_line_speakers, apply_prefix_speakers
+from adapters.speakers import apply_name_line_speakers, apply_prefix_speakers, prefix_mode
 from adapters.timing import TIMING, Timing, timing_from_match
 from importers.adapter import Adapter, ParseOptions
 from importers.errors import ParseError
@@ -126,9 +126,10 @@ class SrtAdapter(Adapter):
 
     def parse(self, source: Source, options: ParseOptions) -> Transcript:
         cues = read_srt(source.lines)
-        segments = apply_prefix_speakers(cues.segments, continue_previous=False)
+        mode = prefix_mode(options)
+        segments = apply_prefix_speakers(cues.segments, continue_previous=False, mode=mode)
         if not any(s.speaker for s in segments):  # no consistent prefixes: Otter's name lines?
-            segments = apply_name_line_speakers(segments)
+            segments = apply_name_line_speakers(segments, mode)
         return Transcript(
             segments=tuple(segments),
             format=self.name,

@@ -69,7 +69,7 @@ from typing import Any, ClassVar, Protocol
 
 import webvtt
 
-from adapters.speakers import apply_prefix_speakers, has_consistent_prefixes
+from adapters.speakers import apply_prefix_speakers, has_consistent_prefixes, prefix_mode
 from adapters.timing import TIMING, parse_timing
 from importers.adapter import Adapter, ParseOptions
 from importers.errors import ParseError
@@ -148,7 +148,9 @@ class VttAdapter(Adapter):
         cues = read_vtt(source.lines)
         segments = cues.segments
         if not any(s.speaker for s in segments):
-            segments = apply_prefix_speakers(segments, continue_previous=self.continue_previous)
+            segments = apply_prefix_speakers(
+                segments, continue_previous=self.continue_previous, mode=prefix_mode(options)
+            )
         return Transcript(
             segments=tuple(segments),
             format=self.name,
