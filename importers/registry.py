@@ -48,6 +48,12 @@ BUILTIN_ADAPTERS: tuple[tuple[str, str], ...] = (
     ("rttm", "adapters.rttm:RttmAdapter"),
     ("whisper", "adapters.whisper:WhisperAdapter"),
     ("whisperx", "adapters.whisperx:WhisperXAdapter"),
+    ("whisper-timestamped", "adapters.whisper_timestamped:WhisperTimestampedAdapter"),
+    ("deepgram", "adapters.deepgram:DeepgramAdapter"),
+    ("assemblyai", "adapters.assemblyai:AssemblyAIAdapter"),
+    ("aws-transcribe", "adapters.aws_transcribe:AwsTranscribeAdapter"),
+    ("revai", "adapters.revai:RevAiAdapter"),
+    ("json-segments", "adapters.json_segments:JsonSegmentsAdapter"),
     ("audio", "adapters.audio:AudioAdapter"),
 )
 
