@@ -39,6 +39,7 @@ DISTRIBUTION = "omi-import"
 BUILTIN_ADAPTERS: tuple[tuple[str, str], ...] = (
     ("srt", "adapters.srt:SrtAdapter"),
     ("vtt", "adapters.vtt:VttAdapter"),
+    ("sbv", "adapters.sbv:SbvAdapter"),
     ("teams", "adapters.teams:TeamsAdapter"),
     ("zoom", "adapters.zoom_vtt:ZoomVttAdapter"),
     ("zoom-captions", "adapters.zoom_captions:ZoomCaptionsAdapter"),

@@ -74,6 +74,21 @@ def write_vtt(
     return "\n\n".join(blocks) + "\n"
 
 
+def _sbv_clock(ms: int) -> str:
+    h, rest = divmod(ms, 3_600_000)
+    m, rest = divmod(rest, 60_000)
+    s, ms = divmod(rest, 1000)
+    return f"{h}:{m:02d}:{s:02d}.{ms:03d}"
+
+
+def write_sbv(cue_list: list[Cue]) -> str:
+    """YouTube SBV: ``H:MM:SS.mmm,H:MM:SS.mmm`` then the text, blank lines between cues."""
+    blocks = [
+        "\n".join([f"{_sbv_clock(c.start_ms)},{_sbv_clock(c.end_ms)}", *c.lines]) for c in cue_list
+    ]
+    return "\n\n".join(blocks) + "\n"
+
+
 def encode(text: str, *, bom: bool, crlf: bool, final_newline: bool) -> bytes:
     """The file's bytes under the given variations."""
     if not final_newline:
