@@ -258,16 +258,21 @@ def find_name_line(text: str) -> Prefix | None:
     if not newline or not rest.strip():
         return None
     name = " ".join(first.split())
-    if (
-        not name
-        or not name[0].isalpha()  # "[Music]", "(laughs)", "<i>", "- Yes"
-        or name[-1] in _LINE_END
-        or _NOT_IN_NAME_LINE.search(name)
-        or not _plausible(name, bracketed=False)
-        or not _looks_like_name(name)
-    ):
-        return None
-    return Prefix(name, False, rest)
+    return Prefix(name, False, rest) if is_name_line(name) else None
+
+
+def is_name_line(line: str) -> bool:
+    """``line`` reads like a speaker's name on its own line (``Dora Demszky``, ``Speaker 2``):
+    capitalised words, no markup, nothing that ends a sentence or clause at its end."""
+    name = " ".join(line.split())
+    return bool(
+        name
+        and name[0].isalpha()  # not "[Music]", "(laughs)", "<i>", "- Yes"
+        and name[-1] not in _LINE_END
+        and not _NOT_IN_NAME_LINE.search(name)
+        and _plausible(name, bracketed=False)
+        and _looks_like_name(name)
+    )
 
 
 #: A first line ending in one of these is a sentence or a clause, not a name.

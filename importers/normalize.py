@@ -52,6 +52,9 @@ REPAIR_REASONS: dict[str, str] = {
     "block_skipped": "block that is not a cue skipped",
     "voice_spans_merged": "cue with several voices attributed to its first voice",
     "footer_skipped": "export footer (not speech) skipped",
+    "header_skipped": "document header (title, date, attendees, notes) skipped",
+    "start_interpolated": "start spread over its timestamp block by word count",
+    "notice_skipped": "transcription notice (started/stopped transcription) skipped",
     "private_message_kept": "private/direct chat message kept, marked as private",
     "private_message_skipped": "private/direct chat message skipped (--skip-private)",
 }
