@@ -121,7 +121,8 @@ def test_unrecognised_json_suggests_format(tmp_path: Path) -> None:
     code, _, err = run("convert", str(other))
     assert code == 1
     assert err.splitlines()[0] == (
-        f"Error: {other}: not recognised as any of: whisper, whisperx; use --format to choose one"
+        f"Error: {other}: not recognised as any of: whisper, whisperx, whisper-timestamped, "
+        "deepgram, assemblyai, aws-transcribe, revai, json-segments; use --format to choose one"
     )
 
 
