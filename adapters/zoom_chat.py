@@ -94,8 +94,7 @@ def recording_start(name: str) -> datetime | None:
         return None
 
 
-def chat_layout(text: str) -> str | None:
-    """Which of :data:`LAYOUTS` the first non-blank line of ``text`` is in, if any."""
+def _layout(text: str) -> str | None:
     for line in text.split("\n", 40):
         if line.strip():
             for name, pattern in LAYOUTS.items():
@@ -112,10 +111,10 @@ class ZoomChatAdapter(Adapter):
     description = "Zoom saved chat (meeting_saved_chat.txt, chat.txt), sent as text messages"
 
     def sniff(self, source: Source) -> bool:
-        return chat_layout(source.head) is not None
+        return _layout(source.head) is not None
 
     def parse(self, source: Source, options: ParseOptions) -> Transcript:
-        layout = chat_layout(source.text)
+        layout = _layout(source.text)
         if layout is None:
             raise ParseError(
                 "first line is not a Zoom chat message (HH:MM:SS ... Name: text)", line=1
