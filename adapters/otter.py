@@ -5,10 +5,18 @@
     Dora  00:03                         speaker name, two spaces, M:SS / MM:SS / H:MM:SS
     so do you have, do you have a long I guess not, not up there.
 
-    Speaker 2  1:02:15                  Otter's generic labels and "Unknown Speaker" are names too
+    Speaker 2  1:02:15                  Otter's generic labels are names too
     Yes.
 
+    Unknown Speaker  1:03:40            no name known: an anonymous segment (see below)
+    Mhm.
+
     Transcribed by https://otter.ai     the footer: not speech, reported as skipped
+
+``Unknown Speaker`` is what Otter writes when it could not tell who spoke, for each such turn
+on its own: two of them may be two different people. So it is not a name: each such segment is
+``anonymous`` (no speaker, never merged with another, never ``--me``; see
+:class:`importers.model.Segment`).
 
 Each header starts a segment at that offset from the recording's start; the text runs to the next
 header (a paragraph break without a header continues the same speaker). There are no end times:
@@ -21,18 +29,17 @@ footer (otherwise it is indistinguishable from any text file); without one, pass
 ``--format otter``.
 
 Otter's SRT export (speaker names inside cue text) is SRT, and is read by the ``srt`` adapter.
-The DOCX export is read with python-docx, one paragraph per line; its header paragraphs may
-separate name and time with a TAB or a single space.
+The DOCX export is read with python-docx (:mod:`adapters.docx_text`), one paragraph per line;
+its header paragraphs may separate name and time with a TAB or a single space.
 """
 
 from __future__ import annotations
 
-import io
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 
+from adapters.docx_text import ZIP_MAGIC, paragraph_lines
 from importers.adapter import Adapter, ParseOptions
 from importers.errors import ParseError
 from importers.model import Repair, Segment, Transcript
@@ -45,7 +52,8 @@ DOCX_HEADER = re.compile(r"^(?:(?P<name>[^\s\[][^\n]{0,59}?)\s+)?" + _TIME + r"\
 FOOTER = re.compile(r"^transcribed by\s+(?:https?://)?(?:www\.)?otter\.ai/?\s*$", re.IGNORECASE)
 #: A bare speaker-name line of an export without timestamps: short, no sentence punctuation.
 NAME_LINE = re.compile(r"^[^\s.,!?;:\[][^.!?;:]{0,59}$")
-ZIP_MAGIC = b"PK\x03\x04"
+#: Otter's label for a turn whose speaker it could not identify (casefolded).
+UNKNOWN_SPEAKER = "unknown speaker"
 
 
 def parse_offset(value: str) -> int:
@@ -130,11 +138,20 @@ def parse_lines(lines: Sequence[str], pattern: re.Pattern[str], format_name: str
         raise ParseError("no Otter speaker header ('Name  M:SS') found", line=1)
     segments = tuple(
         Segment(
-            text=" ".join(e.text), start_ms=e.start_ms, end_ms=None, speaker=e.name, line=e.line
+            text=" ".join(e.text),
+            start_ms=e.start_ms,
+            end_ms=None,
+            speaker=None if _unknown(e.name) else e.name,
+            line=e.line,
+            anonymous=_unknown(e.name),
         )
         for e in entries
     )
     return Transcript(segments=segments, format=format_name, repairs=tuple(repairs))
+
+
+def _unknown(name: str | None) -> bool:
+    return name is not None and name.casefold() == UNKNOWN_SPEAKER
 
 
 def _untimed_name(lines: Sequence[str], i: int, end: int) -> bool:
@@ -161,21 +178,13 @@ class OtterAdapter(Adapter):
         return parse_lines(source.lines, TXT_HEADER, self.name)
 
 
-@lru_cache(maxsize=8)
 def _docx_lines(data: bytes) -> tuple[str, ...]:
     """The paragraphs of a .docx, one line each, a blank line before every header paragraph."""
-    import docx  # python-docx; imported here so .txt users never pay for it
-
-    try:
-        document = docx.Document(io.BytesIO(data))
-    except Exception as exc:  # python-docx raises several unrelated types on bad zips
-        raise ParseError(f"not a readable .docx file ({type(exc).__name__})") from None
     lines: list[str] = []
-    for paragraph in document.paragraphs:
-        for text in paragraph.text.replace("\r", "\n").split("\n"):
-            if DOCX_HEADER.match(text.strip()) and lines and lines[-1].strip():
-                lines.append("")
-            lines.append(text)
+    for text in paragraph_lines(data):
+        if DOCX_HEADER.match(text.strip()) and lines and lines[-1].strip():
+            lines.append("")
+        lines.append(text)
     return tuple(lines)
 
 
@@ -191,6 +200,4 @@ class OtterDocxAdapter(Adapter):
         return looks_like_otter(_docx_lines(source.data), DOCX_HEADER, full=True)
 
     def parse(self, source: Source, options: ParseOptions) -> Transcript:
-        if not source.data.startswith(ZIP_MAGIC):
-            raise ParseError("not a .docx file (no ZIP signature)")
         return parse_lines(_docx_lines(source.data), DOCX_HEADER, self.name)

@@ -8,11 +8,29 @@ Subtitle formats have no speaker field, so tools write the speaker into the text
 * Scripts and interviews: ``MAN:`` / ``Q:`` label lines.
 
 A colon after a few words is also ordinary prose (``Note: the room changed``), so a prefix counts
-as a speaker only when the *file* uses prefixes consistently (:func:`consistent_names`): at least
-:data:`MIN_SHARE` of the cues with text carry one, and the names are a small set (on average each
-is used at least twice, except in files with up to three names). Common label words
-(:data:`NOT_NAMES`) are never speakers, and a name that does not look like a name (lowercase
-words, more than five words) counts only when the file uses it more than once.
+as a speaker only when the *file* uses prefixes the way transcripts do. Consistency is judged by
+how the file writes prefixes, not by how much each person talks; a file does it one of two ways:
+
+* **On every cue** (:func:`consistent_names`): at least :data:`MIN_SHARE` of the cues with text
+  carry one. Some name must come back (a conversation returns to a speaker) unless the file has
+  at most three names; a person may speak once (a Japanese round table: five speakers, four of
+  them once, ``田中: ...``). A cue without a prefix continues the previous speaker in Zoom files;
+  elsewhere its speaker stays unknown.
+* **On the first cue of each turn** (:func:`turn_start_names`; podcasts: ``Host: Welcome
+  back`` then ten cues without a name, 5 % of the cues prefixed): at least :data:`MIN_TURNS`
+  prefixes, from a small set of names each used about twice or more, and consecutive prefixes
+  almost always name *different* people (:data:`MIN_CHANGE_SHARE`), because each marks a change
+  of speaker. The cues that follow take that speaker.
+
+Common label words (:data:`NOT_NAMES`) are never speakers, and a name that does not look like a
+name (lowercase words, more than five words) counts only when the file uses it more than once.
+So ``Note: the exam moved`` in ordinary dialogue stays text: one such label is neither.
+
+``--speaker-prefixes yes|no`` (``ParseOptions.extra["speaker_prefixes"]``, read by
+:func:`prefix_mode`) overrides the guess for the rare file where it is wrong: ``yes`` takes
+every plausible prefix as a speaker, ``no`` leaves all text as it is (name lines included).
+Detection (:func:`has_consistent_prefixes`: is a ``.vtt`` Zoom's?) keeps 0.1.0's stricter rule,
+so that no file changes format, and so client_session_id, after an upgrade.
 
 Otter's SRT export writes the name alone on the cue's first line, without a colon
 (``Dora Demszky`` / ``So let's begin.``). Any two-line subtitle has a first line, so such a line
@@ -28,10 +46,30 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
+from typing import Literal
 
+import click
+
+from importers.adapter import AdapterOption, ParseOptions
+from importers.errors import ConfigError
 from importers.model import Segment
 
 MIN_SHARE = 0.6
+#: A turn-start file names at least this many turns...
+MIN_TURNS = 3
+#: ...and this share of consecutive prefixes name different speakers (each marks a change).
+MIN_CHANGE_SHARE = 0.8
+PrefixMode = Literal["auto", "yes", "no"]
+#: ``--speaker-prefixes yes|no``: the override for the rare file where the guess is wrong,
+#: declared by every adapter that reads ``Name:`` prefixes (the same option, shown once).
+SPEAKER_PREFIXES = AdapterOption(
+    "--speaker-prefixes",
+    "speaker_prefixes",
+    "Subtitles and text: whether 'Name:' at the start of a cue is a speaker (default: guess "
+    "from how the file uses them).",
+    type=click.Choice(["yes", "no"]),
+)
 MAX_NAME_CHARS = 60
 MAX_NAME_WORDS = 5
 #: In a file with more cues than this, a name line used only once is not a name.
@@ -161,23 +199,65 @@ def _looks_like_name(name: str) -> bool:
     return all(not w[0].islower() or w in _PARTICLES for w in name.split())
 
 
-def consistent_names(prefixes: Sequence[Prefix | None], cues_with_text: int) -> set[str]:
-    """The names that count as speakers, or an empty set when the file is not consistent."""
+def prefix_mode(options: ParseOptions) -> PrefixMode:
+    """``--speaker-prefixes``: ``"yes"``, ``"no"``, or ``"auto"`` when not given.
+
+    Raises:
+        ConfigError: another value.
+    """
+    value = options.extra.get(SPEAKER_PREFIXES.key)
+    if value is None:
+        return "auto"
+    if value == "yes" or value == "no":
+        return value
+    raise ConfigError(f"--speaker-prefixes must be yes or no, not {value!r}")
+
+
+def _names(prefixes: Sequence[Prefix | None]) -> tuple[Counter[str], set[str]]:
+    """How often each prefix is used, and those that may be names (used twice, or look it)."""
     counts = Counter(p.name for p in prefixes if p is not None)
-    names = {n for n, c in counts.items() if c > 1 or _looks_like_name(n)}
+    return counts, {n for n, c in counts.items() if c > 1 or _looks_like_name(n)}
+
+
+def consistent_names(
+    prefixes: Sequence[Prefix | None], cues_with_text: int, *, names_reused: bool = False
+) -> set[str]:
+    """The names of a file that writes a prefix on every cue, or an empty set (module doc).
+
+    ``names_reused`` adds 0.1.0's rule that each name is used about twice (detection keeps it).
+    """
+    counts, names = _names(prefixes)
     used = sum(counts[n] for n in names)
-    if used < 2 or used < MIN_SHARE * cues_with_text or len(names) > max(3, used // 2):
+    if used < 2 or used < MIN_SHARE * cues_with_text:
         return set()
+    if names_reused and len(names) > max(3, used // 2):
+        return set()
+    if len(names) > 3 and not any(counts[n] > 1 for n in names):
+        return set()  # every "name" once: labels of a list (``Monday:``, ``Tuesday:``...)
     return names
 
 
+def turn_start_names(prefixes: Sequence[Prefix | None]) -> set[str]:
+    """The names of a file that writes a prefix on the first cue of each turn, or an empty set."""
+    _, names = _names(prefixes)
+    turns = [p.name for p in prefixes if p is not None and p.name in names]
+    if len(turns) < MIN_TURNS or not 2 <= len(names) <= max(3, len(turns) // 2):
+        return set()
+    changes = sum(1 for a, b in pairwise(turns) if a != b)
+    return names if changes >= MIN_CHANGE_SHARE * (len(turns) - 1) else set()
+
+
 def has_consistent_prefixes(texts: Iterable[str], *, bracketed: bool | None = None) -> bool:
-    """Whether cue texts carry consistent prefixes (``bracketed`` narrows to one style)."""
+    """Whether cue texts carry a prefix on every cue (``bracketed`` narrows to one style).
+
+    This decides a ``.vtt`` file's format (Zoom's or not), so it keeps 0.1.0's rule: a file that
+    format went to Omi under must keep it, or a re-run would send it again under a new key.
+    """
     found = [find_prefix(t) for t in texts if t.strip()]
     total = len(found)
     if bracketed is not None:
         found = [p if p is not None and p.bracketed == bracketed else None for p in found]
-    return bool(consistent_names(found, total))
+    return bool(consistent_names(found, total, names_reused=True))
 
 
 def find_name_line(text: str) -> Prefix | None:
@@ -187,16 +267,21 @@ def find_name_line(text: str) -> Prefix | None:
     if not newline or not rest.strip():
         return None
     name = " ".join(first.split())
-    if (
-        not name
-        or not name[0].isalpha()  # "[Music]", "(laughs)", "<i>", "- Yes"
-        or name[-1] in _LINE_END
-        or _NOT_IN_NAME_LINE.search(name)
-        or not _plausible(name, bracketed=False)
-        or not _looks_like_name(name)
-    ):
-        return None
-    return Prefix(name, False, rest)
+    return Prefix(name, False, rest) if is_name_line(name) else None
+
+
+def is_name_line(line: str) -> bool:
+    """``line`` reads like a speaker's name on its own line (``Dora Demszky``, ``Speaker 2``):
+    capitalised words, no markup, nothing that ends a sentence or clause at its end."""
+    name = " ".join(line.split())
+    return bool(
+        name
+        and name[0].isalpha()  # not "[Music]", "(laughs)", "<i>", "- Yes"
+        and name[-1] not in _LINE_END
+        and not _NOT_IN_NAME_LINE.search(name)
+        and _plausible(name, bracketed=False)
+        and _looks_like_name(name)
+    )
 
 
 #: A first line ending in one of these is a sentence or a clause, not a name.
@@ -219,25 +304,42 @@ def consistent_name_lines(found: Sequence[Prefix | None], cues_with_text: int) -
     return names
 
 
-def apply_prefix_speakers(segments: Sequence[Segment], *, continue_previous: bool) -> list[Segment]:
-    """Move consistent ``Name:`` prefixes from the text to ``Segment.speaker``.
+def apply_prefix_speakers(
+    segments: Sequence[Segment], *, continue_previous: bool, mode: PrefixMode = "auto"
+) -> list[Segment]:
+    """Move ``Name:`` prefixes from the text to ``Segment.speaker`` when the file uses them.
 
-    Only segments without a speaker are considered. When the file is not consistent the segments
-    come back unchanged. ``continue_previous`` (Zoom): a cue without a prefix belongs to the
-    previous cue's speaker; otherwise its speaker stays unknown (None).
+    Only segments without a speaker are considered. When the file uses prefixes neither on
+    every cue nor on the first cue of each turn (module doc), or ``mode`` is ``"no"``, the
+    segments come back unchanged; ``"yes"`` takes every plausible prefix. A cue without a prefix
+    belongs to the previous cue's speaker in a turn-start file and with ``continue_previous``
+    (Zoom); otherwise its speaker stays unknown (None).
     """
+    if mode == "no":
+        return list(segments)
+    candidates = [find_prefix(s.text) if s.speaker is None else None for s in segments]
     with_text = sum(1 for s in segments if s.text.strip())
-    candidates = _candidates(segments, find_prefix, with_text)
-    names = consistent_names(candidates, with_text) if candidates else set()
-    return _apply(segments, candidates, names, continue_previous=continue_previous)
+    prefixed = sum(1 for p in candidates if p is not None)
+    every_cue = prefixed >= MIN_SHARE * with_text
+    if mode == "yes":
+        names = {p.name for p in candidates if p is not None}
+    elif every_cue:
+        names = consistent_names(candidates, with_text)
+    else:
+        names = turn_start_names(candidates)
+    return _apply(segments, candidates, names, continue_previous=continue_previous or not every_cue)
 
 
-def apply_name_line_speakers(segments: Sequence[Segment]) -> list[Segment]:
+def apply_name_line_speakers(
+    segments: Sequence[Segment], mode: PrefixMode = "auto"
+) -> list[Segment]:
     """Move consistent name lines (Otter's SRT) from the text to ``Segment.speaker``.
 
-    Segments without a name line keep an unknown speaker; when the file is not consistent the
-    segments come back unchanged.
+    Segments without a name line keep an unknown speaker; when the file is not consistent, or
+    ``mode`` is ``"no"``, the segments come back unchanged.
     """
+    if mode == "no":
+        return list(segments)
     with_text = sum(1 for s in segments if s.text.strip())
     candidates = _candidates(segments, find_name_line, with_text)
     names = consistent_name_lines(candidates, with_text) if candidates else set()
@@ -248,7 +350,7 @@ def _candidates(
     segments: Sequence[Segment], find: Callable[[str], Prefix | None], with_text: int
 ) -> list[Prefix | None]:
     """``find`` over the texts of segments without a speaker; empty as soon as too few cues
-    are left to reach :data:`MIN_SHARE` (both consistency rules need it), so an ordinary
+    are left to reach :data:`MIN_SHARE` (the name-line rule needs it), so an ordinary
     subtitle file is given up on early."""
     allowed_misses = with_text - MIN_SHARE * with_text
     misses = 0

@@ -17,8 +17,9 @@ The fallbacks, with the files that need them (corpus ``srt/...``, ``samples/srt/
   author meant 40 and 500; go-astisub's own test expects 40 ms), fractions longer than three
   digits, hour-less times, a tab before coordinates (``astisub-no-indexes-short-fractions-coords``,
   ``astisub-utf16le-coords``, ``samples/srt/phone-tolerances.srt``; the last three forms are in
-  no corpus SRT file but pysrt would misread them). Also any ``-->`` line that is no timing
-  line at all: the tolerant parser names it in a ParseError.
+  no corpus SRT file but pysrt would misread them), and a minutes or seconds field of 60 or
+  more (pysrt carries it over silently; the tolerant parser reports it). Also any ``-->`` line
+  that is no timing line at all: the tolerant parser names it in a ParseError.
 * ``block`` -- a block that does not open with an optional cue number and a timing line: a blank
   line inside a cue (pysrt: ``InvalidItem``, or in lenient mode the English half of every cue
   lost: ``cdown-srt-monsters-blank-lines-in-cue.srt``),
@@ -66,12 +67,18 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import ClassVar
 
 import pysrt
 
-from adapters.speakers import apply_name_line_speakers, apply_prefix_speakers
+from adapters.speakers import (
+    SPEAKER_PREFIXES,
+    apply_name_line_speakers,
+    apply_prefix_speakers,
+    prefix_mode,
+)
 from adapters.timing import TIMING, Timing, timing_from_match
-from importers.adapter import Adapter, ParseOptions
+from importers.adapter import Adapter, AdapterOption, ParseOptions
 from importers.errors import ParseError
 from importers.model import Repair, Segment, Transcript
 from importers.source import Source
@@ -83,8 +90,11 @@ _SNIFF_LINES = 2
 # A timing line pysrt reads exactly as the tolerant parser does: h:m:s and three-digit fractions
 # (pysrt splits on ':', '.' and ',' and takes the fraction as milliseconds), and after the end
 # time nothing, or a space and the rest (pysrt splits the "position" off at the first space).
+# Minutes and seconds stay below 60: pysrt carries ``00:00:60,000`` over silently, the tolerant
+# parser reads it the same and reports it (``time_field_overflow``).
 _PYSRT_TIMING = re.compile(
-    r"[ \t]*\d+:\d+:\d+[,.]\d{3}[ \t]*-->[ \t]*\d+:\d+:\d+[,.]\d{3}(?:[ \t]*| .*)"
+    r"[ \t]*\d+:0*[0-5]?\d:0*[0-5]?\d[,.]\d{3}[ \t]*-->"
+    r"[ \t]*\d+:0*[0-5]?\d:0*[0-5]?\d[,.]\d{3}(?:[ \t]*| .*)"
 )
 
 PYSRT = "pysrt"
@@ -110,6 +120,8 @@ class SrtAdapter(Adapter):
         "SubRip subtitles (.srt); [SPEAKER_00]: / Name: / Otter name lines become speakers"
     )
 
+    options: ClassVar[tuple[AdapterOption, ...]] = (SPEAKER_PREFIXES,)
+
     def sniff(self, source: Source) -> bool:
         """The first non-blank lines are a cue number and a timing line, or a timing line."""
         head = [line for line in source.head.split("\n", 40)[:40] if line.strip()][:_SNIFF_LINES]
@@ -122,9 +134,10 @@ class SrtAdapter(Adapter):
 
     def parse(self, source: Source, options: ParseOptions) -> Transcript:
         cues = read_srt(source.lines)
-        segments = apply_prefix_speakers(cues.segments, continue_previous=False)
+        mode = prefix_mode(options)
+        segments = apply_prefix_speakers(cues.segments, continue_previous=False, mode=mode)
         if not any(s.speaker for s in segments):  # no consistent prefixes: Otter's name lines?
-            segments = apply_name_line_speakers(segments)
+            segments = apply_name_line_speakers(segments, mode)
         return Transcript(
             segments=tuple(segments),
             format=self.name,
@@ -247,6 +260,8 @@ def parse_tolerant(lines: list[str]) -> tuple[list[Segment], list[Repair]]:
         timing = parsed[n]
         if timing.rest and not _COORDINATES.match(timing.rest):
             repairs.append(Repair("timing_text_ignored", t + 1))
+        if timing.overflow:
+            repairs.append(Repair("time_field_overflow", t + 1))
         body = lines[t + 1 : stop]
         while body and not body[-1].strip():
             body.pop()

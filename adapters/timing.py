@@ -14,6 +14,10 @@ second (the way go-astisub and webvtt-py read them, and what the files' authors 
 * ``00:16.500`` -- WebVTT's optional hours (``vtt/webvtt-py-cue-tags-missing-hours.vtt``).
 * ``1088:42:00.500`` -- more than two hour digits (HLS segments).
 * ``00:00:29.5060000`` -- 7-digit fractions (Microsoft Stream), rounded to the millisecond.
+* ``00:00:60.000`` / ``00:61:00.000`` -- a minutes or seconds field of 60 or more is out of
+  range, but its meaning is not in doubt: it carries over (60 s is 1 min), as pysrt and go-astisub
+  read it. Such a time is read and flagged (``overflow``) so that the adapter reports the line
+  (``time_field_overflow``) instead of accepting it silently.
 """
 
 from __future__ import annotations
@@ -34,6 +38,11 @@ class Timing:
     start_ms: int
     end_ms: int
     rest: str  # what followed the end timestamp, stripped
+    overflow: bool = False  # a minutes or seconds field was 60 or more (read as carrying over)
+
+
+def _overflows(minutes: str, seconds: str) -> bool:
+    return int(minutes) >= 60 or int(seconds) >= 60
 
 
 def _ms(hours: str | None, minutes: str, seconds: str, fraction: str | None) -> int:
@@ -47,10 +56,26 @@ def _ms(hours: str | None, minutes: str, seconds: str, fraction: str | None) -> 
     return ((int(hours or 0) * 60 + int(minutes)) * 60 + int(seconds)) * 1000 + ms
 
 
+def parse_timestamp(value: str) -> tuple[int, bool]:
+    """``[h:]m:s[.,fraction]`` to ``(milliseconds, overflow)``; ``,04`` is 40 ms.
+
+    ``overflow`` is true when the minutes or seconds field is 60 or more (see the module doc).
+
+    Raises:
+        ValueError: ``value`` is not a timestamp.
+    """
+    match = re.fullmatch(_TIME, value.strip())
+    if match is None:
+        raise ValueError(f"not a timestamp: {value!r}")
+    g = match.groups()
+    return _ms(*g), _overflows(g[1], g[2])
+
+
 def timing_from_match(match: re.Match[str]) -> Timing:
     """The :class:`Timing` of a :data:`TIMING` match."""
     g = match.groups()
-    return Timing(_ms(*g[0:4]), _ms(*g[4:8]), g[8].strip())
+    overflow = _overflows(g[1], g[2]) or _overflows(g[5], g[6])
+    return Timing(_ms(*g[0:4]), _ms(*g[4:8]), g[8].strip(), overflow)
 
 
 def parse_timing(line: str) -> Timing | None:

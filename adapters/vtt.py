@@ -69,9 +69,9 @@ from typing import Any, ClassVar, Protocol
 
 import webvtt
 
-from adapters.speakers import apply_prefix_speakers
+from adapters.speakers import SPEAKER_PREFIXES, apply_prefix_speakers, prefix_mode
 from adapters.timing import parse_timing
-from importers.adapter import Adapter, ParseOptions
+from importers.adapter import Adapter, AdapterOption, ParseOptions
 from importers.errors import ParseError
 from importers.model import Repair, Segment, Transcript
 from importers.source import Source
@@ -107,6 +107,8 @@ class VttAdapter(Adapter):
     #: Zoom: a cue without a ``Name:`` prefix continues the previous speaker.
     continue_previous: ClassVar[bool] = False
 
+    options: ClassVar[tuple[AdapterOption, ...]] = (SPEAKER_PREFIXES,)
+
     def sniff(self, source: Source) -> bool:
         """Any WebVTT file; ``teams`` and ``zoom`` extend this class and win where they apply."""
         return is_webvtt(source)
@@ -115,7 +117,9 @@ class VttAdapter(Adapter):
         cues = read_vtt(source.lines)
         segments = cues.segments
         if not any(s.speaker for s in segments):
-            segments = apply_prefix_speakers(segments, continue_previous=self.continue_previous)
+            segments = apply_prefix_speakers(
+                segments, continue_previous=self.continue_previous, mode=prefix_mode(options)
+            )
         return Transcript(
             segments=tuple(segments),
             format=self.name,
@@ -275,6 +279,8 @@ def _read_cue(out: VttCues, lines: list[str], start: int, timing_at: int) -> int
         raise ParseError(
             "invalid cue timing line", line=timing_at + 1, snippet=lines[timing_at].strip()
         )
+    if timing.overflow:
+        out.repairs.append(Repair("time_field_overflow", timing_at + 1))
     end = _cue_end(lines, timing_at + 1)
     text = "\n".join(lines[timing_at + 1 : end])
     _add_cue(out, text, timing.start_ms, timing.end_ms, timing.rest, start, timing_at)

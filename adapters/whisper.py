@@ -8,14 +8,23 @@ each word its speaker.
 
 Detection (exclusive with :mod:`adapters.whisperx`): a JSON object with a top-level ``text``
 string and a ``segments`` list that is empty or whose first segment has openai-whisper's decoder
-fields ``seek``/``tokens`` (WhisperX drops both).
+fields ``seek``/``tokens`` (WhisperX drops both), and whose words (if any) are openai-whisper's
+``{"word": ...}``: whisper-timestamped keeps ``seek``/``tokens`` but writes ``{"text": ...}``
+words (:mod:`adapters.whisper_timestamped`).
 """
 
 from __future__ import annotations
 
 from typing import ClassVar
 
-from adapters.whisper_json import is_whisper_segment, language_of, read_segments, segments_of
+from adapters.whisper_json import (
+    SNIFF_SEGMENTS,
+    has_text_word_list,
+    is_whisper_segment,
+    language_of,
+    read_segments,
+    segments_of,
+)
 from importers.adapter import Adapter, ParseOptions
 from importers.model import Transcript
 from importers.source import Source
@@ -33,7 +42,10 @@ class WhisperAdapter(Adapter):
         segments = segments_of(data)
         if segments is None or not isinstance(data, dict) or not isinstance(data.get("text"), str):
             return False
-        return not segments or is_whisper_segment(segments[0])
+        return not segments or (
+            is_whisper_segment(segments[0])
+            and not any(has_text_word_list(seg) for seg in segments[:SNIFF_SEGMENTS])
+        )
 
     def parse(self, source: Source, options: ParseOptions) -> Transcript:
         return Transcript(

@@ -1,6 +1,6 @@
-"""Reading helpers shared by the WhisperX and openai-whisper JSON adapters.
+"""Reading helpers shared by the WhisperX, openai-whisper and whisper-timestamped JSON adapters.
 
-Both tools write ``{"segments": [{"start", "end", "text", "words": [...]}, ...], ...}`` with times
+All three write ``{"segments": [{"start", "end", "text", "words": [...]}, ...], ...}`` with times
 in float seconds. What differs (and what the sniffers look at) is described in each adapter.
 """
 
@@ -9,12 +9,19 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from adapters.stt_json import to_ms
 from importers.errors import ParseError
 from importers.model import Segment, Word
 from importers.source import Source
 
 #: Keys only openai-whisper writes into a segment (WhisperX drops them when it aligns).
 WHISPER_SEGMENT_KEYS = ("seek", "tokens")
+#: Where a word's text is: openai-whisper and WhisperX write ``word``, whisper-timestamped
+#: ``text``.
+WORD_KEY = "word"
+TEXT_WORD_KEY = "text"
+#: How many segments the sniffers look at (a file is one tool's output throughout).
+SNIFF_SEGMENTS = 50
 
 
 def segments_of(data: Any) -> list[Any] | None:
@@ -30,35 +37,29 @@ def is_whisper_segment(item: Any) -> bool:
     return isinstance(item, dict) and any(k in item for k in WHISPER_SEGMENT_KEYS)
 
 
-def has_word_list(item: Any) -> bool:
-    """A segment with a ``words`` list of ``{"word": ...}`` objects."""
+def has_word_list(item: Any, key: str = WORD_KEY) -> bool:
+    """A segment with a ``words`` list of ``{key: ...}`` objects (``{"word": ...}``)."""
     if not isinstance(item, dict):
         return False
     words = item.get("words")
     return (
         isinstance(words, list)
         and bool(words)
-        and all(isinstance(w, dict) and "word" in w for w in words)
+        and all(isinstance(w, dict) and key in w for w in words)
     )
 
 
-def to_ms(value: Any, what: str, *, path: object, index: int) -> int | None:
-    """Seconds (int/float) to integer ms. None/missing and NaN/inf give None (times unknown).
-
-    WhisperX writes ``null`` (or leaves the key out) for words it could not align, typically
-    numerals such as ``1990.``; normalization estimates those times and reports each one.
-    """
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise ParseError(f"segment {index}: {what} is not a number ({value!r})", path=str(path))
-    if not math.isfinite(value):
-        return None
-    return round(value * 1000)
+def has_text_word_list(item: Any) -> bool:
+    """A segment whose words carry their text under ``text`` and never ``word``
+    (whisper-timestamped; the sniffers of whisper and whisperx leave such files to it)."""
+    return has_word_list(item, TEXT_WORD_KEY) and not has_word_list(item)
 
 
-def read_words(raw: Any, *, path: object, index: int) -> tuple[Word, ...]:
+def read_words(raw: Any, *, path: object, index: int, text_key: str = WORD_KEY) -> tuple[Word, ...]:
     """The ``words`` of segment ``index`` (text stripped; words with no text skipped).
+
+    The word's text is under ``text_key``: ``word`` (openai-whisper, WhisperX), or ``text``
+    (whisper-timestamped).
 
     The hot loop of the adapter (a long WhisperX file has hundreds of thousands of words): plain
     floats take a fast path; anything else goes through :func:`to_ms` for its checks.
@@ -70,7 +71,7 @@ def read_words(raw: Any, *, path: object, index: int) -> tuple[Word, ...]:
     words: list[Word] = []
     isfinite = math.isfinite
     for item in raw:
-        text = item.get("word") if type(item) is dict else None
+        text = item.get(text_key) if type(item) is dict else None
         if not isinstance(text, str):
             raise ParseError(f"segment {index}: a word has no text", path=str(path))
         text = text.strip()
@@ -80,11 +81,11 @@ def read_words(raw: Any, *, path: object, index: int) -> tuple[Word, ...]:
         if type(start) is float and isfinite(start):
             start = round(start * 1000)
         else:
-            start = to_ms(start, "word start", path=path, index=index)
+            start = to_ms(start, "word start", f"segment {index}", path=path)
         if type(end) is float and isfinite(end):
             end = round(end * 1000)
         else:
-            end = to_ms(end, "word end", path=path, index=index)
+            end = to_ms(end, "word end", f"segment {index}", path=path)
         speaker = item.get("speaker")
         if speaker is not None and not (isinstance(speaker, str) and speaker.strip()):
             speaker = None
@@ -92,7 +93,9 @@ def read_words(raw: Any, *, path: object, index: int) -> tuple[Word, ...]:
     return tuple(words)
 
 
-def read_segments(source: Source, *, with_speakers: bool) -> tuple[Segment, ...]:
+def read_segments(
+    source: Source, *, with_speakers: bool, text_key: str = WORD_KEY
+) -> tuple[Segment, ...]:
     """Every segment of a Whisper-style file, in file order (validated, nothing dropped)."""
     segments = segments_of(source.json)
     if segments is None:
@@ -104,7 +107,7 @@ def read_segments(source: Source, *, with_speakers: bool) -> tuple[Segment, ...]
         text = item.get("text", "")
         if not isinstance(text, str):
             raise ParseError(f"segment {i}: text is not a string", path=source.path)
-        words = read_words(item.get("words"), path=source.path, index=i)
+        words = read_words(item.get("words"), path=source.path, index=i, text_key=text_key)
         speaker = item.get("speaker") if with_speakers else None
         if not with_speakers:
             words = tuple(Word(w.text, w.start_ms, w.end_ms) for w in words)
@@ -116,10 +119,10 @@ def read_segments(source: Source, *, with_speakers: bool) -> tuple[Segment, ...]
                 text=text.strip(),
                 start_ms=round(start * 1000)
                 if type(start) is float and math.isfinite(start)
-                else to_ms(start, "start", path=source.path, index=i),
+                else to_ms(start, "start", f"segment {i}", path=source.path),
                 end_ms=round(end * 1000)
                 if type(end) is float and math.isfinite(end)
-                else to_ms(end, "end", path=source.path, index=i),
+                else to_ms(end, "end", f"segment {i}", path=source.path),
                 speaker=speaker if isinstance(speaker, str) and speaker.strip() else None,
                 words=words,
             )

@@ -13,8 +13,9 @@ What WhisperX writes, and what this adapter keeps:
 Word-level speakers drive turn building (:mod:`importers.turns`): a word or two of another
 speaker inside a sentence is treated as diarization jitter, a longer run splits the sentence.
 
-Detection (exclusive with :mod:`adapters.whisper`): a JSON object whose ``segments`` carry no
-openai-whisper decoder fields (``seek``/``tokens``) and that shows WhisperX's marks: aligned
+Detection (exclusive with :mod:`adapters.whisper` and :mod:`adapters.whisper_timestamped`): a
+JSON object whose ``segments`` carry no openai-whisper decoder fields (``seek``/``tokens``) nor
+whisper-timestamped's ``{"text": ...}`` words, and that shows WhisperX's marks: aligned
 ``words`` lists of ``{"word": ...}``, a segment ``speaker``, or a top-level ``word_segments``.
 """
 
@@ -23,6 +24,8 @@ from __future__ import annotations
 from typing import ClassVar
 
 from adapters.whisper_json import (
+    SNIFF_SEGMENTS,
+    has_text_word_list,
     has_word_list,
     is_whisper_segment,
     language_of,
@@ -32,9 +35,6 @@ from adapters.whisper_json import (
 from importers.adapter import Adapter, ParseOptions
 from importers.model import Transcript
 from importers.source import Source
-
-#: How many segments the sniffer looks at (a file is one tool's output throughout).
-SNIFF_SEGMENTS = 50
 
 
 class WhisperXAdapter(Adapter):
@@ -50,7 +50,9 @@ class WhisperXAdapter(Adapter):
         if not segments:
             return False
         head = segments[:SNIFF_SEGMENTS]
-        if not all(isinstance(s, dict) for s in head) or any(is_whisper_segment(s) for s in head):
+        if not all(isinstance(s, dict) for s in head) or any(
+            is_whisper_segment(s) or has_text_word_list(s) for s in head
+        ):
             return False
         assert isinstance(data, dict)
         return (

@@ -27,13 +27,18 @@ private remark as said to the room. ``--skip-private`` (this adapter's option:
 ``extra["skip_private_messages"]``)
 leaves them out instead, each reported as ``private_message_skipped``.
 
-Times are wall-clock, handled like the captions' (see :mod:`adapters.wallclock`).
+Times are wall-clock, handled like the captions' (see :mod:`adapters.wallclock`), except in the
+chat of a *cloud recording*: Zoom names it ``GMT<yyyymmdd>-<hhmmss>_Recording.txt`` (since 2021
+``..._RecordingnewChat.txt``), the recording's start in UTC, and its times are offsets from
+that start (``00:26:59`` is 27 minutes in), not times of day. There the file name gives the
+start and each message keeps its offset.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import ClassVar
 
 from adapters.wallclock import meeting_started_at, offsets_ms, parse_time_of_day
@@ -49,6 +54,8 @@ LAYOUTS: dict[str, re.Pattern[str]] = {
     "new": re.compile(_T + r"[ \t]From (?P<who>.+?):[ \t]*$"),
     "tabbed": re.compile(_T + r"[ \t](?P<who>[^\t]+?):\t(?P<text>.*)$"),
 }
+#: A cloud recording's chat: ``GMT20230720-130043_RecordingnewChat.txt`` (start in UTC).
+CLOUD_RECORDING = re.compile(r"^GMT(\d{4})(\d{2})(\d{2})-(\d{2})(\d{2})(\d{2})_Recording")
 _EVERYONE = re.compile(r"^everyone\b", re.IGNORECASE)
 _RECIPIENT = re.compile(r"^(?P<name>.*?)\s*\((?P<how>[^)]*)\)?\s*$")
 
@@ -75,6 +82,18 @@ def _split_who(who: str, layout: str) -> tuple[str, str | None]:
     if m and re.search(r"privately|direct", m.group("how"), re.IGNORECASE):
         recipient = m.group("name").strip()
     return sender, recipient or "someone"
+
+
+def recording_start(name: str) -> datetime | None:
+    """The UTC start a cloud recording's file name gives, or None for other names."""
+    m = CLOUD_RECORDING.match(name)
+    if m is None:
+        return None
+    try:
+        year, month, day, hour, minute, second = (int(g) for g in m.groups())
+        return datetime(year, month, day, hour, minute, second, tzinfo=UTC)
+    except ValueError:  # GMT20231345-...: not a date, so not Zoom's name
+        return None
 
 
 def _layout(text: str) -> str | None:
@@ -151,7 +170,15 @@ class ZoomChatAdapter(Adapter):
                 repairs=tuple(repairs),
                 text_source_spec=TEXT_SOURCE_SPEC,
             )
-        offsets, days = offsets_ms(m.seconds for m in kept)
+        recording = recording_start(source.path.name)
+        if recording is not None:  # offsets from the recording's start, not times of day
+            offsets = [m.seconds * 1000 for m in kept]
+            # In --timezone (default: local), like every other start, so the messages' [HH:MM:SS]
+            # read as the user's clock; the instant is the file name's.
+            started_at: datetime | None = recording.astimezone(options.timezone)
+        else:
+            offsets, days = offsets_ms(m.seconds for m in kept)
+            started_at = meeting_started_at(source, options, kept[0].seconds, days)
         segments = tuple(
             Segment(
                 text=_text(msg),
@@ -165,7 +192,7 @@ class ZoomChatAdapter(Adapter):
         return Transcript(
             segments=segments,
             format=self.name,
-            started_at=meeting_started_at(source, options, kept[0].seconds, days),
+            started_at=started_at,
             repairs=tuple(repairs),
             kind="messages",
             text_source_spec=TEXT_SOURCE_SPEC,

@@ -109,5 +109,8 @@ def apply_diarization(transcript: Transcript, turns: Sequence[SpeakerTurn]) -> T
     segments = []
     for seg in transcript.segments:
         words = tuple(assign_speakers(seg.words, turns)) if seg.words else ()
-        segments.append(seg._replace(words=words, speaker=_segment_speaker(seg, words, turns)))
+        speaker = _segment_speaker(seg, words, turns)
+        # A segment the diarization names is no longer anonymous (Otter's "Unknown Speaker").
+        anonymous = seg.anonymous and speaker is None
+        segments.append(seg._replace(words=words, speaker=speaker, anonymous=anonymous))
     return replace(transcript, segments=tuple(segments))

@@ -37,6 +37,12 @@ class Segment(NamedTuple):
     ``speaker`` is the source's own label or display name (``"Alice"``, ``"SPEAKER_01"``), or
     ``None`` when the source does not say. ``line`` is the 1-based line of the source where the
     segment begins, used in messages and repairs.
+
+    ``anonymous`` (with ``speaker=None``): the source says that *someone* spoke here but not who,
+    and that it need not be the same person as in any other such segment (Otter's ``Unknown
+    Speaker``). Normalization gives each anonymous segment a speaker label of its own, with no
+    name, never merges it with a neighbour, and never matches it to ``--me`` or ``--people``.
+    Plain ``speaker=None`` segments (a file without speakers) stay one unnamed speaker.
     """
 
     text: str
@@ -45,6 +51,7 @@ class Segment(NamedTuple):
     speaker: str | None = None
     words: tuple[Word, ...] = ()
     line: int | None = None
+    anonymous: bool = False
 
 
 class SpeakerTurn(NamedTuple):

@@ -11,10 +11,13 @@ Steps, in order (each repair or skip is recorded as a :class:`~importers.model.R
    are repaired. Speech is assumed at 2.5 words per second (150 wpm).
 5. Stable sort by start time.
 6. Speakers become ``SPEAKER_NN`` in order of first speech; the source's names stay in the
-   speaker map. ``me`` marks the user's segments, ``people`` maps names to Omi person ids.
+   speaker map. ``me`` marks the user's segments, ``people`` maps names to Omi person ids. An
+   anonymous segment (``Segment.anonymous``: Otter's ``Unknown Speaker``) is a speaker of its
+   own, without a name, never the user and never a person.
 7. Turns: consecutive segments of one speaker merge (pause <= ``max_pause_ms``, length <=
-   ``max_turn_ms``). Word-level input (WhisperX words with speakers) is regrouped from the words
-   by :func:`importers.turns.words_to_turns`. ``merge=False`` keeps the source's cues one to one.
+   ``max_turn_ms``); anonymous segments never merge. Word-level input (WhisperX words with
+   speakers) is regrouped from the words by :func:`importers.turns.words_to_turns`.
+   ``merge=False`` keeps the source's cues one to one.
 """
 
 from __future__ import annotations
@@ -45,9 +48,13 @@ REPAIR_REASONS: dict[str, str] = {
     "end_estimated": "missing end time estimated",
     "word_time_estimated": "word without times placed between its neighbours",
     "timing_text_ignored": "text after a timestamp ignored",
+    "time_field_overflow": "minutes or seconds of 60 or more read as carrying over",
     "block_skipped": "block that is not a cue skipped",
     "voice_spans_merged": "cue with several voices attributed to its first voice",
     "footer_skipped": "export footer (not speech) skipped",
+    "header_skipped": "document header (title, date, attendees, notes) skipped",
+    "start_interpolated": "start spread over its timestamp block by word count",
+    "notice_skipped": "transcription notice (started/stopped transcription) skipped",
     "private_message_kept": "private/direct chat message kept, marked as private",
     "private_message_skipped": "private/direct chat message skipped (--skip-private)",
 }
@@ -185,12 +192,20 @@ def _fill_times(
     return out
 
 
-def _label_speakers(segments: Iterable[Segment]) -> dict[str | None, str]:
-    labels: dict[str | None, str] = {}
+def _label_speakers(segments: Iterable[Segment]) -> tuple[list[str], dict[str, str | None]]:
+    """Each segment's ``SPEAKER_NN`` label, and the speaker map (label -> the source's name)."""
+    by_name: dict[str | None, str] = {}
+    speakers: dict[str, str | None] = {}
+    labels: list[str] = []
     for seg in segments:
-        if seg.speaker not in labels:
-            labels[seg.speaker] = f"SPEAKER_{len(labels):02d}"
-    return labels
+        label = None if seg.anonymous else by_name.get(seg.speaker)
+        if label is None:
+            label = f"SPEAKER_{len(speakers):02d}"
+            speakers[label] = seg.speaker
+            if not seg.anonymous:
+                by_name[seg.speaker] = label
+        labels.append(label)
+    return labels, speakers
 
 
 def _word_level(segments: Sequence[Segment]) -> bool:
@@ -227,6 +242,7 @@ def _merge(segments: Sequence[Segment], options: NormalizeOptions) -> list[Segme
             assert last.start_ms is not None and last.end_ms is not None
             if (
                 seg.speaker == last.speaker
+                and not (seg.anonymous or last.anonymous)
                 and seg.start_ms - last.end_ms <= options.max_pause_ms
                 and max(seg.end_ms, last.end_ms) - last.start_ms <= options.max_turn_ms
             ):
@@ -269,25 +285,27 @@ def normalize(
         else:
             segments = _merge(segments, options)
 
-    labels = _label_speakers(segments)
+    labels, speakers = _label_speakers(segments)
     # A diarization's cluster labels (the audio adapter's) are no names: only the SPEAKER_NN
     # labels given out here can be matched by --me / --people, and the map names nobody.
-    anonymous = transcript.anonymous_speakers
+    named = not transcript.anonymous_speakers
+    if not named:
+        speakers = dict.fromkeys(speakers)
     people = {k.casefold(): v for k, v in options.people.items()}
-    who: dict[str | None, tuple[str, int, bool, str | None]] = {}
-    for speaker, label in labels.items():  # once per speaker, not per segment
-        name = None if anonymous else speaker
-        who[speaker] = (
-            label,
-            int(label.removeprefix("SPEAKER_")),
-            _matches(name, label, options.me),
-            people.get((name or label).casefold()),
-        )
-    turns = [
-        Turn(seg.text, seg.start_ms, seg.end_ms, *who[seg.speaker])  # type: ignore[arg-type]
-        for seg in segments
-    ]
-    speakers = {label: None if anonymous else name for name, label in labels.items()}
+    who: dict[str, tuple[str, int, bool, str | None]] = {}  # per label, not per segment
+    turns: list[Turn] = []
+    for seg, label in zip(segments, labels, strict=True):
+        if label not in who:
+            name = seg.speaker if named else None
+            who[label] = (
+                label,
+                int(label.removeprefix("SPEAKER_")),
+                # An anonymous segment: nobody is known to have said it, not the user, not a
+                # person.
+                not seg.anonymous and _matches(name, label, options.me),
+                None if seg.anonymous else people.get((name or label).casefold()),
+            )
+        turns.append(Turn(seg.text, seg.start_ms, seg.end_ms, *who[label]))  # type: ignore[arg-type]
     return NormalizedTranscript(
         turns=tuple(turns), speakers=speakers, repairs=tuple(repairs), kind=transcript.kind
     )

@@ -5,7 +5,8 @@ Decoding order (adapters only ever see ``str`` with ``\\n`` line endings):
 1. ``--encoding`` when given (``utf-8``, ``cp1252``, ...): strict, with a fix-it message.
 2. A byte-order mark: UTF-8, UTF-16 LE/BE, UTF-32 LE/BE.
 3. Strict UTF-8 (covers ASCII).
-4. A legacy code page guessed by charset-normalizer (cp1252 and friends).
+4. A legacy code page: cp1252 when it reads the bytes as clean Western European text (see
+   :func:`_reads_as_western`), else the guess of charset-normalizer.
 
 CRLF and bare CR (classic Mac) line endings become ``\\n``, so line numbers are the same for every
 file whatever its origin.
@@ -16,6 +17,7 @@ from __future__ import annotations
 import codecs
 import hashlib
 import json
+import re
 import sys
 from datetime import UTC, datetime
 from functools import cached_property
@@ -29,8 +31,41 @@ from importers.errors import DecodeError, ParseError
 HEAD_CHARS = 8192
 #: The name standard input goes by in messages and outputs.
 STDIN = Path("<stdin>")
-#: Legacy code pages chosen when the detector rates them as good as its first guess.
-PREFERRED_ON_TIE = ("cp1252",)
+WESTERN_CODE_PAGE = "cp1252"
+#: Every non-ASCII character that Western European text (French, Spanish, Portuguese, Italian,
+#: German, Dutch, the Nordic languages) has in cp1252: its letters and typographic punctuation.
+#: Left out on purpose: what cp1252 shows for the letters of other Latin code pages, which would
+#: otherwise "read cleanly" too -- ``š ž Ÿ`` (Czech, Baltic ``š``/``ž``, Polish ``ź``), ``ð þ``
+#: (Lithuanian ``š ž``, Turkish ``ğ ş`` in cp1257/cp1254), ``¹ ³ ¾ ¥`` (Polish ``ą ł``, Slovak
+#: ``ľ``, ``Ą``).
+WESTERN_CHARS = frozenset(
+    "àáâãäåæçèéêëìíîïñòóôõöøùúûüýÿßœÀÁÂÃÄÅÆÇÈÉÊËÌÍÎÏÑÒÓÔÕÖØÙÚÛÜÝŒ\u00a0¡¢£§©«®°´·»¿ªº‘’‚“”„–—…•€™"
+)
+#: Latin-script code pages charset-normalizer picks for Western text it cannot tell apart
+#: (``déjà`` read as cp1257 ``déją``, ``forêt`` as cp1250 ``foręt``).
+OTHER_LATIN_CODE_PAGES = frozenset(
+    {
+        "cp1250",
+        "cp1257",
+        "cp775",
+        "cp850",
+        "cp852",
+        "iso8859_2",
+        "iso8859_4",
+        "iso8859_10",
+        "iso8859_13",
+        "iso8859_14",
+        "iso8859_15",
+        "iso8859_16",
+        "latin_1",
+        "mac_latin2",
+        "mac_iceland",
+        "mac_roman",
+    }
+)
+#: A letter of another script written against an ASCII letter: a word no language writes,
+#: which is what a wrong code page makes of Latin text (``Résumé`` read as cp1006 ``Rﻠsumﻠ``).
+_MIXED_SCRIPT_WORD = re.compile(r"[A-Za-z][^\W\d_\x00-\u024f]|[^\W\d_\x00-\u024f][A-Za-z]")
 
 _BOMS: tuple[tuple[bytes, str, str], ...] = (
     # UTF-32 before UTF-16: the UTF-32 LE BOM starts with the UTF-16 LE one.
@@ -93,21 +128,38 @@ def decode_bytes(
             "looks like a binary file, not text (pass --encoding if it is UTF-16 without a BOM)",
             path=path,
         )
-    results = from_bytes(data)
-    best = results.best()
+    best = from_bytes(data).best()
     if best is None:
         raise DecodeError("cannot detect the text encoding; pass --encoding", path=path)
-    # charset-normalizer ranks equally good guesses by name, so French text in cp1252 came out
-    # as cp1250 ("forêt" -> "foręt"). On a tie, prefer the most common legacy code page.
-    for match in results:
-        if (
-            match.encoding in PREFERRED_ON_TIE
-            and match.chaos == best.chaos
-            and match.coherence >= best.coherence
-        ):
-            best = match
-            break
+    western = _reads_as_western(data, best.encoding, str(best))
+    if western is not None:
+        return normalize_newlines(western), WESTERN_CODE_PAGE
     return normalize_newlines(str(best)), best.encoding.replace("_", "-")
+
+
+def _reads_as_western(data: bytes, guess: str, guessed_text: str) -> str | None:
+    """The cp1252 text of ``data`` when it should win over charset-normalizer's ``guess``.
+
+    On short or accent-poor text the detector cannot tell Latin code pages apart and ranks equal
+    guesses by name: French in cp1252 came out as cp1250 (``forêt`` -> ``foręt``), as cp1257
+    (``déjà`` -> ``déją``, ``Résumé: déjà vu`` rated *less* chaotic in cp1257), and a lone
+    ``Résumé`` as Urdu cp1006. cp1252 is by far the most common legacy code page, so it wins when
+    it decodes the bytes, every non-ASCII character it gives is a Western letter or punctuation
+    (:data:`WESTERN_CHARS`), and the guess is another Latin code page or reads as words of mixed
+    scripts. A file the detector reads as Greek, Cyrillic or Hebrew keeps that reading: cp1252
+    would show Latin letters for those too.
+    """
+    if guess == WESTERN_CODE_PAGE:
+        return None
+    try:
+        text = data.decode(WESTERN_CODE_PAGE)
+    except UnicodeDecodeError:
+        return None
+    if any(c not in WESTERN_CHARS for c in text if c > "\x7f"):
+        return None
+    if guess in OTHER_LATIN_CODE_PAGES or _MIXED_SCRIPT_WORD.search(guessed_text):
+        return text
+    return None
 
 
 class Source:

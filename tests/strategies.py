@@ -74,6 +74,21 @@ def write_vtt(
     return "\n\n".join(blocks) + "\n"
 
 
+def _sbv_clock(ms: int) -> str:
+    h, rest = divmod(ms, 3_600_000)
+    m, rest = divmod(rest, 60_000)
+    s, ms = divmod(rest, 1000)
+    return f"{h}:{m:02d}:{s:02d}.{ms:03d}"
+
+
+def write_sbv(cue_list: list[Cue]) -> str:
+    """YouTube SBV: ``H:MM:SS.mmm,H:MM:SS.mmm`` then the text, blank lines between cues."""
+    blocks = [
+        "\n".join([f"{_sbv_clock(c.start_ms)},{_sbv_clock(c.end_ms)}", *c.lines]) for c in cue_list
+    ]
+    return "\n\n".join(blocks) + "\n"
+
+
 def encode(text: str, *, bom: bool, crlf: bool, final_newline: bool) -> bytes:
     """The file's bytes under the given variations."""
     if not final_newline:
@@ -88,3 +103,47 @@ garbage_lines = st.one_of(
     st.builds(lambda w: f"{w} --> {w}", words),
     st.builds(lambda w: f"00:00:01,000 --> {w}", words.filter(lambda w: not w[0].isdigit())),
 )
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One turn of a plain-text transcript: start (whole seconds), speaker, one line of text."""
+
+    start_ms: int
+    speaker: str
+    text: str
+
+
+SPEAKER_NAMES = ("Ana Lima", "Speaker 2", "Bo")
+
+
+@st.composite
+def entry_lists(draw: st.DrawFn) -> list[Entry]:
+    """Turns with starts that never go back (transcripts move forward)."""
+    n = draw(st.integers(3, 12))  # time-first detection needs three timestamp lines
+    gaps = draw(st.lists(st.integers(0, 600), min_size=n, max_size=n))
+    names = draw(st.lists(st.sampled_from(SPEAKER_NAMES), min_size=n, max_size=n))
+    texts = draw(st.lists(text_lines, min_size=n, max_size=n))
+    starts = [sum(gaps[: i + 1]) * 1000 for i in range(n)]
+    return [Entry(s, name, t) for s, name, t in zip(starts, names, texts, strict=True)]
+
+
+def _hms(ms: int) -> str:
+    h, rest = divmod(ms // 1000, 3600)
+    return f"{h:02d}:{rest // 60:02d}:{rest % 60:02d}"
+
+
+def _ms_clock(ms: int) -> str:
+    """Teams' and Rev's short clock: M:SS, or H:MM:SS past an hour."""
+    h, rest = divmod(ms // 1000, 3600)
+    return f"{h}:{rest // 60:02d}:{rest % 60:02d}" if h else f"{rest // 60}:{rest % 60:02d}"
+
+
+def write_timestamped(entries: list[Entry], layout: str) -> str:
+    """A test-only writer of the three layouts of adapters.timestamped_text."""
+    if layout == "name-time":
+        blocks = [f"{e.speaker} ({_ms_clock(e.start_ms)}):\n{e.text}\n" for e in entries]
+        return "\n".join(blocks)
+    if layout == "teams":
+        return "".join(f"{e.speaker}\n{_ms_clock(e.start_ms)}\n{e.text}\n" for e in entries)
+    return "".join(f"[{_hms(e.start_ms)}] {e.speaker}: {e.text}\n" for e in entries)

@@ -10,8 +10,11 @@ import pytest
 
 from adapters.otter import OtterAdapter, OtterDocxAdapter, parse_offset
 from importers.adapter import ParseOptions
+from importers.attribution import SpeakerTurn
+from importers.diarization import apply_diarization
 from importers.errors import ParseError
-from importers.normalize import normalize
+from importers.model import Segment, Transcript
+from importers.normalize import NormalizeOptions, normalize
 from importers.source import Source
 
 TXT = OtterAdapter()
@@ -43,10 +46,54 @@ def test_timed_txt() -> None:
     t = TXT.parse(Source.from_text(TIMED), ParseOptions())
     assert [(s.speaker, s.start_ms, s.end_ms, s.text, s.line) for s in t.segments] == [
         ("Dora", 3000, None, "so do you have", 1),
-        ("Unknown Speaker", 725_000, None, "well, maybe second paragraph", 4),
+        (None, 725_000, None, "well, maybe second paragraph", 4),  # "Unknown Speaker"
         ("Speaker 1", 3_735_000, None, "Yes.", 9),
     ]
+    assert [s.anonymous for s in t.segments] == [False, True, False]
     assert [(r.reason, r.line) for r in t.repairs] == [("footer_skipped", 12)]
+
+
+UNKNOWNS = (
+    "Dora  0:03\nLet's start.\n\n"
+    "Unknown Speaker  0:05\nI can't hear you.\n\n"
+    "Unknown Speaker  0:07\nMe neither, can you repeat?\n\n"
+    "Dora  0:10\nSure.\n\n"
+    "Unknown Speaker  0:12\nThanks.\n"
+)
+
+
+def test_unknown_speakers_are_never_one_person_nor_merged() -> None:
+    """Each 'Unknown Speaker' turn is a speaker of its own, unnamed, even back to back."""
+    n = normalize(TXT.parse(Source.from_text(UNKNOWNS), ParseOptions()))
+    assert [(t.speaker, t.text) for t in n.turns] == [
+        ("SPEAKER_00", "Let's start."),
+        ("SPEAKER_01", "I can't hear you."),
+        ("SPEAKER_02", "Me neither, can you repeat?"),
+        ("SPEAKER_00", "Sure."),
+        ("SPEAKER_03", "Thanks."),
+    ]
+    assert n.speakers == {
+        "SPEAKER_00": "Dora",
+        "SPEAKER_01": None,
+        "SPEAKER_02": None,
+        "SPEAKER_03": None,
+    }
+
+
+def test_me_and_people_never_match_an_unknown_speaker() -> None:
+    """Not by the label, not by the words 'Unknown Speaker': nobody is known to have said it."""
+    options = NormalizeOptions(
+        me=("SPEAKER_01", "Unknown Speaker"),
+        people={"Unknown Speaker": "p-1", "SPEAKER_02": "p-2", "Dora": "p-dora"},
+    )
+    n = normalize(TXT.parse(Source.from_text(UNKNOWNS), ParseOptions()), options)
+    assert [(t.is_user, t.person_id) for t in n.turns] == [
+        (False, "p-dora"),
+        (False, None),
+        (False, None),
+        (False, "p-dora"),
+        (False, None),
+    ]
 
 
 def test_untimed_txt_gets_estimated_starts() -> None:
@@ -113,7 +160,7 @@ def test_docx_has_the_txt_structure(tmp_path: Path) -> None:
     t = DOCX.parse(source, ParseOptions())
     assert [(s.speaker, s.start_ms, s.text) for s in t.segments] == [
         ("Dora", 3000, "so do you have"),
-        ("Unknown Speaker", 725_000, "well, maybe"),
+        (None, 725_000, "well, maybe"),  # "Unknown Speaker": anonymous
     ]
     assert [r.reason for r in t.repairs] == ["footer_skipped"]
 
@@ -130,3 +177,20 @@ def test_broken_docx_is_a_parse_error(tmp_path: Path) -> None:
     path.write_bytes(b"PK\x03\x04 not really a zip")
     with pytest.raises(ParseError, match=r"\.docx"):
         DOCX.parse(Source.from_path(path), ParseOptions())
+
+
+def test_a_diarization_names_an_unknown_speaker() -> None:
+    """--diarization gives an anonymous segment an RTTM speaker: it is then an ordinary one."""
+    t = Transcript(
+        (
+            Segment("Let's start.", 3000, 4500, "Dora"),
+            Segment("I can't hear you.", 5000, 6500, anonymous=True),
+        ),
+        format="otter",
+    )
+    turns = [SpeakerTurn(0, 4800, "spk_a"), SpeakerTurn(4800, 20_000, "spk_b")]
+    diarized = apply_diarization(t, turns)
+    assert [(s.speaker, s.anonymous) for s in diarized.segments] == [
+        ("spk_a", False),
+        ("spk_b", False),
+    ]

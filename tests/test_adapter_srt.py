@@ -521,3 +521,23 @@ def test_scan_gives_pysrt_blocks() -> None:
         "00:00:03.000 --> 00:00:04.000",
     ]
     assert scan_srt(lines) == [(0, 1, 4), (6, 6, 7)]
+
+
+def test_seconds_and_minutes_of_60_or_more_are_read_and_reported() -> None:
+    """'00:00:60,000' is 1 min (it carries over, as pysrt reads it), reported with its line."""
+    text = """
+        1
+        00:00:58,000 --> 00:00:60,500
+        Nearly a minute.
+
+        2
+        00:59:59,000 --> 00:61:00,000
+        And an hour.
+        """
+    cues = read_srt(dedent(text).lstrip("\n").split("\n"))
+    assert cues.reader == TOLERANT and cues.fallback == FALLBACK_TIMESTAMP
+    assert [(s.start_ms, s.end_ms) for s in cues.segments] == [
+        (58_000, 60_500),
+        (3_599_000, 3_660_000),
+    ]
+    assert cues.repairs == [Repair("time_field_overflow", 2), Repair("time_field_overflow", 6)]

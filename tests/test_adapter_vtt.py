@@ -491,3 +491,21 @@ def test_webvtt_py_misreading_falls_back(
     cues = read_vtt(["WEBVTT", "", "00:00:01.000 --> 00:00:02.000", "x", "y"])
     assert (cues.reader, cues.fallback) == (TOLERANT, reason)
     assert cues.segments == [Segment("x\ny", 1000, 2000, line=3)]
+
+
+def test_seconds_of_60_or_more_are_read_and_reported() -> None:
+    """'00:00:60.000' and hour-less '61:00.000' carry over; each timing line is reported."""
+    t = read("""
+        WEBVTT
+
+        00:00:59.000 --> 00:00:60.250
+        a
+
+        60:59.000 --> 61:00.000
+        b
+        """)
+    assert [(s.start_ms, s.end_ms) for s in t.segments] == [
+        (59_000, 60_250),
+        (3_659_000, 3_660_000),
+    ]
+    assert t.repairs == (Repair("time_field_overflow", 3), Repair("time_field_overflow", 6))

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -172,3 +173,44 @@ def test_typed_markup_is_text_in_chats(tmp_path: object) -> None:
         chat_file(tmp_path, "10:00:00\t From  Ann : is x<y and y>z? &amp; <b>bold</b>\n")
     )
     assert body.text.endswith("Ann: is x<y and y>z? &amp; <b>bold</b>")
+
+
+def test_cloud_recording_chat_times_are_offsets_from_the_named_start(tmp_path: object) -> None:
+    """GMT20230720-130043_RecordingnewChat.txt: 13:00:43 UTC + 00:58:04 is 13:58:47 UTC."""
+    path = tmp_path / "GMT20230720-130043_RecordingnewChat.txt"  # type: ignore[operator]
+    path.write_text(CLOUD, encoding="utf-8")
+    source = Source.from_path(path)
+    t = ADAPTER.parse(source, ParseOptions(timezone=ZoneInfo("Europe/Berlin")))
+    assert [(s.speaker, s.start_ms) for s in t.segments] == [
+        ("Alex", 3_484_000),
+        ("Wheezy", 3_500_000),
+    ]
+    assert t.started_at == datetime(2023, 7, 20, 13, 0, 43, tzinfo=UTC)
+    assert t.started_at.utcoffset() == timedelta(hours=2)  # shown on the user's clock
+    result = convert(path, ConvertOptions(timezone=ZoneInfo("Europe/Berlin")))
+    (conversation,) = result.conversations
+    body = conversation.body
+    assert isinstance(body, TextRequest)
+    assert result.started_at_source == "input"
+    assert body.text.splitlines() == [
+        "[15:58:47] Alex: Depends on your style.",
+        "[15:59:03] Wheezy: Did you check it?",
+    ]
+    assert body.started_at == datetime(2023, 7, 20, 13, 58, 47, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "GMT20231345-130043_Recording.txt",
+        "meeting_saved_chat.txt",
+        "xGMT20230720-130043_Recording.txt",
+    ],
+)
+def test_other_chat_names_keep_times_of_day(tmp_path: object, name: str) -> None:
+    """Without Zoom's cloud-recording name (or with an impossible date) times are times of day."""
+    path = tmp_path / name  # type: ignore[operator]
+    path.write_text(CLOUD, encoding="utf-8")
+    t = ADAPTER.parse(Source.from_path(path), ParseOptions(timezone=UTC))
+    assert [s.start_ms for s in t.segments] == [0, 16_000]
+    assert t.started_at is not None and t.started_at.time() == time(0, 58, 4)

@@ -104,7 +104,8 @@ def test_unrecognised_json_suggests_format(tmp_path: Path) -> None:
     code, _, err = run("convert", str(other))
     assert code == 1
     assert err.splitlines()[0] == (
-        f"Error: {other}: not recognised as any of: whisper, whisperx; use --format to choose one"
+        f"Error: {other}: not recognised as any of: whisper, whisperx, whisper-timestamped, "
+        "deepgram, assemblyai, aws-transcribe, revai, json-segments; use --format to choose one"
     )
 
 
@@ -246,3 +247,27 @@ def test_an_empty_file_says_so(tmp_path: Path, content: str) -> None:
     code, _, err = run("convert", str(empty))
     assert code == 1
     assert err.splitlines()[0] == f"Error: {empty}: empty file"
+
+
+def test_speaker_prefixes_can_be_forced_either_way(tmp_path: Path) -> None:
+    """--speaker-prefixes (declared by every prefix-reading adapter, offered once) wins over
+    the guess: here one 'Q:' cue of three is too few to count as speakers by itself."""
+    path = tmp_path / "talk.srt"
+    path.write_text(
+        "1\n00:00:01,000 --> 00:00:02,000\nQ: where were you?\n\n"
+        "2\n00:00:03,000 --> 00:00:04,000\nAt home.\n\n"
+        "3\n00:00:05,000 --> 00:00:06,000\nAll day.\n"
+    )
+
+    def speakers(*flags: str) -> dict[str, str | None]:
+        code, out, _ = run("convert", str(path), "-q", *flags)
+        assert code == 0
+        result: dict[str, str | None] = json.loads(out)["speakers"]
+        return result
+
+    assert speakers() == {"SPEAKER_00": None}
+    assert speakers("--speaker-prefixes", "yes") == {"SPEAKER_00": "Q"}  # the rest continue Q
+    assert speakers("--speaker-prefixes", "no") == {"SPEAKER_00": None}
+    code, _, err = run("convert", str(path), "--speaker-prefixes", "maybe")
+    assert code == 2
+    assert "'maybe' is not one of 'yes', 'no'" in err

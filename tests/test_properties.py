@@ -7,8 +7,18 @@ from pathlib import Path
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from strategies import Cue, cue_lists, encode, garbage_lines, words, write_srt, write_vtt
+from strategies import (
+    Cue,
+    cue_lists,
+    encode,
+    garbage_lines,
+    words,
+    write_sbv,
+    write_srt,
+    write_vtt,
+)
 
+from adapters.sbv import SbvAdapter
 from adapters.srt import SrtAdapter
 from adapters.vtt import VttAdapter
 from importers.adapter import ParseOptions
@@ -20,7 +30,7 @@ variations = st.fixed_dictionaries(
 )
 
 
-def as_cues(source: Source, adapter: SrtAdapter | VttAdapter) -> list[Cue]:
+def as_cues(source: Source, adapter: SrtAdapter | VttAdapter | SbvAdapter) -> list[Cue]:
     transcript = adapter.parse(source, ParseOptions())
     return [
         Cue(s.start_ms or 0, s.end_ms or 0, tuple(s.text.split("\n"))) for s in transcript.segments
@@ -65,3 +75,22 @@ def test_text_before_the_first_cue_raises(cues: list[Cue], prose: str) -> None:
         with pytest.raises(ParseError) as info:
             adapter.parse(Source.from_text(f"{prose}\n\n{text}"), ParseOptions())
         assert info.value.line == 1
+
+
+@given(cue_lists, variations)
+def test_sbv_round_trip(cues: list[Cue], how: dict[str, bool]) -> None:
+    """Generated cues written as YouTube SBV (BOM, CRLF, no final newline) read back equal."""
+    source = Source(Path("p.sbv"), encode(write_sbv(cues), **how))
+    assert SbvAdapter().sniff(source)
+    assert as_cues(source, SbvAdapter()) == cues
+
+
+@given(cue_lists, st.data(), words)
+def test_sbv_broken_timing_line_raises(cues: list[Cue], data: st.DataObject, word: str) -> None:
+    """A timing line with a broken end ('0:00:01.000,soon') raises ParseError naming its line."""
+    lines = write_sbv(cues).split("\n")
+    at = data.draw(st.integers(1, len(lines) - 1))
+    lines.insert(at, f"0:00:01.000,{word}")
+    with pytest.raises(ParseError) as info:
+        SbvAdapter().parse(Source.from_text("\n".join(lines)), ParseOptions())
+    assert info.value.line == at + 1

@@ -9,12 +9,12 @@ from pathlib import Path
 from typing import ClassVar
 
 import pytest
-from support import REPO
+from support import CORPUS, REPO
 
 from importers.adapter import Adapter, ParseOptions
 from importers.errors import AmbiguousFormatError, ConfigError, UnknownFormatError
 from importers.model import Segment, Transcript
-from importers.registry import BUILTIN_ADAPTERS, ENTRY_POINT_GROUP, Registry
+from importers.registry import BUILTIN_ADAPTERS, ENTRY_POINT_GROUP, Registry, most_specific
 from importers.source import Source
 
 
@@ -210,3 +210,56 @@ def test_builtins_keep_their_declared_order(monkeypatch: pytest.MonkeyPatch) -> 
     names = Registry.default().names
     builtin = [name for name, _ in BUILTIN_ADAPTERS]
     assert [n for n in names if n in builtin] == builtin
+
+
+#: The adapters issue 12 added: none of them may claim a file another adapter owns.
+NEW_ADAPTERS = (
+    "sbv",
+    "google-meet",
+    "google-meet-docx",
+    "timestamped-text",
+    "whisper-timestamped",
+    "deepgram",
+    "assemblyai",
+    "aws-transcribe",
+    "revai",
+    "json-segments",
+)
+
+
+def _sample_files() -> list[Path]:
+    skip = (".expected.json", ".options.json", ".md", ".py", ".rttm")
+    return sorted(
+        p
+        for p in (REPO / "samples").glob("*/**/*")
+        if p.is_file()
+        and not p.name.endswith(skip)
+        and p.relative_to(REPO / "samples").parts[0] != "audio"
+    )
+
+
+@pytest.mark.parametrize(
+    "path", _sample_files(), ids=lambda p: str(p.relative_to(REPO / "samples"))
+)
+def test_every_sample_is_claimed_by_its_own_adapter_only(path: Path) -> None:
+    """Of the adapters of the file's extension that say yes, the owner of the sample's folder is
+    the one left once an extending adapter beats the one it extends (teams and zoom over vtt)."""
+    registry = Registry.default()
+    owner = path.relative_to(REPO / "samples").parts[0]
+    source = Source.from_path(path)
+    claims = most_specific([a for a in registry.candidates(path) if a.sniff(source)])
+    assert [a.name for a in claims] == [owner]
+
+
+@pytest.mark.parametrize(
+    "path",
+    sorted(p for p in CORPUS.glob("*/*") if p.is_file()),
+    ids=lambda p: f"{p.parent.name}/{p.name}",
+)
+def test_no_new_adapter_claims_a_corpus_file(path: Path) -> None:
+    source = Source.from_path(path)
+    registry = Registry.default()
+    claims = [
+        a.name for a in registry.candidates(path) if a.name in NEW_ADAPTERS and a.sniff(source)
+    ]
+    assert claims == []

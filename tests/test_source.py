@@ -43,6 +43,41 @@ def test_cp1252_detected() -> None:
     assert encoding == "cp1252"  # charset-normalizer alone says cp1250 ("foręt")
 
 
+@pytest.mark.parametrize(
+    ("text", "detector_alone"),
+    [
+        # Each of these came out in another Latin code page, or worse, before the cp1252 rule.
+        ("Résumé: déjà vu. Où est la forêt ? Très bien, à demain.\n", "cp1257 'déją'"),
+        ("1\n00:00:01,000 --> 00:00:03,000\nRésumé\n", "cp1006 'Rﻠsumﻠ'"),
+        ("1\n00:00:01,000 --> 00:00:03,000\nC'est déjà fini ?\n", "cp1250 on a tie"),
+        ("¿Qué pasó? Mañana será otro día. El niño está en la canción.\n", "cp1252"),
+        ("Ça va très bien, merci. À bientôt ! « Voilà » – 5 €\n", "cp1250 on a tie"),
+    ],
+)
+def test_western_cp1252_text_is_read_as_cp1252(text: str, detector_alone: str) -> None:
+    """Short French and Spanish files in cp1252 never come out in a Baltic or other code page."""
+    assert decode_bytes(text.encode("cp1252")) == (text, "cp1252"), detector_alone
+
+
+@pytest.mark.parametrize(
+    ("text", "encoding"),
+    [
+        # cp1252 reads these without an error, as 'Dziêkujê ... £odzi ... ³' and 'Dìkuji ...
+        # pøíštì ... až': not Western text, so the detector's Central European reading stays.
+        (
+            "Dziękuję bardzo. Będziemy w Łodzi w przyszłym tygodniu, jeśli pogoda się poprawi.\n",
+            "cp1250",
+        ),
+        ("Děkuji mnohokrát. Příští týden se uvidíme v Praze, až bude hezké počasí.\n", "cp1250"),
+        # Greek in cp1253 would be Latin letters in cp1252 ('Êáëçìİñá'): the detector's script.
+        ("Καλημέρα σας, τι κάνετε σήμερα; Πολύ καλά, ευχαριστώ.\n", "cp1253"),
+        ("Привет, как дела? Всё хорошо, спасибо большое.\n", "cp1251"),
+    ],
+)
+def test_other_code_pages_are_not_forced_to_cp1252(text: str, encoding: str) -> None:
+    assert decode_bytes(text.encode(encoding)) == (text, encoding)
+
+
 @pytest.mark.parametrize("newline", ["\r\n", "\r"])
 def test_line_endings_become_lf(newline: str) -> None:
     data = TEXT.replace("\n", newline).encode("utf-8")

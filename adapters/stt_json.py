@@ -1,0 +1,133 @@
+"""Reading helpers shared by the speech-to-text JSON adapters (cloud services, Whisper tools).
+
+Every one of these formats is a tree of objects holding words with times and, once diarized,
+speakers. What they share, and what lives here:
+
+* Times: seconds as numbers (Deepgram, Rev.ai, Whisper), seconds as strings (AWS Transcribe:
+  ``"0.94"``) or integer milliseconds (AssemblyAI). ``null``, a missing key, NaN or infinity
+  mean "not known" (normalization estimates it and reports it); anything else that is not a
+  number is a :class:`~importers.errors.ParseError` naming where it is (``results.items[3]``:
+  JSON errors have no useful line once the document is parsed).
+* Cues: word-only formats have none, so a cue is a sentence of one speaker
+  (:func:`sentences`): it ends at a word that ends a sentence or where the speaker changes.
+  Normalization then builds turns from the words as for WhisperX (:mod:`importers.turns`), and
+  ``--no-merge`` keeps one segment per sentence.
+* Language: ``en_us`` (AssemblyAI), ``en-US`` (AWS) become ``en``, the code Omi takes.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+from importers.errors import ParseError
+from importers.model import Segment, Word
+from importers.turns import SENTENCE_END
+
+
+def _number(value: Any, what: str, where: str, path: object) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ParseError(
+            f"{where}: {what} is not a number ({value!r})", path=None if path is None else str(path)
+        )
+    return value if math.isfinite(value) else None
+
+
+def to_ms(value: Any, what: str, where: str, *, path: object = None) -> int | None:
+    """Seconds (int/float) to integer ms. None/missing and NaN/inf give None (times unknown).
+
+    Raises:
+        ParseError: ``value`` is something else (``"{where}: {what} is not a number"``).
+    """
+    seconds = _number(value, what, where, path)
+    return None if seconds is None else round(seconds * 1000)
+
+
+def string_seconds_to_ms(value: Any, what: str, where: str) -> int | None:
+    """AWS Transcribe's ``"0.94"`` (a number in a string; a plain number is accepted too)."""
+    if isinstance(value, str):
+        try:
+            value = float(value)
+        except ValueError:
+            raise ParseError(f"{where}: {what} is not a number ({value!r})") from None
+    return to_ms(value, what, where)
+
+
+def int_ms(value: Any, what: str, where: str) -> int | None:
+    """AssemblyAI's integer milliseconds (a float is rounded)."""
+    ms = _number(value, what, where, None)
+    return None if ms is None else round(ms)
+
+
+def as_list(value: Any, where: str) -> list[Any]:
+    """``value`` when it is a JSON array; ``null``/missing is an empty one."""
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise ParseError(f"{where} is not a list")
+    return value
+
+
+def as_object(value: Any, where: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise ParseError(f"{where} is not an object")
+    return value
+
+
+def text_of(value: Any, where: str) -> str:
+    """A word's or an utterance's text (stripped)."""
+    if not isinstance(value, str):
+        raise ParseError(f"{where}: text is not a string ({value!r})")
+    return value.strip()
+
+
+def speaker_name(value: Any, prefix: str = "Speaker ") -> str | None:
+    """``0`` -> ``"Speaker 0"``, ``"A"`` -> ``"Speaker A"`` (as the services' own viewers show
+    them); an empty or missing value is no speaker."""
+    if value is None or isinstance(value, bool):
+        return None
+    text = str(value).strip()
+    return f"{prefix}{text}" if text else None
+
+
+def words_segment(words: Sequence[Word], speaker: str | None) -> Segment:
+    """A segment of ``words``: their text, from the first known start to the last known end."""
+    starts = [w.start_ms for w in words if w.start_ms is not None]
+    ends = [w.end_ms for w in words if w.end_ms is not None]
+    return Segment(
+        text=" ".join(w.text for w in words),
+        start_ms=min(starts) if starts else None,
+        end_ms=max(ends) if ends else None,
+        speaker=speaker,
+        words=tuple(words),
+    )
+
+
+def sentences(words: Sequence[Word]) -> list[Segment]:
+    """Cut words into cues: a sentence of one speaker (see the module docstring)."""
+    out: list[Segment] = []
+    current: list[Word] = []
+
+    def flush() -> None:
+        if current:
+            out.append(words_segment(current, current[0].speaker))
+            current.clear()
+
+    for word in words:
+        if current and word.speaker != current[-1].speaker:
+            flush()
+        current.append(word)
+        if word.text.rstrip("\"'”’)]").endswith(SENTENCE_END):
+            flush()
+    flush()
+    return out
+
+
+def primary_language(value: Any) -> str | None:
+    """``"en_us"`` / ``"en-US"`` / ``"de"`` -> ``"en"`` / ``"en"`` / ``"de"``; else None."""
+    if not isinstance(value, str) or not value.strip():
+        return None
+    return value.strip().replace("_", "-").split("-")[0].lower()
