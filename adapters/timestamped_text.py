@@ -50,12 +50,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import ClassVar, Literal
 
-from adapters.google_meet import GoogleMeetAdapter
-from adapters.otter import OtterAdapter
 from adapters.speakers import SPEAKER_PREFIXES, apply_prefix_speakers, is_name_line, prefix_mode
 from adapters.timing import parse_timestamp
-from adapters.zoom_captions import ZoomCaptionsAdapter
-from adapters.zoom_chat import ZoomChatAdapter
 from importers.adapter import Adapter, AdapterOption, ParseOptions
 from importers.errors import ParseError
 from importers.model import Repair, Segment, Transcript
@@ -84,7 +80,6 @@ _SNIFF_LINES = 60
 #: The share of "time + words" lines with a paragraph below that makes the words names.
 NAME_SHARE = 0.6
 _BRACKETS = {"": "", "[": "]", "(": ")"}
-_OTHERS = (OtterAdapter(), ZoomCaptionsAdapter(), ZoomChatAdapter(), GoogleMeetAdapter())
 
 
 @dataclass
@@ -169,6 +164,9 @@ class TimestampedTextAdapter(Adapter):
     )
 
     options: ClassVar[tuple[AdapterOption, ...]] = (SPEAKER_PREFIXES,)
+    #: The most general .txt layout: any more specific text format that claims a file (Otter's
+    #: ``Name  0:03`` headers, Zoom captions and chats, Google Meet) wins over it.
+    priority: ClassVar[int] = -1
 
     def sniff(self, source: Source) -> bool:
         lines = source.head.split("\n", _SNIFF_LINES)[:_SNIFF_LINES]
@@ -184,11 +182,9 @@ class TimestampedTextAdapter(Adapter):
             return False
         # "10:00 standup" lines in notes are no transcript: time-first lines need brackets or
         # seconds ("[01:23]", "00:01:23"), and three of them.
-        if layout == "time-first" and (
-            len(headers) < 3 or not all(_transcript_time(lines[i]) for i, _ in headers)
-        ):
-            return False
-        return not any(other.sniff(source) for other in _OTHERS)
+        return layout != "time-first" or (
+            len(headers) >= 3 and all(_transcript_time(lines[i]) for i, _ in headers)
+        )
 
     def parse(self, source: Source, options: ParseOptions) -> Transcript:
         lines = source.lines
