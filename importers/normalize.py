@@ -35,28 +35,67 @@ MIN_DURATION_MS = 300
 GAP_MS = 100
 ROLLING_CONTIGUITY_MS = 20
 
-#: Human text for every repair reason (the convert output and summaries use it).
-REPAIR_REASONS: dict[str, str] = {
-    "empty_cue_dropped": "cue without text dropped",
-    "markup_only_cue_dropped": "cue with only markup (no words) dropped",
-    "rolling_duplicate_removed": "line repeated from the previous caption removed",
-    "duplicate_cue_dropped": "cue repeating the previous caption dropped",
-    "zero_length": "zero-length cue given a duration",
-    "end_before_start": "end before start repaired",
-    "negative_start": "negative start moved to 0",
-    "start_estimated": "missing start time estimated from word counts",
-    "end_estimated": "missing end time estimated",
-    "word_time_estimated": "word without times placed between its neighbours",
-    "timing_text_ignored": "text after a timestamp ignored",
-    "time_field_overflow": "minutes or seconds of 60 or more read as carrying over",
-    "block_skipped": "block that is not a cue skipped",
-    "voice_spans_merged": "cue with several voices attributed to its first voice",
-    "footer_skipped": "export footer (not speech) skipped",
-    "header_skipped": "document header (title, date, attendees, notes) skipped",
-    "start_interpolated": "start spread over its timestamp block by word count",
-    "notice_skipped": "transcription notice (started/stopped transcription) skipped",
-    "private_message_kept": "private/direct chat message kept, marked as private",
-    "private_message_skipped": "private/direct chat message skipped (--skip-private)",
+#: Human text for every repair reason, one and several (the convert output and notes use it).
+REPAIR_REASONS: dict[str, tuple[str, str]] = {
+    "empty_cue_dropped": ("cue without text dropped", "cues without text dropped"),
+    "markup_only_cue_dropped": (
+        "cue with only markup (no words) dropped",
+        "cues with only markup (no words) dropped",
+    ),
+    "rolling_duplicate_removed": (
+        "line repeated from the previous caption removed",
+        "lines repeated from the previous caption removed",
+    ),
+    "duplicate_cue_dropped": (
+        "cue repeating the previous caption dropped",
+        "cues repeating the previous caption dropped",
+    ),
+    "zero_length": ("zero-length cue given a duration", "zero-length cues given a duration"),
+    "end_before_start": ("end before start repaired", "ends before start repaired"),
+    "negative_start": ("negative start moved to 0", "negative starts moved to 0"),
+    "start_estimated": (
+        "missing start time estimated from word counts",
+        "missing start times estimated from word counts",
+    ),
+    "end_estimated": ("missing end time estimated", "missing end times estimated"),
+    "word_time_estimated": (
+        "word without times placed between its neighbours",
+        "words without times placed between their neighbours",
+    ),
+    "timing_text_ignored": (
+        "text after a timestamp ignored",
+        "texts after timestamps ignored",
+    ),
+    "time_field_overflow": (
+        "time with minutes or seconds of 60 or more read as carrying over",
+        "times with minutes or seconds of 60 or more read as carrying over",
+    ),
+    "block_skipped": ("block that is not a cue skipped", "blocks that are not cues skipped"),
+    "voice_spans_merged": (
+        "cue with several voices attributed to its first voice",
+        "cues with several voices attributed to their first voice",
+    ),
+    "footer_skipped": ("export footer (not speech) skipped", "export footers (not speech) skipped"),
+    "header_skipped": (
+        "document header (title, date, attendees, notes) skipped",
+        "document headers (title, date, attendees, notes) skipped",
+    ),
+    "start_interpolated": (
+        "start spread over its timestamp block by word count",
+        "starts spread over their timestamp blocks by word count",
+    ),
+    "notice_skipped": (
+        "transcription notice (started/stopped transcription) skipped",
+        "transcription notices (started/stopped transcription) skipped",
+    ),
+    "private_message_kept": (
+        "private/direct chat message kept, marked as private",
+        "private/direct chat messages kept, marked as private",
+    ),
+    "private_message_skipped": (
+        "private/direct chat message skipped (--skip-private)",
+        "private/direct chat messages skipped (--skip-private)",
+    ),
 }
 
 
@@ -311,6 +350,13 @@ def normalize(
     )
 
 
+def describe(reason: str, count: int) -> str:
+    """What a repair did, in words, for ``count`` of them (``"2 cues without text dropped"``
+    reads ``count`` then this)."""
+    one, many = REPAIR_REASONS.get(reason, (reason.replace("_", " "),) * 2)
+    return one if count == 1 else many
+
+
 def summarize_repairs(repairs: Iterable[Repair]) -> list[dict[str, object]]:
     """Group repairs by reason: ``[{"reason", "message", "count", "lines"}]``, sorted by reason."""
     groups: dict[str, list[int]] = {}
@@ -323,7 +369,7 @@ def summarize_repairs(repairs: Iterable[Repair]) -> list[dict[str, object]]:
     return [
         {
             "reason": reason,
-            "message": REPAIR_REASONS.get(reason, reason.replace("_", " ")),
+            "message": describe(reason, counts[reason]),
             "count": counts[reason],
             "lines": groups[reason],
         }

@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 
 from importers.errors import EmptyTranscriptError
 from importers.model import Segment, Transcript, Word
-from importers.normalize import REPAIR_REASONS, NormalizeOptions, normalize, summarize_repairs
+from importers.normalize import (
+    REPAIR_REASONS,
+    NormalizeOptions,
+    describe,
+    normalize,
+    summarize_repairs,
+)
 
 NO_MERGE = NormalizeOptions(merge=False)
 
@@ -180,7 +189,7 @@ def test_summarize_repairs() -> None:
     assert summarize_repairs(n.repairs) == [
         {
             "reason": "zero_length",
-            "message": REPAIR_REASONS["zero_length"],
+            "message": "zero-length cues given a duration",  # three of them
             "count": 3,
             "lines": [2, 7],
         }
@@ -206,3 +215,17 @@ def test_a_diarizations_cluster_labels_are_no_names() -> None:
     ]
     mine = normalize(transcript, NormalizeOptions(me=("SPEAKER_00",)))
     assert [t.is_user for t in mine.turns] == [True, False]
+
+
+def test_every_repair_reason_in_the_code_has_words_for_one_and_several() -> None:
+    """A repair a user is told about is described, in the singular and the plural."""
+    root = Path(__file__).resolve().parent.parent
+    used = {
+        m
+        for f in [*root.glob("importers/**/*.py"), *root.glob("adapters/**/*.py")]
+        for m in re.findall(r'Repair\(\s*"([a-z_]+)"', f.read_text(encoding="utf-8"))
+    }
+    assert used, "no Repair(...) found: the pattern is stale"
+    assert used <= set(REPAIR_REASONS), sorted(used - set(REPAIR_REASONS))
+    assert describe("empty_cue_dropped", 1) == "cue without text dropped"
+    assert describe("empty_cue_dropped", 2) == "cues without text dropped"
