@@ -202,6 +202,16 @@ def report_outcome(outcome: Outcome, tally: Tally, *, quiet: bool) -> Conversion
         return None
     result = outcome.conversion
     tally.converted.append(result)
+    if result.normalized.unmatched:
+        names = ", ".join(repr(n) for n in result.normalized.unmatched)
+        have = ", ".join(
+            f"{name} ({label})" if name else label
+            for label, name in result.normalized.speakers.items()
+        )
+        click.echo(
+            f"Warning: {result.input}: no speaker matches {names}; the speakers are: {have}",
+            err=True,
+        )
     if not quiet and result.normalized.repairs:
         repairs = summarize_repairs(result.normalized.repairs)
         counts = ", ".join(f"{r['count']} {r['message']}" for r in repairs)

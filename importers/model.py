@@ -104,9 +104,15 @@ class Turn(NamedTuple):
 
 @dataclass(frozen=True, slots=True)
 class NormalizedTranscript:
-    """The result of normalization: turns in time order and the speaker map."""
+    """The result of normalization: turns in time order and the speaker map.
+
+    ``unmatched``: the ``--me`` / ``--people`` names that match no speaker of this transcript
+    (a typo, or someone not in this meeting), so the user can be told instead of nothing
+    happening.
+    """
 
     turns: tuple[Turn, ...]
     speakers: dict[str, str | None]  # SPEAKER_NN -> the source's name (None when it had none)
     repairs: tuple[Repair, ...]
     kind: TranscriptKind = "speech"
+    unmatched: tuple[str, ...] = ()

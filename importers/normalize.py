@@ -345,8 +345,14 @@ def normalize(
                 None if seg.anonymous else people.get((name or label).casefold()),
             )
         turns.append(Turn(seg.text, seg.start_ms, seg.end_ms, *who[label]))  # type: ignore[arg-type]
+    known = {k.casefold() for pair in speakers.items() for k in pair if k}
+    unmatched = tuple(w for w in (*options.me, *options.people) if w.casefold() not in known)
     return NormalizedTranscript(
-        turns=tuple(turns), speakers=speakers, repairs=tuple(repairs), kind=transcript.kind
+        turns=tuple(turns),
+        speakers=speakers,
+        repairs=tuple(repairs),
+        kind=transcript.kind,
+        unmatched=unmatched,
     )
 
 

@@ -271,3 +271,22 @@ def test_speaker_prefixes_can_be_forced_either_way(tmp_path: Path) -> None:
     code, _, err = run("convert", str(path), "--speaker-prefixes", "maybe")
     assert code == 2
     assert "'maybe' is not one of 'yes', 'no'" in err
+
+
+def test_a_me_or_people_name_that_matches_nobody_is_a_warning(
+    in_repo: Path, tmp_path: Path
+) -> None:
+    """A typo in --me (or a --people name not in this file) no longer passes silently."""
+    people = tmp_path / "people.json"
+    people.write_text('{"Tomás Ortega": "p_1", "Ben": "p_2"}')
+    code, out, err = run(
+        "convert", "samples/vtt/team-sync.vtt", "-q", "--me", "Priya Ramen", "--people", str(people)
+    )
+    assert code == 0
+    assert err == (
+        "Warning: samples/vtt/team-sync.vtt: no speaker matches 'Priya Ramen', 'Ben'; "
+        "the speakers are: Priya Raman (SPEAKER_00), Tomás Ortega (SPEAKER_01)\n"
+    )
+    segments = json.loads(out)["conversations"][0]["transcript_segments"]
+    assert not any(s["is_user"] for s in segments)
+    assert {s["person_id"] for s in segments} == {None, "p_1"}
