@@ -21,6 +21,7 @@ from typing import Any, TypeVar
 import click
 
 from importers import __version__
+from importers.config import config_defaults, default_config_path
 from importers.errors import ConfigError, ImporterError, InputError
 from importers.inputs import estimates
 from importers.normalize import summarize_repairs
@@ -287,8 +288,41 @@ def run_convert(
     cls=_Cli, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100}
 )
 @click.version_option(__version__, prog_name="omi-import")
-def cli() -> None:
+@click.pass_context
+def cli(ctx: click.Context) -> None:
     """Import transcripts and recordings into Omi as conversations."""
+    if defaults := config_defaults():
+        ctx.default_map = command_defaults(ctx, defaults)
+
+
+def command_defaults(ctx: click.Context, defaults: dict[str, object]) -> dict[str, Any]:
+    """The config file's ``[defaults]`` (by option name, ``max-pause`` or ``max_pause``) as
+    click's per-command default map; a flag on the command line still wins.
+
+    Raises:
+        ConfigError: a name that is no option of any command.
+    """
+    assert isinstance(ctx.command, click.Group)
+    out: dict[str, dict[str, object]] = {}
+    used: set[str] = set()
+    for name, command in ctx.command.commands.items():
+        by_flag = {
+            flag.lstrip("-").replace("-", "_"): param.name
+            for param in command.get_params(ctx)
+            if isinstance(param, click.Option) and param.name
+            for flag in param.opts
+            if flag.startswith("--")
+        }
+        for key, value in defaults.items():
+            if (dest := by_flag.get(key.replace("-", "_"))) is not None:
+                out.setdefault(name, {})[dest] = value
+                used.add(key)
+    if unknown := sorted(set(defaults) - used):
+        raise ConfigError(
+            f"{default_config_path()}: [defaults] names no option of omi-import: "
+            f"{', '.join(unknown)}"
+        )
+    return out
 
 
 @cli.command("convert", cls=_ConvertCommand)

@@ -15,8 +15,6 @@ from __future__ import annotations
 
 import ipaddress
 import os
-import re
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,17 +24,14 @@ import httpx
 import platformdirs
 from pydantic import SecretStr
 
+from importers.config import APP_NAME, default_config_path, read_config
 from importers.errors import ConfigError
 from importers.redact import printable
 
-APP_NAME = "omi-import"
 DEFAULT_BASE_URL = "https://api.omi.me"
 ENV_API_KEY = "OMI_API_KEY"
 ENV_BASE_URL = "OMI_API_BASE_URL"
 ENV_STATE = "OMI_IMPORT_STATE"
-CONFIG_FILE = "config.toml"
-_TOML_AT = re.compile(r"\s*\(at line (\d+), column (\d+)\)|\s*\(at end of document\)")
-_QUOTES = re.compile("[\"'`]")
 
 
 @dataclass(frozen=True)
@@ -64,57 +59,6 @@ def state_dir() -> Path:
     if override:
         return Path(override).expanduser()
     return platformdirs.user_data_path(APP_NAME)
-
-
-def default_config_path() -> Path:
-    return platformdirs.user_config_path(APP_NAME) / CONFIG_FILE
-
-
-def read_config(path: Path) -> dict[str, str]:
-    """The string settings of a TOML config file ({} when it does not exist)."""
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        return {}
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read config file: {exc.strerror or exc}") from None
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw.count(b"\n", 0, exc.start) + 1
-        raise ConfigError(f"{path}:{line}: not valid TOML: not UTF-8 text") from None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        # Where, and the parser's reason only when it quotes nothing: a line may hold the key.
-        where = _toml_position(exc, text)
-        raise ConfigError(f"{path}:{where}: not valid TOML{_toml_reason(exc)}") from None
-    out: dict[str, str] = {}
-    for name in ("api_key", "base_url"):
-        value = data.get(name)
-        if value is None:
-            continue
-        if not isinstance(value, str):
-            raise ConfigError(f"{path}: {name} must be a string")
-        out[name] = value
-    return out
-
-
-def _toml_position(exc: tomllib.TOMLDecodeError, text: str) -> str:
-    """``LINE:COLUMN`` of a TOML error (attributes since Python 3.14, the message before)."""
-    line, column = getattr(exc, "lineno", None), getattr(exc, "colno", None)
-    if line is None and (found := _TOML_AT.search(str(exc))) and found[1] is not None:
-        line, column = int(found[1]), int(found[2])
-    if line is None:  # "at end of document"
-        lines = text.split("\n")
-        line, column = len(lines), len(lines[-1]) + 1
-    return f"{line}:{column}"
-
-
-def _toml_reason(exc: tomllib.TOMLDecodeError) -> str:
-    """The parser's reason, unless it quotes the file (whose line may hold the key)."""
-    reason = str(getattr(exc, "msg", None) or _TOML_AT.sub("", str(exc))).strip()
-    return f" ({reason})" if reason and not _QUOTES.search(reason) else ""
 
 
 def load_settings(

@@ -25,6 +25,15 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
+@pytest.fixture(autouse=True)
+def no_user_config(
+    monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """A developer's own config.toml (key, [defaults]) never changes what a test sees."""
+    missing = tmp_path_factory.getbasetemp() / "no-config" / "config.toml"
+    monkeypatch.setenv("OMI_IMPORT_CONFIG", str(missing))
+
+
 @pytest.fixture
 def update_golden(request: pytest.FixtureRequest) -> bool:
     return bool(request.config.getoption("--update-golden"))

@@ -1,0 +1,116 @@
+"""The config file (``config.toml``): where it is, reading it, and its ``[defaults]``.
+
+``$OMI_IMPORT_CONFIG``, else ``config.toml`` in the user config folder
+(``~/.config/omi-import/config.toml`` on Linux)::
+
+    api_key = "omi_dev_..."            # the API key (importers.settings)
+    base_url = "https://api.omi.me"    # optional
+
+    [defaults]                         # a default for any command-line option
+    me = ["Ana Lima"]
+    timezone = "Europe/Berlin"
+    state = "~/omi-state"
+
+Errors name the file and the line but never quote it: a line may hold the key.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from pathlib import Path
+
+import platformdirs
+
+from importers.errors import ConfigError
+
+APP_NAME = "omi-import"
+ENV_CONFIG = "OMI_IMPORT_CONFIG"
+CONFIG_FILE = "config.toml"
+_TOML_AT = re.compile(r"\s*\(at line (\d+), column (\d+)\)|\s*\(at end of document\)")
+_QUOTES = re.compile("[\"'`]")
+
+
+def default_config_path() -> Path:
+    """``$OMI_IMPORT_CONFIG``, else ``config.toml`` in the user config folder."""
+    override = os.environ.get(ENV_CONFIG, "").strip()
+    if override:
+        return Path(override).expanduser()
+    return platformdirs.user_config_path(APP_NAME) / CONFIG_FILE
+
+
+def read_config(path: Path) -> dict[str, str]:
+    """The string settings of a TOML config file ({} when it does not exist)."""
+    data = _config_table(path)
+    out: dict[str, str] = {}
+    for name in ("api_key", "base_url"):
+        value = data.get(name)
+        if value is None:
+            continue
+        if not isinstance(value, str):
+            raise ConfigError(f"{path}: {name} must be a string")
+        out[name] = value
+    return out
+
+
+def config_defaults(path: Path | None = None) -> dict[str, object]:
+    """The ``[defaults]`` table of the config file: option name -> value ({} when none).
+
+    ``[defaults]`` gives any command-line option a default of the user's (``me = ["Ana
+    Lima"]``, ``timezone = "Europe/Berlin"``, ``source = "phone"``, ``state = "~/omi"``); a
+    flag given on the command line still wins.
+
+    Raises:
+        ConfigError: an unreadable file, or ``defaults`` that is not a table of plain values.
+    """
+    path = path or default_config_path()
+    defaults = _config_table(path).get("defaults", {})
+    if not isinstance(defaults, dict) or not all(
+        isinstance(v, str | int | float | bool)
+        or (isinstance(v, list) and all(isinstance(x, str) for x in v))
+        for v in defaults.values()
+    ):
+        raise ConfigError(
+            f"{path}: [defaults] must map option names to strings, numbers, true/false or "
+            "lists of strings"
+        )
+    return dict(defaults)
+
+
+def _config_table(path: Path) -> dict[str, object]:
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return {}
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read config file: {exc.strerror or exc}") from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        raise ConfigError(f"{path}:{line}: not valid TOML: not UTF-8 text") from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        # Where, and the parser's reason only when it quotes nothing: a line may hold the key.
+        where = _toml_position(exc, text)
+        raise ConfigError(f"{path}:{where}: not valid TOML{_toml_reason(exc)}") from None
+    return data
+
+
+def _toml_position(exc: tomllib.TOMLDecodeError, text: str) -> str:
+    """``LINE:COLUMN`` of a TOML error (attributes since Python 3.14, the message before)."""
+    line, column = getattr(exc, "lineno", None), getattr(exc, "colno", None)
+    if line is None and (found := _TOML_AT.search(str(exc))) and found[1] is not None:
+        line, column = int(found[1]), int(found[2])
+    if line is None:  # "at end of document"
+        lines = text.split("\n")
+        line, column = len(lines), len(lines[-1]) + 1
+    return f"{line}:{column}"
+
+
+def _toml_reason(exc: tomllib.TOMLDecodeError) -> str:
+    """The parser's reason, unless it quotes the file (whose line may hold the key)."""
+    reason = str(getattr(exc, "msg", None) or _TOML_AT.sub("", str(exc))).strip()
+    return f" ({reason})" if reason and not _QUOTES.search(reason) else ""
