@@ -14,7 +14,6 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -22,19 +21,20 @@ import click
 
 from importers import __version__
 from importers.config import config_defaults, default_config_path
+from importers.console import ConvertConsole
 from importers.errors import ConfigError, ImporterError, InputError
-from importers.inputs import estimates
-from importers.normalize import summarize_repairs
+from importers.inputs import estimates, list_files
 from importers.options import (
     DEFAULT_MAX_PAUSE_S,
     DEFAULT_MAX_TURN_S,
     DEFAULT_SOURCE,
     ConvertOptions,
+    parse_period,
 )
+from importers.outputs import DEFAULT_TEMPLATE, check_template, output_path
 from importers.payload import SOURCES
-from importers.pipeline import Conversion, Outcome, convert_all
+from importers.pipeline import convert_all
 from importers.registry import Registry
-from importers.source import STDIN
 
 # The uploader's libraries (httpx, rich, sqlite3) are imported by the commands that use them:
 # `convert` does not wait for them (a third of its start-up).
@@ -171,85 +171,6 @@ def conversion_options(func: F) -> F:
     return func
 
 
-@dataclass
-class Tally:
-    """What a convert run did, for the summary line and the exit code."""
-
-    converted: list[Conversion] = field(default_factory=list)
-    skipped: int = 0
-    failed: int = 0
-
-    def summary(self, verb: str) -> str:
-        conversations = sum(len(c.conversations) for c in self.converted)
-        plural = "s" if conversations != 1 else ""
-        parts = [f"{len(self.converted)} {verb} ({conversations} conversation{plural})"]
-        if self.skipped:
-            parts.append(f"{self.skipped} skipped")
-        if self.failed:
-            parts.append(f"{self.failed} failed")
-        return ", ".join(parts)
-
-
-def report_outcome(outcome: Outcome, tally: Tally, *, quiet: bool) -> Conversion | None:
-    """Print the one line an outcome gets on stderr (errors even when quiet); count it."""
-    if outcome.skipped is not None:
-        tally.skipped += 1
-        if not quiet:
-            click.echo(f"Skipped: {outcome.path}: {outcome.skipped}", err=True)
-        return None
-    if outcome.conversion is None:
-        tally.failed += 1
-        click.echo(f"Error: {outcome.error}", err=True)
-        return None
-    result = outcome.conversion
-    tally.converted.append(result)
-    if result.normalized.unmatched:
-        names = ", ".join(repr(n) for n in result.normalized.unmatched)
-        have = ", ".join(
-            f"{name} ({label})" if name else label
-            for label, name in result.normalized.speakers.items()
-        )
-        click.echo(
-            f"Warning: {result.input}: no speaker matches {names}; the speakers are: {have}",
-            err=True,
-        )
-    if not quiet and result.normalized.repairs:
-        repairs = summarize_repairs(result.normalized.repairs)
-        counts = ", ".join(f"{r['count']} {r['message']}" for r in repairs)
-        click.echo(f"Note: {result.input}: {counts}", err=True)
-    return result
-
-
-def output_path(out_dir: Path, result: Conversion, roots: tuple[Path, ...]) -> Path:
-    """``<out>/<path relative to the folder given>.omi.json`` (flat name for single files)."""
-    for root in roots:
-        if root.is_dir():
-            try:
-                rel = result.input.relative_to(root)
-            except ValueError:
-                continue
-            return out_dir / root.name / rel.parent / f"{rel.name}.omi.json"
-    name = "stdin" if result.input == STDIN else result.input.name
-    return out_dir / f"{name}.omi.json"
-
-
-def emit(paths: tuple[Path, ...], out_dir: Path | None) -> Callable[[Conversion], None]:
-    """Print one JSON object (one input) or JSON Lines (several), or write files under out_dir."""
-    single = len(paths) == 1 and (str(paths[0]) == "-" or not paths[0].is_dir())
-
-    def on_result(result: Conversion) -> None:
-        if out_dir is None:
-            sys.stdout.flush()
-            sys.stdout.buffer.write(result.to_json(pretty=single) + b"\n")
-            sys.stdout.buffer.flush()
-            return
-        target = output_path(out_dir, result, paths)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(result.to_json(pretty=True) + b"\n")
-
-    return on_result
-
-
 def conversion_setup(ctx: click.Context, flags: dict[str, Any]) -> tuple[ConvertOptions, Registry]:
     registry = registry_of(ctx)
     return ConvertOptions.from_flags(registry=registry, **flags), registry
@@ -260,27 +181,66 @@ def announce(paths: Iterable[Path], options: ConvertOptions, registry: Registry)
         click.echo(line, err=True)
 
 
+def selection_options(func: F) -> F:
+    """``--since`` / ``--until``: which files of a folder walk to take, by modification date."""
+    for decorator in reversed(
+        [
+            click.option(
+                "--since",
+                metavar="DATE",
+                help="Only files of a folder modified on or after DATE (ISO 8601).",
+            ),
+            click.option(
+                "--until",
+                metavar="DATE",
+                help="Only files of a folder modified on or before DATE (a date: its whole day).",
+            ),
+        ]
+    ):
+        func = decorator(func)
+    return func
+
+
 def run_convert(
     ctx: click.Context,
     paths: tuple[Path, ...],
     flags: dict[str, Any],
     *,
     out_dir: Path | None,
-    quiet: bool,
+    console: ConvertConsole,
+    output_name: str = DEFAULT_TEMPLATE,
 ) -> None:
+    """Convert every input: bodies to stdout (one JSON object, or JSON Lines for several) or
+    one file each under ``out_dir``; what happened on stderr (``console``)."""
+    since, until = flags.pop("since"), flags.pop("until")
     options, registry = conversion_setup(ctx, flags)
-    if not quiet:
+    period = parse_period(since, until, flags.get("timezone"))
+    template = check_template(output_name)
+    if not console.quiet and not console.as_json:
         announce(paths, options, registry)
-    on_result = emit(paths, out_dir)
-    tally = Tally()
-    for outcome in convert_all(paths, options, registry=registry):
-        if (result := report_outcome(outcome, tally, quiet=quiet)) is not None:
-            on_result(result)
-    if not (tally.converted or tally.skipped or tally.failed):
+    single = len(paths) == 1 and (str(paths[0]) == "-" or not paths[0].is_dir())
+    console.start(len(list_files(paths)))
+    try:
+        for outcome in convert_all(paths, options, registry=registry, period=period):
+            target = None
+            if (result := outcome.conversion) is not None:
+                if out_dir is None:
+                    sys.stdout.flush()
+                    sys.stdout.buffer.write(result.to_json(pretty=single) + b"\n")
+                    sys.stdout.buffer.flush()
+                else:
+                    target = output_path(out_dir, result, paths, template)
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    target.write_bytes(result.to_json(pretty=True) + b"\n")
+            console.outcome(outcome, target)
+    finally:
+        console.stop()
+    if not console.records:
         raise InputError("no files to convert", path=", ".join(map(str, paths)))
-    if not quiet or tally.failed:
-        click.echo(f"omi-import: {tally.summary('converted')}", err=True)
-    if tally.failed:
+    console.finish()
+    if console.as_json:
+        click.echo(console.summary_json(), err=out_dir is None)
+    if console.failed:
         sys.exit(1)
 
 
@@ -334,14 +294,40 @@ def command_defaults(ctx: click.Context, defaults: dict[str, object]) -> dict[st
     type=click.Path(file_okay=False, path_type=Path),
     help="Write one FILE.omi.json per input here instead of printing.",
 )
-@click.option("-q", "--quiet", is_flag=True, help="Print no notes, only errors.")
+@click.option(
+    "--output-name",
+    metavar="TEMPLATE",
+    default=DEFAULT_TEMPLATE,
+    show_default=True,
+    help="File names under -o: {root} {dir} {name} {stem} {format} {date} {time}.",
+)
+@click.option("-q", "--quiet", is_flag=True, help="Print no notes, only errors and warnings.")
+@click.option(
+    "-v", "--verbose", is_flag=True, help="Also say what was read from each file, each repair."
+)
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="Print a JSON summary at the end instead of lines (on stdout with -o, else stderr).",
+)
+@selection_options
 @conversion_options
 @click.pass_context
 def convert_cmd(
-    ctx: click.Context, /, paths: tuple[Path, ...], out_dir: Path | None, quiet: bool, **flags: Any
+    ctx: click.Context,
+    /,
+    paths: tuple[Path, ...],
+    out_dir: Path | None,
+    output_name: str,
+    quiet: bool,
+    verbose: bool,
+    as_json: bool,
+    **flags: Any,
 ) -> None:
     """Print the request bodies that `import` would send, as JSON."""
-    run_convert(ctx, paths, flags, out_dir=out_dir, quiet=quiet)
+    console = ConvertConsole(quiet=quiet, verbose=verbose, as_json=as_json)
+    run_convert(ctx, paths, flags, out_dir=out_dir, console=console, output_name=output_name)
 
 
 @cli.command("import", cls=_ConvertCommand)
@@ -401,6 +387,7 @@ def convert_cmd(
     help="Length of the rate-limit window, if known (default: learned; Omi: 3600).",
 )
 @click.option("-q", "--quiet", is_flag=True, help="Print no progress, only errors and the summary.")
+@selection_options
 @conversion_options
 @click.pass_context
 def import_cmd(
@@ -422,13 +409,14 @@ def import_cmd(
 ) -> None:
     """Import files or folders into Omi, exactly once."""
     if dry_run:
-        run_convert(ctx, paths, flags, out_dir=None, quiet=quiet)
+        run_convert(ctx, paths, flags, out_dir=None, console=ConvertConsole(quiet=quiet))
         return
     from importers.ledger import Ledger
     from importers.progress import make_progress
     from importers.settings import load_settings
     from importers.upload import INTERRUPTED, UploadOptions, upload
 
+    period = parse_period(flags.pop("since"), flags.pop("until"), flags.get("timezone"))
     options, registry = conversion_setup(ctx, flags)
     settings = load_settings(api_key=api_key, base_url=base_url)
     upload_options = UploadOptions(
@@ -449,6 +437,7 @@ def import_cmd(
                 options=upload_options,
                 registry=registry,
                 progress=progress,
+                period=period,
             )
     finally:
         progress.close()

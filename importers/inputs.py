@@ -15,6 +15,10 @@ Adapters may leave files of a folder out by their own rule (:meth:`Adapter.folde
 captions of a Zoom meeting whose transcript lies beside them); the detections a rule looks at
 are the ones the walk yields, made once.
 
+``--since`` / ``--until`` (:class:`Period`) leave out the files of a folder walk modified outside
+the period (a file is written when its meeting ends), each listed as skipped; files named on the
+command line are always taken.
+
 Only the files a rule looked at are held until the walk reaches them; every other file is read
 when the walk reaches it, so a folder of thousands of files streams one at a time.
 """
@@ -24,6 +28,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 from importers.adapter import Adapter, ParseOptions
@@ -56,18 +61,45 @@ class Found:
             return None
 
 
+@dataclass(frozen=True)
+class Period:
+    """``--since`` / ``--until``: when the files of a folder walk were modified (either end
+    may be open; both included)."""
+
+    since: datetime | None = None
+    until: datetime | None = None
+
+    def leaves_out(self, path: Path) -> str | None:
+        """Why ``path`` is outside the period, or None when it is inside (or has no mtime)."""
+        try:
+            modified = datetime.fromtimestamp(path.stat().st_mtime, tz=UTC)
+        except (OSError, OverflowError, ValueError):
+            return None  # its reading will say what is wrong
+        when = f"{modified.astimezone():%Y-%m-%d %H:%M}"
+        if self.since is not None and modified < self.since:
+            return f"modified {when}, before --since {self.since.astimezone():%Y-%m-%d %H:%M}"
+        if self.until is not None and modified > self.until:
+            return f"modified {when}, after --until {self.until.astimezone():%Y-%m-%d %H:%M}"
+        return None
+
+
 def find_inputs(
     paths: Iterable[Path | str],
     registry: Registry,
     *,
     format_name: str | None = None,
     encoding: str | None = None,
+    period: Period | None = None,
 ) -> Iterator[Found]:
     """Every input file of ``paths`` (folders walked), read and detected once (module doc)."""
     for folder, files in _groups(paths):
         if folder is None:
             yield from (_detect(p, False, registry, format_name, encoding) for p in files)
             continue
+        if period is not None:
+            outside = {p: r for p in files if (r := period.leaves_out(p)) is not None}
+            yield from (Found(p, True, skipped=r) for p, r in outside.items())
+            files = [p for p in files if p not in outside]
         seen: dict[Path, Found] = {}
 
         def found(path: Path, seen: dict[Path, Found] = seen) -> Found:
@@ -88,9 +120,14 @@ def find_inputs(
                 yield _in_folder(path, registry, format_name, encoding)
 
 
+def list_files(paths: Iterable[Path | str]) -> list[Path]:
+    """Every file a walk of ``paths`` will meet, from names alone (for totals and estimates)."""
+    return [p for _, group in _groups(paths) for p in group]
+
+
 def estimates(paths: Iterable[Path | str], registry: Registry, options: ParseOptions) -> list[str]:
     """The adapters' lines to show before a batch starts (from file names; nothing is read)."""
-    files = [p for _, group in _groups(paths) for p in group]
+    files = list_files(paths)
     lines = []
     for adapter in registry.adapters:
         mine = [p for p in files if adapter.claims_extension(p.suffix)]

@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from importers.adapter import ParseOptions
 from importers.diarization import Diarization, read_diarization
 from importers.errors import ConfigError
+from importers.inputs import Period
 from importers.normalize import NormalizeOptions
 from importers.registry import Registry
 
@@ -185,18 +186,45 @@ def parse_timezone(name: str) -> tzinfo:
         ) from None
 
 
-def parse_datetime(value: str, tz: tzinfo | None = None) -> datetime:
+def parse_datetime(value: str, tz: tzinfo | None = None, *, flag: str = "--started-at") -> datetime:
     """ISO 8601 (``2026-03-01T14:30:00+01:00``, ``2026-03-01 14:30``); naive means ``tz``/local."""
     try:
         parsed = datetime.fromisoformat(value.strip())
     except ValueError:
         raise ConfigError(
-            f"--started-at {value!r} is not an ISO 8601 date and time, "
-            "e.g. 2026-03-01T14:30:00+01:00"
+            f"{flag} {value!r} is not an ISO 8601 date and time, e.g. 2026-03-01T14:30:00+01:00"
         ) from None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=tz) if tz else parsed.astimezone()
     return parsed
+
+
+def parse_period(
+    since: str | None, until: str | None, timezone: str | None = None
+) -> Period | None:
+    """``--since`` / ``--until`` as a :class:`~importers.inputs.Period` (None: neither given).
+
+    A date alone is the start of that day for ``--since`` and its end for ``--until`` (both
+    days included), in ``--timezone`` (default: local).
+
+    Raises:
+        ConfigError: a value that is no ISO 8601 date or date and time.
+    """
+    if since is None and until is None:
+        return None
+    tz = parse_timezone(timezone) if timezone else None
+
+    def bound(value: str | None, flag: str, end: bool) -> datetime | None:
+        if value is None:
+            return None
+        day = parse_date_only(value)
+        if day is None:
+            return parse_datetime(value, tz, flag=flag)
+        clock = datetime.max.time() if end else datetime.min.time()
+        moment = datetime.combine(day, clock)
+        return moment.replace(tzinfo=tz) if tz else moment.astimezone()
+
+    return Period(bound(since, "--since", False), bound(until, "--until", True))
 
 
 def parse_date_only(value: str) -> date | None:

@@ -28,7 +28,7 @@ from importers.adapter import Adapter, ParseOptions
 from importers.diarization import apply_diarization, select_turns, turns_digest
 from importers.errors import ImporterError, InputError
 from importers.identity import fingerprint
-from importers.inputs import find_inputs
+from importers.inputs import Period, find_inputs
 from importers.language import detect_language
 from importers.model import NormalizedTranscript, Transcript
 from importers.normalize import normalize, summarize_repairs
@@ -153,14 +153,18 @@ def convert_all(
     options: ConvertOptions | None = None,
     *,
     registry: Registry | None = None,
+    period: Period | None = None,
 ) -> Iterator[Outcome]:
     """Convert files and folders (walked recursively), one :class:`Outcome` per file, in order.
 
-    A file that fails is an outcome too; the walk goes on with the next.
+    A file that fails is an outcome too; the walk goes on with the next. ``period`` leaves out
+    the files of a folder walk modified outside it (``--since`` / ``--until``).
     """
     options = options or ConvertOptions()
     registry = registry or Registry.default()
-    found_all = find_inputs(paths, registry, format_name=options.format, encoding=options.encoding)
+    found_all = find_inputs(
+        paths, registry, format_name=options.format, encoding=options.encoding, period=period
+    )
     for found in found_all:
         if found.skipped is not None:
             yield Outcome(found.path, skipped=found.skipped)

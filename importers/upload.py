@@ -29,6 +29,7 @@ from importers.errors import (
     TransientError,
     UncertainError,
 )
+from importers.inputs import Period
 from importers.ledger import Entry, Ledger
 from importers.options import ConvertOptions
 from importers.pacing import MAX_WINDOW_S, Pacer
@@ -102,6 +103,7 @@ def upload(
     registry: Registry | None = None,
     transport: httpx.BaseTransport | None = None,
     progress: ProgressSink | None = None,
+    period: Period | None = None,
 ) -> Report:
     """Import files, folders (recursively) or ready conversions into Omi.
 
@@ -114,6 +116,7 @@ def upload(
         registry: the format adapters (default: the installed ones).
         transport: an httpx transport for tests.
         progress: where to show progress (default: nowhere).
+        period: leave out the files of folder walks modified outside it (--since/--until).
 
     Returns:
         The :class:`Report`; ``report.ok`` is True when everything asked for is in Omi.
@@ -125,7 +128,7 @@ def upload(
     options = options or UploadOptions()
     progress = progress or NullProgress()
     report = Report()
-    jobs = _prepare(inputs, ledger, convert_options, options, registry, report, progress)
+    jobs = _prepare(inputs, ledger, convert_options, options, registry, report, progress, period)
     conversations = len(report.conversations)
     files = sum(1 for i in report.inputs if i.status != "unsupported")
     if not jobs:
@@ -221,11 +224,13 @@ def _prepare(
     registry: Registry | None,
     report: Report,
     progress: ProgressSink,
+    period: Period | None,
 ) -> list[_Job]:
     """Convert the inputs, register their conversations, and pick the ones to send."""
     jobs: list[_Job] = []
     queued: set[str] = set()
-    for conversion in _conversions(inputs, ledger, convert_options, registry, report, progress):
+    conversions = _conversions(inputs, ledger, convert_options, registry, report, progress, period)
+    for conversion in conversions:
         path = str(conversion.input)
         ledger.record_input(
             path, conversion.content_sha256, format=conversion.format,
@@ -273,6 +278,7 @@ def _conversions(
     registry: Registry | None,
     report: Report,
     progress: ProgressSink,
+    period: Period | None,
 ) -> Iterable[Conversion]:
     """The conversions of the inputs; skipped and failed files go into the report and ledger."""
     paths: list[Path | str] = []
@@ -283,7 +289,7 @@ def _conversions(
             paths.append(item)
     if not paths:
         return
-    for outcome in convert_all(paths, convert_options, registry=registry):
+    for outcome in convert_all(paths, convert_options, registry=registry, period=period):
         path = str(outcome.path)
         if outcome.conversion is not None:
             yield outcome.conversion
