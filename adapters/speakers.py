@@ -46,6 +46,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import pairwise
 from typing import Literal
 
@@ -186,6 +187,7 @@ def find_prefix(text: str) -> Prefix | None:
     return Prefix(name, bracketed, rest)
 
 
+@lru_cache(maxsize=4096)  # a file uses a few names on thousands of cues
 def _plausible(name: str, bracketed: bool) -> bool:
     if not name or len(name) > MAX_NAME_CHARS or _NOT_IN_NAME.search(name):
         return False
