@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 from datetime import UTC, datetime
 from pathlib import Path
@@ -9,6 +10,19 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 SAMPLES = REPO / "samples"
 CORPUS = Path(os.environ.get("OMI_IMPORT_CORPUS", REPO.parent / "shared" / "corpus"))
+
+
+def docx_bytes(paragraphs: list[str]) -> bytes:
+    """A .docx with one paragraph per string, as Word writes it (python-docx)."""
+    import docx
+
+    document = docx.Document()
+    for p in paragraphs:
+        document.add_paragraph(p)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
 
 #: The modification time golden tests give every file, so outputs do not depend on checkout time.
 FIXED_MTIME = datetime(2026, 1, 15, 9, 30, tzinfo=UTC)

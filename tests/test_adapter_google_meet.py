@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 from textwrap import dedent
 
-import docx
 import pytest
-from support import CORPUS, SAMPLES
+from support import CORPUS, SAMPLES, docx_bytes
 
 from adapters.google_meet import GoogleMeetAdapter, GoogleMeetDocxAdapter
 from adapters.otter import OtterDocxAdapter
@@ -117,15 +115,6 @@ OTHER_TEXT_FILES = [
 @pytest.mark.parametrize("path", OTHER_TEXT_FILES, ids=lambda p: f"{p.parent.name}/{p.name}")
 def test_does_not_claim_the_other_adapters_files(path: Path) -> None:
     assert not MEET.sniff(Source.from_path(path))
-
-
-def docx_bytes(paragraphs: list[str]) -> bytes:
-    document = docx.Document()
-    for p in paragraphs:
-        document.add_paragraph(p)
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return buffer.getvalue()
 
 
 def test_docx_reads_like_the_txt(tmp_path: Path) -> None:

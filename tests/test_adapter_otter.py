@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 
-import docx
 import pytest
+from support import docx_bytes
 
 from adapters.otter import OtterAdapter, OtterDocxAdapter, parse_offset
 from importers.adapter import ParseOptions
-from importers.attribution import SpeakerTurn
 from importers.diarization import apply_diarization
 from importers.errors import ParseError
-from importers.model import Segment, Transcript
+from importers.model import Segment, SpeakerTurn, Transcript
 from importers.normalize import NormalizeOptions, normalize
 from importers.source import Source
 
@@ -133,17 +131,8 @@ def test_text_before_first_header_is_an_error() -> None:
         TXT.parse(Source.from_text("intro line\n\n" + TIMED), ParseOptions())
 
 
-def make_docx(paragraphs: list[str]) -> bytes:
-    document = docx.Document()
-    for p in paragraphs:
-        document.add_paragraph(p)
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return buffer.getvalue()
-
-
 def test_docx_has_the_txt_structure(tmp_path: Path) -> None:
-    data = make_docx(
+    data = docx_bytes(
         [
             "Dora\t0:03",
             "so do you have",
@@ -167,7 +156,7 @@ def test_docx_has_the_txt_structure(tmp_path: Path) -> None:
 
 def test_docx_sniff_rejects_other_documents(tmp_path: Path) -> None:
     path = tmp_path / "letter.docx"
-    path.write_bytes(make_docx(["Dear Sir,", "thank you for your letter."]))
+    path.write_bytes(docx_bytes(["Dear Sir,", "thank you for your letter."]))
     assert not DOCX.sniff(Source.from_path(path))
     assert not DOCX.sniff(Source.from_text("Dora  0:03\nhello\n", "x.docx"))
 
