@@ -112,13 +112,15 @@ def conversion_options(func: F) -> F:
             help="Omi conversation source.",
         ),
         click.option(
-            "--language", metavar="CODE", help="Language code (default: from the file, else en)."
+            "--language",
+            metavar="CODE",
+            help="Language code (default: from the file, else detected from the text, else en).",
         ),
         click.option(
             "--started-at",
             metavar="DATETIME",
             help="When the conversation started (ISO 8601); default: from the file, else "
-            "its mtime. A date alone (2026-03-02) keeps the file's time of day.",
+            "its mtime taken as the end. A date alone (2026-03-02) keeps the file's time of day.",
         ),
         click.option(
             "--timezone", metavar="ZONE", help="Zone for times without an offset (default: local)."
