@@ -28,18 +28,24 @@ Rules an adapter keeps:
 * Problems are raised as :class:`~importers.errors.ParseError` with the line number.
 * Binary adapters (audio) set ``binary = True`` and read ``source.path`` / ``source.data``
   instead of ``source.text``.
+* An adapter that needs more than Python (models, tokens, libraries) says whether they are ready
+  in :meth:`Adapter.checks`, which ``omi-import doctor`` shows; cheap, and no network unless
+  ``online``.
 """
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from importers.model import Transcript
 from importers.source import Source
+
+if TYPE_CHECKING:
+    from importers.doctor import Check
 
 
 @dataclass(frozen=True)
@@ -77,6 +83,10 @@ class Adapter(ABC):
     @abstractmethod
     def parse(self, source: Source, options: ParseOptions) -> Transcript:
         """Read ``source`` into a Transcript. Raise ParseError on invalid input."""
+
+    def checks(self, *, online: bool = False) -> Sequence[Check]:
+        """What ``omi-import doctor`` should report for this adapter (default: nothing)."""
+        return ()
 
     def claims_extension(self, suffix: str) -> bool:
         return suffix.lower() in self.extensions

@@ -548,6 +548,25 @@ def announce_audio(paths: tuple[Path, ...], options: ConvertOptions, registry: R
         click.echo(line, err=True)
 
 
+@cli.command("doctor")
+@click.option("--json", "as_json", is_flag=True, help="Print the checks as JSON.")
+@click.option("--online", is_flag=True, help="Also check the API key with one read request.")
+@click.option(
+    "--state",
+    "state_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    metavar="DIR",
+    help="Folder of the ledger (default: the user data dir).",
+)
+def doctor_cmd(as_json: bool, online: bool, state_dir: Path | None) -> None:
+    """Check what imports need: ready or what to fix (exit 1 when something needed is not)."""
+    from importers.doctor import exit_code, render, run_checks, to_json
+
+    checks = run_checks(Registry.default(), online=online, state_dir=state_dir)
+    click.echo(json.dumps(to_json(checks), indent=2) if as_json else render(checks))
+    sys.exit(exit_code(checks))
+
+
 @cli.command("formats")
 def formats_cmd() -> None:
     """List the format adapters: built-in and installed plugins."""

@@ -48,6 +48,7 @@ from importers.payload import RequestBody, SegmentsRequest, endpoint_for, to_jso
 #: The server gives up at 120 s (504) but may still finish: wait well past that.
 READ_TIMEOUT_S = 180.0
 LIMITER_DOWN = "Rate limiter unavailable"
+READ_PATH = "/v1/dev/user/conversations"
 SCOPE_HELP = (
     "the API key may not create conversations (403: {detail}). Create a new key in the Omi app "
     "(Settings > Developer > API keys) and give it write access, the conversations:write scope: "
@@ -188,6 +189,16 @@ class OmiClient:
     def scrub(self, text: str) -> str:
         """``text`` with the API key masked (a proxy might echo headers into an error page)."""
         return text.replace(self._secret, "***") if self._secret else text
+
+    def probe(self) -> tuple[int, str]:
+        """One read request (the newest conversation): its status and the server's detail.
+
+        For ``omi-import doctor --online``: no retry, nothing written, nothing counted against
+        the write rate limit. Raises ``httpx.HTTPError`` when the server cannot be reached.
+        """
+        response = self._http.get(READ_PATH, params={"limit": 1})
+        detail = "" if response.is_success else self.scrub(error_detail(response))
+        return response.status_code, detail
 
     # -- one conversation --------------------------------------------------------------------
 
