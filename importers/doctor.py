@@ -32,7 +32,6 @@ if TYPE_CHECKING:
 
 Status = Literal["ok", "warn", "fail"]
 CORE = "omi-import"
-MIN_PYTHON = (3, 11)
 
 
 @dataclass(frozen=True)
@@ -65,24 +64,18 @@ def folder_check(name: str, path: Path) -> Check:
     )
 
 
-def core_checks(
-    state_dir: Path, *, online: bool, transport: httpx.BaseTransport | None = None
-) -> list[Check]:
+def core_checks(state_dir: Path, *, online: bool) -> list[Check]:
     """Python, omi-import, the state folder and the API key (see the module docstring)."""
     python = ".".join(map(str, sys.version_info[:3]))
-    checks = [
-        Check("Python", "ok", f"{python} ({sys.executable})")
-        if sys.version_info >= MIN_PYTHON
-        else Check(
-            "Python", "fail", f"{python}: omi-import needs 3.11 or newer", "use Python 3.11+"
-        ),
+    return [
+        Check("Python", "ok", f"{python} ({sys.executable})"),  # older ones cannot import us
         Check(CORE, "ok", __version__),
         folder_check("state folder", state_dir),
+        api_key_check(online=online),
     ]
-    return [*checks, api_key_check(online=online, transport=transport)]
 
 
-def api_key_check(*, online: bool, transport: httpx.BaseTransport | None = None) -> Check:
+def api_key_check(*, online: bool) -> Check:
     """The key's presence; with ``online``, what one read request says of it."""
     from importers.client import KEY_HELP, OmiClient
 
@@ -97,7 +90,7 @@ def api_key_check(*, online: bool, transport: httpx.BaseTransport | None = None)
         return Check(name, "fail", "not set", str(exc))
     if not online:
         return Check(name, "ok", f"set, for {settings.base_url} (not sent: --online checks it)")
-    with OmiClient(settings.base_url, key, transport=transport, read_timeout_s=30) as client:
+    with OmiClient(settings.base_url, key, read_timeout_s=30) as client:
         try:
             status, detail = client.probe()
         except httpx.HTTPError as exc:
@@ -127,12 +120,11 @@ def run_checks(
     *,
     online: bool = False,
     state_dir: Path | None = None,
-    transport: httpx.BaseTransport | None = None,
 ) -> list[Check]:
     """The core's checks, then each adapter's (an adapter's error becomes a failed check)."""
     from importers.ledger import default_state_dir
 
-    checks = core_checks(state_dir or default_state_dir(), online=online, transport=transport)
+    checks = core_checks(state_dir or default_state_dir(), online=online)
     for adapter in (info.adapter for info in registry.infos):
         try:
             found = list(adapter.checks(online=online))

@@ -241,6 +241,27 @@ def test_missing_token_is_a_clear_error_before_any_transcription(
         )
 
 
+def test_torchaudio_is_used_as_pip_installed_it() -> None:
+    """Nothing is deleted: where torchaudio's compiled extension cannot load (a CUDA build with a
+    CPU torch, as PyPI's wheel here), it was skipped at import and torchaudio says it has none."""
+    import torchaudio
+
+    from adapters.audio.deps import torchaudio_extension_skipped
+
+    lib = Path(torchaudio.__file__).parent / "lib"
+    assert list(lib.glob("*.so")), "the wheel's extension files should still be there"
+    assert torchaudio._extension._IS_TORCHAUDIO_EXT_AVAILABLE is not torchaudio_extension_skipped()
+
+
+def test_cuda_without_cuda_is_one_clear_error(short_clip: Path) -> None:
+    import torch
+
+    if torch.cuda.is_available():
+        pytest.skip("a GPU is present")
+    with pytest.raises(ModelLoadError, match=r"cannot run diarization on cuda .*--device cpu"):
+        run_convert(short_clip, {**BUILTIN, "device": "cuda"})
+
+
 def test_unreachable_hub_fails_at_once(short_clip: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """With a token but no hub, one request without retries decides (not 5 retries, ~30 s)."""
     import huggingface_hub
