@@ -42,6 +42,9 @@ Optional hooks, each with a default that does nothing:
   expect for a folder of recordings).
 * :meth:`Adapter.read_speaker_turns`: for diarization formats (RTTM), the turns that
   ``--diarization FILE`` gives a transcript.
+* :meth:`Adapter.checks`: for an adapter that needs more than Python (models, tokens,
+  libraries), whether they are ready; ``omi-import doctor`` shows them. Cheap, and no network
+  unless ``online``.
 """
 
 from __future__ import annotations
@@ -58,6 +61,7 @@ from importers.model import SpeakerTurn, Transcript
 from importers.source import Source
 
 if TYPE_CHECKING:
+    from importers.doctor import Check
     from importers.inputs import Found
 
 
@@ -142,6 +146,10 @@ class Adapter(ABC):
     @abstractmethod
     def parse(self, source: Source, options: ParseOptions) -> Transcript:
         """Read ``source`` into a Transcript. Raise ParseError on invalid input."""
+
+    def checks(self, *, online: bool = False) -> Sequence[Check]:
+        """What ``omi-import doctor`` should report for this adapter (default: nothing)."""
+        return ()
 
     def claims_extension(self, suffix: str) -> bool:
         return suffix.lower() in self.extensions

@@ -11,6 +11,7 @@ keeps its traceback.
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from collections.abc import Callable, Iterable
@@ -472,6 +473,26 @@ def status_cmd(state_dir: Path | None, as_json: bool) -> None:
 
     with Ledger.open(state_dir) as ledger:
         click.echo(status_text(ledger, as_json=as_json))
+
+
+@cli.command("doctor")
+@click.option("--json", "as_json", is_flag=True, help="Print the checks as JSON.")
+@click.option("--online", is_flag=True, help="Also check the API key with one read request.")
+@click.option(
+    "--state",
+    "state_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    metavar="DIR",
+    help="Folder of the ledger (default: the state folder).",
+)
+@click.pass_context
+def doctor_cmd(ctx: click.Context, /, as_json: bool, online: bool, state_dir: Path | None) -> None:
+    """Check what imports need: ready or what to fix (exit 1 when something needed is not)."""
+    from importers.doctor import exit_code, render, run_checks, to_json
+
+    checks = run_checks(registry_of(ctx), online=online, state_dir=state_dir)
+    click.echo(json.dumps(to_json(checks), indent=2) if as_json else render(checks))
+    sys.exit(exit_code(checks))
 
 
 @cli.command("formats")

@@ -84,6 +84,7 @@ DEADLINE_MARGIN_S = 60.0
 DETAIL_CHARS = 300
 LIMITER_DOWN = "Rate limiter unavailable"
 JSON_HEADERS = {"Content-Type": "application/json"}
+READ_PATH = "/v1/dev/user/conversations"
 SCOPE_HELP = (
     "the API key may not create conversations (403: {detail}). Create a new key in the Omi app "
     "(Settings > Developer > API keys) and give it write access, the conversations:write scope: "
@@ -238,6 +239,17 @@ class OmiClient:
         """Server-supplied ``text`` fit to show or store: the key masked (a proxy may echo the
         headers into an error page), then one printable line of at most ``limit`` characters."""
         return printable(self._redact(text), limit)
+
+    def probe(self) -> tuple[int, str]:
+        """One read request (the newest conversation): its status and the server's detail.
+
+        For ``omi-import doctor --online``: no retry, nothing written, nothing counted against
+        the write rate limit. Raises ``httpx.HTTPError`` when the server cannot be reached.
+        """
+        with self._http.stream("GET", READ_PATH, params={"limit": 1}) as response:
+            answer = Answer.read(response)
+        detail = "" if response.is_success else self.shown(error_detail(answer))
+        return response.status_code, detail
 
     # -- one conversation --------------------------------------------------------------------
 

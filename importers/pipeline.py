@@ -26,7 +26,7 @@ import orjson
 
 from importers.adapter import Adapter, ParseOptions
 from importers.diarization import apply_diarization, select_turns, turns_digest
-from importers.errors import ImporterError, InputError
+from importers.errors import ConfigError, ImporterError, InputError
 from importers.identity import fingerprint
 from importers.inputs import Period, find_inputs
 from importers.language import detect_language
@@ -173,7 +173,9 @@ def convert_all(
         else:
             try:
                 conversion = convert(found.source, options, adapter=found.adapter)
-            except InputError as exc:
+            except ConfigError:
+                raise  # a bad option: the run stops (exit 2), it is no fault of this file
+            except ImporterError as exc:  # this file only (a model that cannot load too)
                 yield Outcome(found.path, error=exc, sha256=found.sha256)
             else:
                 yield Outcome(found.path, conversion=conversion)

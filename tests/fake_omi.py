@@ -3,9 +3,10 @@
 It behaves as ``shared/omi-api/server-behavior.md`` says: the order of checks (malformed JSON,
 auth, scope, rate limit, schema, per-segment rules, finished_at), a fixed window rate limit with
 its headers, idempotency by ``client_session_id`` (a replay returns the stored conversation, a
-replay while processing gets ``processing`` or 409), the text endpoint (no idempotency), and
-injectable faults: latency, 500, provider 503, limiter 503, BYOK 429, connections dropped before
-or after the conversation is stored, and 504 after storing it.
+replay while processing gets ``processing`` or 409), the text endpoint (no idempotency), the
+read endpoint ``GET /v1/dev/user/conversations`` (needs ``conversations:read``; not counted
+against the write limit), and injectable faults: latency, 500, provider 503, limiter 503, BYOK
+429, connections dropped before or after the conversation is stored, and 504 after storing it.
 
 Built on the standard library's ``http.server`` rather than FastAPI/uvicorn because two faults
 need raw socket control: closing the connection with no response at all (before or after the
@@ -39,10 +40,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 SEGMENTS = "/v1/dev/user/conversations/from-segments"
 TEXT = "/v1/dev/user/conversations"
 WRITE_SCOPE = "conversations:write"
+READ_SCOPE = "conversations:read"
 PROCESSING_FAULTS = ("500", "503", "byok429", "drop_before", "drop_after", "504_after")
 ALL_FAULTS = (*PROCESSING_FAULTS, "limiter503")
 TEXT_SOURCES = ("audio_transcript", "message", "other_text")
@@ -116,7 +119,7 @@ class FakeOmi:
     """Start with ``with FakeOmi(...) as fake:``; ``fake.url`` is the base URL."""
 
     keys: dict[str, tuple[str, ...]] = field(
-        default_factory=lambda: {GOOD_KEY: (WRITE_SCOPE,), READ_ONLY_KEY: ("conversations:read",)}
+        default_factory=lambda: {GOOD_KEY: (WRITE_SCOPE,), READ_ONLY_KEY: (READ_SCOPE,)}
     )
     limit: int = 25
     window_s: float = 3600.0
@@ -368,6 +371,55 @@ class _Handler(BaseHTTPRequestHandler):
         with contextlib.suppress(OSError):
             self.connection.shutdown(socket.SHUT_RDWR)
 
+    def _authorized(self, record: Record, scope: str) -> str | None:
+        """The request's key when it may use ``scope``; else the 401/403 is sent and None."""
+        auth = self.headers.get("Authorization") or ""
+        if not auth.startswith("Bearer "):
+            self._send(
+                record,
+                401,
+                {"detail": "Missing or invalid Authorization header. Must be 'Bearer API_KEY'"},
+            )
+            return None
+        key = auth[len("Bearer ") :]
+        if not key.startswith("omi_dev_") or key not in self.server_state.keys:
+            self._send(record, 401, {"detail": "Invalid API Key"})
+            return None
+        if scope not in self.server_state.keys[key]:
+            self._send(
+                record, 403, {"detail": f"Insufficient permissions. Required scope: {scope}"}
+            )
+            return None
+        return key
+
+    def do_GET(self) -> None:
+        """List conversations (newest first, completed and not discarded), as the real server.
+
+        Reads need ``conversations:read`` and are not counted against the write rate limit.
+        """
+        fake = self.server_state
+        url = urlsplit(self.path)
+        record = Record(
+            at=time.monotonic(), path=url.path, authorization=self.headers.get("Authorization")
+        )
+        with fake._lock:
+            fake.requests.append(record)
+        if url.path != TEXT:
+            self._send(record, 404, {"detail": "Not Found"})
+            return
+        if self._authorized(record, READ_SCOPE) is None:
+            return
+        try:
+            limit = int(parse_qs(url.query).get("limit", ["25"])[0])
+        except ValueError:
+            error = {"type": "int_parsing", "loc": ["query", "limit"],
+                     "msg": "Input should be a valid integer", "input": None}  # fmt: skip
+            self._send(record, 422, {"detail": [error]})
+            return
+        with fake._lock:
+            shown = [c for c in reversed(fake.conversations) if not c.discarded][: max(limit, 0)]
+        self._send(record, 200, [{"id": c.id, "source": c.body.get("source")} for c in shown])
+
     def do_POST(self) -> None:
         fake = self.server_state
         raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
@@ -388,22 +440,8 @@ class _Handler(BaseHTTPRequestHandler):
         if isinstance(body, dict) and isinstance(body.get("client_session_id"), str):
             record.client_session_id = body["client_session_id"]
         # 2. Auth and scope.
-        auth = self.headers.get("Authorization") or ""
-        if not auth.startswith("Bearer "):
-            self._send(
-                record,
-                401,
-                {"detail": "Missing or invalid Authorization header. Must be 'Bearer API_KEY'"},
-            )
-            return
-        key = auth[len("Bearer ") :]
-        if not key.startswith("omi_dev_") or key not in fake.keys:
-            self._send(record, 401, {"detail": "Invalid API Key"})
-            return
-        if WRITE_SCOPE not in fake.keys[key]:
-            self._send(
-                record, 403, {"detail": f"Insufficient permissions. Required scope: {WRITE_SCOPE}"}
-            )
+        key = self._authorized(record, WRITE_SCOPE)
+        if key is None:
             return
         canned = fake._next_canned()
         if canned is not None:

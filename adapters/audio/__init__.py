@@ -2,22 +2,27 @@
 
 This module is light: the heavy stack (torch, faster-whisper, pyannote) is imported inside
 :meth:`AudioAdapter.parse` only, and a missing extra is a :class:`MissingDependencyError` that
-names the pip command.
+names the pip command. Model and dependency errors name the file they stopped at and point to
+``omi-import doctor``, whose audio checks live in :mod:`.checks`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 import click
 
 from importers.adapter import Adapter, AdapterOption, ParseOptions
+from importers.errors import MissingDependencyError, ModelLoadError
 from importers.model import Transcript
 from importers.source import Source
 
 from .settings import DEVICES, AudioSettings
+
+if TYPE_CHECKING:
+    from importers.doctor import Check
 
 AUDIO_EXTENSIONS = (
     ".wav",
@@ -152,4 +157,12 @@ class AudioAdapter(Adapter):
     def parse(self, source: Source, options: ParseOptions) -> Transcript:
         from .engine import run  # heavy imports stay out of detection and other formats
 
-        return run(source, AudioSettings.from_extra(options.extra, options.language))
+        try:
+            return run(source, AudioSettings.from_extra(options.extra, options.language))
+        except (ModelLoadError, MissingDependencyError) as exc:  # the file it stopped at
+            raise type(exc)(f"{source.path}: {exc}") from None
+
+    def checks(self, *, online: bool = False) -> Sequence[Check]:
+        from .checks import audio_checks  # light: imports the heavy stack only to check it
+
+        return audio_checks(online=online)

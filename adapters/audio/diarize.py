@@ -8,12 +8,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from importers.errors import ModelLoadError
+from importers.errors import ImporterError, ModelLoadError
 from importers.model import SpeakerTurn
 
-from .builtin import BUILTIN_STEP, builtin_pipeline
+from .builtin import BUILTIN_STEP, REINSTALL, builtin_pipeline
 from .decode import SAMPLE_RATE
-from .deps import require
+from .deps import DOCTOR_HINT, first_line, quiet_warnings, require
 from .devices import torch_device
 from .settings import BUILTIN, AudioSettings
 
@@ -55,7 +55,8 @@ def resolve(settings: AudioSettings) -> DiarizationSpec:
         name = str(path)
     elif name.startswith((".", "/", "~")):
         raise ModelLoadError(
-            f"--diarization-model {name}: no such file or directory; {_what_to_do(name)}"
+            f"--diarization-model {name}: no such file or directory; {what_to_do(name)}; "
+            f"{DOCTOR_HINT}"
         )
     else:
         label = name
@@ -70,7 +71,8 @@ def resolve(settings: AudioSettings) -> DiarizationSpec:
     )
 
 
-def _what_to_do(name: str) -> str:
+def what_to_do(name: str) -> str:
+    """The ways out when pipeline ``name`` cannot load (for errors and doctor)."""
     page = (
         f"https://huggingface.co/{name}"
         if "/" in name and not name.startswith((".", "/", "~"))
@@ -89,34 +91,110 @@ def _what_to_do(name: str) -> str:
 
 
 def load(spec: DiarizationSpec, cache: Path) -> Any:
-    """Load the pipeline; any failure becomes a :class:`ModelLoadError` that says what to do."""
+    """Load the pipeline; any failure becomes a :class:`ModelLoadError` that says what to do.
+
+    Where a hub pipeline comes from (the cache, else a checked download) is settled before
+    pyannote is imported, so a missing token or network is reported in about a second.
+    """
+    source, token = (BUILTIN, None) if spec.source == BUILTIN else _locate(spec.source)
     require("pyannote.audio")
     require("pyannote.audio.telemetry").set_telemetry_metrics(False)
-    pipe = builtin_pipeline(cache, spec.step) if spec.source == BUILTIN else _load_pretrained(spec)
+    pipe = (
+        _load_builtin(cache, spec.step)
+        if source == BUILTIN
+        else _load_pretrained(spec, source, token)
+    )
     if spec.device != "cpu":
         torch = require("torch")
-        pipe.to(torch.device(spec.device))
+        try:
+            pipe.to(torch.device(spec.device))
+        except Exception as exc:  # torch without CUDA, no driver, out of memory
+            raise ModelLoadError(
+                f"cannot run diarization on {spec.device} ({first_line(exc)}); "
+                f"use --device cpu; {DOCTOR_HINT}"
+            ) from None
     return pipe
 
 
-def _load_pretrained(spec: DiarizationSpec) -> Any:
-    pipeline_cls = require("pyannote.audio").Pipeline
-    is_local = Path(spec.source).exists()
-    token = next((os.environ[e] for e in TOKEN_ENVS if os.environ.get(e)), None)
+def _load_builtin(cache: Path, step: float | None) -> Any:
     try:
-        pipe = pipeline_cls.from_pretrained(spec.source, token=None if is_local else token)
-    except Exception as exc:  # hub errors (gated, 401, offline), bad config, missing files
-        reason = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}".strip(": ")
-        if token is None and not is_local:
-            reason = f"no HF_TOKEN is set ({reason})"
+        with quiet_warnings():
+            return builtin_pipeline(cache, step)
+    except ImporterError:
+        raise
+    except Exception as exc:  # damaged weights or an incompatible pyannote
         raise ModelLoadError(
-            f"cannot load diarization pipeline {spec.source!r}: {reason}; "
-            f"{_what_to_do(spec.source)}"
+            f"cannot load the builtin diarization pipeline ({first_line(exc)}); reinstall: "
+            f"{REINSTALL}; {DOCTOR_HINT}"
+        ) from None
+
+
+def hub_token() -> str | None:
+    """The Hugging Face token: ``HF_TOKEN`` (or the older name), else a ``hf auth login`` one."""
+    token = next((os.environ[e] for e in TOKEN_ENVS if os.environ.get(e)), None)
+    return token or require("huggingface_hub").get_token()
+
+
+def cached_pipeline(repo_id: str) -> Path | None:
+    """The folder of a hub pipeline already in the Hugging Face cache (no network)."""
+    found = require("huggingface_hub").try_to_load_from_cache(repo_id, "config.yaml")
+    return Path(found).parent if isinstance(found, str) else None
+
+
+def check_hub(repo_id: str, token: str | None) -> str | None:
+    """Why ``repo_id`` cannot be downloaded now, or None when one request says it can.
+
+    That one request is made without retries: with no network, huggingface_hub's downloads retry
+    five times (about 30 s) before failing, and a run should know in a second.
+    """
+    hub = require("huggingface_hub")
+    if token is None:
+        return "no HF_TOKEN is set, and it is not in the Hugging Face cache"
+    if hub.constants.HF_HUB_OFFLINE:
+        return "HF_HUB_OFFLINE is set, and it is not in the Hugging Face cache"
+    try:
+        hub.get_hf_file_metadata(hub.hf_hub_url(repo_id, "config.yaml"), token=token, timeout=10)
+    except hub.errors.GatedRepoError:
+        return "the account of this HF_TOKEN has not accepted its terms"
+    except hub.errors.RepositoryNotFoundError:
+        return "Hugging Face has no such pipeline, or HF_TOKEN is not valid"
+    except hub.errors.HfHubHTTPError as exc:
+        return f"Hugging Face answered {first_line(exc)}"
+    except Exception as exc:  # no network, DNS, TLS, proxy: whatever the HTTP stack raises
+        return f"cannot reach Hugging Face ({first_line(exc)})"
+    return None
+
+
+def _locate(name: str) -> tuple[str | Path, str | None]:
+    """A local pipeline, a cached hub pipeline, or a hub id with the token that can fetch it."""
+    if Path(name).exists():
+        return Path(name), None
+    cached = cached_pipeline(name)
+    if cached is not None:
+        return cached, None
+    token = hub_token()
+    if (problem := check_hub(name, token)) is not None:
+        raise ModelLoadError(
+            f"cannot load diarization pipeline {name!r}: {problem}; {what_to_do(name)}; "
+            f"{DOCTOR_HINT}"
+        )
+    return name, token
+
+
+def _load_pretrained(spec: DiarizationSpec, source: str | Path, token: str | None) -> Any:
+    pipeline_cls = require("pyannote.audio").Pipeline
+    try:
+        with quiet_warnings():
+            pipe = pipeline_cls.from_pretrained(source, token=token)
+    except Exception as exc:  # hub errors, bad config, missing files
+        raise ModelLoadError(
+            f"cannot load diarization pipeline {spec.source!r}: {first_line(exc)}; "
+            f"{what_to_do(spec.source)}; {DOCTOR_HINT}"
         ) from None
     if pipe is None:  # pyannote returns None (after printing) for some gated-access failures
         raise ModelLoadError(
-            f"cannot load diarization pipeline {spec.source!r}"
-            f"{'' if token else ' (no HF_TOKEN is set)'}; {_what_to_do(spec.source)}"
+            f"cannot load diarization pipeline {spec.source!r}; {what_to_do(spec.source)}; "
+            f"{DOCTOR_HINT}"
         )
     if spec.step is not None and hasattr(pipe, "_segmentation"):
         pipe.segmentation_step = spec.step

@@ -1,4 +1,6 @@
-"""One recording -> Transcript: decode once, transcribe, diarize, attribute words to speakers.
+"""One recording -> Transcript: load both models, decode once, transcribe, diarize, attribute
+words to speakers. The models load first so that one that cannot (a missing token, a wrong name)
+stops the run in seconds, before any slow work.
 
 CPU: the stages run one after the other and the Whisper model is freed before diarization - a
 live CTranslate2 model slows torch 2-3x in the same process (both bring their own OpenMP).
@@ -63,34 +65,16 @@ def run(source: Source, settings: AudioSettings, times: StageTimes | None = None
         n for n, v in (("transcription", transcription), ("diarization", turns)) if v is not None
     ]
 
-    need_dia = dspec is not None and turns is None
-    if transcription is None or need_dia:
-        t0 = time.perf_counter()
-        wav = decode(source.data, source.path)
-        times.decode = time.perf_counter() - t0
-        seconds = len(wav) / SAMPLE_RATE
-        overlap = (
-            transcription is None
-            and need_dia
-            and wspec.device == "cuda"
-            and dspec is not None
-            and dspec.device == "cuda"
+    if transcription is None or (dspec is not None and turns is None):
+        done, new_turns, seconds = _work(
+            source, wspec, dspec if turns is None else None, transcription, root, times
         )
-        if overlap and dspec is not None:
-            with ThreadPoolExecutor(2) as pool:
-                fd = pool.submit(_diarize, dspec, wav, root, times)
-                transcription = _transcribe(wspec, wav, times)
-                turns = fd.result()
-        else:
-            if transcription is None:
-                transcription = _transcribe(wspec, wav, times)
-                gc.collect()  # free the Whisper model before torch runs (see the module docstring)
-            if need_dia and dspec is not None:
-                turns = _diarize(dspec, wav, root, times)
-        if "transcription" not in times.cached:
-            cache.put(tkey, transcription.to_json())
-        if dkey is not None and turns is not None and "diarization" not in times.cached:
-            cache.put(dkey, [[t.start_ms, t.end_ms, t.speaker] for t in turns])
+        if transcription is None:
+            cache.put(tkey, done.to_json())
+        if dkey is not None and turns is None and new_turns is not None:
+            cache.put(dkey, [[t.start_ms, t.end_ms, t.speaker] for t in new_turns])
+            turns = new_turns
+        transcription = done
         if not times.cached:
             record_speed(root, settings, seconds, times.decode + times.transcribe + times.diarize)
     return build_transcript(
@@ -98,28 +82,69 @@ def run(source: Source, settings: AudioSettings, times: StageTimes | None = None
     )
 
 
-def _transcribe(spec: asr.WhisperSpec, wav: Any, times: StageTimes) -> asr.Transcription:
+def _work(
+    source: Source,
+    wspec: asr.WhisperSpec,
+    dspec: dia.DiarizationSpec | None,
+    transcription: asr.Transcription | None,
+    root: Path,
+    times: StageTimes,
+) -> tuple[asr.Transcription, list[SpeakerTurn] | None, float]:
+    """Transcribe (unless ``transcription`` is given) and diarize (when ``dspec`` is given)."""
+    # Every model this file needs is loaded before the slow work: a missing token or model is
+    # known in seconds, not after the transcription.
+    t0 = time.perf_counter()
+    pipe = _pipeline(dspec, root) if dspec is not None else None
+    t1 = time.perf_counter()
+    model = asr.load(wspec) if transcription is None else None
+    t2 = time.perf_counter()
+    times.diarize, times.transcribe = t1 - t0, t2 - t1
+    wav = decode(source.data, source.path)
+    times.decode = time.perf_counter() - t2
+    seconds = len(wav) / SAMPLE_RATE
+    if model is not None and dspec is not None and _overlap(wspec, dspec):
+        with ThreadPoolExecutor(2) as pool:
+            turns = pool.submit(_diarize, pipe, dspec, wav, times)
+            return _transcribe(model, wspec, wav, times), turns.result(), seconds
+    if model is not None:
+        transcription = _transcribe(model, wspec, wav, times)
+        del model
+        gc.collect()  # free the Whisper model before torch runs (see the module docstring)
+    assert transcription is not None  # given, or made just above
+    if dspec is None:
+        return transcription, None, seconds
+    return transcription, _diarize(pipe, dspec, wav, times), seconds
+
+
+def _overlap(wspec: asr.WhisperSpec, dspec: dia.DiarizationSpec) -> bool:
+    """Both stages on the GPU: run them at once (see the module docstring)."""
+    return wspec.device == "cuda" and dspec.device == "cuda"
+
+
+def _pipeline(spec: dia.DiarizationSpec, root: Path) -> Any:
+    pipe = _PIPELINES.get(spec)
+    if pipe is None:
+        pipe = _PIPELINES[spec] = dia.load(spec, root / "models")
+    return pipe
+
+
+def _transcribe(
+    model: Any, spec: asr.WhisperSpec, wav: Any, times: StageTimes
+) -> asr.Transcription:
     t0 = time.perf_counter()
     with stage("Transcribing", len(wav) / SAMPLE_RATE) as update:
-        model = asr.load(spec)
-        try:
-            result = asr.transcribe(model, spec, wav, update)
-        finally:
-            del model
-    times.transcribe = time.perf_counter() - t0
+        result = asr.transcribe(model, spec, wav, update)
+    times.transcribe += time.perf_counter() - t0
     return result
 
 
 def _diarize(
-    spec: dia.DiarizationSpec, wav: Any, root: Path, times: StageTimes
+    pipe: Any, spec: dia.DiarizationSpec, wav: Any, times: StageTimes
 ) -> list[SpeakerTurn]:
     t0 = time.perf_counter()
     with stage("Diarizing   ", len(wav) / SAMPLE_RATE) as update:
-        pipe = _PIPELINES.get(spec)
-        if pipe is None:
-            pipe = _PIPELINES[spec] = dia.load(spec, root / "models")
         turns = dia.diarize(pipe, spec, wav, update)
-    times.diarize = time.perf_counter() - t0
+    times.diarize += time.perf_counter() - t0
     return turns
 
 

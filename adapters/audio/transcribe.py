@@ -13,7 +13,7 @@ from typing import Any
 
 from importers.errors import ConfigError, ModelLoadError
 
-from .deps import require
+from .deps import DOCTOR_HINT, first_line, require
 from .devices import compute_type, whisper_device
 from .settings import BUILTIN, CPU_WHISPER_MODEL, GPU_WHISPER_MODEL, AudioSettings
 
@@ -158,11 +158,10 @@ def load(spec: WhisperSpec) -> Any:
         )
     except Exception as exc:  # any loading failure: hub, network, CUDA, corrupt file
         raise ModelLoadError(
-            f"cannot load speech model {spec.source!r} on {spec.device} "
-            f"({type(exc).__name__}: {exc}); "
+            f"cannot load speech model {spec.source!r} on {spec.device} ({first_line(exc)}); "
             "check the name and your network (named models download from Hugging Face once), "
             "or give a local CTranslate2 model directory, or use --whisper-model builtin "
-            "(offline, English)"
+            f"(offline, English); {DOCTOR_HINT}"
         ) from None
 
 
