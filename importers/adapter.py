@@ -49,6 +49,7 @@ Optional hooks, each with a default that does nothing:
 
 from __future__ import annotations
 
+import importlib.util
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -138,6 +139,10 @@ class Adapter(ABC):
     priority: ClassVar[int] = 0
     #: Command-line options of this adapter (see :class:`AdapterOption`).
     options: ClassVar[tuple[AdapterOption, ...]] = ()
+    #: Modules it needs beyond omi-import's own dependencies, and the command that installs
+    #: them (``omi-import formats`` says when they are missing; ``doctor`` checks them fully).
+    requires: ClassVar[tuple[str, ...]] = ()
+    install: ClassVar[str | None] = None
 
     @abstractmethod
     def sniff(self, source: Source) -> bool:
@@ -153,6 +158,10 @@ class Adapter(ABC):
 
     def claims_extension(self, suffix: str) -> bool:
         return suffix.lower() in self.extensions
+
+    def missing(self) -> list[str]:
+        """The modules of :attr:`requires` that are not installed (found, not imported)."""
+        return [m for m in self.requires if importlib.util.find_spec(m) is None]
 
     def check_options(self, extra: Mapping[str, object]) -> None:  # noqa: B027 - optional
         """Raise :class:`~importers.errors.ConfigError` for values of :attr:`options` that

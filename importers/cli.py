@@ -496,17 +496,14 @@ def doctor_cmd(ctx: click.Context, /, as_json: bool, online: bool, state_dir: Pa
 
 
 @cli.command("formats")
+@click.option("--json", "as_json", is_flag=True, help="Print the adapters as JSON.")
 @click.pass_context
-def formats_cmd(ctx: click.Context) -> None:
+def formats_cmd(ctx: click.Context, /, as_json: bool) -> None:
     """List the format adapters: built-in and installed plugins."""
-    rows = [
-        (i.adapter.name, " ".join(i.adapter.extensions), i.distribution, i.adapter.description)
-        for i in registry_of(ctx).infos
-    ]
-    width = max((len(r[0]) for r in rows), default=4)
-    ext_width = max((len(r[1]) for r in rows), default=10)
-    for name, exts, dist, desc in rows:
-        click.echo(f"{name:<{width}}  {exts:<{ext_width}}  {dist}  {desc}".rstrip())
+    from importers.formats import formats_json, formats_table
+
+    infos = registry_of(ctx).infos
+    click.echo(formats_json(infos) if as_json else formats_table(infos), nl=not as_json)
 
 
 def main() -> None:

@@ -119,14 +119,32 @@ def test_folder_walk_skips_unsupported(whisper_file: Path, tmp_path: Path) -> No
     assert json.loads(out)["input"] == str(whisper_file)
 
 
-def test_formats_lists_the_adapters() -> None:
+def test_formats_lists_the_adapters_in_80_columns(monkeypatch: pytest.MonkeyPatch) -> None:
     code, out, _ = run("formats")
     assert code == 0
-    names = [line.split()[0] for line in out.splitlines()]
-    assert {"rttm", "whisper", "whisperx"} <= set(names)
-    whisperx = next(line for line in out.splitlines() if line.startswith("whisperx"))
-    assert ".json" in whisperx
-    assert "omi-import" in whisperx
+    lines = out.splitlines()
+    assert lines[0].split() == ["FORMAT", "FILES", "FROM", "WHAT", "IT", "READS"]
+    assert max(len(line) for line in lines) <= 80
+    names = [line.split()[0] for line in lines[1:] if not line.startswith(" ")]
+    assert {"rttm", "whisper", "whisperx", "audio"} <= set(names)
+    whisperx = next(line for line in lines if line.startswith("whisperx "))
+    assert ".json" in whisperx and "omi-import" in whisperx
+    audio = next(line for line in lines if line.startswith("audio "))
+    assert ".wav .mp3 .m4a" in audio  # two dozen extensions, a few shown
+
+
+def test_formats_says_what_an_adapter_still_needs(monkeypatch: pytest.MonkeyPatch) -> None:
+    from adapters.audio import AudioAdapter
+
+    monkeypatch.setattr(AudioAdapter, "requires", ("no_such_module_here",))
+    code, out, _ = run("formats", "--json")
+    assert code == 0
+    audio = next(f for f in json.loads(out) if f["name"] == "audio")
+    assert audio["missing"] == ["no_such_module_here"]
+    assert audio["install"] == 'pip install "omi-import[audio]" (install torch first)'
+    assert len(audio["extensions"]) > 20
+    code, out, _ = run("formats")
+    assert "[not installed: no_such_module_here; pip install" in " ".join(out.split())
 
 
 def test_usage_errors_exit_2(whisper_file: Path) -> None:

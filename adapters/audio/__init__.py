@@ -136,6 +136,8 @@ class AudioAdapter(Adapter):
     description = "Audio/video recordings (faster-whisper + pyannote; needs the audio extra)"
     binary = True
     options: ClassVar[tuple[AdapterOption, ...]] = OPTIONS
+    requires: ClassVar[tuple[str, ...]] = ("av", "faster_whisper", "pyannote.audio")
+    install: ClassVar[str | None] = 'pip install "omi-import[audio]" (install torch first)'
 
     def check_options(self, extra: Mapping[str, object]) -> None:
         AudioSettings.from_extra(extra)
