@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 from pathlib import Path
 
@@ -124,3 +125,20 @@ def test_audio_install_is_torch_then_one_command_and_ci_does_just_that() -> None
         'python -m pip install -q -e ".[audio]" --group dev',
     ]
     assert not [c for c in commands if "unlink" in c or "rm " in c]
+
+
+def test_shell_completion_works_as_the_readme_says() -> None:
+    """`_OMI_IMPORT_COMPLETE=bash_source omi-import` prints the script to eval."""
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-c", "from importers.cli import main; main()"],
+        env={**os.environ, "_OMI_IMPORT_COMPLETE": "bash_source"},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "_omi_import_completion()" in done.stdout
+    assert "_OMI_IMPORT_COMPLETE=bash_source" in README
