@@ -14,12 +14,17 @@ second (the way go-astisub and webvtt-py read them, and what the files' authors 
 * ``00:16.500`` -- WebVTT's optional hours (``vtt/webvtt-py-cue-tags-missing-hours.vtt``).
 * ``1088:42:00.500`` -- more than two hour digits (HLS segments).
 * ``00:00:29.5060000`` -- 7-digit fractions (Microsoft Stream), rounded to the millisecond.
+
+Times beyond :mod:`importers.bounds`' range (``99999999:99:99,999``, fields of thousands of
+digits) are a ParseError naming the line.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+
+from importers.bounds import check_offset_ms, field_value
 
 _TIME = r"(?:(\d+):)?(\d+):(\d+)(?:[.,](\d+))?"  # hours, minutes, seconds, fraction
 
@@ -36,24 +41,40 @@ class Timing:
     rest: str  # what followed the end timestamp, stripped
 
 
-def _ms(hours: str | None, minutes: str, seconds: str, fraction: str | None) -> int:
+def _ms(fields: tuple[str | None, ...], what: str, line: int | None, snippet: str) -> int:
+    """``(hours, minutes, seconds, fraction)`` -> milliseconds, within the bounds."""
+    *clock, fraction = fields
     ms = 0
     if fraction:
+        # Rounding half up to the millisecond depends on the first four digits only; the rest
+        # may be thousands long.
+        fraction = fraction[:4]
         if len(fraction) == 3:
             ms = int(fraction)
         else:
             scale = 10 ** len(fraction)
             ms = (int(fraction) * 2000 + scale) // (2 * scale)  # round half up, integers only
-    return ((int(hours or 0) * 60 + int(minutes)) * 60 + int(seconds)) * 1000 + ms
+    h, m, s = (field_value(f or "0", what, line=line, snippet=snippet) for f in clock)
+    return check_offset_ms(((h * 60 + m) * 60 + s) * 1000 + ms, what, line=line, snippet=snippet)
 
 
-def timing_from_match(match: re.Match[str]) -> Timing:
-    """The :class:`Timing` of a :data:`TIMING` match."""
+def timing_from_match(match: re.Match[str], *, line: int | None = None) -> Timing:
+    """The :class:`Timing` of a :data:`TIMING` match (``line``: its number, for errors).
+
+    Raises:
+        ParseError: a time outside :mod:`importers.bounds`' range.
+    """
     g = match.groups()
-    return Timing(_ms(*g[0:4]), _ms(*g[4:8]), g[8].strip())
+    snippet = match.string.strip()
+    start = _ms(g[0:4], "cue start", line, snippet)
+    return Timing(start, _ms(g[4:8], "cue end", line, snippet), g[8].strip())
 
 
-def parse_timing(line: str) -> Timing | None:
-    """Parse a timing line; None when ``line`` is not one."""
-    match = TIMING.match(line)
-    return None if match is None else timing_from_match(match)
+def parse_timing(text: str, *, line: int | None = None) -> Timing | None:
+    """Parse a timing line; None when ``text`` is not one.
+
+    Raises:
+        ParseError: a time outside :mod:`importers.bounds`' range.
+    """
+    match = TIMING.match(text)
+    return None if match is None else timing_from_match(match, line=line)

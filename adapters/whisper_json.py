@@ -6,9 +6,9 @@ in float seconds. What differs (and what the sniffers look at) is described in e
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
+from importers.bounds import MAX_OFFSET_S, seconds_to_ms
 from importers.errors import ParseError
 from importers.model import Segment, Word
 from importers.source import Source
@@ -43,32 +43,38 @@ def has_word_list(item: Any) -> bool:
 
 
 def to_ms(value: Any, what: str, *, path: object, index: int) -> int | None:
-    """Seconds (int/float) to integer ms. None/missing and NaN/inf give None (times unknown).
+    """Seconds (int/float) to integer ms; None/missing gives None (times unknown).
 
     WhisperX writes ``null`` (or leaves the key out) for words it could not align, typically
     numerals such as ``1990.``; normalization estimates those times and reports each one.
+    ``NaN`` and ``Infinity``, which Python's json module writes, reach here as ``null`` too
+    (:attr:`importers.source.Source.json`).
+
+    Raises:
+        ParseError: not a number, or a time outside :mod:`importers.bounds`' range.
     """
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise ParseError(f"segment {index}: {what} is not a number ({value!r})", path=str(path))
-    if not math.isfinite(value):
-        return None
-    return round(value * 1000)
+    try:
+        return seconds_to_ms(value, f"segment {index}: {what}")
+    except ParseError as exc:
+        raise exc.with_path(str(path)) from None
 
 
 def read_words(raw: Any, *, path: object, index: int) -> tuple[Word, ...]:
     """The ``words`` of segment ``index`` (text stripped; words with no text skipped).
 
     The hot loop of the adapter (a long WhisperX file has hundreds of thousands of words): plain
-    floats take a fast path; anything else goes through :func:`to_ms` for its checks.
+    floats within the bounds take a fast path (the comparison is False for NaN too); anything
+    else goes through :func:`to_ms` for its checks.
     """
     if raw is None:
         return ()
     if not isinstance(raw, list):
         raise ParseError(f"segment {index}: words is not a list", path=str(path))
     words: list[Word] = []
-    isfinite = math.isfinite
     for item in raw:
         text = item.get("word") if type(item) is dict else None
         if not isinstance(text, str):
@@ -77,11 +83,11 @@ def read_words(raw: Any, *, path: object, index: int) -> tuple[Word, ...]:
         if not text:
             continue
         start, end = item.get("start"), item.get("end")
-        if type(start) is float and isfinite(start):
+        if type(start) is float and -MAX_OFFSET_S <= start <= MAX_OFFSET_S:
             start = round(start * 1000)
         else:
             start = to_ms(start, "word start", path=path, index=index)
-        if type(end) is float and isfinite(end):
+        if type(end) is float and -MAX_OFFSET_S <= end <= MAX_OFFSET_S:
             end = round(end * 1000)
         else:
             end = to_ms(end, "word end", path=path, index=index)
@@ -115,10 +121,10 @@ def read_segments(source: Source, *, with_speakers: bool) -> tuple[Segment, ...]
             Segment(
                 text=text.strip(),
                 start_ms=round(start * 1000)
-                if type(start) is float and math.isfinite(start)
+                if type(start) is float and -MAX_OFFSET_S <= start <= MAX_OFFSET_S
                 else to_ms(start, "start", path=source.path, index=i),
                 end_ms=round(end * 1000)
-                if type(end) is float and math.isfinite(end)
+                if type(end) is float and -MAX_OFFSET_S <= end <= MAX_OFFSET_S
                 else to_ms(end, "end", path=source.path, index=i),
                 speaker=speaker if isinstance(speaker, str) and speaker.strip() else None,
                 words=words,

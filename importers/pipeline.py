@@ -25,6 +25,7 @@ from typing import Literal
 import orjson
 
 from importers.adapter import Adapter, ParseOptions
+from importers.bounds import check_datetime
 from importers.diarization import apply_diarization, select_turns, turns_digest
 from importers.errors import ImporterError, InputError
 from importers.identity import fingerprint
@@ -227,8 +228,13 @@ def resolve_started_at(
     A date-only ``--started-at`` (``started_on``) sets the date and keeps the time of day the
     input carries (a Zoom caption file's first entry), else starts at midnight; origin "option".
     Naive times are wall-clock in ``--timezone`` (default: the local zone).
+
+    Raises:
+        ParseError: the time the input gives is outside :mod:`importers.bounds`' range.
     """
     tz = options.timezone
+    if transcript.started_at is not None:  # a plugin's too: astimezone() overflows past 9999
+        check_datetime(transcript.started_at, "the start time the file gives")
     if options.started_at is not None:
         value, origin = options.started_at, "option"
     elif options.started_on is not None:
