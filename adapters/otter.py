@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import io
 import re
+import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -39,8 +40,10 @@ from importers.model import Repair, Segment, Transcript
 from importers.source import Source
 
 _TIME = r"(?P<time>(?:\d{1,2}:)?\d{1,2}:\d{2})"
-#: ``Name  M:SS`` (TXT: two or more spaces) or a bare time when names were left out.
-TXT_HEADER = re.compile(r"^(?:(?P<name>[^\s\[].*?) {2,}|\t)?" + _TIME + r"\s*$")
+#: ``Name  M:SS`` (TXT: two or more spaces) or a bare time when names were left out. The name
+#: ends in a non-space, so a long run of spaces is tried once, not from each of its spaces
+#: (``.*?`` before `` {2,}`` took 40 s on a line of 40,000 spaces).
+TXT_HEADER = re.compile(r"^(?:(?P<name>[^\s\[](?:.*?[^ ])?) {2,}|\t)?" + _TIME + r"\s*$")
 DOCX_HEADER = re.compile(r"^(?:(?P<name>[^\s\[][^\n]{0,59}?)\s+)?" + _TIME + r"\s*$")
 FOOTER = re.compile(r"^transcribed by\s+(?:https?://)?(?:www\.)?otter\.ai/?\s*$", re.IGNORECASE)
 #: A bare speaker-name line of an export without timestamps: short, no sentence punctuation.
@@ -161,11 +164,50 @@ class OtterAdapter(Adapter):
         return parse_lines(source.lines, TXT_HEADER, self.name)
 
 
+#: What the parts of a .docx may unpack to, together: Otter's export of a ten-hour meeting is a
+#: few MB of XML (python-docx holds each part in memory, and its XML tree at several times that).
+MAX_DOCX_UNPACKED = 32 * 1024 * 1024
+#: How much larger than its compressed size a part of over a MiB may be: XML deflates about
+#: tenfold; a zip bomb (a 1 MB file unpacking to a GiB) a thousandfold.
+MAX_DOCX_RATIO = 100
+
+
+def check_docx_size(data: bytes) -> None:
+    """Refuse a .docx whose parts would unpack to more than the limits above.
+
+    The sizes are the ones the ZIP directory declares, and they bound the unpacking too: Python's
+    zipfile, which python-docx reads with, stops at the declared size (a part that is longer
+    fails its CRC check). Its XML is parsed with entities left unresolved and nothing fetched
+    (python-docx's parser: ``resolve_entities=False``; lxml loads no DTD, reads no network).
+
+    Raises:
+        ParseError: too large, or too compressed to be a document.
+    """
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            parts = archive.infolist()
+    except (zipfile.BadZipFile, ValueError, OSError):
+        return  # python-docx says why it cannot read it
+    if sum(p.file_size for p in parts) > MAX_DOCX_UNPACKED:
+        raise ParseError(
+            f"not a .docx export: it unpacks to more than {MAX_DOCX_UNPACKED >> 20} MiB"
+        )
+    for part in parts:
+        if part.file_size > 1 << 20 and part.file_size > MAX_DOCX_RATIO * max(
+            1, part.compress_size
+        ):
+            raise ParseError(
+                f"not a .docx export: {part.filename!r} unpacks "
+                f"{part.file_size // max(1, part.compress_size):,} times larger (a zip bomb?)"
+            )
+
+
 @lru_cache(maxsize=8)
 def _docx_lines(data: bytes) -> tuple[str, ...]:
     """The paragraphs of a .docx, one line each, a blank line before every header paragraph."""
     import docx  # python-docx; imported here so .txt users never pay for it
 
+    check_docx_size(data)
     try:
         document = docx.Document(io.BytesIO(data))
     except Exception as exc:  # python-docx raises several unrelated types on bad zips

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from datetime import UTC, datetime
 
 import pytest
@@ -172,3 +173,24 @@ def test_typed_markup_is_text_in_chats(tmp_path: object) -> None:
         chat_file(tmp_path, "10:00:00\t From  Ann : is x<y and y>z? &amp; <b>bold</b>\n")
     )
     assert body.text.endswith("Ann: is x<y and y>z? &amp; <b>bold</b>")
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "10:02:33 From Jane" + " " * 100_000 + "x to Bob:",  # "\s+to\s+" from every space
+        "10:02:33 From Jane to Bob" + " " * 100_000 + "x:",  # ".*?\s*\(" in the recipient
+        "10:02:33 From Jane to Bob" + "(" * 50_000 + ")x:",
+        "12:45:05\t From  Jane  to  Bob" + " " * 100_000 + "x : hi",
+    ],
+)
+def test_senders_and_recipients_are_read_in_linear_time(line: str) -> None:
+    started = time.perf_counter()
+    parse(f"{line}\n\tmessage\n")
+    assert time.perf_counter() - started < 1
+
+
+def test_the_private_mark_is_the_last_parenthesis() -> None:
+    assert parse("10:03:10 From Jane Doe to Bob (Dev) (Direct Message):\n\tsee you\n") == [
+        ("Jane Doe", "(privately to Bob (Dev)) see you", 0)
+    ]
