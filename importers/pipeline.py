@@ -35,7 +35,7 @@ from importers.normalize import normalize, summarize_repairs
 from importers.options import ConvertOptions
 from importers.payload import Conversation, build_conversations
 from importers.registry import Registry
-from importers.source import Source
+from importers.source import Source, path_text
 
 StartedAtSource = Literal["option", "input", "mtime", "now"]
 OutcomeStatus = Literal["converted", "skipped", "failed"]
@@ -60,7 +60,7 @@ class Conversion:
         envelope and prints each body on one line).
         """
         document = {
-            "input": str(self.input),
+            "input": path_text(self.input),
             "format": self.format,
             "encoding": self.encoding,
             "started_at_source": self.started_at_source,

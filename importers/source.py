@@ -26,6 +26,7 @@ from __future__ import annotations
 import codecs
 import hashlib
 import json
+import os
 import re
 from datetime import UTC, datetime
 from functools import cached_property
@@ -159,6 +160,18 @@ def _no_surrogates(text: str, path: Path | None) -> str:
         path=path,
         line=line,
     )
+
+
+def path_text(path: Path) -> str:
+    """``path`` as text that UTF-8 output (JSON, the ledger, the report) can hold.
+
+    A file name's bytes that are not UTF-8 reach Python as lone surrogates
+    (``surrogateescape``), which no UTF-8 encoder takes: they are written as ``\\xff``.
+    """
+    text = str(path)
+    if SURROGATE.search(text) is None:
+        return text
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
 
 
 class Source:

@@ -38,6 +38,7 @@ from importers.progress import NullProgress, ProgressSink
 from importers.registry import Registry
 from importers.report import ConversationResult, InputResult, Report, Totals
 from importers.settings import Settings
+from importers.source import path_text
 
 INTERRUPTED = "interrupted; run the same command again to finish (nothing is sent twice)"
 
@@ -226,7 +227,7 @@ def _prepare(
     jobs: list[_Job] = []
     queued: set[str] = set()
     for conversion in _conversions(inputs, ledger, convert_options, registry, report, progress):
-        path = str(conversion.input)
+        path = path_text(conversion.input)
         ledger.record_input(
             path, conversion.content_sha256, format=conversion.format,
             conversations=len(conversion.conversations),
@@ -284,7 +285,7 @@ def _conversions(
     if not paths:
         return
     for outcome in convert_all(paths, convert_options, registry=registry):
-        path = str(outcome.path)
+        path = path_text(outcome.path)
         if outcome.conversion is not None:
             yield outcome.conversion
         elif outcome.skipped is not None:

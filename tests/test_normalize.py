@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
+from adapters.speakers import find_name_line, find_prefix
 from importers.errors import EmptyTranscriptError
 from importers.model import Segment, Transcript, Word
 from importers.normalize import REPAIR_REASONS, NormalizeOptions, normalize, summarize_repairs
+from importers.text import strip_markup
 
 NO_MERGE = NormalizeOptions(merge=False)
 
@@ -206,3 +210,41 @@ def test_a_diarizations_cluster_labels_are_no_names() -> None:
     ]
     mine = normalize(transcript, NormalizeOptions(me=("SPEAKER_00",)))
     assert [t.is_user for t in mine.turns] == [True, False]
+
+
+PATHOLOGICAL = [
+    "<a " * 40_000,
+    "<" + "a" * 100_000,
+    "<1" * 50_000,
+    "<1:1" * 30_000,
+    "{\\" * 50_000,
+    "&" * 100_000,
+    "<i>" * 30_000 + "Bob:",
+    "Bob" + " " * 100_000 + ": hi",
+    "[" * 100_000 + ": hi",
+    "a:" * 50_000 + " hi",
+]
+
+
+@pytest.mark.parametrize("text", PATHOLOGICAL, ids=lambda t: repr(t[:6]))
+def test_markup_and_speaker_prefixes_take_linear_time(text: str) -> None:
+    """The audit of issue 9: every cue-text regex on a 100 KB line of what makes regexes slow."""
+    started = time.perf_counter()
+    strip_markup(text)
+    find_prefix(text)
+    find_name_line(text + "\nmore")
+    assert time.perf_counter() - started < 1
+
+
+@pytest.mark.parametrize(
+    ("text", "clean"),
+    [
+        ("&#" + "9" * 5000 + ";", "\ufffd"),  # found by the fuzz campaign: int() of 5000 digits
+        ("a&#x" + "f" * 5000 + "b", "a\ufffd"),
+        ("&#" + "0" * 5000 + "66;", "B"),
+        ("&#00000065;&#x0041;&#1234567;", "AA\ufffd"),
+    ],
+)
+def test_numeric_character_references_of_any_length(text: str, clean: str) -> None:
+    """As html.unescape reads them (beyond U+10FFFF: U+FFFD), without its int() limit."""
+    assert strip_markup(text) == clean

@@ -8,17 +8,24 @@ text that still holds one is a PayloadError, never a body.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
+import orjson
 import pytest
 from click.testing import CliRunner
-from fake_adapters import TalkAdapter
+from fake_adapters import TalkAdapter, talk_file
+from fake_omi import GOOD_KEY, FakeOmi
+from pydantic import SecretStr
 
 from importers.cli import cli
 from importers.errors import ConfigError, PayloadError
+from importers.ledger import Ledger
 from importers.options import ConvertOptions
 from importers.pipeline import convert
 from importers.registry import Registry
+from importers.settings import Settings
+from importers.upload import UploadOptions, upload
 
 LONE = "\ud800"
 NOT_TEXT = "is not valid text (bytes that are not UTF-8)"
@@ -87,3 +94,33 @@ def test_a_plugins_text_with_a_lone_surrogate_is_never_a_body(tmp_path: Path) ->
     assert str(info.value) == (
         f"{path}: conversation 1 holds text that is not valid Unicode (a lone surrogate)"
     )
+
+
+def test_a_file_name_that_is_not_utf8_is_written_escaped(tmp_path: Path) -> None:
+    """Linux file names are bytes: one that is not UTF-8 reaches Python with surrogates. The
+    convert output, the ledger and the report hold it as ``\\xff``; the file is still read."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    name = os.fsdecode(b"caf\xe9.talk")
+    talk_file(folder / name, 2)
+    registry = Registry([TalkAdapter()])
+    conversion = convert(
+        folder / name, ConvertOptions.from_flags(registry=registry), registry=registry
+    )
+    assert orjson.loads(conversion.to_json())["input"] == f"{folder}/caf\\xe9.talk"
+    (folder / "broken.talk").write_text("no cue here\n")
+    os.rename(folder / "broken.talk", folder / os.fsdecode(b"bad\xff.talk"))
+    with FakeOmi() as fake, Ledger.open(tmp_path / "state") as ledger:
+        report = upload(
+            [folder],
+            settings=Settings(fake.url, SecretStr(GOOD_KEY)),
+            ledger=ledger,
+            options=UploadOptions(read_timeout_s=5),
+            registry=registry,
+        )
+        report.write(tmp_path / "report.json")
+        paths = sorted(e.path for e in ledger.inputs())
+    assert paths == [f"{folder}/bad\\xff.talk", f"{folder}/caf\\xe9.talk"]
+    assert sorted(i.status for i in report.inputs) == ["done", "failed"]
+    assert len(fake.conversations) == 1
+    assert "caf\\\\xe9.talk" in (tmp_path / "report.json").read_text(encoding="utf-8")
