@@ -17,7 +17,9 @@ One turn per line, ten space-separated fields::
 Tolerated, because real files do it: a missing final newline, runs of spaces or tabs, one to
 three decimal places (``0.00 5.29``), ``<NA>`` in the unused fields, several file ids in one
 file (pyannote's development sets), blank lines and ``;;`` comment lines. Lines of other RTTM
-types (``SPKR-INFO``, ``LEXEME``...) describe, they hold no turns, and are passed over.
+types (``SPKR-INFO``, ``LEXEME``...) describe, they hold no turns, and are passed over. Times
+beyond :mod:`importers.bounds`' range, NaN and Infinity are a ParseError naming the line (checked
+before any arithmetic: ``Decimal("1e999999999") * 1000`` took 32 s).
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from pathlib import Path
 from typing import ClassVar
 
 from importers.adapter import Adapter, ParseOptions
+from importers.bounds import check_offset_ms, seconds_to_ms
 from importers.errors import InputError, ParseError
 from importers.model import SpeakerTurn, Transcript
 from importers.source import Source
@@ -69,10 +72,6 @@ FIELDS = 10
 MIN_FIELDS = 8  # type, file, channel, start, duration, ortho, subtype, speaker
 
 
-def _ms(value: str) -> int:
-    return int((Decimal(value) * 1000).to_integral_value())
-
-
 def parse_rttm(text: str, path: Path | str = "<rttm>") -> dict[str, list[SpeakerTurn]]:
     """``{file_id: [SpeakerTurn, ...]}`` in file order (turns in line order).
 
@@ -91,7 +90,9 @@ def parse_rttm(text: str, path: Path | str = "<rttm>") -> dict[str, list[Speaker
             )  # fmt: skip
         file_id, start, duration, speaker = fields[1], fields[3], fields[4], fields[7]
         try:
-            start_ms, duration_ms = _ms(start), _ms(duration)
+            start_ms = seconds_to_ms(Decimal(start), "RTTM start", line=number)
+            duration_ms = seconds_to_ms(Decimal(duration), "RTTM duration", line=number)
+            end_ms = check_offset_ms(start_ms + duration_ms, "RTTM turn end", line=number)
         except InvalidOperation:
             raise ParseError(
                 "RTTM start or duration is not a number",
@@ -99,11 +100,13 @@ def parse_rttm(text: str, path: Path | str = "<rttm>") -> dict[str, list[Speaker
                 line=number,
                 snippet=raw.strip(),
             ) from None
+        except ParseError as exc:  # out of range, NaN, Infinity
+            raise exc.with_path(path) from None
         if start_ms < 0 or duration_ms < 0:
             raise ParseError(
                 "RTTM start or duration is negative", path=path, line=number, snippet=raw.strip()
             )
         if speaker == "<NA>":
             raise ParseError("RTTM SPEAKER line has no speaker name", path=path, line=number)
-        turns.setdefault(file_id, []).append(SpeakerTurn(start_ms, start_ms + duration_ms, speaker))
+        turns.setdefault(file_id, []).append(SpeakerTurn(start_ms, end_ms, speaker))
     return turns

@@ -90,12 +90,12 @@ _SNIFF_LINES = 2
 # A timing line pysrt reads exactly as the tolerant parser does: h:m:s and three-digit fractions
 # (pysrt splits on ':', '.' and ',' and takes the fraction as milliseconds), and after the end
 # time nothing, or a space and the rest (pysrt splits the "position" off at the first space).
-# Minutes and seconds stay below 60: pysrt carries ``00:00:60,000`` over silently, the tolerant
-# parser reads it the same and reports it (``time_field_overflow``).
-_PYSRT_TIMING = re.compile(
-    r"[ \t]*\d+:0*[0-5]?\d:0*[0-5]?\d[,.]\d{3}[ \t]*-->"
-    r"[ \t]*\d+:0*[0-5]?\d:0*[0-5]?\d[,.]\d{3}(?:[ \t]*| .*)"
-)
+# Up to four hour digits and 59 minutes and seconds keep it within importers.bounds (9999 h),
+# and below 60 minutes and seconds: pysrt carries ``00:00:60,000`` over silently, the tolerant
+# parser reads it the same and reports it (``time_field_overflow``). Other times go to the
+# tolerant parser, which names the line of one out of range.
+_PYSRT_CLOCK = r"\d{1,4}:[0-5]?\d:[0-5]?\d[,.]\d{3}"
+_PYSRT_TIMING = re.compile(rf"[ \t]*{_PYSRT_CLOCK}[ \t]*-->[ \t]*{_PYSRT_CLOCK}(?:[ \t]*| .*)")
 
 PYSRT = "pysrt"
 TOLERANT = "tolerant"
@@ -241,7 +241,7 @@ def parse_tolerant(lines: list[str]) -> tuple[list[Segment], list[Repair]]:
             if match is None:
                 raise ParseError("invalid cue timing line", line=i + 1, snippet=line.strip())
             timings.append(i)
-            parsed.append(timing_from_match(match))
+            parsed.append(timing_from_match(match, line=i + 1))
     first_body = _first_nonblank(lines, 0, timings[0] if timings else len(lines))
     if not timings or (first_body is not None and first_body < _cue_start(lines, timings[0])):
         if first_body is None:

@@ -21,6 +21,7 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
+from importers.bounds import check_offset_ms, seconds_to_ms
 from importers.errors import ParseError
 from importers.model import Segment, Word
 from importers.turns import SENTENCE_END
@@ -40,10 +41,16 @@ def to_ms(value: Any, what: str, where: str, *, path: object = None) -> int | No
     """Seconds (int/float) to integer ms. None/missing and NaN/inf give None (times unknown).
 
     Raises:
-        ParseError: ``value`` is something else (``"{where}: {what} is not a number"``).
+        ParseError: ``value`` is something else (``"{where}: {what} is not a number"``), or a
+            time beyond :mod:`importers.bounds`' range.
     """
     seconds = _number(value, what, where, path)
-    return None if seconds is None else round(seconds * 1000)
+    if seconds is None:
+        return None
+    try:
+        return seconds_to_ms(seconds, f"{where}: {what}")
+    except ParseError as exc:
+        raise (exc if path is None else exc.with_path(str(path))) from None
 
 
 def string_seconds_to_ms(value: Any, what: str, where: str) -> int | None:
@@ -59,7 +66,7 @@ def string_seconds_to_ms(value: Any, what: str, where: str) -> int | None:
 def int_ms(value: Any, what: str, where: str) -> int | None:
     """AssemblyAI's integer milliseconds (a float is rounded)."""
     ms = _number(value, what, where, None)
-    return None if ms is None else round(ms)
+    return None if ms is None else check_offset_ms(round(ms), f"{where}: {what}")
 
 
 def as_list(value: Any, where: str) -> list[Any]:

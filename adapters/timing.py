@@ -18,12 +18,17 @@ second (the way go-astisub and webvtt-py read them, and what the files' authors 
   range, but its meaning is not in doubt: it carries over (60 s is 1 min), as pysrt and go-astisub
   read it. Such a time is read and flagged (``overflow``) so that the adapter reports the line
   (``time_field_overflow``) instead of accepting it silently.
+
+Times beyond :mod:`importers.bounds`' range (``99999999:99:99,999``, fields of thousands of
+digits) are a ParseError naming the line.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+
+from importers.bounds import check_offset_ms, field_value
 
 _TIME = r"(?:(\d+):)?(\d+):(\d+)(?:[.,](\d+))?"  # hours, minutes, seconds, fraction
 
@@ -41,44 +46,60 @@ class Timing:
     overflow: bool = False  # a minutes or seconds field was 60 or more (read as carrying over)
 
 
-def _overflows(minutes: str, seconds: str) -> bool:
-    return int(minutes) >= 60 or int(seconds) >= 60
-
-
-def _ms(hours: str | None, minutes: str, seconds: str, fraction: str | None) -> int:
+def _ms(
+    fields: tuple[str | None, ...], what: str, line: int | None, snippet: str
+) -> tuple[int, bool]:
+    """``(hours, minutes, seconds, fraction)`` -> (milliseconds within the bounds, whether the
+    minutes or seconds were 60 or more)."""
+    *clock, fraction = fields
     ms = 0
     if fraction:
+        # Rounding half up to the millisecond depends on the first four digits only; the rest
+        # may be thousands long.
+        fraction = fraction[:4]
         if len(fraction) == 3:
             ms = int(fraction)
         else:
             scale = 10 ** len(fraction)
             ms = (int(fraction) * 2000 + scale) // (2 * scale)  # round half up, integers only
-    return ((int(hours or 0) * 60 + int(minutes)) * 60 + int(seconds)) * 1000 + ms
+    h, m, s = (field_value(f or "0", what, line=line, snippet=snippet) for f in clock)
+    total = ((h * 60 + m) * 60 + s) * 1000 + ms
+    return check_offset_ms(total, what, line=line, snippet=snippet), m >= 60 or s >= 60
 
 
-def parse_timestamp(value: str) -> tuple[int, bool]:
+def parse_timestamp(value: str, *, what: str = "time", line: int | None = None) -> tuple[int, bool]:
     """``[h:]m:s[.,fraction]`` to ``(milliseconds, overflow)``; ``,04`` is 40 ms.
 
     ``overflow`` is true when the minutes or seconds field is 60 or more (see the module doc).
 
     Raises:
         ValueError: ``value`` is not a timestamp.
+        ParseError: a time outside :mod:`importers.bounds`' range.
     """
     match = re.fullmatch(_TIME, value.strip())
     if match is None:
         raise ValueError(f"not a timestamp: {value!r}")
+    return _ms(match.groups(), what, line, value.strip())
+
+
+def timing_from_match(match: re.Match[str], *, line: int | None = None) -> Timing:
+    """The :class:`Timing` of a :data:`TIMING` match (``line``: its number, for errors).
+
+    Raises:
+        ParseError: a time outside :mod:`importers.bounds`' range.
+    """
     g = match.groups()
-    return _ms(*g), _overflows(g[1], g[2])
+    snippet = match.string.strip()
+    start, start_over = _ms(g[0:4], "cue start", line, snippet)
+    end, end_over = _ms(g[4:8], "cue end", line, snippet)
+    return Timing(start, end, g[8].strip(), start_over or end_over)
 
 
-def timing_from_match(match: re.Match[str]) -> Timing:
-    """The :class:`Timing` of a :data:`TIMING` match."""
-    g = match.groups()
-    overflow = _overflows(g[1], g[2]) or _overflows(g[5], g[6])
-    return Timing(_ms(*g[0:4]), _ms(*g[4:8]), g[8].strip(), overflow)
+def parse_timing(text: str, *, line: int | None = None) -> Timing | None:
+    """Parse a timing line; None when ``text`` is not one.
 
-
-def parse_timing(line: str) -> Timing | None:
-    """Parse a timing line; None when ``line`` is not one."""
-    match = TIMING.match(line)
-    return None if match is None else timing_from_match(match)
+    Raises:
+        ParseError: a time outside :mod:`importers.bounds`' range.
+    """
+    match = TIMING.match(text)
+    return None if match is None else timing_from_match(match, line=line)

@@ -22,6 +22,7 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 from importers.adapter import ParseOptions
+from importers.bounds import in_range
 from importers.source import Source
 
 DAY_S = 24 * 3600
@@ -35,15 +36,20 @@ ZOOM_FOLDER = re.compile(r"^(\d{4})-(\d{2})-(\d{2}) (\d{2})\.(\d{2})\.(\d{2})(?:
 
 
 def zoom_folder_time(folder: Path) -> datetime | None:
-    """The meeting start in a Zoom folder name (``YYYY-MM-DD HH.MM.SS Topic``), naive."""
+    """The meeting start in a Zoom folder name (``YYYY-MM-DD HH.MM.SS Topic``), naive.
+
+    None when the name is not one, or names no real date: February 30th, or a date outside
+    :mod:`importers.bounds`' range (``0001-01-01 00.30.00 x`` is no meeting Zoom recorded).
+    """
     m = ZOOM_FOLDER.match(folder.name)
     if not m:
         return None
     year, month, day, hour, minute, second = (int(g) for g in m.groups())
     try:
-        return datetime(year, month, day, hour, minute, second)
+        value = datetime(year, month, day, hour, minute, second)
     except ValueError:
         return None
+    return value if in_range(value) else None
 
 
 def parse_time_of_day(value: str) -> int | None:

@@ -6,10 +6,10 @@ in float seconds. What differs (and what the sniffers look at) is described in e
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 from adapters.stt_json import to_ms
+from importers.bounds import MAX_OFFSET_S
 from importers.errors import ParseError
 from importers.model import Segment, Word
 from importers.source import Source
@@ -62,14 +62,14 @@ def read_words(raw: Any, *, path: object, index: int, text_key: str = WORD_KEY) 
     (whisper-timestamped).
 
     The hot loop of the adapter (a long WhisperX file has hundreds of thousands of words): plain
-    floats take a fast path; anything else goes through :func:`to_ms` for its checks.
+    floats within the bounds take a fast path (the comparison is False for NaN too); anything
+    else goes through :func:`to_ms` for its checks.
     """
     if raw is None:
         return ()
     if not isinstance(raw, list):
         raise ParseError(f"segment {index}: words is not a list", path=str(path))
     words: list[Word] = []
-    isfinite = math.isfinite
     for item in raw:
         text = item.get(text_key) if type(item) is dict else None
         if not isinstance(text, str):
@@ -78,11 +78,11 @@ def read_words(raw: Any, *, path: object, index: int, text_key: str = WORD_KEY) 
         if not text:
             continue
         start, end = item.get("start"), item.get("end")
-        if type(start) is float and isfinite(start):
+        if type(start) is float and -MAX_OFFSET_S <= start <= MAX_OFFSET_S:
             start = round(start * 1000)
         else:
             start = to_ms(start, "word start", f"segment {index}", path=path)
-        if type(end) is float and isfinite(end):
+        if type(end) is float and -MAX_OFFSET_S <= end <= MAX_OFFSET_S:
             end = round(end * 1000)
         else:
             end = to_ms(end, "word end", f"segment {index}", path=path)
@@ -118,10 +118,10 @@ def read_segments(
             Segment(
                 text=text.strip(),
                 start_ms=round(start * 1000)
-                if type(start) is float and math.isfinite(start)
+                if type(start) is float and -MAX_OFFSET_S <= start <= MAX_OFFSET_S
                 else to_ms(start, "start", f"segment {i}", path=source.path),
                 end_ms=round(end * 1000)
-                if type(end) is float and math.isfinite(end)
+                if type(end) is float and -MAX_OFFSET_S <= end <= MAX_OFFSET_S
                 else to_ms(end, "end", f"segment {i}", path=source.path),
                 speaker=speaker if isinstance(speaker, str) and speaker.strip() else None,
                 words=words,

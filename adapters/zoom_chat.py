@@ -57,7 +57,12 @@ LAYOUTS: dict[str, re.Pattern[str]] = {
 #: A cloud recording's chat: ``GMT20230720-130043_RecordingnewChat.txt`` (start in UTC).
 CLOUD_RECORDING = re.compile(r"^GMT(\d{4})(\d{2})(\d{2})-(\d{2})(\d{2})(\d{2})_Recording")
 _EVERYONE = re.compile(r"^everyone\b", re.IGNORECASE)
-_RECIPIENT = re.compile(r"^(?P<name>.*?)\s*\((?P<how>[^)]*)\)?\s*$")
+# The name ends in a non-space and the parenthesis holds none: each run of spaces and each "("
+# is tried once, so a long line takes linear time (".*?\s*" was quadratic in a run of spaces).
+_RECIPIENT = re.compile(r"^(?P<name>(?:.*?\S)?)\s*\((?P<how>[^()]*)\)?\s*$")
+# Starts where a run of whitespace starts, for the same reason.
+_TO_NEW = re.compile(r"(?<!\s)\s+to\s+")
+_TO = re.compile(r" {1,2}to {1,2}")
 
 
 @dataclass
@@ -71,7 +76,7 @@ class _Message:
 
 def _split_who(who: str, layout: str) -> tuple[str, str | None]:
     """``X  to  Y(Privately)`` -> ("X", "Y"); ``X to Everyone`` -> ("X", None)."""
-    sep = re.compile(r"\s+to\s+") if layout == "new" else re.compile(r" {1,2}to {1,2}")
+    sep = _TO_NEW if layout == "new" else _TO
     parts = sep.split(who.strip(), maxsplit=1) if " to " in who else [who]
     if len(parts) != 2 or not parts[0].strip():
         return who.strip(), None

@@ -24,6 +24,12 @@ Every message is written for a person reading a terminal; ``str(error)`` is the 
         ├── TransientError          retries used up (5xx, timeouts...): a re-run tries again
         └── UncertainError          the text endpoint may or may not have created it
 
+Every message is one line of at most :data:`MAX_MESSAGE_CHARS` characters with nothing a
+terminal acts on: control characters, lone surrogates and newlines are shown escaped
+(:func:`importers.redact.printable`), whatever file name, cue text or value it quotes. So an
+``Error:`` line stays under 2,000 characters, and a file name shows at most
+:data:`MAX_PATH_CHARS` of them.
+
 All errors are picklable (they may cross process boundaries in the audio path).
 """
 
@@ -32,11 +38,21 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from importers.redact import printable
+
+MAX_MESSAGE_CHARS = 1900
+MAX_PATH_CHARS = 500
+
+
+def _bounded(message: str, limit: int = MAX_MESSAGE_CHARS) -> str:
+    return printable(message, limit, keep_spaces=True)
+
 
 class ImporterError(Exception):
     """Base of every error omi-import raises on purpose."""
 
     def __init__(self, message: str) -> None:
+        message = _bounded(message)
         super().__init__(message)
         self.message = message
 
@@ -64,7 +80,7 @@ class InputError(ImporterError):
         super().__init__(self._format())
 
     def _format(self) -> str:
-        where = self.path or "<input>"
+        where = _bounded(self.path, MAX_PATH_CHARS) if self.path else "<input>"
         if self.line is not None:
             where = f"{where}:{self.line}"
         return f"{where}: {self.reason}"
@@ -72,7 +88,7 @@ class InputError(ImporterError):
     def with_path(self, path: Path | str) -> InputError:
         """Return the same error attributed to ``path`` (adapters may not know it)."""
         self.path = str(path)
-        self.message = self._format()
+        self.message = _bounded(self._format())
         self.args = (self.message,)
         return self
 

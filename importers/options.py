@@ -8,19 +8,23 @@ land in ``extra`` only when set.
 
 from __future__ import annotations
 
-import json
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, tzinfo
+from datetime import date, datetime, time, tzinfo
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import orjson
+
 from importers.adapter import ParseOptions
+from importers.bounds import DATETIME_RANGE, MAX_OFFSET_HOURS, MAX_OFFSET_S, in_range
 from importers.diarization import Diarization, read_diarization
 from importers.errors import ConfigError
 from importers.inputs import Period
 from importers.normalize import NormalizeOptions
 from importers.registry import Registry
+from importers.source import SURROGATE, text_encoding
 
 DEFAULT_SOURCE = "external_integration"
 DEFAULT_MAX_PAUSE_S = 2.0
@@ -79,6 +83,12 @@ class ConvertOptions:
         registry = registry or Registry.default()
         if format_name is not None:
             registry.get(format_name)
+        if encoding:
+            text_encoding(encoding)
+        for flag, value in (("--language", language), ("--diarization-id", diarization_id)):
+            check_text(flag, value)
+        for name in me:
+            check_text("--me", name)
         tz = parse_timezone(timezone) if timezone else None
         started_on = parse_date_only(started_at) if started_at else None
         return cls(
@@ -91,8 +101,8 @@ class ConvertOptions:
             timezone=tz,
             normalize=NormalizeOptions(
                 merge=not no_merge,
-                max_pause_ms=round(max_pause * 1000),
-                max_turn_ms=round(max_turn * 1000),
+                max_pause_ms=duration_ms("--max-pause", max_pause),
+                max_turn_ms=duration_ms("--max-turn", max_turn),
                 me=tuple(me),
                 people=load_people(people) if people else {},
             ),
@@ -162,10 +172,10 @@ def load_people(path: Path | str) -> dict[str, str]:
     """
     p = Path(path)
     try:
-        data = json.loads(p.read_text(encoding="utf-8-sig"))
+        data = orjson.loads(p.read_bytes().removeprefix(b"\xef\xbb\xbf"))
     except OSError as exc:
         raise ConfigError(f"{p}: cannot read people file: {exc.strerror or exc}") from None
-    except json.JSONDecodeError as exc:
+    except orjson.JSONDecodeError as exc:  # also bytes that are not UTF-8, lone surrogates
         raise ConfigError(f"{p}:{exc.lineno}: people file is not valid JSON: {exc.msg}") from None
     if not isinstance(data, dict) or not all(
         isinstance(k, str) and isinstance(v, str) and v.strip() for k, v in data.items()
@@ -194,6 +204,8 @@ def parse_datetime(value: str, tz: tzinfo | None = None, *, flag: str = "--start
         raise ConfigError(
             f"{flag} {value!r} is not an ISO 8601 date and time, e.g. 2026-03-01T14:30:00+01:00"
         ) from None
+    if not in_range(parsed):
+        raise ConfigError(f"--started-at {value!r} is outside {DATETIME_RANGE}")
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=tz) if tz else parsed.astimezone()
     return parsed
@@ -230,6 +242,33 @@ def parse_period(
 def parse_date_only(value: str) -> date | None:
     """``2026-03-02`` -> that date; None when ``value`` carries a time (or is no date at all)."""
     try:
-        return date.fromisoformat(value.strip())
+        day = date.fromisoformat(value.strip())
     except ValueError:
         return None
+    if not in_range(datetime.combine(day, time())):
+        raise ConfigError(f"--started-at {value!r} is outside {DATETIME_RANGE}")
+    return day
+
+
+def duration_ms(flag: str, seconds: float) -> int:
+    """A duration option in milliseconds: finite and within the media-time range.
+
+    Raises:
+        ConfigError: NaN, infinite, negative or beyond :data:`importers.bounds.MAX_OFFSET_HOURS`.
+    """
+    if not (math.isfinite(seconds) and 0 <= seconds <= MAX_OFFSET_S):
+        raise ConfigError(
+            f"{flag} must be 0 to {MAX_OFFSET_HOURS:,} hours in seconds, not {seconds}"
+        )
+    return round(seconds * 1000)
+
+
+def check_text(flag: str, value: str | None) -> None:
+    """A text option that could reach a body must be text: bytes the terminal passed that are
+    not UTF-8 arrive as lone surrogates (Python's ``surrogateescape``).
+
+    Raises:
+        ConfigError: ``value`` holds a lone surrogate.
+    """
+    if value is not None and SURROGATE.search(value):
+        raise ConfigError(f"{flag} {value!r} is not valid text (bytes that are not UTF-8)")

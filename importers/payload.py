@@ -22,7 +22,9 @@ from functools import cached_property
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic_core import PydanticSerializationError
 
+from importers.bounds import DATETIME_RANGE, end_in_range
 from importers.chunking import chunk
 from importers.errors import PayloadError
 from importers.identity import conversation_key
@@ -136,8 +138,17 @@ def build_conversations(
     messages come from (``"zoom_chat"``; None: not said).
 
     Raises:
-        PayloadError: a body the server would reject (the message says which and why).
+        PayloadError: a body the server would reject (the message says which and why), or
+            one whose dates leave :mod:`importers.bounds`' range.
     """
+    # The last moment any body holds (a message's line lasts a second): past it, the dates
+    # would leave bounds' range (or Python's: a day after 9999-12-31 overflows).
+    last_ms = max((t.end_ms for t in normalized.turns), default=0)
+    if not end_in_range(started_at, last_ms + (1000 if normalized.kind == "messages" else 0)):
+        raise PayloadError(
+            f"starts {started_at.isoformat()} and lasts {last_ms / 3_600_000:,.1f} hours, "
+            f"so it would end outside {DATETIME_RANGE}"
+        )
     if normalized.kind == "messages":
         bodies: Iterator[RequestBody] = _text_bodies(
             normalized, started_at, language, text_source_spec
@@ -146,7 +157,12 @@ def build_conversations(
         bodies = _segment_bodies(normalized, started_at, language, source, digest)
     out = []
     for i, body in enumerate(bodies):
-        data = body.__pydantic_serializer__.to_json(body)
+        try:
+            data = body.__pydantic_serializer__.to_json(body)
+        except PydanticSerializationError:  # a plugin's text with a lone surrogate: no UTF-8
+            raise PayloadError(
+                f"conversation {i + 1} holds text that is not valid Unicode (a lone surrogate)"
+            ) from None
         problems = check_body(body, len(data))
         if problems:
             raise PayloadError(

@@ -25,6 +25,7 @@ from typing import Literal
 import orjson
 
 from importers.adapter import Adapter, ParseOptions
+from importers.bounds import check_datetime
 from importers.diarization import apply_diarization, select_turns, turns_digest
 from importers.errors import ConfigError, ImporterError, InputError
 from importers.identity import fingerprint
@@ -35,7 +36,7 @@ from importers.normalize import normalize, summarize_repairs
 from importers.options import ConvertOptions
 from importers.payload import Conversation, build_conversations
 from importers.registry import Registry
-from importers.source import Source
+from importers.source import Source, path_text
 
 StartedAtSource = Literal["option", "input", "mtime", "now"]
 LanguageSource = Literal["option", "input", "detected", "default"]
@@ -64,7 +65,7 @@ class Conversion:
         envelope and prints each body on one line).
         """
         document = {
-            "input": str(self.input),
+            "input": path_text(self.input),
             "format": self.format,
             "encoding": self.encoding,
             "started_at_source": self.started_at_source,
@@ -262,8 +263,13 @@ def resolve_started_at(
     The file's mtime is when it was written, at the end of the meeting: the transcript is
     placed to end then (it starts its length earlier), not to start then and end in the future.
     Naive times are wall-clock in ``--timezone`` (default: the local zone).
+
+    Raises:
+        ParseError: the time the input gives is outside :mod:`importers.bounds`' range.
     """
     tz = options.timezone
+    if transcript.started_at is not None:  # a plugin's too: astimezone() overflows past 9999
+        check_datetime(transcript.started_at, "the start time the file gives")
     if options.started_at is not None:
         value, origin = options.started_at, "option"
     elif options.started_on is not None:

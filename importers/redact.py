@@ -77,11 +77,15 @@ class Redactor:
         return spans
 
 
-def printable(text: str, limit: int) -> str:
-    """``text`` as one line of at most ``limit`` characters, with nothing a terminal acts on."""
+def printable(text: str, limit: int, *, keep_spaces: bool = False) -> str:
+    """``text`` as one line of at most ``limit`` characters, with nothing a terminal acts on.
+
+    ``keep_spaces``: spaces stay as they are (a file name's double space is part of the name)
+    and other whitespace is escaped (a newline shows as ``\\n``) instead of collapsed.
+    """
     shown: list[str] = []
     size = 0
-    for c in " ".join(text.split()):
+    for c in text if keep_spaces else " ".join(text.split()):
         piece = c if c.isprintable() else c.encode("unicode_escape").decode("ascii")
         shown.append(piece)
         size += len(piece)

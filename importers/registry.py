@@ -159,7 +159,8 @@ class Registry:
                 f"{', '.join(sorted(self._infos))}",
                 path=source.path,
             )
-        matches = most_specific([a for a in candidates if _sniff(a, source)])
+        failures: list[ParseError] = []
+        matches = most_specific([a for a in candidates if _sniff(a, source, failures)])
         if len(matches) == 1:
             return matches[0]
         if matches:
@@ -168,12 +169,20 @@ class Registry:
                 "use --format to choose one",
                 path=source.path,
             )
+        if len(failures) == len(candidates) and len({str(f) for f in failures}) == 1:
+            # Every candidate failed to read it the same way (a .docx that is no readable
+            # document, a zip bomb): that says more than "not recognised".
+            raise failures[0].with_path(source.path) if failures[0].path is None else failures[0]
         if any(not a.binary for a in candidates):
             _ = source.text  # an undecodable file gets the decoding error, which says more
             if not source.text.strip():
                 raise EmptyTranscriptError("empty file", path=source.path)
         elsewhere = most_specific(
-            [a for a in self.adapters if a not in candidates and not a.binary and _sniff(a, source)]
+            [
+                a
+                for a in self.adapters
+                if a not in candidates and not a.binary and _sniff(a, source, [])
+            ]
         )
         if len(elsewhere) == 1:
             other = elsewhere[0]
@@ -224,10 +233,14 @@ def most_specific(matches: list[Adapter]) -> list[Adapter]:
     return [a for a in kept if a.priority == top]
 
 
-def _sniff(adapter: Adapter, source: Source) -> bool:
+def _sniff(adapter: Adapter, source: Source, failures: list[ParseError]) -> bool:
+    """The adapter's answer; a ParseError from a shared reader is kept in ``failures``."""
     try:
         return adapter.sniff(source)
-    except (DecodeError, ParseError):
+    except DecodeError:
+        return False
+    except ParseError as exc:
+        failures.append(exc)
         return False
     except ImporterError:
         raise

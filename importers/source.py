@@ -2,14 +2,24 @@
 
 Decoding order (adapters only ever see ``str`` with ``\\n`` line endings):
 
-1. ``--encoding`` when given (``utf-8``, ``cp1252``, ...): strict, with a fix-it message.
+1. ``--encoding`` when given (``utf-8``, ``cp1252``, ...): strict, with a fix-it message. It must
+   name a text encoding of files (:func:`text_encoding`): ``rot13``, ``base64``, ``zlib`` and
+   the like transform bytes, and ``idna``, ``punycode`` or ``unicode_escape`` decode host names
+   and Python literals.
 2. A byte-order mark: UTF-8, UTF-16 LE/BE, UTF-32 LE/BE.
 3. Strict UTF-8 (covers ASCII).
 4. A legacy code page: cp1252 when it reads the bytes as clean Western European text (see
    :func:`_reads_as_western`), else the guess of charset-normalizer.
 
 CRLF and bare CR (classic Mac) line endings become ``\\n``, so line numbers are the same for every
-file whatever its origin.
+file whatever its origin. Text never holds a lone surrogate (UTF-7's ``+2AA-`` decodes to one):
+no request body could carry it, so such a file is a DecodeError naming the line.
+
+JSON (:attr:`Source.json`) is read by orjson: strict JSON, nesting capped (1,024 levels), no
+lone surrogates, numbers beyond a double refused. ``NaN`` and ``Infinity`` are not JSON, but
+Python's ``json`` module writes them for float NaN and infinity (WhisperX does so for audio
+without speech), so a file holding them is read again by that module with each one read as
+``null``, a value the file does not know.
 """
 
 from __future__ import annotations
@@ -17,6 +27,7 @@ from __future__ import annotations
 import codecs
 import hashlib
 import json
+import os
 import re
 import sys
 from datetime import UTC, datetime
@@ -24,9 +35,11 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+import orjson
 from charset_normalizer import from_bytes
 
-from importers.errors import DecodeError, ParseError
+from importers.bounds import in_range
+from importers.errors import ConfigError, DecodeError, ParseError
 
 HEAD_CHARS = 8192
 #: The name standard input goes by in messages and outputs.
@@ -77,6 +90,34 @@ _BOMS: tuple[tuple[bytes, str, str], ...] = (
 )
 
 
+#: Text encodings to Python that are no encodings of text files (see the module docstring).
+NOT_FILE_ENCODINGS = frozenset(
+    {"idna", "punycode", "unicode-escape", "raw-unicode-escape", "undefined"}
+)
+#: A lone surrogate: no character, and no UTF-8 (so no request body) can carry one.
+SURROGATE = re.compile(r"[\ud800-\udfff]")
+_NON_FINITE = ("NaN", "Infinity", "-Infinity")
+
+
+def text_encoding(name: str) -> str:
+    """``name`` when it is an encoding text files can be in (``--encoding``).
+
+    Raises:
+        ConfigError: an unknown name, or a codec that is no text file encoding.
+    """
+    try:
+        info = codecs.lookup(name)
+    except LookupError:
+        raise ConfigError(f"--encoding: unknown encoding {name!r}") from None
+    # The flag str.decode itself checks: codecs.lookup("rot13") succeeds, b"".decode("rot13")
+    # raises "not a text encoding" (CPython marks its bytes-to-bytes and str-to-str codecs).
+    if not getattr(info, "_is_text_encoding", True) or info.name in NOT_FILE_ENCODINGS:
+        raise ConfigError(
+            f"--encoding: {name!r} is not a text encoding (use one such as utf-8 or cp1252)"
+        )
+    return name
+
+
 def normalize_newlines(text: str) -> str:
     """CRLF and lone CR become LF."""
     if "\r" not in text:
@@ -91,14 +132,11 @@ def decode_bytes(
 
     Raises:
         DecodeError: the bytes are not valid in the given encoding, or no encoding fits.
+        ConfigError: ``encoding`` is no text encoding (:func:`text_encoding`).
     """
     if encoding:
         try:
-            codecs.lookup(encoding)
-        except LookupError:
-            raise DecodeError(f"unknown encoding {encoding!r}", path=path) from None
-        try:
-            text = data.decode(encoding)
+            text = data.decode(text_encoding(encoding))
         except UnicodeDecodeError as exc:
             line = data[: exc.start].count(b"\n") + 1
             raise DecodeError(
@@ -107,7 +145,9 @@ def decode_bytes(
                 path=path,
                 line=line,
             ) from None
-        return normalize_newlines(text.removeprefix("\ufeff")), encoding.lower()
+        return _no_surrogates(normalize_newlines(text.removeprefix("\ufeff")), path), (
+            encoding.lower()
+        )
     for bom, codec, name in _BOMS:
         if data.startswith(bom):
             try:
@@ -133,8 +173,34 @@ def decode_bytes(
         raise DecodeError("cannot detect the text encoding; pass --encoding", path=path)
     western = _reads_as_western(data, best.encoding, str(best))
     if western is not None:
-        return normalize_newlines(western), WESTERN_CODE_PAGE
-    return normalize_newlines(str(best)), best.encoding.replace("_", "-")
+        return _no_surrogates(normalize_newlines(western), path), WESTERN_CODE_PAGE
+    return _no_surrogates(normalize_newlines(str(best)), path), best.encoding.replace("_", "-")
+
+
+def _no_surrogates(text: str, path: Path | None) -> str:
+    """``text``, unless a decoder made a lone surrogate (strict UTF-8/16/32 never do)."""
+    found = SURROGATE.search(text)
+    if found is None:
+        return text
+    line = text.count("\n", 0, found.start()) + 1
+    raise DecodeError(
+        f"decodes to a lone surrogate ({found.group()!r}), which is no character; "
+        "try another --encoding",
+        path=path,
+        line=line,
+    )
+
+
+def path_text(path: Path) -> str:
+    """``path`` as text that UTF-8 output (JSON, the ledger, the report) can hold.
+
+    A file name's bytes that are not UTF-8 reach Python as lone surrogates
+    (``surrogateescape``), which no UTF-8 encoder takes: they are written as ``\\xff``.
+    """
+    text = str(path)
+    if SURROGATE.search(text) is None:
+        return text
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
 
 
 def _reads_as_western(data: bytes, guess: str, guessed_text: str) -> str | None:
@@ -239,15 +305,45 @@ class Source:
 
     @cached_property
     def json(self) -> Any:
-        """The text parsed as JSON (cached; sniffers and the parser share it)."""
+        """The text parsed as JSON (cached; sniffers and the parser share it; module doc).
+
+        Raises:
+            ParseError: not JSON, nested too deeply, a lone surrogate, a number too large.
+        """
+        text = self.text
         try:
-            return json.loads(self.text)
+            return orjson.loads(text)
+        except orjson.JSONDecodeError as exc:
+            if not text.startswith(_NON_FINITE, exc.pos):
+                raise self._invalid_json(exc.msg, exc.lineno) from None
+        return self._json_with_non_finite(text)
+
+    def _json_with_non_finite(self, text: str) -> Any:
+        """Python's json module for a file with NaN/Infinity: each is read as null."""
+        try:
+            data = json.loads(text, parse_constant=lambda _: None)
+            # The checks orjson made: a lone surrogate fails to encode, too deep a nesting
+            # recurses too far.
+            json.dumps(data, ensure_ascii=False).encode("utf-8")
         except json.JSONDecodeError as exc:
-            raise ParseError(f"invalid JSON: {exc.msg}", path=self.path, line=exc.lineno) from None
+            raise self._invalid_json(exc.msg, exc.lineno) from None
+        except RecursionError:
+            raise self._invalid_json("nested too deeply") from None
+        except UnicodeEncodeError:
+            raise self._invalid_json("a string holds a lone surrogate (\\ud800-\\udfff)") from None
+        except ValueError as exc:  # an integer of more than 4,300 digits
+            raise self._invalid_json(str(exc).split(";")[0]) from None
+        return data
+
+    def _invalid_json(self, reason: str, line: int | None = None) -> ParseError:
+        return ParseError(f"invalid JSON: {reason}", path=self.path, line=line)
 
     @property
     def modified_at(self) -> datetime | None:
+        """The file's modification time; None when unknown or outside :mod:`importers.bounds`'
+        range (a clock reset to 1904, a bogus far-future stamp: not when it was recorded)."""
         try:
-            return datetime.fromtimestamp(self.path.stat().st_mtime, tz=UTC)
-        except OSError:
+            mtime = datetime.fromtimestamp(self.path.stat().st_mtime, tz=UTC)
+        except (OSError, OverflowError, ValueError):
             return None
+        return mtime if in_range(mtime) else None

@@ -23,6 +23,15 @@ _TIMESTAMP_TAG = re.compile(r"<\d{1,}(?::\d{1,2}){0,2}[.,]\d+>|<\d{1,}(?::\d{1,2
 _ASS_BLOCK = re.compile(r"\{\\[^{}]*\}")
 _ASS_NEWLINE = re.compile(r"\\[Nn]")
 _SPACES = re.compile(r"[^\S\n]+")
+# html.unescape int()s a numeric character reference's digits, and Python refuses more than
+# 4,300 of them (a fuzzed "&#999..."): leading zeros go, and a reference of more than seven
+# digits, beyond U+10FFFF, becomes U+FFFD, as html.unescape makes it.
+_NUMERIC_REF = re.compile(r"&#(?:([xX])0*+([0-9a-fA-F]+)|0*+([0-9]+));?")
+
+
+def _short_ref(match: re.Match[str]) -> str:
+    digits = match[2] or match[3]
+    return "\ufffd" if len(digits) > 7 else f"&#{match[1] or ''}{digits};"
 
 
 def strip_markup(text: str) -> str:
@@ -34,6 +43,8 @@ def strip_markup(text: str) -> str:
         text = _ASS_BLOCK.sub("", text)
         text = _ASS_NEWLINE.sub("\n", text).replace("\\h", " ")
     if "&" in text:
+        if "&#" in text:
+            text = _NUMERIC_REF.sub(_short_ref, text)
         text = html.unescape(text)
     return text
 

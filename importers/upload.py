@@ -39,6 +39,7 @@ from importers.progress import NullProgress, ProgressSink
 from importers.registry import Registry
 from importers.report import ConversationResult, InputResult, Report, Totals
 from importers.settings import Settings
+from importers.source import path_text
 
 INTERRUPTED = "interrupted; run the same command again to finish (nothing is sent twice)"
 
@@ -231,7 +232,7 @@ def _prepare(
     queued: set[str] = set()
     conversions = _conversions(inputs, ledger, convert_options, registry, report, progress, period)
     for conversion in conversions:
-        path = str(conversion.input)
+        path = path_text(conversion.input)
         ledger.record_input(
             path, conversion.content_sha256, format=conversion.format,
             conversations=len(conversion.conversations),
@@ -290,7 +291,7 @@ def _conversions(
     if not paths:
         return
     for outcome in convert_all(paths, convert_options, registry=registry, period=period):
-        path = str(outcome.path)
+        path = path_text(outcome.path)
         if outcome.conversion is not None:
             yield outcome.conversion
         elif outcome.skipped is not None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import string
 from dataclasses import dataclass
 
@@ -147,3 +148,95 @@ def write_timestamped(entries: list[Entry], layout: str) -> str:
     if layout == "teams":
         return "".join(f"{e.speaker}\n{_ms_clock(e.start_ms)}\n{e.text}\n" for e in entries)
     return "".join(f"[{_hms(e.start_ms)}] {e.speaker}: {e.text}\n" for e in entries)
+
+
+# -- hostile input (the fuzz tests, tests/test_fuzz.py) ---------------------------------------
+
+#: Everything the round-trip alphabet leaves out: markup, entities, colons, brackets, arrows,
+#: control and format characters, and characters of other scripts.
+HOSTILE_CHARS = (
+    string.printable + "<>&;:[]{}\\/-->éüß…\u00a0\u200b\u202e\u2028\ufeff\u0000\u0007\u001b"
+    "\u007f\u0085😀ا中"
+)
+#: Pieces that mean something to a parser: speaker prefixes, voice spans, tags, timing lines.
+HOSTILE_TOKENS = (
+    "Bob: ", "[SPEAKER_00]: ", "Note: ", "<v Ana>", "<v.loud Bo>", "</v>", "<v ", "<i>", "<b",
+    "&amp;", "&#0;", "{\\an8}", "\\N", "<00:00:05.000>", "-->", " --> ", "WEBVTT", "NOTE",
+    "NOTE -->", "STYLE", "00:00:01,000 --> 00:00:02,000", "99999999:99:99,999", "Dora  00:03",
+    "[Kim] 10:00:00", "10:00:00\t From  A : ", "Transcribed by https://otter.ai", "\n", "\n\n",
+    "9" * 400, "1e308", "NaN",
+)  # fmt: skip
+hostile_words = st.one_of(
+    st.text(HOSTILE_CHARS, min_size=1, max_size=12), st.sampled_from(HOSTILE_TOKENS)
+)
+hostile_lines = st.lists(hostile_words, max_size=10).map(" ".join)
+hostile_times = st.one_of(
+    st.integers(0, 10 * 3600_000).map(lambda ms: _clock(ms, ",")),
+    st.sampled_from(("99999999:99:99,999", "1:2:3", "00:00:01", "9" * 5000 + ":00:00,000",
+                     "00:00:00," + "9" * 5000, "00:99:99.999", "-1:00:00,000")),
+)  # fmt: skip
+
+
+@st.composite
+def hostile_subtitles(draw: st.DrawFn) -> str:
+    """SRT- or WebVTT-shaped text whose cues hold hostile lines and times."""
+    vtt = draw(st.booleans())
+    cues = []
+    for i in range(draw(st.integers(1, 8))):
+        timing = f"{draw(hostile_times)} --> {draw(hostile_times)}{draw(hostile_lines)}"
+        lines = draw(st.lists(hostile_lines, max_size=3))
+        cues.append("\n".join([f"cue-{i}" if vtt else str(i), timing, *lines]))
+    return ("WEBVTT\n\n" if vtt else "") + "\n\n".join(cues) + "\n"
+
+
+json_numbers = st.one_of(
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.integers(-(10**30), 10**30),
+    st.sampled_from((1e16, 1e308, -1e308, 0.0)),
+)
+json_times = st.one_of(st.none(), json_numbers, st.text(max_size=3), st.booleans())
+
+
+@st.composite
+def hostile_whisper_json(draw: st.DrawFn) -> str:
+    """WhisperX / whisper-shaped JSON whose values are hostile (numbers, types, text)."""
+    word = st.fixed_dictionaries(
+        {"word": st.one_of(hostile_words, st.none()), "start": json_times, "end": json_times},
+        optional={"speaker": st.one_of(st.none(), hostile_words)},
+    )
+    segment = st.fixed_dictionaries(
+        {"start": json_times, "end": json_times, "text": st.one_of(hostile_lines, st.none())},
+        optional={
+            "speaker": st.one_of(st.none(), hostile_words),
+            "words": st.lists(word, max_size=5),
+            "seek": st.just(0),
+        },
+    )
+    document = draw(
+        st.fixed_dictionaries(
+            {"segments": st.lists(segment, max_size=6)},
+            optional={"text": hostile_lines, "language": st.one_of(hostile_words, st.none())},
+        )
+    )
+    return json.dumps(document)
+
+
+@st.composite
+def hostile_rttm(draw: st.DrawFn) -> str:
+    """RTTM lines with hostile fields (ids with control characters, numbers out of range)."""
+    number = st.one_of(
+        st.decimals(allow_nan=True, allow_infinity=True).map(str),
+        st.sampled_from(("1e999999999", "9" * 5000, "-1", "0.5", "NaN")),
+    )
+    lines = []
+    for _ in range(draw(st.integers(1, 6))):
+        fields = ["SPEAKER", draw(hostile_words.filter(lambda w: w.split() == [w])), "1",
+                  draw(number), draw(number), "<NA>", "<NA>", draw(st.sampled_from("AB")),
+                  "<NA>", "<NA>"]  # fmt: skip
+        lines.append(" ".join(fields))
+    return "\n".join(lines) + "\n"
+
+
+hostile_documents = st.one_of(
+    hostile_subtitles(), hostile_whisper_json(), hostile_rttm(), hostile_lines
+)

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import io
+import struct
+import time
+import tracemalloc
+import zipfile
 from pathlib import Path
+from zipfile import ZIP_DEFLATED as DEFLATED
 
 import pytest
 from support import docx_bytes
 
-from adapters.otter import OtterAdapter, OtterDocxAdapter, parse_offset
+from adapters.otter import TXT_HEADER, OtterAdapter, OtterDocxAdapter, parse_offset
 from importers.adapter import ParseOptions
 from importers.diarization import apply_diarization
 from importers.errors import ParseError
@@ -183,3 +189,120 @@ def test_a_diarization_names_an_unknown_speaker() -> None:
         ("spk_a", False),
         ("spk_b", False),
     ]
+
+
+# -- hostile .docx: bounded unpacking, no entities --------------------------------------------
+
+PARAGRAPH = b"<w:p><w:r><w:t>Ana  0:00</w:t></w:r></w:p>"
+W = b"http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+
+
+def with_document_xml(data: bytes, *chunks: bytes) -> bytes:
+    """``data`` (a .docx) with its word/document.xml written from ``chunks``, streamed."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", DEFLATED) as dst:
+        for info in src.infolist():
+            if info.filename != "word/document.xml":
+                dst.writestr(info, src.read(info))
+                continue
+            with dst.open("word/document.xml", "w") as part:
+                for chunk in chunks:
+                    part.write(chunk)
+    return out.getvalue()
+
+
+def parse_docx(tmp_path: Path, data: bytes) -> Transcript:
+    path = tmp_path / "x.docx"
+    path.write_bytes(data)
+    return DOCX.parse(Source.from_path(path), ParseOptions())
+
+
+def document(*paragraphs: bytes, doctype: bytes = b"") -> list[bytes]:
+    return [b"<?xml version='1.0'?>", doctype, b"<w:document xmlns:w='", W, b"'><w:body>",
+            *paragraphs, b"</w:body></w:document>"]  # fmt: skip
+
+
+def test_a_zip_bomb_is_refused_before_it_is_unpacked(tmp_path: Path) -> None:
+    """64 MiB of XML in a 200 KB file: refused from the ZIP directory, in constant memory."""
+    mib = PARAGRAPH * ((1 << 20) // len(PARAGRAPH))
+    data = with_document_xml(docx_bytes(["x"]), *document(*[mib] * 64))
+    assert len(data) < 400_000
+    tracemalloc.start()
+    with pytest.raises(ParseError) as info:
+        parse_docx(tmp_path, data)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert str(info.value) == "<input>: not a .docx export: it unpacks to more than 32 MiB"
+    assert peak < 8 * len(data)
+
+
+def test_a_part_compressed_a_hundredfold_is_refused(tmp_path: Path) -> None:
+    data = with_document_xml(docx_bytes(["x"]), *document(PARAGRAPH * 100_000))
+    with pytest.raises(ParseError, match=r"'word/document.xml' unpacks [\d,]+ times larger"):
+        parse_docx(tmp_path, data)
+
+
+def test_a_part_longer_than_its_directory_says_stops_at_the_declared_size(tmp_path: Path) -> None:
+    """A directory that understates a part's size: zipfile stops there, and the CRC fails."""
+    data = bytearray(with_document_xml(docx_bytes(["x"]), *document(PARAGRAPH * 1000)))
+    name = b"word/document.xml"
+    entry = _central_entry(data, name)
+    local = struct.unpack_from("<I", data, entry + 42)[0]
+    struct.pack_into("<I", data, entry + 24, 100)  # central directory: uncompressed size
+    struct.pack_into("<I", data, local + 22, 100)  # local header: uncompressed size
+    with pytest.raises(ParseError, match=r"^<input>: not a readable \.docx file \(BadZipFile\)$"):
+        parse_docx(tmp_path, bytes(data))
+
+
+def _central_entry(data: bytearray, name: bytes) -> int:
+    at = data.index(b"PK\x01\x02")
+    while data[at + 46 : at + 46 + len(name)] != name:
+        at = data.index(b"PK\x01\x02", at + 4)
+    return at
+
+
+LAUGHS = b'<!ENTITY a "aaaaaaaaaa">' + b"".join(
+    b'<!ENTITY %c "%s">' % (c, (b"&%c;" % p) * 10)
+    for p, c in zip(b"abcdefgh", b"bcdefghi", strict=True)
+)
+
+
+def otter_paragraphs(text: bytes) -> list[bytes]:
+    return [
+        b"<w:p><w:r><w:t>%s</w:t></w:r></w:p>" % t
+        for t in (b"Ana  0:00", text, b"Transcribed by https://otter.ai")
+    ]
+
+
+def test_a_billion_laughs_is_refused(tmp_path: Path) -> None:
+    """Entities are never expanded: libxml2's amplification limit refuses the document."""
+    doctype = b"<!DOCTYPE w:document [" + LAUGHS + b"]>"
+    data = with_document_xml(
+        docx_bytes(["x"]), *document(*otter_paragraphs(b"&i;"), doctype=doctype)
+    )
+    started = time.perf_counter()
+    with pytest.raises(
+        ParseError, match=r"^<input>: not a readable \.docx file \(XMLSyntaxError\)$"
+    ):
+        parse_docx(tmp_path, data)
+    assert time.perf_counter() - started < 2
+
+
+def test_an_external_entity_is_never_fetched(tmp_path: Path) -> None:
+    doctype = b'<!DOCTYPE w:document [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+    data = with_document_xml(
+        docx_bytes(["x"]), *document(*otter_paragraphs(b"hi &x;"), doctype=doctype)
+    )
+    transcript = parse_docx(tmp_path, data)
+    assert [s.text for s in transcript.segments] == ["hi"]
+
+
+def test_a_txt_header_line_of_spaces_is_read_in_linear_time() -> None:
+    """``.*?`` before `` {2,}`` took 40 s on a line of 40,000 spaces (every .txt is sniffed)."""
+    line = "a" + " " * 100_000 + "x"
+    started = time.perf_counter()
+    assert not TXT.sniff(Source.from_text(f"{line}\nhello\n"))
+    parsed = TXT.parse(Source.from_text(f"Ana  0:00\nhi\n{line}  0:0\n"), ParseOptions())
+    assert time.perf_counter() - started < 1
+    assert parsed.segments[0].text == f"hi {line}  0:0"
+    assert TXT_HEADER.match("Ana Lima  " + " " * 100_000 + "1:02:15")["name"] == "Ana Lima"

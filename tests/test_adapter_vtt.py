@@ -4,6 +4,7 @@ tolerances, speakers, detection, errors."""
 from __future__ import annotations
 
 import io
+import time
 from pathlib import Path
 from textwrap import dedent
 
@@ -509,3 +510,46 @@ def test_seconds_of_60_or_more_are_read_and_reported() -> None:
         (3_659_000, 3_660_000),
     ]
     assert t.repairs == (Repair("time_field_overflow", 3), Repair("time_field_overflow", 6))
+
+
+# -- hostile input: every walk ends, every regex is linear ------------------------------------
+
+
+@pytest.mark.parametrize("block", ["NOTE -->", "STYLE -->", "REGION x --> y", "NOTE a-->b"])
+def test_a_block_keyword_line_with_an_arrow_is_a_bad_timing_line(block: str) -> None:
+    """``WEBVTT\\n\\nNOTE -->\\n`` (17 bytes) looped forever: the NOTE branch consumed nothing."""
+    for read in (read_vtt, parse_vtt):
+        with pytest.raises(ParseError) as info:
+            read(["WEBVTT", "", block, ""])
+        assert str(info.value) == f"<input>:3: invalid cue timing line: {block!r}"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "<v " * 40_000,  # 120 KB: 34 s with "[^>\n]*" in the voice's name
+        "<v." * 40_000,
+        "<v.a<v.a " * 20_000,
+        "<v Bob " + "<" * 100_000,
+    ],
+)
+def test_voice_spans_are_read_in_linear_time(text: str) -> None:
+    started = time.perf_counter()
+    cues = read_vtt(["WEBVTT", "", "00:00:01.000 --> 00:00:02.000", text, ""])
+    assert time.perf_counter() - started < 1
+    assert cues.segments[0].speaker is None
+    assert cues.segments[0].text == text
+
+
+def test_a_voice_name_runs_to_the_next_tag() -> None:
+    cues = read_vtt(["WEBVTT", "", "00:00:01.000 --> 00:00:02.000", "<v Ana>hi <v Bo <i>x</i>"])
+    assert cues.segments[0].speaker == "Ana"
+
+
+def test_cue_settings_are_matched_in_linear_time() -> None:
+    """``a:a:a:...`` settings followed by junk split in exponentially many ways before."""
+    timing = "00:00:01.000 --> 00:00:02.000 " + "a:" * 30 + "a !"
+    started = time.perf_counter()
+    cues = read_vtt(["WEBVTT", "", timing, "hello"])
+    assert time.perf_counter() - started < 1
+    assert cues.repairs == [Repair("timing_text_ignored", 3)]

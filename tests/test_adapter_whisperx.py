@@ -12,7 +12,7 @@ from support import CORPUS
 from adapters.whisper import WhisperAdapter
 from adapters.whisperx import WhisperXAdapter
 from importers.adapter import ParseOptions
-from importers.errors import ParseError, UnknownFormatError
+from importers.errors import ParseError
 from importers.normalize import normalize
 from importers.registry import Registry
 from importers.source import Source
@@ -225,12 +225,14 @@ def test_bad_whisperx_raises_parse_error(data: Any, reason: str) -> None:
     assert str(info.value) == f"t.json: {reason}"
 
 
-def test_invalid_json_is_unknown_format_for_detection(tmp_path: Path) -> None:
-    """Broken JSON is claimed by no JSON adapter; --format gives the JSON error with its line."""
+def test_invalid_json_gets_the_json_error_with_its_line(tmp_path: Path) -> None:
+    """Broken JSON: every JSON adapter fails to read it the same way, so detection says why
+    (with the line) instead of "not recognised"; --format gives the same error."""
     p = tmp_path / "broken.json"
     p.write_text('{"segments": [\n  {"start": 0,,}\n]}')
-    with pytest.raises(UnknownFormatError):
+    with pytest.raises(ParseError) as detected:
         Registry.default().detect(Source.from_path(p))
+    assert str(detected.value).startswith(f"{p}:2: invalid JSON")
     with pytest.raises(ParseError) as info:
         WX.parse(Source.from_path(p), ParseOptions())
     assert str(info.value).startswith(f"{p}:2: invalid JSON")

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, time, timedelta
+import time
+from datetime import UTC, datetime, timedelta
+from datetime import time as clock
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -213,4 +215,25 @@ def test_other_chat_names_keep_times_of_day(tmp_path: object, name: str) -> None
     path.write_text(CLOUD, encoding="utf-8")
     t = ADAPTER.parse(Source.from_path(path), ParseOptions(timezone=UTC))
     assert [s.start_ms for s in t.segments] == [0, 16_000]
-    assert t.started_at is not None and t.started_at.time() == time(0, 58, 4)
+    assert t.started_at is not None and t.started_at.time() == clock(0, 58, 4)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "10:02:33 From Jane" + " " * 100_000 + "x to Bob:",  # "\s+to\s+" from every space
+        "10:02:33 From Jane to Bob" + " " * 100_000 + "x:",  # ".*?\s*\(" in the recipient
+        "10:02:33 From Jane to Bob" + "(" * 50_000 + ")x:",
+        "12:45:05\t From  Jane  to  Bob" + " " * 100_000 + "x : hi",
+    ],
+)
+def test_senders_and_recipients_are_read_in_linear_time(line: str) -> None:
+    started = time.perf_counter()
+    parse(f"{line}\n\tmessage\n")
+    assert time.perf_counter() - started < 1
+
+
+def test_the_private_mark_is_the_last_parenthesis() -> None:
+    assert parse("10:03:10 From Jane Doe to Bob (Dev) (Direct Message):\n\tsee you\n") == [
+        ("Jane Doe", "(privately to Bob (Dev)) see you", 0)
+    ]

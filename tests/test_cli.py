@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import io
 import json
+import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from support import SAMPLES
 
 from importers.cli import cli
 
@@ -90,7 +94,7 @@ def test_bad_file_reports_file_and_line_and_others_still_convert(
     code, out, err = run("convert", str(bad), str(whisper_file), "--format", "whisper", "-q")
     assert code == 1
     assert err.splitlines()[0] == (
-        f"Error: {bad}:3: invalid JSON: Expecting property name enclosed in double quotes"
+        f"Error: {bad}:3: invalid JSON: unexpected character, expected a string key"
     )
     assert err.splitlines()[-1] == "omi-import: 1 converted (1 conversation), 1 failed"
     lines = out.splitlines()
@@ -308,3 +312,81 @@ def test_a_me_or_people_name_that_matches_nobody_is_a_warning(
     segments = json.loads(out)["conversations"][0]["transcript_segments"]
     assert not any(s["is_user"] for s in segments)
     assert {s["person_id"] for s in segments} == {None, "p_1"}
+
+
+def _docx_bomb() -> bytes:
+    """The sample .docx with a word/document.xml of 64 MiB (deflated to about 200 KB)."""
+    paragraph = b"<w:p><w:r><w:t>Ana  0:00</w:t></w:r></w:p>"
+    out = io.BytesIO()
+    template = SAMPLES / "otter-docx" / "interview.docx"
+    with zipfile.ZipFile(template) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            if info.filename != "word/document.xml":
+                dst.writestr(info, src.read(info))
+                continue
+            with dst.open(info.filename, "w") as part:
+                for _ in range(64):
+                    part.write(paragraph * ((1 << 20) // len(paragraph)))
+    return out.getvalue()
+
+
+#: A file of each class that crashed, hung or blew up memory (issue 9), and its error line.
+FIRST_FILES: dict[str, tuple[str, bytes | Callable[[], bytes], str]] = {
+    "time out of range": (
+        "a.srt",
+        b"1\n99999999:99:99,999 --> 99999999:99:99,999\nhi\n",
+        "a.srt:2: cue start is out of range (times must be within 10,000 hours): "
+        "'99999999:99:99,999 --> 99999999:99:99,999'",
+    ),
+    "thousands of digits": (
+        "a.srt",
+        b"1\n00:00:01,000 --> " + b"9" * 5000 + b":00:00,000\nhi\n",
+        "a.srt:2: cue end is out of range (times must be within 10,000 hours): "
+        "'00:00:01,000 --> 9999999999999999999999999999999999999999...'",
+    ),
+    "float beyond a double": (
+        "a.json",
+        b'{"segments": [{"start": 1e308, "end": 1e308, "text": "x", "speaker": "A"}]}',
+        "a.json: segment 0: start is out of range (times must be within 10,000 hours)",
+    ),
+    "NOTE with an arrow": (
+        "a.vtt",
+        b"WEBVTT\n\nNOTE -->\n",
+        "a.vtt:3: invalid cue timing line: 'NOTE -->'",
+    ),
+    "deep JSON": ("a.json", b"[" * 100_000, "a.json:1: invalid JSON: depth limit exceeded"),
+    "lone surrogate": (
+        "a.json",
+        b'{"segments": [{"start": 0, "end": 1, "text": "\\ud800", "speaker": "A"}]}',
+        "a.json:1: invalid JSON: no low surrogate in string",
+    ),
+    "zip bomb": (
+        "a.docx",
+        _docx_bomb,
+        "a.docx: not a .docx export: it unpacks to more than 32 MiB",
+    ),
+}
+
+
+@pytest.mark.parametrize("kind", FIRST_FILES)
+def test_a_folder_whose_first_file_is_hostile_still_converts_the_rest(
+    kind: str, tmp_path: Path
+) -> None:
+    """Each class of issue 9, first in a folder: one Error line, the next file converts, exit 1."""
+    name, data, error = FIRST_FILES[kind]
+    (tmp_path / name).write_bytes(data() if callable(data) else data)
+    args = ["convert", str(tmp_path), "-q"]
+    if name.endswith(".json"):  # JSON no adapter recognises is skipped in a folder: say which
+        good = tmp_path / "z.json"
+        good.write_bytes((SAMPLES / "whisperx" / "shipment-word-speakers.json").read_bytes())
+        args += ["--format", "whisperx"]
+    else:
+        good = tmp_path / "z.srt"
+        good.write_text("1\n00:00:01,000 --> 00:00:02,000\nhello\n")
+    result = CliRunner().invoke(cli, args, catch_exceptions=False)
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        f"Error: {tmp_path}/{error}",
+        "omi-import: 1 converted (1 conversation), 1 failed",
+    ]
+    assert [json.loads(line)["input"] for line in result.stdout.splitlines()] == [str(good)]

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
+import time
 from pathlib import Path
 
 import pytest
 
+from adapters.speakers import find_name_line, find_prefix
 from importers.errors import EmptyTranscriptError
 from importers.model import Segment, Transcript, Word
 from importers.normalize import (
@@ -16,6 +18,7 @@ from importers.normalize import (
     normalize,
     summarize_repairs,
 )
+from importers.text import strip_markup
 
 NO_MERGE = NormalizeOptions(merge=False)
 
@@ -229,3 +232,41 @@ def test_every_repair_reason_in_the_code_has_words_for_one_and_several() -> None
     assert used <= set(REPAIR_REASONS), sorted(used - set(REPAIR_REASONS))
     assert describe("empty_cue_dropped", 1) == "cue without text dropped"
     assert describe("empty_cue_dropped", 2) == "cues without text dropped"
+
+
+PATHOLOGICAL = [
+    "<a " * 40_000,
+    "<" + "a" * 100_000,
+    "<1" * 50_000,
+    "<1:1" * 30_000,
+    "{\\" * 50_000,
+    "&" * 100_000,
+    "<i>" * 30_000 + "Bob:",
+    "Bob" + " " * 100_000 + ": hi",
+    "[" * 100_000 + ": hi",
+    "a:" * 50_000 + " hi",
+]
+
+
+@pytest.mark.parametrize("text", PATHOLOGICAL, ids=lambda t: repr(t[:6]))
+def test_markup_and_speaker_prefixes_take_linear_time(text: str) -> None:
+    """The audit of issue 9: every cue-text regex on a 100 KB line of what makes regexes slow."""
+    started = time.perf_counter()
+    strip_markup(text)
+    find_prefix(text)
+    find_name_line(text + "\nmore")
+    assert time.perf_counter() - started < 1
+
+
+@pytest.mark.parametrize(
+    ("text", "clean"),
+    [
+        ("&#" + "9" * 5000 + ";", "\ufffd"),  # found by the fuzz campaign: int() of 5000 digits
+        ("a&#x" + "f" * 5000 + "b", "a\ufffd"),
+        ("&#" + "0" * 5000 + "66;", "B"),
+        ("&#00000065;&#x0041;&#1234567;", "AA\ufffd"),
+    ],
+)
+def test_numeric_character_references_of_any_length(text: str, clean: str) -> None:
+    """As html.unescape reads them (beyond U+10FFFF: U+FFFD), without its int() limit."""
+    assert strip_markup(text) == clean

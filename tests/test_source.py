@@ -1,14 +1,15 @@
-"""Decoding once: BOMs, UTF-16, legacy code pages, line endings, --encoding."""
+"""Decoding once: BOMs, UTF-16, legacy code pages, line endings, --encoding; JSON."""
 
 from __future__ import annotations
 
 import codecs
+import os
 from pathlib import Path
 
 import pytest
 
-from importers.errors import DecodeError
-from importers.source import Source, decode_bytes
+from importers.errors import ConfigError, DecodeError, ParseError
+from importers.source import Source, decode_bytes, text_encoding
 
 TEXT = "1\n00:00:01,000 --> 00:00:02,000\nCafé – naïve “quotes”\n"
 
@@ -108,8 +109,79 @@ def test_wrong_override_has_a_fix_it_with_line(tmp_path: Path) -> None:
 
 
 def test_unknown_encoding_name() -> None:
-    with pytest.raises(DecodeError, match="unknown encoding 'klingon'"):
+    """An encoding name is an option, not a property of one file: a ConfigError (exit 2)."""
+    with pytest.raises(ConfigError, match=r"^--encoding: unknown encoding 'klingon'$"):
         decode_bytes(b"x", "klingon")
+
+
+@pytest.mark.parametrize(
+    "codec", ["rot13", "base64", "hex", "zlib", "bz2", "uu", "quopri", "punycode", "idna",
+              "unicode_escape", "raw_unicode_escape", "undefined"]
+)  # fmt: skip
+def test_codecs_that_are_no_text_encodings_are_refused(codec: str) -> None:
+    """Codecs Python has but text files are never in: refused by name, before any byte."""
+    with pytest.raises(ConfigError) as info:
+        decode_bytes(b"aGVsbG8=", codec)
+    assert str(info.value) == (
+        f"--encoding: {codec!r} is not a text encoding (use one such as utf-8 or cp1252)"
+    )
+
+
+@pytest.mark.parametrize("codec", ["utf-8", "UTF8", "cp1252", "latin-1", "utf-16", "utf-7"])
+def test_text_encodings_are_accepted(codec: str) -> None:
+    assert text_encoding(codec) == codec
+
+
+def test_a_lone_surrogate_from_a_decoder_is_a_decode_error() -> None:
+    """UTF-7's +2AA- is a lone surrogate: no character, and no request body could carry it."""
+    with pytest.raises(DecodeError) as info:
+        decode_bytes(b"fine\nalso fine\nbad +2AA- here\n", "utf-7", path=Path("x.srt"))
+    assert str(info.value) == (
+        "x.srt:3: decodes to a lone surrogate ('\\ud800'), which is no character; "
+        "try another --encoding"
+    )
+
+
+def json_source(text: str) -> Source:
+    return Source.from_text(text, "x.json")
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ('{"a": "\\ud800"}', "x.json:1: invalid JSON: no low surrogate in string"),
+        ("[" * 2000 + "]" * 2000, "x.json:1: invalid JSON: depth limit exceeded"),
+        ("[\n\n 1e400]", "x.json:3: invalid JSON: number is infinity when parsed as double"),
+        ('[NaN, "\\udfff"]',
+         "x.json: invalid JSON: a string holds a lone surrogate (\\ud800-\\udfff)"),
+        ("[NaN, " + "[" * 5000 + "]" * 5000 + "]", "x.json: invalid JSON: nested too deeply"),
+        ("[NaN, " + "1" * 5000 + "]", "x.json: invalid JSON: Exceeds the limit (4300 digits) for "
+         "integer string conversion: value has 5000 digits"),
+        ("[NaN, }", "x.json:1: invalid JSON: Expecting value"),
+    ],
+)  # fmt: skip
+def test_json_that_no_body_could_hold_is_a_parse_error(text: str, message: str) -> None:
+    """orjson refuses lone surrogates, deep nesting and numbers beyond a double; so does the
+    reading of files with NaN (Python's json module, checked the same way)."""
+    with pytest.raises(ParseError) as info:
+        _ = json_source(text).json
+    assert str(info.value) == message
+
+
+def test_nan_and_infinity_are_read_as_null() -> None:
+    """Python's json module writes NaN and Infinity (WhisperX on silent audio): unknown values."""
+    assert json_source('{"a": NaN, "b": [Infinity, -Infinity], "c": "NaN"}').json == {
+        "a": None, "b": [None, None], "c": "NaN",
+    }  # fmt: skip
+
+
+def test_an_mtime_outside_the_range_is_unknown(tmp_path: Path) -> None:
+    path = tmp_path / "x.srt"
+    path.write_text("x")
+    os.utime(path, (0, -86_400 * 365 * 60))  # 1910
+    assert Source.from_path(path).modified_at is None
+    os.utime(path, (0, 86_400 * 365 * 300))  # 2270
+    assert Source.from_path(path).modified_at is None
 
 
 def test_binary_is_refused() -> None:
