@@ -70,6 +70,7 @@ def read_words(raw: Any, *, path: object, index: int, text_key: str = WORD_KEY) 
     if not isinstance(raw, list):
         raise ParseError(f"segment {index}: words is not a list", path=str(path))
     words: list[Word] = []
+    append, make, bound = words.append, tuple.__new__, MAX_OFFSET_S  # locals: the hot loop
     for item in raw:
         text = item.get(text_key) if type(item) is dict else None
         if not isinstance(text, str):
@@ -78,18 +79,18 @@ def read_words(raw: Any, *, path: object, index: int, text_key: str = WORD_KEY) 
         if not text:
             continue
         start, end = item.get("start"), item.get("end")
-        if type(start) is float and -MAX_OFFSET_S <= start <= MAX_OFFSET_S:
+        if type(start) is float and -bound <= start <= bound:
             start = round(start * 1000)
         else:
             start = to_ms(start, "word start", f"segment {index}", path=path)
-        if type(end) is float and -MAX_OFFSET_S <= end <= MAX_OFFSET_S:
+        if type(end) is float and -bound <= end <= bound:
             end = round(end * 1000)
         else:
             end = to_ms(end, "word end", f"segment {index}", path=path)
         speaker = item.get("speaker")
         if speaker is not None and not (isinstance(speaker, str) and speaker.strip()):
             speaker = None
-        words.append(Word(text, start, end, speaker))
+        append(make(Word, (text, start, end, speaker)))  # Word(...) without its __new__ call
     return tuple(words)
 
 

@@ -29,7 +29,7 @@ from importers.bounds import check_datetime
 from importers.diarization import apply_diarization, select_turns, turns_digest
 from importers.errors import ConfigError, ImporterError, InputError
 from importers.identity import fingerprint
-from importers.inputs import Period, find_inputs
+from importers.inputs import Found, Period, find_inputs
 from importers.language import detect_language
 from importers.model import NormalizedTranscript, Transcript
 from importers.normalize import normalize, summarize_repairs
@@ -166,25 +166,32 @@ def convert_all(
     found_all = find_inputs(
         paths, registry, format_name=options.format, encoding=options.encoding, period=period
     )
-    for found in found_all:
-        if found.skipped is not None:
-            yield Outcome(found.path, skipped=found.skipped)
-        elif found.error is not None or found.source is None or found.adapter is None:
-            yield Outcome(found.path, error=found.error, sha256=found.sha256)
-        else:
-            try:
-                conversion = convert(found.source, options, adapter=found.adapter)
-            except ConfigError:
-                raise  # a bad option: the run stops (exit 2), it is no fault of this file
-            except ImporterError as exc:  # this file only (a model that cannot load too)
-                yield Outcome(found.path, error=exc, sha256=found.sha256)
-            else:
-                yield Outcome(found.path, conversion=conversion)
+    while True:
+        with gc_paused():  # detection (which parses a JSON file) and conversion alike
+            found = next(found_all, None)
+            if found is None:
+                return
+            outcome = _outcome(found, options)
+        yield outcome
+
+
+def _outcome(found: Found, options: ConvertOptions) -> Outcome:
+    if found.skipped is not None:
+        return Outcome(found.path, skipped=found.skipped)
+    if found.error is not None or found.source is None or found.adapter is None:
+        return Outcome(found.path, error=found.error, sha256=found.sha256)
+    try:
+        conversion = convert(found.source, options, adapter=found.adapter)
+    except ConfigError:
+        raise  # a bad option: the run stops (exit 2), it is no fault of this file
+    except ImporterError as exc:  # this file only (a model that cannot load too)
+        return Outcome(found.path, error=exc, sha256=found.sha256)
+    return Outcome(found.path, conversion=conversion)
 
 
 @contextmanager
 def gc_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while one file converts.
+    """Pause the cyclic garbage collector while one file is read, detected and converted.
 
     A long transcript allocates millions of small objects (parsed JSON, words, turns) and no
     reference cycles; every automatic collection rescans all of them, which took about half of

@@ -36,7 +36,6 @@ from pathlib import Path
 from typing import Any
 
 import orjson
-from charset_normalizer import from_bytes
 
 from importers.bounds import in_range
 from importers.errors import ConfigError, DecodeError, ParseError
@@ -168,6 +167,8 @@ def decode_bytes(
             "looks like a binary file, not text (pass --encoding if it is UTF-16 without a BOM)",
             path=path,
         )
+    from charset_normalizer import from_bytes  # 10 ms of start-up, for legacy files only
+
     best = from_bytes(data).best()
     if best is None:
         raise DecodeError("cannot detect the text encoding; pass --encoding", path=path)
