@@ -47,8 +47,9 @@ def fill_word_times(
     """
     if all(w.start_ms is not None and w.end_ms is not None for w in words):
         # The common case (every word aligned): no estimates, no look-ahead.
+        make = tuple.__new__  # TimedWord(...) without its __new__ call: the hot loop
         return [
-            TimedWord(w.text, start, end if end > start else start, w.speaker, line)
+            make(TimedWord, (w.text, start, end if end > start else start, w.speaker, line))
             for w in words
             if (start := w.start_ms) is not None and (end := w.end_ms) is not None
         ], 0
@@ -115,7 +116,7 @@ def words_to_turns(
         if group:
             turns.append(
                 Segment(
-                    text=" ".join(w.text.strip() for w in group if w.text.strip()),
+                    text=" ".join(t for w in group if (t := w.text.strip())),
                     start_ms=group[0].start_ms,
                     end_ms=max(w.end_ms for w in group),
                     speaker=group[0].speaker,
