@@ -15,8 +15,9 @@ imports, reading, writing included: what a user waits for):
 
 The two alternate (A B A B ..., ``--runs`` pairs) so that a machine slowing down slows both
 alike; each figure is the median wall time and the largest peak RSS of its runs (``wait4``).
-``--root`` runs the omi-import of another source tree (e.g. a checkout of an older commit) with
-this interpreter, to compare before and after a change. pysubs2 is a dev dependency.
+``--root`` runs the omi-import of another source tree (e.g. a checkout of an older commit), with
+that tree's own ``.venv/bin/python`` when it has one (its installed entry points are its own), to
+compare before and after a change. pysubs2 is a dev dependency.
 """
 
 from __future__ import annotations
@@ -120,9 +121,14 @@ class Run:
 
 
 def run_once(argv: Sequence[str], env: dict[str, str]) -> Run:
-    """One whole process: wall time and its own peak resident memory."""
+    """One whole process: wall time and its own peak resident memory.
+
+    It runs in the folder of its input, so that ``python -m importers`` finds the source tree
+    on PYTHONPATH (``--root``), not a checkout that happens to be the current folder."""
     t0 = time.perf_counter()
-    with subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE) as proc:
+    with subprocess.Popen(
+        argv, env=env, cwd=Path(argv[-1]).parent, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    ) as proc:
         assert proc.stderr is not None
         err = proc.stderr.read()
         _, status, usage = os.wait4(proc.pid, 0)
@@ -177,6 +183,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("pysubs2 is not installed: it is the yardstick (the dev group has it)")
         return 2
     env = {**os.environ, "PYTHONPATH": str(args.root.resolve())}
+    own = args.root.resolve() / ".venv" / "bin" / "python"
+    python = str(own) if args.root.resolve() != ROOT and own.exists() else sys.executable
     rng = random.Random(args.seed)
     print(f"convert benchmark: {os.cpu_count()} CPU cores, medians of {args.runs} A B pairs")
     with tempfile.TemporaryDirectory(prefix="omi-import-bench-") as tmp_name:
@@ -196,7 +204,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 variants.append(("turns from words", []))
             for how, flags in variants:
                 out = tmp / f"out-{name}-{len(flags)}"
-                ours = [sys.executable, "-m", "importers", "convert", "-q", *flags, "-o", str(out)]
+                ours = [python, "-m", "importers", "convert", "-q", *flags, "-o", str(out)]
                 ours.append(str(path))
                 print(row(f"{label} ({how})", *paired(ours, theirs, args.runs, env)), flush=True)
     return 0
