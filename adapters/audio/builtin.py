@@ -25,7 +25,7 @@ EMBEDDING_DIM = 192
 BUCKET_FRAMES = 100  # fbank frames (1 s): see _bucket
 MIN_EMBED_SAMPLES = 4000  # 0.25 s at 16 kHz: shorter masked speech gets no embedding (NaN)
 #: Segmentation window step as a ratio of its 10 s window (``--diarization-step`` overrides).
-#: Measured with ``python -m adapters.audio.bench`` (2 cores, the sample repeated 8x, 6 min):
+#: Measured with ``python tests/bench_audio.py`` (2 cores, the sample repeated 8x, 6 min):
 #: step 0.2 -> diarization RTF 0.11, end to end 0.16; 0.5 -> 0.054 and 0.106; 1.0 -> 0.033 and
 #: 0.080; every reference turn on the right speaker at each. 0.5 meets the 0.15 target and, unlike
 #: 1.0, still sees every moment in two windows, so a speaker change at one window's edge is
