@@ -14,6 +14,8 @@ from __future__ import annotations
 import json
 import sys
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,6 +24,7 @@ import click
 
 from importers.normalize import describe, summarize_repairs
 from importers.pipeline import Conversion, Outcome
+from importers.stages import Update, showing
 
 
 @dataclass
@@ -49,18 +52,29 @@ class ConvertConsole:
         self.converted = self.skipped = self.failed = self.conversations = 0
         self._bar: Any = None
         self._task: Any = None
+        self._showing: AbstractContextManager[None] | None = None
 
     # -- progress ----------------------------------------------------------------------------
 
     def start(self, files: int) -> None:
-        """A progress bar over ``files`` inputs, on a terminal only (rich loads only then)."""
-        if self.quiet or self.as_json or files < 2 or not sys.stderr.isatty():
+        """A progress display over ``files`` inputs, on a terminal only (rich loads only then):
+        a bar for several, a spinner for one; an adapter's long steps (the audio adapter's
+        transcription) show as bars of their own in it (:mod:`importers.stages`)."""
+        if self.quiet or self.as_json or not sys.stderr.isatty():
             return
         from rich.console import Console
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            SpinnerColumn,
+            TextColumn,
+            TimeRemainingColumn,
+        )
 
         self._bar = Progress(
-            "converting",
+            SpinnerColumn(),
+            TextColumn("{task.description}"),
             BarColumn(),
             MofNCompleteColumn(),
             TimeRemainingColumn(),
@@ -68,10 +82,24 @@ class ConvertConsole:
             transient=True,
         )
         self._bar.start()
-        self._task = self._bar.add_task("files", total=files)
+        self._task = self._bar.add_task("converting", total=files if files > 1 else None)
+        self._showing = showing(self._stage)
+        self._showing.__enter__()
+
+    @contextmanager
+    def _stage(self, label: str, total: float, unit: str) -> Iterator[Update]:
+        """An adapter's step as a task of this display (see :mod:`importers.stages`)."""
+        task = self._bar.add_task(f"  {label} ({total:.0f} {unit})", total=max(total, 0.001))
+        try:
+            yield lambda done: self._bar.update(task, completed=min(done, total))
+        finally:
+            self._bar.remove_task(task)
 
     def stop(self) -> None:
         if self._bar is not None:
+            if self._showing is not None:
+                self._showing.__exit__(None, None, None)
+                self._showing = None
             self._bar.stop()
             self._bar = None
 

@@ -21,12 +21,12 @@ from importers.attribution import assign_speakers
 from importers.model import Segment, SpeakerTurn, Transcript, Word
 from importers.settings import state_dir
 from importers.source import Source
+from importers.stages import stage
 
 from . import diarize as dia
 from . import transcribe as asr
 from .cache import ResultCache
 from .decode import SAMPLE_RATE, decode, probe
-from .progress import stage
 from .settings import AudioSettings
 from .speed import record_speed
 
