@@ -33,7 +33,10 @@ client spends the same key's budget (the first window, with the limit still unkn
 per request already in flight).
 
 :meth:`Pacer.reserve` is the pure decision (testable with any clock); :meth:`Pacer.acquire`
-blocks on it.
+blocks on it (the uploader's scheduler calls ``reserve`` itself, so that a wait holds no thread).
+What was learned is remembered between runs: the limit, and the window's length with its quality
+(``exact`` or ``lower``), so that a second run neither relearns nor waits an hour for a window
+of seconds.
 """
 
 from __future__ import annotations
@@ -59,6 +62,9 @@ class Pacer:
     Args:
         limit: requests per window when known up front (None: learn it from the first 429).
         window_s: the window's length when known (None: an hour until a 429 shows otherwise).
+        window_quality: how ``window_s`` is known: "told" (given; the default when it is),
+            or remembered from an earlier run, "exact" or "lower" (a lower bound: windows we
+            open on our own start with a probe).
         clock: a monotonic clock (injectable for tests).
         stop: when set, :meth:`acquire` gives up waiting and returns False.
         on_wait: called with the monotonic time a wait ends, each time one begins.
@@ -69,6 +75,7 @@ class Pacer:
         limit: int | None = None,
         window_s: float | None = None,
         *,
+        window_quality: str | None = None,
         clock: Callable[[], float] = time.monotonic,
         stop: threading.Event | None = None,
         on_wait: Callable[[float], None] | None = None,
@@ -81,7 +88,9 @@ class Pacer:
         self.window_s = DEFAULT_WINDOW_S if window_s is None else min(window_s, MAX_WINDOW_S)
         #: "told" (given), "exact" (learned in an aligned window), "lower" (a lower bound), or
         #: "unknown" (never learned: an hour).
-        self.window_quality = "told" if window_s is not None else "unknown"
+        self.window_quality = (
+            "unknown" if window_s is None else window_quality if window_quality else "told"
+        )
         self._probing = False
         self._clock = clock
         self._stop = stop or threading.Event()
@@ -97,6 +106,7 @@ class Pacer:
         self.rate_limited = 0
         self.waited_s = 0.0
         self._waited_to = float("-inf")
+        self._wait_shown = float("-inf")
 
     @property
     def margin_s(self) -> float:
@@ -207,14 +217,26 @@ class Pacer:
             if self._stop.is_set():
                 return False
             with self._cond:
-                until = now + delay
-                if until > self._waited_to:
-                    # Wall time during which the batch waits (threads waiting together count once).
-                    self.waited_s += until - max(now, self._waited_to)
-                    self._waited_to = until
-                    if self._on_wait is not None:
-                        self._on_wait(until)
+                self.wait_begins(now + delay)
                 self._cond.wait(timeout=min(delay, 0.5))
+            self.waited(now, self._clock())
+
+    def wait_begins(self, until: float) -> None:
+        """Tell ``on_wait`` of a wait until ``until``, once per wait (not per thread)."""
+        with self._cond:
+            if until > self._wait_shown + 1.0 or until < self._wait_shown - 1.0:
+                self._wait_shown = until
+                if self._on_wait is not None:
+                    self._on_wait(until)
+
+    def waited(self, start: float, end: float) -> None:
+        """Count ``start..end`` as time the batch waited for the limit (threads waiting
+        together count once): waits that happened, not waits planned."""
+        with self._cond:
+            start = max(start, self._waited_to)
+            if end > start:
+                self.waited_s += end - start
+                self._waited_to = end
 
     def stop(self) -> None:
         self._stop.set()
@@ -223,12 +245,34 @@ class Pacer:
 
     # -- estimates ---------------------------------------------------------------------------
 
-    def eta(self, requests: int, now: float | None = None) -> float | None:
-        """Seconds until ``requests`` more can have been sent (None while the limit is unknown)."""
+    def budget(self, now: float) -> tuple[int | None, float]:
+        """Grants left in the window ``now`` is in (None: the limit is unknown) and the seconds
+        until the next window begins."""
+        with self._cond:
+            span = self.window_s + self.margin_s
+            if self._blocked_until is not None and now < self._blocked_until:
+                return 0, self._blocked_until - now
+            if self._window_start is None or now >= self._window_start + span:
+                return self.limit, span
+            left = None if self.limit is None else max(0, self.limit - self._count)
+            return left, self._window_start + span - now
+
+    def window_count(self, now: float) -> tuple[int, float]:
+        """Requests granted in the current window, and the seconds since it began."""
+        with self._cond:
+            if self._window_start is None or now >= self._window_start + self.window_s:
+                return 0, 0.0
+            return self._count, now - self._window_start
+
+    def eta(
+        self, requests: int, now: float | None = None, *, assume_limit: int | None = None
+    ) -> float | None:
+        """Seconds until ``requests`` more can have been granted (None while the limit is
+        unknown and no ``assume_limit`` is given)."""
         if requests <= 0:
             return 0.0
         with self._cond:
-            limit = self.limit
+            limit = self.limit if self.limit is not None else assume_limit
             if limit is None:
                 return None
             now = self._clock() if now is None else now

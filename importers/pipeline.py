@@ -26,7 +26,7 @@ import orjson
 
 from importers.adapter import Adapter, ParseOptions
 from importers.diarization import apply_diarization, select_turns, turns_digest
-from importers.errors import ImporterError, InputError
+from importers.errors import ImporterError, InputError, MissingDependencyError
 from importers.identity import fingerprint
 from importers.inputs import find_inputs
 from importers.model import NormalizedTranscript, Transcript
@@ -149,7 +149,9 @@ def convert_all(
 ) -> Iterator[Outcome]:
     """Convert files and folders (walked recursively), one :class:`Outcome` per file, in order.
 
-    A file that fails is an outcome too; the walk goes on with the next.
+    A file that fails is an outcome too; the walk goes on with the next. A file found in a
+    folder whose adapter needs an optional extra that is not installed (audio) is skipped with
+    that reason (the pip command); named on the command line, it is an error.
     """
     options = options or ConvertOptions()
     registry = registry or Registry.default()
@@ -164,8 +166,18 @@ def convert_all(
                 conversion = convert(found.source, options, adapter=found.adapter)
             except InputError as exc:
                 yield Outcome(found.path, error=exc, sha256=found.sha256)
+            except MissingDependencyError as exc:
+                if found.in_folder:
+                    yield Outcome(found.path, skipped=str(exc))
+                else:
+                    yield Outcome(found.path, error=_attributed(exc, found.path))
             else:
                 yield Outcome(found.path, conversion=conversion)
+
+
+def _attributed(error: MissingDependencyError, path: Path) -> MissingDependencyError:
+    """The error with the file it stopped in front of it (``FILE: audio input needs...``)."""
+    return MissingDependencyError(f"{path}: {error}")
 
 
 @contextmanager
