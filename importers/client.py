@@ -464,8 +464,7 @@ class OmiClient:
     ) -> Answer:
         """Send one request and read its answer (at most ``limit`` bytes), or raise the
         decision for a request that got no answer (module docstring)."""
-        if pacer is not None:
-            pacer.sending()
+        sent_at = pacer.sending() if pacer is not None else None
         self.stats.add(requests=1)
         deadline = Deadline(self._deadline_s)
         try:
@@ -484,7 +483,7 @@ class OmiClient:
             httpx.PoolTimeout,
             httpx.ProxyError,
         ) as exc:
-            self._answered(pacer)
+            self._answered(pacer, sent_at)
             if (failure := certificate_failure(exc)) is not None:
                 raise self._certificate_error(failure) from None
             # The request never reached the server (a proxy that refuses the tunnel included):
@@ -495,7 +494,7 @@ class OmiClient:
                 unreachable=connect_failure(exc),
             ) from None
         except httpx.RequestError as exc:  # transport errors, and a body that fails to decode
-            self._answered(pacer)
+            self._answered(pacer, sent_at)
             reason = (
                 f"no complete answer within {self._deadline_s:.0f} s"
                 if deadline.expired
@@ -508,8 +507,10 @@ class OmiClient:
             ) from None
         finally:
             deadline.cancel()
-        if answer.status != 429:
-            self._answered(pacer)
+        if answer.status != 429 or not _from_limiter(answer):
+            # A provider's 429 (BYOK) comes during processing, past Omi's limiter: the window
+            # is open, and a probe waiting for this answer is settled.
+            self._answered(pacer, sent_at)
         return answer
 
     def _certificate_error(self, failure: ssl.SSLCertVerificationError) -> EndpointError:
@@ -517,10 +518,10 @@ class OmiClient:
         return EndpointError(CERTIFICATE_HELP.format(host=self.host, reason=reason), detail=reason)
 
     @staticmethod
-    def _answered(pacer: Pacer | None) -> None:
-        """Tell the pacer an answer other than a 429 came (or none will): a probe is settled."""
+    def _answered(pacer: Pacer | None, sent_at: float | None) -> None:
+        """Tell the pacer an answer other than the limiter's 429 came (or none will)."""
         if pacer is not None:
-            pacer.answered()
+            pacer.answered(sent_at)
 
     # -- the decision ------------------------------------------------------------------------
 
@@ -571,10 +572,8 @@ class OmiClient:
     ) -> Exception:
         asked = retry_after_seconds(answer.headers)
         limit = int_header(answer.headers, "X-RateLimit-Limit")
-        if asked is None and limit is None:
-            # The user's own model provider (BYOK) is rate limited, during processing: past
-            # Omi's limiter, so the window is open (a probe waiting for this answer is settled).
-            self._answered(pacer)
+        if not _from_limiter(answer):
+            # The user's own model provider (BYOK) is rate limited, during processing.
             if not idempotent:
                 return _uncertain(answer.status, detail)
             return Retry(f"model provider rate limited: {detail}", status=answer.status)
@@ -600,6 +599,15 @@ class OmiClient:
         if idempotent and created.status == "processing":
             raise Retry("still processing", status=answer.status, processing=True)
         return created
+
+
+def _from_limiter(answer: Answer) -> bool:
+    """Whether a 429 is Omi's limiter (it tells when or how much) rather than the provider's."""
+    headers = answer.headers
+    return (
+        retry_after_seconds(headers) is not None
+        or int_header(headers, "X-RateLimit-Limit") is not None
+    )
 
 
 def _uncertain(status: int, detail: str) -> ApiError:

@@ -15,18 +15,23 @@ The algorithm (one :class:`Pacer` shared by all worker threads):
 * An unknown limit is not guessed: requests go out until the first 429, whose
   ``X-RateLimit-Limit`` teaches ``L`` and whose ``Retry-After`` tells when the window ends. All
   threads then wait for that moment. The limit can also be given up front (``--rate-limit``).
-* The window length is learned from 429s too: ``reset - start of our window``. That is *exact*
-  when our window began with the server's (we started it right after a reset the server
-  announced) and only a *lower bound* otherwise (an earlier run, or another client of the same
-  key, may have opened the server's window). An exact length is never replaced by a lower bound
-  (the other 429s of the same burst would give one), and lower bounds only grow. Until a 429 it
-  is an hour unless told.
+* The window length is learned from 429s too: ``reset - start of the server's window``. That is
+  *exact* when our window began with the server's (we started it right after a reset the
+  server announced). Otherwise it is a *lower bound*: the server's window holds more than
+  ``limit`` requests, so it began at the latest with our ``limit + 1``-th most recent request
+  (with fewer of ours, an earlier run or another client of the key opened it before our first;
+  with the limit unknown the server's window may have restarted several times since our first
+  request, which is why that request is no bound). An exact length is never replaced by a
+  lower bound (the other 429s of the same burst would give one), and lower bounds only grow.
+  Until a 429 it is an hour unless told.
 * A ``Retry-After`` that is not a finite number of seconds is no deadline: the 429 still fills
   the window (we wait for our estimate of its end), and one longer than
   :data:`MAX_WINDOW_S` counts as that long; windows are never longer.
 * While the length is only a lower bound, a new window we open on our own opens with a single
-  *probe* request; the others wait for its answer. If our estimate was short, that costs one 429
-  (which then gives the exact length), not ``L`` of them.
+  *probe* request; the others wait for its answer (an answer to a request sent before the probe
+  proves nothing). If our estimate was short, that costs one 429 (which then gives the exact
+  length), not ``L`` of them. A probe answered in the window right after one that began with
+  the server's shows that the estimate is not short either: it is exact from then on.
 
 So a steady state sees no 429 at all, and at most one per window while learning or when another
 client spends the same key's budget (the first window, with the limit still unknown, may see one
@@ -44,6 +49,7 @@ from __future__ import annotations
 import math
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
 
 DEFAULT_WINDOW_S = 3600.0
@@ -52,6 +58,8 @@ DEFAULT_WINDOW_S = 3600.0
 #: remembered past it is cut to it. Omi's window is an hour.
 MAX_WINDOW_S = 86_400.0
 PROBE_POLL_S = 0.25
+#: Send times kept to learn a window from (more than any limit seen: Omi's is 25).
+MAX_SENDS_KEPT = 10_000
 MAX_MARGIN_S = 2.0
 MIN_MARGIN_S = 0.05
 
@@ -92,6 +100,12 @@ class Pacer:
             "unknown" if window_s is None else window_quality if window_quality else "told"
         )
         self._probing = False
+        self._probe_sent: float | None = None
+        #: When our recent requests were granted (the window is learned from them).
+        self._sends: deque[float] = deque(maxlen=MAX_SENDS_KEPT)
+        self._probe_follows_aligned = False
+        #: Counts the windows opened (the scheduler tells requests of this window from older).
+        self.window_id = 0
         self._clock = clock
         self._stop = stop or threading.Event()
         self._on_wait = on_wait
@@ -134,29 +148,38 @@ class Pacer:
             if self._window_start is None:
                 self._window_start = now
                 self._opener_pending = True
+                self.window_id += 1
                 if self._after_reset:
                     self._reset_start, self._after_reset = now, False
                 elif self.window_quality == "lower":
                     # Our estimate of the server's window may be short: ask with one request.
-                    self._probing = True
+                    self._probing, self._probe_sent = True, None
+                    self._probe_follows_aligned = self._reset_start is not None
+                else:
+                    self._reset_start = None  # a window of our own: no 429 measures from it
             self._count += 1
             self.granted += 1
+            self._sends.append(now)
             return None
 
-    def sending(self) -> None:
-        """Called just before a granted request goes on the wire (after the ledger write).
+    def sending(self) -> float:
+        """Called just before a granted request goes on the wire (after the ledger write);
+        returns the moment, which its answer passes back to :meth:`answered`.
 
         The first request of a window moves the window's start to this moment, so that the time
         spent between the grant and the send is not taken from the window.
         """
         with self._cond:
+            now = self._clock()
             if self._opener_pending:
                 self._opener_pending = False
-                now = self._clock()
+                if self._probing:
+                    self._probe_sent = now
                 if self._window_start is not None and now > self._window_start:
                     if self._reset_start == self._window_start:
                         self._reset_start = now
                     self._window_start = now
+            return now
 
     def rate_limited_at(self, now: float, retry_after: float | None, limit: int | None) -> None:
         """Learn from a 429 (its ``Retry-After`` and ``X-RateLimit-Limit``)."""
@@ -179,8 +202,8 @@ class Pacer:
                 learned = reset - self._reset_start
                 if learned > 0 and self.window_quality != "told":
                     self.window_s, self.window_quality = learned, "exact"
-            elif self.window_quality in ("unknown", "lower") and self._window_start is not None:
-                learned = reset - self._window_start
+            elif self.window_quality in ("unknown", "lower") and self._sends:
+                learned = reset - self._server_start_bound()
                 if learned > 0:
                     low = self.window_quality == "lower"
                     self.window_s = max(self.window_s, learned) if low else learned
@@ -190,12 +213,35 @@ class Pacer:
             if self._blocked_until is None or reset > self._blocked_until:
                 self._blocked_until = reset
 
-    def answered(self) -> None:
-        """An answer other than a 429 came back (or none will): a probe's window is open."""
+    def _server_start_bound(self) -> float:
+        """The latest moment the server's current window can have begun (a 429 has come).
+
+        It holds more than ``limit`` requests, ours among them: it began at the latest with
+        our ``limit + 1``-th most recent request. With fewer of ours, another client (or an
+        earlier run) opened it, before our first one.
+        """
+        need = (self.limit or 0) + 1
+        if self.limit is not None and len(self._sends) >= need:
+            return self._sends[-need]
+        return self._sends[0]
+
+    def answered(self, sent_at: float | None = None) -> None:
+        """An answer other than a 429 came back (or none will) for the request sent at
+        ``sent_at``: if that is the probe (or one sent after it), the probe's window is open.
+
+        A probe answered in the window that follows one aligned with the server's also shows
+        that our estimate of the length is not short: it is exact from then on (no more probes).
+        """
         with self._cond:
-            if self._probing:
-                self._probing = False
-                self._cond.notify_all()
+            if not self._probing:
+                return
+            if sent_at is not None and self._probe_sent is not None and sent_at < self._probe_sent:
+                return  # an answer to a request of the window before: it proves nothing
+            self._probing = False
+            if self._probe_follows_aligned:
+                self.window_quality = "exact"
+            self._reset_start = None
+            self._cond.notify_all()
 
     def observe(self, limit: int | None, remaining: int | None) -> None:
         """Learn from rate-limit headers on a non-429 response (some deployments send them)."""

@@ -10,11 +10,14 @@ so the other jobs keep the rate-limit window full.
 (POST or DELETE: one unit each); the scheduler sizes how many may be in flight at once:
 
 * one, until the server has answered at all: a wrong or read-only key costs one request;
-* with the limit still unknown, a slow start: two, then one more with each answer that is not
-  a 429, so the 429 that teaches the limit finds few requests in flight;
-* with ``L`` per window ``W`` known, enough to keep the window's pace at the observed latency
-  (``ceil(L / W * latency) + 1``) and enough to spend what is left of this window's budget
-  before it ends (``ceil(left * latency / seconds left)``);
+* with the limit still unknown, a slow start: :data:`SLOW_START`, then
+  :data:`SLOW_START_STEP` more with each answer that is not a 429, so the 429 that teaches the
+  limit finds few requests in flight;
+* with the limit known, enough to spend what is left of this window's budget before it ends at
+  the observed latency: this window's requests (granted and to grant) ``ceil((left +
+  granted) * latency / seconds left)`` at a time, plus those of older windows still in flight
+  (a 2-8 s server outlasts a 4 s window): a window of 25 an hour is sent one request at a time
+  against a 30 s server, a short one all at once; the last requests of a run go at once;
 * never more than the cap (``--workers``, default :data:`DEFAULT_CAP`).
 
 Reads (GET) have their own budget, which the client paces; they are not counted here.
@@ -56,7 +59,11 @@ from importers.client import OmiClient, Retry
 from importers.errors import StopError, TransientError, UnreachableError
 from importers.pacing import Pacer
 
-DEFAULT_CAP = 16
+DEFAULT_CAP = 32
+#: With the limit unknown: writes in flight after the first answer, and more per answer (so
+#: about three times as many per round trip).
+SLOW_START = 4
+SLOW_START_STEP = 2
 #: Consecutive unreachable attempts, on as many different jobs, that stop the run.
 UNREACHABLE_STOP = 3
 #: Omi's documented write limit: the ETA's assumption until the server tells its own.
@@ -190,11 +197,11 @@ class Scheduler:
         self._ready: deque[Job] = deque()
         self._delayed: list[tuple[float, int, Job]] = []
         self._order = itertools.count()
-        self._writes: set[Future[_Done]] = set()
+        self._writes: dict[Future[_Done], int] = {}
         self._reads: set[Future[_Done]] = set()
         self._wake = threading.Event()
         self._answered = False
-        self._slow_start = 2
+        self._slow_start = SLOW_START
         self._unreachable: list[Job] = []
         self._unreachable_attempts = 0
         self._hold_until = 0.0
@@ -301,7 +308,7 @@ class Scheduler:
                 break
             job = next(j for j in self._ready if j.write)
             self._ready.remove(job)
-            self._writes.add(self._submit(pool, job))
+            self._writes[self._submit(pool, job)] = self.pacer.window_id
             if not any(j.write for j in self._ready):
                 break
         if self._blocked_since is not None:
@@ -332,10 +339,12 @@ class Scheduler:
 
     def _collect(self, now: float) -> None:
         """Take in the attempts that are over (in this thread: no locks needed)."""
-        for futures in (self._writes, self._reads):
-            for future in [f for f in futures if f.done()]:
-                futures.discard(future)
-                self._settle(future.result(), now)
+        for future in [f for f in self._writes if f.done()]:
+            del self._writes[future]
+            self._settle(future.result(), now)
+        for future in [f for f in self._reads if f.done()]:
+            self._reads.discard(future)
+            self._settle(future.result(), now)
 
     def _settle(self, done: _Done, now: float) -> None:
         job, retry = done.job, done.retry
@@ -351,7 +360,7 @@ class Scheduler:
             if job.write:
                 self.latency_s += LATENCY_WEIGHT * (done.elapsed_s - self.latency_s)
                 if retry is None or retry.retry_after is None:
-                    self._slow_start = min(self.cap, self._slow_start + 1)
+                    self._slow_start = min(self.cap, self._slow_start + SLOW_START_STEP)
         if retry is None:
             self.add(done.followups)
         elif job.attempts < self.client.policy.max_attempts:
@@ -392,14 +401,19 @@ class Scheduler:
             return 0
         if not self._answered or self._unreachable:
             return 1
-        limit = self.pacer.limit
-        if limit is None:
+        if self.pacer.limit is None:
             return min(self.cap, self._slow_start)
-        need = math.ceil(limit / self.pacer.window_s * self.latency_s) + 1
         left, to_end = self.pacer.budget(now)
-        if left and to_end > 0:
-            need = max(need, math.ceil(left * self.latency_s / to_end))
-        return max(1, min(self.cap, need))
+        window = self.pacer.window_id
+        current = sum(1 for w in self._writes.values() if w == window)
+        older = len(self._writes) - current
+        # This window's requests (in flight, and still to grant) must all go before it ends,
+        # one latency each, ``k`` at a time; the older windows' ones are still in flight.
+        k = math.ceil(((left or 0) + current) * self.latency_s / max(to_end, 1e-3))
+        waiting = sum(1 for j in self._ready if j.write) + self._intake.waiting()
+        if left is not None and waiting <= left:
+            k = current + waiting  # the last ones: spreading them would only end the run later
+        return max(1, min(self.cap, older + max(current, k)))
 
     # -- the ETA -----------------------------------------------------------------------------
 
