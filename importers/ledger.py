@@ -21,8 +21,9 @@ deleted        nothing: it is not in Omi (deleted, or superseded before it was e
 =============  ===========================================================================
 
 **Recordings.** A conversation's key is derived from the file's content and the options, so the
-ledger also keeps what identifies the *recording*: the content hash and the resolved path of
-the file. All conversations of one conversion share a ``version`` (the fingerprint inside their
+ledger also keeps what identifies the *recording*: its content hash, and every (resolved path,
+content) pair it was imported from (``files``: an edited file is still known by its path). All
+conversations of one conversion share a ``version`` (the fingerprint inside their
 keys); another version of the same recording (same path or same content, other key) is what
 ``import`` refuses to add beside it, and ``--replace`` sets the old rows' ``replaced_by`` to the
 new version *before* anything is sent. Once every conversation of that version is ``done``, the
@@ -34,10 +35,10 @@ no duplicate stays); a replacement Omi rejects leaves the old conversation in pl
 that created it, the last one that sent it (``delete --all-from-run N``). Conversations a
 schema-1 ledger holds belong to run 1, "imported before runs were recorded".
 
-**Schema versions.** 1 was 0.1.0's. 2 adds runs, the recording's path, versions, replacement and
-the two deletion states; :meth:`Ledger.__init__` migrates a schema-1 file in one transaction
-(rows keep their keys, states and conversation ids; their recording path is unknown, so they
-are matched by content, or by the path as it was given).
+**Schema versions.** 1 was 0.1.0's. 2 adds runs, files, versions, replacement and the two
+deletion states; :meth:`Ledger.__init__` migrates a schema-1 file in one transaction (rows keep
+their keys, states and conversation ids; their files are the paths as they were given then,
+which may be relative).
 
 The API key is never stored. Request bodies are kept only for rejected conversations, so the
 user can see what the server refused.
@@ -75,7 +76,6 @@ CREATE TABLE {name} (
     version TEXT NOT NULL,
     input_sha256 TEXT NOT NULL,
     input_path TEXT NOT NULL,
-    recording_path TEXT,
     idx INTEGER NOT NULL,
     endpoint TEXT NOT NULL,
     status TEXT NOT NULL CHECK (status IN (
@@ -97,7 +97,6 @@ CREATE TABLE {name} (
 _INDEXES = (
     "CREATE INDEX IF NOT EXISTS conversations_status ON conversations (status)",
     "CREATE INDEX IF NOT EXISTS conversations_sha ON conversations (input_sha256)",
-    "CREATE INDEX IF NOT EXISTS conversations_recording ON conversations (recording_path)",
     "CREATE INDEX IF NOT EXISTS conversations_version ON conversations (version)",
 )
 _TABLES = (
@@ -111,6 +110,12 @@ _TABLES = (
     conversations INTEGER NOT NULL DEFAULT 0,
     first_seen TEXT NOT NULL,
     updated_at TEXT NOT NULL,
+    PRIMARY KEY (path, sha256)
+)""",
+    """CREATE TABLE IF NOT EXISTS files (
+    path TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    first_seen TEXT NOT NULL,
     PRIMARY KEY (path, sha256)
 )""",
     """CREATE TABLE IF NOT EXISTS runs (
@@ -142,7 +147,6 @@ class Entry:
     version: str
     input_sha256: str
     input_path: str
-    recording_path: str | None
     index: int
     endpoint: str
     status: State
@@ -329,20 +333,20 @@ class Ledger:
         *,
         recording_path: str | None = None,
     ) -> list[Entry]:
-        """Register one input's ``(key, index, endpoint)`` conversations in one transaction.
+        """Register one input's ``(key, index, endpoint)`` conversations in one transaction,
+        and that the file at ``recording_path`` (resolved) held this content.
 
         Known rows keep their state; a ``deleted`` one is wanted again, so it becomes pending.
         """
         now = _now()
         with self._tx() as db:
             db.executemany(
-                "INSERT INTO conversations (key, version, input_sha256, input_path, "
-                "recording_path, idx, endpoint, status, created_at, updated_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?) "
-                "ON CONFLICT (key) DO UPDATE SET input_path = excluded.input_path, "
-                "recording_path = COALESCE(excluded.recording_path, recording_path)",
+                "INSERT INTO conversations (key, version, input_sha256, input_path, idx, "
+                "endpoint, status, created_at, updated_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?) "
+                "ON CONFLICT (key) DO UPDATE SET input_path = excluded.input_path",
                 [
-                    (k, key_version(k), input_sha256, input_path, recording_path, i, e, now, now)
+                    (k, key_version(k), input_sha256, input_path, i, e, now, now)
                     for k, i, e in conversations
                 ],
             )
@@ -352,6 +356,11 @@ class Ledger:
                 "updated_at = ? WHERE key = ? AND status = 'deleted'",
                 [(now, k) for k, _, _ in conversations],
             )
+            if recording_path is not None:
+                db.execute(
+                    "INSERT OR IGNORE INTO files (path, sha256, first_seen) VALUES (?, ?, ?)",
+                    (recording_path, input_sha256, now),
+                )
         entries = [self.get(key) for key, _, _ in conversations]
         return [e for e in entries if e is not None]
 
@@ -374,15 +383,14 @@ class Ledger:
         found = {r["status"]: int(r["n"]) for r in rows}
         return {s: found.get(s, 0) for s in STATES}
 
-    def of_recording(
-        self, *, recording_path: str | None, sha256: str | None, given_path: str | None = None
-    ) -> list[Entry]:
-        """Every row, deleted ones included, of the recording at ``recording_path`` (resolved)
-        or with content ``sha256``; schema-1 rows (no resolved path) also by ``given_path``."""
+    def of_recording(self, *, paths: Sequence[str], sha256: str | None) -> list[Entry]:
+        """Every row, deleted ones included, of the recording with content ``sha256`` or that
+        was imported from one of ``paths`` (with whatever content it held then)."""
+        marks = ", ".join("?" * len(paths)) or "NULL"
         return self._rows(
-            "SELECT * FROM conversations WHERE recording_path = ? OR input_sha256 = ? "
-            "OR (recording_path IS NULL AND input_path IN (?, ?)) ORDER BY created_at, idx",
-            (recording_path, sha256, given_path, recording_path),
+            "SELECT * FROM conversations WHERE input_sha256 = ? OR input_sha256 IN "
+            f"(SELECT sha256 FROM files WHERE path IN ({marks})) ORDER BY created_at, idx",
+            (sha256, *paths),
         )
 
     def of_run(self, run_id: int) -> list[Entry]:
@@ -493,14 +501,20 @@ def _migrate_from_1(db: sqlite3.Connection) -> None:
         legacy_run = cursor.lastrowid
     db.execute(_CONVERSATIONS.format(name="conversations_2"))
     db.execute(
-        "INSERT INTO conversations_2 (key, version, input_sha256, input_path, recording_path, "
+        "INSERT INTO conversations_2 (key, version, input_sha256, input_path, "
         "idx, endpoint, status, conversation_id, server_status, discarded, attempts, last_error, "
         "body, run_id, replaced_by, created_at, updated_at, sent_at, done_at, deleted_at) "
-        f"SELECT key, substr(key, {_VERSION_AT}, 40), input_sha256, input_path, NULL, idx, "
+        f"SELECT key, substr(key, {_VERSION_AT}, 40), input_sha256, input_path, idx, "
         "endpoint, status, conversation_id, server_status, discarded, attempts, last_error, "
         "body, CASE WHEN status = 'done' THEN ? END, NULL, created_at, updated_at, sent_at, "
         "done_at, NULL FROM conversations",
         (legacy_run,),
+    )
+    # Schema 1 kept the paths as they were given (maybe relative): they are known as such.
+    db.execute(
+        "INSERT OR IGNORE INTO files (path, sha256, first_seen) "
+        "SELECT input_path, input_sha256, MIN(created_at) FROM conversations "
+        "GROUP BY input_path, input_sha256"
     )
     db.execute("DROP TABLE conversations")
     db.execute("ALTER TABLE conversations_2 RENAME TO conversations")
@@ -512,7 +526,6 @@ def _entry(row: sqlite3.Row) -> Entry:
         version=row["version"],
         input_sha256=row["input_sha256"],
         input_path=row["input_path"],
-        recording_path=row["recording_path"],
         index=row["idx"],
         endpoint=row["endpoint"],
         status=row["status"],

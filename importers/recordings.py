@@ -33,13 +33,18 @@ def recording_path(path: Path | str) -> str:
     return str(Path(path).expanduser().resolve())
 
 
+def _known_as(path: Path | str) -> list[str]:
+    """The names the ledger may know a file by: resolved, and as given (schema 1 kept those)."""
+    return sorted({recording_path(path), str(path)})
+
+
 def may_be_in_omi(entry: Entry) -> bool:
     """Whether the conversation is, or may be, in Omi: sent or being deleted, and also a
-    from-segments one that went back to pending after its retries ran out (a 504 may have
-    stored it)."""
-    return entry.status in IN_OMI or (
-        entry.status == "pending" and entry.attempts > 0 and entry.endpoint == SEGMENTS_ENDPOINT
-    )
+    from-segments one that went back to pending when its retries ran out (``last_error`` says
+    so: a 504 may have stored it). Pending for any other reason (a refused connection, a 429,
+    a 401/403), nothing was made."""
+    gave_up = entry.status == "pending" and entry.last_error is not None
+    return entry.status in IN_OMI or (gave_up and entry.endpoint == SEGMENTS_ENDPOINT)
 
 
 @dataclass(frozen=True)
@@ -57,9 +62,7 @@ class OtherVersions:
 def other_versions(ledger: Ledger, *, path: str, sha256: str, version: str) -> OtherVersions:
     """The other versions of the recording at ``path`` (as given) with content ``sha256``."""
     found = OtherVersions()
-    for entry in ledger.of_recording(
-        recording_path=recording_path(path), sha256=sha256, given_path=path
-    ):
+    for entry in ledger.of_recording(paths=_known_as(path), sha256=sha256):
         if entry.version == version or entry.status == "deleted":
             continue
         if not may_be_in_omi(entry):
@@ -193,11 +196,7 @@ def deletable(
     for path in paths or []:
         sha = _sha256(path)
         found = [
-            e
-            for e in ledger.of_recording(
-                recording_path=recording_path(path), sha256=sha, given_path=str(path)
-            )
-            if may_be_in_omi(e)
+            e for e in ledger.of_recording(paths=_known_as(path), sha256=sha) if may_be_in_omi(e)
         ]
         if not found:
             missing.append(str(path))

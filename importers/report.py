@@ -182,7 +182,9 @@ class Report:
         if self.count("uncertain"):
             lines.append(
                 "uncertain: the text endpoint has no idempotency key, so these may already be in "
-                "Omi; check the app, then re-run with --resend-uncertain to send them again"
+                "Omi; a re-run looks them up in Omi (a key that may read conversations) and sends "
+                "only the missing ones; without read access, check the app, then re-run with "
+                "--resend-uncertain to send them again"
             )
         if held:
             lines.append(

@@ -9,36 +9,18 @@ from itertools import pairwise
 from pathlib import Path
 
 import pytest
-from fake_adapters import ChatAdapter, TalkAdapter, talk_file
+from fake_adapters import talk_file
 from fake_omi import GOOD_KEY, READ_ONLY_KEY, SEGMENTS, TEXT, FakeOmi
 from pydantic import SecretStr
+from uploading import FAST, REGISTRY, run
 
-from importers.client import RetryPolicy
 from importers.errors import ConfigError
 from importers.ledger import Ledger
 from importers.options import ConvertOptions
 from importers.pacing import floor_seconds
 from importers.pipeline import convert
-from importers.registry import Registry
 from importers.settings import Settings
 from importers.upload import UploadOptions, upload
-
-REGISTRY = Registry([TalkAdapter(), ChatAdapter()])
-FAST = RetryPolicy(
-    max_attempts=30, backoff_initial_s=0.01, backoff_max_s=0.05, processing_wait_s=0.05
-)
-
-
-def run(fake: FakeOmi, inputs: list[Path], state: Path, key: str = GOOD_KEY, **opts: object):  # type: ignore[no-untyped-def]
-    options = UploadOptions(policy=FAST, read_timeout_s=5, **opts)  # type: ignore[arg-type]
-    with Ledger.open(state) as ledger:
-        return upload(
-            inputs,
-            settings=Settings(fake.url, SecretStr(key)),
-            ledger=ledger,
-            options=options,
-            registry=REGISTRY,
-        )
 
 
 @pytest.fixture
