@@ -204,6 +204,14 @@ class Ledger:
         # WAL: a crash never leaves a half-written transaction; FULL: committed means on disk.
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=FULL")
+        try:
+            self._setup(path)
+        except BaseException:
+            self._db.close()
+            raise
+
+    def _setup(self, path: Path) -> None:
+        """Create the tables, or migrate an older schema (one transaction)."""
         with self._tx() as db:
             for table in _TABLES:
                 db.execute(table)

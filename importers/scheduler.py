@@ -272,10 +272,11 @@ class Scheduler:
                 self._take(intake, now)
                 if self._over(intake):
                     return
-                self._dispatch(pool, now)
-            if now - self._last_tick >= TICK_S:
+            if now - self._last_tick >= TICK_S:  # first before the first request goes
                 self._last_tick = now
                 self._on_eta(*self.eta(now, intake))
+            if self.stopped is None:
+                self._dispatch(pool, now)
             self._wake.wait(self._timeout(now))
 
     def _over(self, intake: Intake) -> bool:
@@ -306,7 +307,7 @@ class Scheduler:
                 self.pacer.wait_begins(now + delay)
                 self._on_wait(now + delay)
                 break
-            job = next(j for j in self._ready if j.write)
+            job = self._next_write()
             self._ready.remove(job)
             self._writes[self._submit(pool, job)] = self.pacer.window_id
             if not any(j.write for j in self._ready):
@@ -315,6 +316,13 @@ class Scheduler:
             self.pacer.waited(self._blocked_since, now)
         self._blocked_since = now if blocked else None
         self._pacer_delay = delay if blocked else None
+
+    def _next_write(self) -> Job:
+        """The next write to try: after an unreachable attempt, one that has not failed so
+        (a different conversation tells whether it is the host or that request)."""
+        writes = [j for j in self._ready if j.write]
+        fresh = [j for j in writes if all(j is not u for u in self._unreachable)]
+        return (fresh or writes)[0]
 
     def _submit(self, pool: ThreadPoolExecutor, job: Job) -> Future[_Done]:
         future = pool.submit(self._attempt, job)
@@ -427,14 +435,16 @@ class Scheduler:
             unsent=unsent,
             in_flight=len(self._writes),
             latency_s=self.latency_s,
-            at_once=max(1, self._target(now)),
+            at_once=self.cap,
         )
 
 
 def eta_seconds(
     pacer: Pacer, now: float, *, unsent: int, in_flight: int, latency_s: float, at_once: int
 ) -> tuple[float | None, bool]:
-    """The ETA of :class:`Scheduler` as a pure function of the pacer's state (module docstring).
+    """The ETA of :class:`Scheduler` as a pure function of the pacer's state (module docstring):
+    the time the pacer needs to grant ``unsent`` more requests, or to send them ``at_once`` at a
+    time if that is longer, plus one latency.
 
     Returns ``(seconds, assumed)``; ``assumed`` is True while the limit is Omi's documented
     one rather than the server's.
@@ -449,5 +459,5 @@ def eta_seconds(
         paced = unsent * max(since, latency_s) / count
     else:
         paced = pacer.eta(unsent, now, assume_limit=ASSUMED_LIMIT) or 0.0
-    sending = math.ceil(unsent / at_once) * latency_s
+    sending = (math.ceil(unsent / at_once) - 1) * latency_s  # rounds before the last one
     return max(paced, sending) + latency_s, assumed

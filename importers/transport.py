@@ -30,6 +30,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from importers.redact import printable
 from importers.settings import is_loopback
 
 CONNECT_TIMEOUT_S = 15.0
@@ -121,7 +122,8 @@ def connect_failure(exc: BaseException) -> str:
         if isinstance(cause, ConnectionRefusedError):
             return "refused: nothing accepts connections at that address and port"
         if isinstance(cause, ssl.SSLError):
-            return f"TLS: the handshake failed ({cause.reason or type(cause).__name__})"
+            reason = getattr(cause, "reason", None) or cause.strerror or type(cause).__name__
+            return f"TLS: the handshake failed ({printable(str(reason), 120)})"
         if isinstance(cause, TimeoutError):
             return f"timeout: no connection within {CONNECT_TIMEOUT_S:.0f} s"
     if isinstance(exc, httpx.ProxyError):

@@ -146,6 +146,7 @@ def upload(
     files = len(items) - len(paths) + (len(candidate_files(paths, registry)) if registry else 0)
     progress.start(files)
     intake = Intake(INTAKE)
+    intake.expected = files  # a conversation a file, until the first ones are converted
     producer = _Producer(items, session, convert_options, registry, intake, files)
     thread = threading.Thread(target=producer.run, name="omi-convert", daemon=True)
     thread.start()
