@@ -1,4 +1,4 @@
-"""One conversation per recording: re-imports held back, --replace, list and delete (fake server)."""
+"""One conversation per recording: re-imports held back, --replace, list, delete (fake server)."""
 
 from __future__ import annotations
 
@@ -230,8 +230,7 @@ def test_delete_of_a_file_never_imported_says_so_and_deletes_the_rest(tmp_path: 
         assert not fake.live()
     assert not report.ok
     assert [i.error for i in report.inputs] == [
-        f"{stranger}: nothing of it is in Omi according to the ledger (never imported, or "
-        "deleted)"
+        f"{stranger}: nothing of it is in Omi according to the ledger (never imported, or deleted)"
     ]
     assert [d.status for d in report.deleted] == ["deleted"]
 

@@ -322,7 +322,7 @@ class NeedsExtra(TalkAdapter):
 
     def parse(self, source: Source, options: ParseOptions) -> Transcript:
         raise MissingDependencyError(
-            'audio input needs faster_whisper (No module named faster_whisper); install the '
+            "audio input needs faster_whisper (No module named faster_whisper); install the "
             'audio extra: pip install "omi-import[audio]"'
         )
 
