@@ -179,6 +179,7 @@ class Scheduler:
         on_eta: told the ETA in seconds (None: unknown) every :data:`TICK_S`, with whether
             the limit is assumed (Omi's documented one) rather than known.
         on_wait: told the monotonic time a wait for the rate limit ends, when one begins.
+        on_interrupt: told how many requests are in flight when a first Ctrl-C stops the run.
         clock: monotonic seconds (injectable for tests).
     """
 
@@ -190,10 +191,12 @@ class Scheduler:
         cap: int = DEFAULT_CAP,
         on_eta: Callable[[float | None, bool], None] = lambda seconds, assumed: None,
         on_wait: Callable[[float], None] = lambda until: None,
+        on_interrupt: Callable[[int], None] = lambda in_flight: None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.client, self.pacer, self.cap = client, pacer, max(1, cap)
         self._on_eta, self._on_wait, self._clock = on_eta, on_wait, clock
+        self._on_interrupt = on_interrupt
         self._ready: deque[Job] = deque()
         self._delayed: list[tuple[float, int, Job]] = []
         self._order = itertools.count()
@@ -252,10 +255,15 @@ class Scheduler:
         except KeyboardInterrupt:
             self.interrupted = True
             self.stop("interrupted")
+            if self._writes or self._reads:
+                self._on_interrupt(len(self._writes) + len(self._reads))
             # A second Ctrl-C returns at once: what is in flight stays `sending` (re-run settles).
             with contextlib.suppress(KeyboardInterrupt):
                 self._loop(intake, pool)
         finally:
+            if self._blocked_since is not None:  # the wait the run ends in counts too
+                self.pacer.waited(self._blocked_since, self._clock())
+                self._blocked_since = None
             intake.cancel()
             pool.shutdown(wait=False, cancel_futures=True)
 
@@ -277,6 +285,9 @@ class Scheduler:
                 self._on_eta(*self.eta(now, intake))
             if self.stopped is None:
                 self._dispatch(pool, now)
+            elif self._blocked_since is not None:
+                self.pacer.waited(self._blocked_since, now)
+                self._blocked_since = None
             self._wake.wait(self._timeout(now))
 
     def _over(self, intake: Intake) -> bool:

@@ -142,15 +142,16 @@ def upload(
         registry = registry or Registry.default()
     progress = progress or NullProgress()
     session = _Session.begin("import", settings, ledger, options, progress, transport)
-    settle = ledger.due_deletions()
-    files = len(items) - len(paths) + (len(candidate_files(paths, registry)) if registry else 0)
-    progress.start(files)
     intake = Intake(INTAKE)
-    intake.expected = files  # a conversation a file, until the first ones are converted
-    producer = _Producer(items, session, convert_options, registry, intake, files)
-    thread = threading.Thread(target=producer.run, name="omi-convert", daemon=True)
-    thread.start()
-    try:
+    producer: _Producer | None = None
+    try:  # Ctrl-C at any moment from here on ends in a report
+        settle = ledger.due_deletions()
+        files = len(items) - len(paths)
+        files += len(candidate_files(paths, registry)) if registry else 0
+        progress.start(files)
+        intake.expected = files  # a conversation a file, until the first ones are converted
+        producer = _Producer(items, session, convert_options, registry, intake, files)
+        threading.Thread(target=producer.run, name="omi-convert", daemon=True).start()
         if not settle:
             intake.wait_any()  # the first conversation to send, or the end: no key needed
         if settle or not intake.finished:
@@ -163,7 +164,7 @@ def upload(
         session.report.stopped = INTERRUPTED
     finally:
         intake.cancel()
-    if producer.error is not None and session.report.stopped is None:
+    if producer is not None and producer.error is not None and session.report.stopped is None:
         raise producer.error
     return session.finish()
 
@@ -278,6 +279,10 @@ class _Session:
             cap=self.options.workers or DEFAULT_CAP,
             on_eta=self.progress.eta,
             on_wait=self.progress.waiting,
+            on_interrupt=lambda n: self.progress.note(
+                f"stopping: waiting for the answers to {n} request(s) in flight (Ctrl-C again "
+                "to stop at once; a re-run settles them)"
+            ),
         )
 
     def stopped_by(self, scheduler: Scheduler) -> None:

@@ -1,13 +1,19 @@
-"""Running the uploader against the fake server, as the upload tests do (importable helpers)."""
+"""Running the uploader against the fake server, as the upload tests do (importable helpers):
+in this process (:func:`run`, :func:`remove`) or as ``python -m importers`` (:func:`omi`, with
+the test adapters installed as a plugin by :func:`env_for`)."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
-from fake_adapters import ChatAdapter, TalkAdapter
+from fake_adapters import TESTS, ChatAdapter, TalkAdapter, install_plugin
 from fake_omi import GOOD_KEY, FakeOmi
 from pydantic import SecretStr
+from support import REPO
 
 from importers.client import RetryPolicy
 from importers.ledger import Ledger
@@ -56,3 +62,34 @@ def remove(
             run=run_id,
             options=UploadOptions(policy=FAST, read_timeout_s=5),
         )
+
+
+def env_for(
+    tmp_path: Path, key: str | None = GOOD_KEY, base_url: str | None = None
+) -> dict[str, str]:
+    site = install_plugin(tmp_path / "site")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OMI_")}
+    env["PYTHONPATH"] = os.pathsep.join([str(site), str(TESTS), str(REPO)])
+    env["XDG_CONFIG_HOME"] = str(tmp_path / "config")  # no user config file leaks in
+    if key is not None:
+        env["OMI_API_KEY"] = key
+    if base_url is not None:
+        env["OMI_API_BASE_URL"] = base_url
+    return env
+
+
+def omi(
+    args: list[str], env: dict[str, str], timeout: float = 60
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "importers", *args], cwd=REPO, env=env, capture_output=True,
+        text=True, timeout=timeout, check=False,
+    )  # fmt: skip
+
+
+def spawn(args: list[str], env: dict[str, str]) -> subprocess.Popen[str]:
+    """``python -m importers ARGS`` started, its output captured (to signal it mid-run)."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "importers", *args], cwd=REPO, env=env, text=True,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )  # fmt: skip
