@@ -21,7 +21,8 @@ need raw socket control: closing the connection with no response at all (before 
 conversation is committed) is not something an ASGI app can do.
 
 Faults come from a queue (``fake.queue("504_after", "500")``, consumed by the next requests that
-reach processing) or at random (``fault_rate``, seeded). Every request is recorded in
+reach processing; ``fake.queue_for(csid, ...)`` for one conversation's) or at random
+(``fault_rate``, seeded). Every request is recorded in
 ``fake.requests``; every conversation created in ``fake.conversations``.
 
 A hostile or broken server is played with :class:`Canned` answers (``fake.answer(...)``, served
@@ -155,6 +156,7 @@ class FakeOmi:
         self._lock = threading.Lock()
         self._random = random.Random(self.seed)
         self._queue: deque[str] = deque()
+        self._csid_faults: dict[str, deque[str]] = {}
         self._by_csid: dict[str, Stored] = {}
         self._claims: set[str] = set()
         self._windows: dict[str, tuple[float, int]] = {}
@@ -208,6 +210,11 @@ class FakeOmi:
         with self._lock:
             self._queue.extend(faults)
 
+    def queue_for(self, csid: str, *faults: str) -> None:
+        """Faults for the next requests of one conversation (by ``client_session_id``)."""
+        with self._lock:
+            self._csid_faults.setdefault(csid, deque()).extend(faults)
+
     def answer(self, *answers: Canned) -> None:
         """Serve these raw answers to the next requests that pass auth, one each."""
         with self._lock:
@@ -249,8 +256,12 @@ class FakeOmi:
 
     # -- behaviour ---------------------------------------------------------------------------
 
-    def _next_fault(self, stage: str) -> str | None:
+    def _next_fault(self, stage: str, csid: str | None = None) -> str | None:
         with self._lock:
+            own = self._csid_faults.get(csid or "")
+            if stage == "processing" and own:
+                head = own.popleft()
+                return None if head == "ok" else head
             if self._queue:
                 head = self._queue[0]
                 if (stage == "limiter") == (head == "limiter503"):
@@ -738,7 +749,7 @@ class _Handler(BaseHTTPRequestHandler):
         self, record: Record, endpoint: str, csid: str | None, body: dict[str, Any], words: int
     ) -> None:
         fake = self.server_state
-        fault = fake._next_fault("processing")
+        fault = fake._next_fault("processing", csid)
         record.fault = fault
         if fault == "drop_before":
             self._release(csid)

@@ -38,7 +38,7 @@ def run(
     **opts: Any,
 ) -> Report:
     """``omi-import import INPUTS`` with the test adapters, fast retries and a 5 s timeout."""
-    options = UploadOptions(policy=FAST, read_timeout_s=5, **opts)
+    options = UploadOptions(**{"policy": FAST, "read_timeout_s": 5, **opts})
     with Ledger.open(state) as ledger:
         return upload(
             inputs,
