@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -133,3 +134,22 @@ def test_dry_run_needs_no_key_and_sends_nothing(tmp_path: Path, inputs: Path) ->
     assert json.loads(done.stdout)["conversations"][0]["client_session_id"].startswith(
         "omi-import-"
     )
+
+
+def test_an_unreachable_omi_stops_the_run_with_one_line_even_when_quiet(
+    tmp_path: Path, inputs: Path
+) -> None:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = env_for(tmp_path, base_url=f"http://127.0.0.1:{port}")
+    started = time.monotonic()
+    done = omi(["import", str(inputs), "--state", str(tmp_path / "s"), "-q"], env)
+    assert time.monotonic() - started < 30  # not minutes per conversation
+    assert done.returncode == 1
+    errors = [line for line in done.stderr.splitlines() if line.startswith("Error:")]
+    assert errors == [
+        "Error: cannot reach 127.0.0.1 (refused: nothing accepts connections at that address and "
+        "port); nothing more was sent. Check the network and the address (--base-url / "
+        "OMI_API_BASE_URL), then run the same command again to resume"
+    ]

@@ -171,3 +171,17 @@ def test_a_kill_while_the_replacement_is_sent_is_finished_by_the_next_run(tmp_pa
         (new,) = fake.live()
         assert new.id != old.id
         assert Counter(c.client_session_id for c in fake.conversations).most_common(1)[0][1] == 1
+
+
+def test_ctrl_c_while_convert_runs_exits_130_with_its_tally(tmp_path: Path) -> None:
+    for i in range(3):
+        talk_file(tmp_path / f"c{i}.slowtalk", 3, tag=f"c{i}")
+    env = env_for(tmp_path) | {"SLOW_TALK_S": "5"}
+    proc = spawn(["convert", *(str(tmp_path / f"c{i}.slowtalk") for i in range(3))], env)
+    time.sleep(2.0)  # started, converting the first one
+    proc.send_signal(signal.SIGINT)
+    out, err = finish(proc)
+    assert proc.returncode == 130, out + err
+    assert "Traceback" not in err
+    assert "Aborted!" not in err
+    assert err.rstrip().endswith("interrupted")
