@@ -165,7 +165,8 @@ def test_a_kill_while_the_replacement_is_sent_is_finished_by_the_next_run(tmp_pa
         wait_for(lambda: fake.count(method="POST") == 2)  # the new one on its way
         proc.kill()
         proc.communicate(timeout=10)
-        fake.latency_s = 0.0
+        wait_for(lambda: len(fake.conversations) == 2)  # the server finished it (else the
+        fake.latency_s = 0.0  # re-run would be told "processing" and wait 30 s to ask again)
         final = omi(["import", call, "--state", state, "--me", "Alice"], env)
         assert final.returncode == 0, final.stdout + final.stderr
         (new,) = fake.live()
