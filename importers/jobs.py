@@ -102,27 +102,28 @@ class _Hooks:
         self._context.ledger.mark_pending(self._key)
 
 
-class CreateJob:
-    """POST one conversation."""
+@dataclass(eq=False)
+class _ConversationJob:
+    """A job about one conversation of an input (its result in the report is kept current)."""
 
-    write = True
-    optional = False
-
-    def __init__(
-        self, context: Context, conversation: Conversation, path: str, result: ConversationResult
-    ) -> None:
-        self.context, self.conversation, self.path, self.result = (
-            context,
-            conversation,
-            path,
-            result,
-        )
-        self.attempts = 0
-        self.not_before = 0.0
+    context: Context
+    conversation: Conversation
+    path: str
+    result: ConversationResult
+    #: May the run end while this waits (a read-back not due yet)?
+    optional: bool = False
+    attempts: int = 0
+    not_before: float = 0.0
 
     @property
     def label(self) -> str:
         return f"{self.path} #{self.conversation.index + 1}"
+
+
+class CreateJob(_ConversationJob):
+    """POST one conversation."""
+
+    write = True
 
     def attempt(self) -> list[Job]:
         ctx, conv = self.context, self.conversation
@@ -142,9 +143,8 @@ class CreateJob:
             if ctx.read_scope is False:
                 return []
             # Looked up later in this run if it is still going then (else by the next run).
-            later = ReadBackJob(ctx, conv, self.path, self.result, optional=True)
-            later.not_before = ctx.clock() + ctx.readback_after_s
-            return [later]
+            due = ctx.clock() + ctx.readback_after_s
+            return [ReadBackJob(ctx, conv, self.path, self.result, True, not_before=due)]
         ctx.ledger.mark_done(conv.key, created.id, created.status, created.discarded)
         self.result.sent_now = True
         note = " (discarded by Omi: too short)" if created.discarded else ""
@@ -156,33 +156,10 @@ class CreateJob:
         self.context.progress.finished(f"not sent: {self.label}: {error}")
 
 
-class ReadBackJob:
+class ReadBackJob(_ConversationJob):
     """Find a text conversation in Omi before it is sent again (module docstring)."""
 
     write = False
-
-    def __init__(
-        self,
-        context: Context,
-        conversation: Conversation,
-        path: str,
-        result: ConversationResult,
-        *,
-        optional: bool = False,
-    ) -> None:
-        self.context, self.conversation, self.path, self.result = (
-            context,
-            conversation,
-            path,
-            result,
-        )
-        self.optional = optional
-        self.attempts = 0
-        self.not_before = 0.0
-
-    @property
-    def label(self) -> str:
-        return f"{self.path} #{self.conversation.index + 1}"
 
     def attempt(self) -> list[Job]:
         ctx, conv = self.context, self.conversation
@@ -217,16 +194,16 @@ class ReadBackJob:
         self.context.ledger.mark_uncertain(self.conversation.key, str(error))
 
 
+@dataclass(eq=False)
 class DeleteJob:
     """DELETE one conversation."""
 
+    context: Context
+    entry: Entry
+    attempts: int = 0
+    not_before: float = 0.0
     write = True
     optional = False
-
-    def __init__(self, context: Context, entry: Entry) -> None:
-        self.context, self.entry = context, entry
-        self.attempts = 0
-        self.not_before = 0.0
 
     @property
     def label(self) -> str:

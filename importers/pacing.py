@@ -58,6 +58,8 @@ DEFAULT_WINDOW_S = 3600.0
 #: remembered past it is cut to it. Omi's window is an hour.
 MAX_WINDOW_S = 86_400.0
 PROBE_POLL_S = 0.25
+#: Waits shorter than this are not shown (a probe's answer is polled for every 0.25 s).
+MIN_SHOWN_WAIT_S = 1.0
 #: Send times kept to learn a window from (more than any limit seen: Omi's is 25).
 MAX_SENDS_KEPT = 10_000
 MAX_MARGIN_S = 2.0
@@ -263,13 +265,17 @@ class Pacer:
             if self._stop.is_set():
                 return False
             with self._cond:
-                self.wait_begins(now + delay)
+                self.wait_begins(now, delay)
                 self._cond.wait(timeout=min(delay, 0.5))
             self.waited(now, self._clock())
 
-    def wait_begins(self, until: float) -> None:
-        """Tell ``on_wait`` of a wait until ``until``, once per wait (not per thread)."""
+    def wait_begins(self, now: float, delay: float) -> None:
+        """Tell ``on_wait`` of a wait of ``delay`` seconds from ``now``, once per wait (not per
+        thread, nor for the short polls while a probe is answered)."""
+        until = now + delay
         with self._cond:
+            if delay < MIN_SHOWN_WAIT_S:
+                return
             if until > self._wait_shown + 1.0 or until < self._wait_shown - 1.0:
                 self._wait_shown = until
                 if self._on_wait is not None:

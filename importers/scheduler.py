@@ -178,7 +178,6 @@ class Scheduler:
         cap: the most writes in flight at once.
         on_eta: told the ETA in seconds (None: unknown) every :data:`TICK_S`, with whether
             the limit is assumed (Omi's documented one) rather than known.
-        on_wait: told the monotonic time a wait for the rate limit ends, when one begins.
         on_interrupt: told how many requests are in flight when a first Ctrl-C stops the run.
         clock: monotonic seconds (injectable for tests).
     """
@@ -190,12 +189,11 @@ class Scheduler:
         *,
         cap: int = DEFAULT_CAP,
         on_eta: Callable[[float | None, bool], None] = lambda seconds, assumed: None,
-        on_wait: Callable[[float], None] = lambda until: None,
         on_interrupt: Callable[[int], None] = lambda in_flight: None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.client, self.pacer, self.cap = client, pacer, max(1, cap)
-        self._on_eta, self._on_wait, self._clock = on_eta, on_wait, clock
+        self._on_eta, self._clock = on_eta, clock
         self._on_interrupt = on_interrupt
         self._ready: deque[Job] = deque()
         self._delayed: list[tuple[float, int, Job]] = []
@@ -311,18 +309,15 @@ class Scheduler:
                 break
             self._ready.remove(job)
             self._reads.add(self._submit(pool, job))
-        while self._ready and len(self._writes) < self._target(now):
+        while any(j.write for j in self._ready) and len(self._writes) < self._target(now):
             delay = self.pacer.reserve(now)
             if delay is not None:
                 blocked = True
-                self.pacer.wait_begins(now + delay)
-                self._on_wait(now + delay)
+                self.pacer.wait_begins(now, delay)
                 break
             job = self._next_write()
             self._ready.remove(job)
             self._writes[self._submit(pool, job)] = self.pacer.window_id
-            if not any(j.write for j in self._ready):
-                break
         if self._blocked_since is not None:
             self.pacer.waited(self._blocked_since, now)
         self._blocked_since = now if blocked else None

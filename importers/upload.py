@@ -236,7 +236,7 @@ class _Session:
         self.settings, self.ledger, self.options = settings, ledger, options
         self.progress, self.transport, self.report = progress, transport, report
         self.started = time.monotonic()
-        self.pacer = _pacer(ledger, settings.base_url, options)
+        self.pacer = _pacer(ledger, settings.base_url, options, progress)
         self.context = Context(
             ledger,
             progress,
@@ -278,7 +278,6 @@ class _Session:
             self.pacer,
             cap=self.options.workers or DEFAULT_CAP,
             on_eta=self.progress.eta,
-            on_wait=self.progress.waiting,
             on_interrupt=lambda n: self.progress.note(
                 f"stopping: waiting for the answers to {n} request(s) in flight (Ctrl-C again "
                 "to stop at once; a re-run settles them)"
@@ -420,10 +419,9 @@ class _Producer:
             )  # fmt: skip
             item.conversations.append(result)
             if _uncertain_text(entry) and not options.resend_uncertain:
-                job: Job = ReadBackJob(context, conv, path, result)
-                job.not_before = _readback_at(entry, options.readback_after_s)
-                job.optional = job.not_before > time.monotonic()
-                jobs.append(job)
+                due = _readback_at(entry, options.readback_after_s)
+                later = due > time.monotonic()
+                jobs.append(ReadBackJob(context, conv, path, result, later, not_before=due))
             elif _should_send(entry, options):
                 jobs.append(CreateJob(context, conv, path, result))
         if not jobs:
@@ -454,7 +452,7 @@ def _should_send(entry: Entry, options: UploadOptions) -> bool:
     )
 
 
-def _pacer(ledger: Ledger, base_url: str, options: UploadOptions) -> Pacer:
+def _pacer(ledger: Ledger, base_url: str, options: UploadOptions, progress: ProgressSink) -> Pacer:
     """A pacer told what is known: the options, else what an earlier run learned."""
     limit, window, quality = options.rate_limit, options.rate_window_s, None
     if limit is None:
@@ -466,7 +464,7 @@ def _pacer(ledger: Ledger, base_url: str, options: UploadOptions) -> Pacer:
         if learned_window is not None:
             window = float(learned_window)
             quality = ledger.get_meta(f"rate_window_quality {base_url}") or "exact"
-    return Pacer(limit, window, window_quality=quality)
+    return Pacer(limit, window, window_quality=quality, on_wait=progress.waiting)
 
 
 def _remember_limits(ledger: Ledger, base_url: str, pacer: Pacer) -> None:
