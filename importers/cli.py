@@ -388,7 +388,7 @@ def convert_cmd(
     type=click.IntRange(1, 64),
     metavar="N",
     help="At most N requests in flight (default: sized from the server's latency and the "
-    "rate limit, at most 16).",
+    "rate limit, at most 32).",
 )
 @click.option(
     "--rate-limit",

@@ -91,6 +91,8 @@ from importers.transport import Deadline, certificate_failure, connect_failure, 
 
 T = TypeVar("T")
 
+#: A Retry-After at least this long is a deadline the pacer keeps (shorter: backoff too).
+PACED_RETRY_AFTER_S = 1.0
 #: The server gives up at 120 s (504) but may still finish: wait well past that.
 READ_TIMEOUT_S = 180.0
 #: How long one attempt may take in all (connect, send, answer), beyond the read timeout.
@@ -192,6 +194,13 @@ class Retry(Exception):  # noqa: N818 - a decision, not an error
         #: Why no connection could be made at all (DNS, refused, TLS, timeout): a run stops
         #: after a few of these in a row (:mod:`importers.scheduler`).
         self.unreachable = unreachable
+
+    @property
+    def paced(self) -> bool:
+        """The rate limiter said when to come back (a ``Retry-After`` of a second or more):
+        the pacer waits for it, and it is no failure of this request. (A server that keeps
+        saying "now" gets backoff instead.)"""
+        return self.retry_after is not None and self.retry_after >= PACED_RETRY_AFTER_S
 
 
 @dataclass

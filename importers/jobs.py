@@ -113,6 +113,7 @@ class _ConversationJob:
     #: May the run end while this waits (a read-back not due yet)?
     optional: bool = False
     attempts: int = 0
+    failures: int = 0
     not_before: float = 0.0
 
     @property
@@ -201,6 +202,7 @@ class DeleteJob:
     context: Context
     entry: Entry
     attempts: int = 0
+    failures: int = 0
     not_before: float = 0.0
     write = True
     optional = False

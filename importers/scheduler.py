@@ -89,8 +89,10 @@ class Job(Protocol):
     write: bool
     #: Whether the run may end while it still waits for its time (a read-back not yet due).
     optional: bool
-    #: Attempts made so far (the scheduler counts them).
+    #: Attempts made so far, and those that failed (not counting 429s that said when to come
+    #: back: those are waited for, and neither back off nor use up the retries).
     attempts: int
+    failures: int
     #: Not to be tried before this monotonic time.
     not_before: float
 
@@ -166,6 +168,7 @@ class _Done:
     followups: list[Job] = field(default_factory=list)
     retry: Retry | None = None
     wait_s: float = 0.0
+    gave_up: bool = False
     stop: StopError | None = None
 
 
@@ -343,10 +346,13 @@ class Scheduler:
         except Retry as exc:
             job.attempts += 1
             elapsed = self._clock() - started
-            if job.attempts >= self.client.policy.max_attempts:
+            if exc.paced:
+                return _Done(job, elapsed, retry=exc)  # the pacer holds it until the reset
+            job.failures += 1
+            if job.failures >= self.client.policy.max_attempts:
                 job.gave_up(self.client.gave_up(exc))
-                return _Done(job, elapsed, retry=exc)
-            return _Done(job, elapsed, retry=exc, wait_s=self.client.retry_wait(exc, job.attempts))
+                return _Done(job, elapsed, retry=exc, gave_up=True)
+            return _Done(job, elapsed, retry=exc, wait_s=self.client.retry_wait(exc, job.failures))
         except StopError as exc:
             return _Done(job, self._clock() - started, stop=exc)
         return _Done(job, self._clock() - started, followups)
@@ -377,7 +383,7 @@ class Scheduler:
                     self._slow_start = min(self.cap, self._slow_start + SLOW_START_STEP)
         if retry is None:
             self.add(done.followups)
-        elif job.attempts < self.client.policy.max_attempts:
+        elif not done.gave_up:
             self.client.retried(retry.reason)
             heapq.heappush(self._delayed, (now + done.wait_s, next(self._order), job))
 

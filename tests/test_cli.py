@@ -193,3 +193,10 @@ def test_a_rate_window_that_is_not_a_sane_number_is_a_usage_error(
     assert result.exit_code == 2
     assert expected in result.output
     assert not (tmp_path / "s").exists()
+
+
+def test_the_workers_help_names_the_schedulers_cap() -> None:
+    from importers.scheduler import DEFAULT_CAP
+
+    shown = CliRunner().invoke(cli, ["import", "--help"], terminal_width=200).output
+    assert f"at most {DEFAULT_CAP})" in " ".join(shown.split())

@@ -96,3 +96,15 @@ def test_one_conversation_backing_off_does_not_hold_the_others(tmp_path: Path) -
     assert len(retries) == 2
     assert len(others) == 2
     assert max(others) < min(retries)
+
+
+def test_429s_that_say_when_use_up_no_retries(tmp_path: Path) -> None:
+    """One request per 1.2 s window, learned, with only two attempts allowed per conversation:
+    the 429s of the learning window are waited out, not counted as failed attempts."""
+    files = [talk_file(tmp_path / f"p{i}.talk", 3, tag=f"p{i}") for i in range(4)]
+    strict = RetryPolicy(max_attempts=2, backoff_initial_s=0.01, backoff_max_s=0.05)
+    with FakeOmi(limit=1, window_s=1.2) as fake:
+        report = run(fake, files, tmp_path / "state", policy=strict)
+        assert report.ok, report.summary()
+        assert fake.count(status=429) >= 1
+        assert len(fake.conversations) == 4
