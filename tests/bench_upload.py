@@ -22,7 +22,9 @@ against a 4 s window; the real 2 s to 120 s is made for Omi's hour). Faults fall
 requests each run (the order of requests varies): take the median of several ``--runs``, each
 run with a seed of its own (the same for A and B).
 
-Every scenario runs in a process of its own (``--scenario NAME`` runs one and prints JSON).
+Every scenario runs in a process of its own (``--scenario NAME`` runs one and prints JSON); one
+that has not ended after ``--timeout`` seconds is stopped and counted as never ending (0.1.0 did
+not end when a provider's 429 answered its probe).
 ``--root DIR`` also runs each scenario with the ``importers`` of another source tree (a checkout
 of an older commit), alternating A B ``--runs`` times: figures are medians.
 """
@@ -129,7 +131,12 @@ def measure(name: str, args: argparse.Namespace, root: Path, seed: int) -> dict[
     command = [sys.executable, str(Path(__file__).resolve()), "--scenario", name]
     command += ["--n", str(args.n), "--limit", str(args.limit), "--window", str(args.window)]
     command += ["--seed", str(seed)]
-    done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+    try:
+        done = subprocess.run(
+            command, env=env, capture_output=True, text=True, check=False, timeout=args.timeout
+        )
+    except subprocess.TimeoutExpired:
+        return {"stalled": args.timeout}  # it never ended (the probe stall, before issue 10)
     if done.returncode != 0:
         raise SystemExit(f"{name} failed with {root}:\n{done.stderr[-2000:]}")
     figures: dict[str, float] = json.loads(done.stdout)
@@ -137,10 +144,20 @@ def measure(name: str, args: argparse.Namespace, root: Path, seed: int) -> dict[
 
 
 def medians(runs: list[dict[str, float]]) -> dict[str, float]:
-    return {key: statistics.median(r[key] for r in runs) for key in runs[0]}
+    ended = [r for r in runs if "stalled" not in r]
+    found = {key: statistics.median(r[key] for r in ended) for key in ended[0]} if ended else {}
+    if len(ended) < len(runs):
+        found["stalled"] = len(runs) - len(ended)
+    return found
 
 
 def shown(figures: dict[str, float]) -> str:
+    stalled = figures.get("stalled")
+    if "wall" not in figures:
+        return f"never ended ({stalled:.0f} run(s) stopped after the --timeout)"
+    if stalled:
+        ended = shown({k: v for k, v in figures.items() if k != "stalled"})
+        return f"{ended}; {stalled:.0f} more run(s) never ended"
     ratio = figures["wall"] / figures["floor"]
     line = (
         f"{figures['wall']:6.2f} s, floor {figures['floor']:6.2f} s, {ratio:5.2f}x, "
@@ -164,6 +181,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=1, help="runs (A B pairs with --root)")
     parser.add_argument("--root", type=Path, help="also run the importers of this source tree")
     parser.add_argument("--only", choices=SCENARIOS, action="append", help="these scenarios")
+    parser.add_argument("--timeout", type=float, default=600.0, help="seconds a run may take (600)")
     parser.add_argument("--scenario", choices=SCENARIOS, help=argparse.SUPPRESS)
     parser.add_argument("--seed", type=int, default=1, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
