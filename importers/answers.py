@@ -16,6 +16,7 @@ import math
 import re
 import time
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
 import httpx
 
@@ -156,3 +157,61 @@ def int_header(headers: httpx.Headers, name: str) -> int | None:
         return None
     value = int(raw)
     return value if value <= MAX_HEADER_INT else None
+
+
+def listed_match(
+    answer: Answer, started_at: datetime, text: str, *, slack: timedelta
+) -> str | None:
+    """The id of the conversation in a ``GET /v1/dev/user/conversations`` list (with
+    transcripts) that started at ``started_at`` (give or take ``slack``) and holds ``text``.
+
+    Texts are compared with runs of whitespace made one space (a server may re-wrap them).
+
+    Returns:
+        The id, or None when no listed conversation started then.
+
+    Raises:
+        MalformedAnswer: the answer is no list of conversations, or one started then whose
+            text is not listed (nothing can be concluded from it).
+    """
+    if answer.truncated:
+        raise MalformedAnswer(f"a list over {len(answer.body) // (1024 * 1024)} MiB")
+    try:
+        data = answer.json()
+    except ValueError:
+        raise MalformedAnswer("a list that is not JSON") from None
+    if not isinstance(data, list):
+        raise MalformedAnswer("an answer that is not a list of conversations")
+    wanted = " ".join(text.split())
+    unknown_text = False
+    for item in data:
+        if not isinstance(item, dict):
+            continue
+        started = _datetime(item.get("started_at"))
+        if started is None or abs(started - started_at) > slack:
+            continue
+        segments = item.get("transcript_segments")
+        if not isinstance(segments, list):
+            unknown_text = True
+            continue
+        listed = " ".join(
+            " ".join(str(s.get("text", "")).split()) for s in segments if isinstance(s, dict)
+        )
+        conversation_id = item.get("id")
+        if listed == wanted and isinstance(conversation_id, str):
+            if not _SANE_ID.fullmatch(conversation_id):
+                raise MalformedAnswer("a matching conversation without a sane id")
+            return conversation_id
+    if unknown_text:
+        raise MalformedAnswer("a conversation that started then, without its text to compare")
+    return None
+
+
+def _datetime(value: object) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)

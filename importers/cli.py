@@ -16,7 +16,7 @@ import os
 import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
@@ -37,6 +37,9 @@ from importers.payload import SOURCES
 from importers.pipeline import convert_all
 from importers.registry import Registry
 
+if TYPE_CHECKING:
+    from importers.report import Report
+
 # The uploader's libraries (httpx, rich, sqlite3) are imported by the commands that use them:
 # `convert` does not wait for them (a third of its start-up).
 
@@ -53,8 +56,13 @@ class _SettingsError(_CommandError):
     exit_code = 2
 
 
+#: The exit status of a run stopped by Ctrl-C (128 + SIGINT), as shells report it.
+INTERRUPTED_EXIT = 130
+
+
 class _Cli(click.Group):
-    """The one place an ImporterError becomes a command-line error."""
+    """The one place an ImporterError becomes a command-line error (and Ctrl-C, outside the
+    commands that report what they did first, exit 130 instead of click's "Aborted!")."""
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -63,6 +71,9 @@ class _Cli(click.Group):
             raise _SettingsError(str(exc)) from None
         except ImporterError as exc:
             raise _CommandError(str(exc)) from None
+        except KeyboardInterrupt:
+            click.echo("omi-import: interrupted", err=True)
+            raise click.exceptions.Exit(INTERRUPTED_EXIT) from None
 
 
 def registry_of(ctx: click.Context) -> Registry:
@@ -236,6 +247,10 @@ def run_convert(
                     target.parent.mkdir(parents=True, exist_ok=True)
                     target.write_bytes(result.to_json(pretty=True) + b"\n")
             console.outcome(outcome, target)
+    except KeyboardInterrupt:
+        console.stop()
+        click.echo(f"omi-import: {console.summary()}; interrupted", err=True)
+        sys.exit(INTERRUPTED_EXIT)
     finally:
         console.stop()
     if not console.records:
@@ -245,6 +260,50 @@ def run_convert(
         click.echo(console.summary_json(), err=out_dir is None)
     if console.failed:
         sys.exit(1)
+
+
+def connection_options(func: F) -> F:
+    """Where Omi and the ledger are (``import`` and ``delete``)."""
+    decorators = [
+        click.option(
+            "--api-key",
+            metavar="KEY",
+            help="Omi developer API key with write access (better: OMI_API_KEY or the config "
+            "file).",
+        ),
+        click.option(
+            "--base-url",
+            metavar="URL",
+            help="API base URL (default: OMI_API_BASE_URL, else https://api.omi.me).",
+        ),
+        state_option(),
+    ]
+    for decorator in reversed(decorators):
+        func = decorator(func)
+    return func
+
+
+def state_option() -> Callable[[F], F]:
+    return click.option(
+        "--state",
+        "state_dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        metavar="DIR",
+        help="Folder of the ledger that remembers what is in Omi (default: the state folder).",
+    )
+
+
+def finish(report: Report, lines: list[str], *, interrupted: bool) -> None:
+    """Print a run's summary lines and exit: 130 when interrupted, 1 when not ok, else 0."""
+    for line in lines:
+        click.echo(line)
+    if interrupted:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(INTERRUPTED_EXIT)  # requests still in flight are `sending`: a re-run settles them
+    if report.stopped:
+        click.echo(f"Error: {report.stopped}", err=True)
+    sys.exit(0 if report.ok else 1)
 
 
 @click.group(
@@ -338,23 +397,7 @@ def convert_cmd(
 @click.option(
     "--dry-run", is_flag=True, help="Print what would be sent (as `convert`); send nothing."
 )
-@click.option(
-    "--api-key",
-    metavar="KEY",
-    help="Omi developer API key with write access (better: OMI_API_KEY or the config file).",
-)
-@click.option(
-    "--base-url",
-    metavar="URL",
-    help="API base URL (default: OMI_API_BASE_URL, else https://api.omi.me).",
-)
-@click.option(
-    "--state",
-    "state_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    metavar="DIR",
-    help="Folder of the ledger that remembers what is in Omi (default: the state folder).",
-)
+@connection_options
 @click.option(
     "--report",
     "report_path",
@@ -363,19 +406,26 @@ def convert_cmd(
     help="Write a JSON report of every input and conversation here.",
 )
 @click.option(
+    "--replace",
+    is_flag=True,
+    help="Replace another import of the same recording that is in Omi (it is deleted once "
+    "the new one is in).",
+)
+@click.option(
     "--retry-failed", is_flag=True, help="Send again conversations that Omi rejected before."
 )
 @click.option(
     "--resend-uncertain",
     is_flag=True,
-    help="Send again text conversations whose earlier outcome is unknown (may duplicate).",
+    help="Send again text conversations whose outcome is unknown without looking them up in "
+    "Omi first (for keys that may not read; may duplicate).",
 )
 @click.option(
     "--workers",
-    type=click.IntRange(1, 16),
-    default=4,
-    show_default=True,
-    help="Requests in flight at once.",
+    type=click.IntRange(1, 64),
+    metavar="N",
+    help="At most N requests in flight (default: sized from the server's latency and the "
+    "rate limit, at most 32).",
 )
 @click.option(
     "--rate-limit",
@@ -402,9 +452,10 @@ def import_cmd(
     base_url: str | None,
     state_dir: Path | None,
     report_path: Path | None,
+    replace: bool,
     retry_failed: bool,
     resend_uncertain: bool,
-    workers: int,
+    workers: int | None,
     rate_limit: int | None,
     rate_window: float | None,
     quiet: bool,
@@ -425,6 +476,7 @@ def import_cmd(
     upload_options = UploadOptions(
         retry_failed=retry_failed,
         resend_uncertain=resend_uncertain,
+        replace=replace,
         workers=workers,
         rate_limit=rate_limit,
         rate_window_s=rate_window,
@@ -446,25 +498,65 @@ def import_cmd(
         progress.close()
     if report_path is not None:
         report.write(report_path)
-    for line in report.summary():
-        click.echo(line)
-    if report.stopped == INTERRUPTED:
-        sys.stdout.flush()
-        sys.stderr.flush()
-        os._exit(130)  # requests still in flight are recorded as `sending`: a re-run settles them
-    if report.stopped:
-        click.echo(f"Error: {report.stopped}", err=True)
-    sys.exit(0 if report.ok else 1)
+    finish(report, report.summary(), interrupted=report.stopped == INTERRUPTED)
+
+
+@cli.command("list")
+@state_option()
+@click.option("--json", "as_json", is_flag=True, help="Print the recordings as JSON.")
+def list_cmd(state_dir: Path | None, as_json: bool) -> None:
+    """List what was imported into Omi: file, when, run, status, conversation ids."""
+    from importers.ledger import Ledger
+    from importers.recordings import list_text
+
+    with Ledger.open(state_dir) as ledger:
+        click.echo(list_text(ledger, as_json=as_json))
+
+
+@cli.command("delete")
+@click.argument("paths", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--all-from-run",
+    "run",
+    type=click.IntRange(min=1),
+    metavar="RUN",
+    help="Delete every conversation that run RUN created (`omi-import list` shows runs).",
+)
+@connection_options
+@click.option("--json", "as_json", is_flag=True, help="Print what was deleted as JSON.")
+@click.option("-q", "--quiet", is_flag=True, help="Print no progress, only errors and the summary.")
+def delete_cmd(
+    paths: tuple[Path, ...],
+    run: int | None,
+    api_key: str | None,
+    base_url: str | None,
+    state_dir: Path | None,
+    as_json: bool,
+    quiet: bool,
+) -> None:
+    """Delete from Omi the conversations imported from FILE... or by --all-from-run RUN."""
+    if not paths and run is None:
+        raise click.UsageError("name the FILE(s) whose conversations to delete, or --all-from-run")
+    from importers.ledger import Ledger
+    from importers.progress import make_progress
+    from importers.settings import load_settings
+    from importers.upload import INTERRUPTED, delete
+
+    settings = load_settings(api_key=api_key, base_url=base_url)
+    progress = make_progress(sys.stderr, quiet=quiet or as_json)
+    try:
+        with Ledger.open(state_dir) as ledger:
+            report = delete(
+                settings=settings, ledger=ledger, paths=paths, run=run, progress=progress
+            )
+    finally:
+        progress.close()
+    lines = [report.deletion_json()] if as_json else report.deletion_summary()
+    finish(report, lines, interrupted=report.stopped == INTERRUPTED)
 
 
 @cli.command("status")
-@click.option(
-    "--state",
-    "state_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    metavar="DIR",
-    help="Folder of the ledger (default: the state folder).",
-)
+@state_option()
 @click.option("--json", "as_json", is_flag=True, help="Print the counts and problems as JSON.")
 def status_cmd(state_dir: Path | None, as_json: bool) -> None:
     """Show what the ledger knows: counts per state, failures with reasons."""

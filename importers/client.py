@@ -1,6 +1,7 @@
 """The Omi API client: one POST per conversation, retried only where a retry is safe.
 
-Retries use tenacity (:class:`tenacity.Retrying`); what to retry is decided per answer by
+Retries use tenacity (:class:`tenacity.Retrying`) in :meth:`OmiClient.create`, or the uploader's
+scheduler around :meth:`OmiClient.attempt`; what to retry is decided per answer by
 :meth:`OmiClient.decide`, a pure mapping from an answer to an outcome (tested with
 ``httpx.MockTransport`` and against ``tests/fake_omi.py``):
 
@@ -22,6 +23,15 @@ attempt past its deadline
 400/404/413/422 (other 4xx)        RejectedError with the server detail  same
 401 / 403                          AuthError: the run stops              same
 =================================  ====================================  ==========================
+
+A connection that cannot be made says why (:func:`importers.transport.connect_failure`: DNS,
+refused, TLS, timeout), so that a run can stop when Omi cannot be reached at all.
+
+``DELETE /v1/dev/user/conversations/{id}`` (:meth:`OmiClient.delete_attempt`) is paced like a
+POST (the same rate-limit unit) and may be repeated, so it is decided as from-segments is;
+200 means deleted and 404 means Omi holds no such conversation (deleted already).
+``GET /v1/dev/user/conversations`` (:meth:`OmiClient.find_text`, read scope, a budget of 60 an
+hour paced apart) reads a text conversation back when its outcome is unknown.
 
 ``Retry-After`` that is ``inf``, ``nan``, negative or unreadable is no deadline (the 429 still
 fills the pacer's window); one past :data:`~importers.pacing.MAX_WINDOW_S` (a day) counts as a
@@ -46,9 +56,10 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from types import TracebackType
-from typing import Protocol
-from urllib.parse import urlsplit
+from typing import Protocol, TypeVar
+from urllib.parse import quote, urlsplit
 
 import httpx
 import tenacity
@@ -56,11 +67,13 @@ from pydantic import SecretStr
 
 from importers import __version__
 from importers.answers import (
+    MAX_ANSWER_BYTES,
     Answer,
     MalformedAnswer,
     created_fields,
     error_detail,
     int_header,
+    listed_match,
     retry_after_seconds,
 )
 from importers.errors import (
@@ -72,10 +85,14 @@ from importers.errors import (
     UncertainError,
 )
 from importers.pacing import MAX_WINDOW_S, Pacer
-from importers.payload import SEGMENTS_ENDPOINT, Conversation
+from importers.payload import SEGMENTS_ENDPOINT, TEXT_ENDPOINT, Conversation, TextRequest
 from importers.redact import Redactor, printable
-from importers.transport import Deadline, certificate_failure, http_client
+from importers.transport import Deadline, certificate_failure, connect_failure, http_client
 
+T = TypeVar("T")
+
+#: A Retry-After at least this long is a deadline the pacer keeps (shorter: backoff too).
+PACED_RETRY_AFTER_S = 1.0
 #: The server gives up at 120 s (504) but may still finish: wait well past that.
 READ_TIMEOUT_S = 180.0
 #: How long one attempt may take in all (connect, send, answer), beyond the read timeout.
@@ -83,6 +100,17 @@ DEADLINE_MARGIN_S = 60.0
 #: The longest server detail quoted in a message; ids and statuses are shorter still.
 DETAIL_CHARS = 300
 LIMITER_DOWN = "Rate limiter unavailable"
+#: Reads have a budget of their own: 60 an hour (server-behavior.md's limits, read scope).
+READ_LIMIT = 60
+READ_WINDOW_S = 3600.0
+#: How far apart a listed conversation's start and ours may be and still be the same one
+#: (the server may store started_at to the second).
+MATCH_SLACK = timedelta(seconds=1)
+#: Conversations asked for in one read-back (those starting within MATCH_SLACK of ours).
+LIST_PAGE = 25
+#: The bound on a list answer: 25 conversations with their transcripts (a text may be
+#: 100,000 characters) exceed the bound on other answers.
+MAX_LIST_BYTES = 4 * 1024 * 1024
 JSON_HEADERS = {"Content-Type": "application/json"}
 READ_PATH = "/v1/dev/user/conversations"
 SCOPE_HELP = (
@@ -100,6 +128,10 @@ CERTIFICATE_HELP = (
     "is yours, point SSL_CERT_FILE at the certificate of the authority that signed it; "
     "otherwise a proxy, antivirus or captive portal may be intercepting the connection, or "
     "the system clock is wrong"
+)
+READ_SCOPE_HELP = (
+    "the API key may not read conversations (403: {detail}), so uncertain chats cannot be "
+    "looked up; check the app, then use --resend-uncertain for the missing ones"
 )
 KEY_HELP = (
     "the API key was refused (401: {detail}). Check --api-key / OMI_API_KEY / the config file; "
@@ -152,6 +184,7 @@ class Retry(Exception):  # noqa: N818 - a decision, not an error
         retry_after: float | None = None,
         processing: bool = False,
         created_nothing: bool = False,
+        unreachable: str | None = None,
     ) -> None:
         super().__init__(reason)
         self.reason = reason
@@ -159,6 +192,16 @@ class Retry(Exception):  # noqa: N818 - a decision, not an error
         self.retry_after = retry_after
         self.processing = processing
         self.created_nothing = created_nothing
+        #: Why no connection could be made at all (DNS, refused, TLS, timeout): a run stops
+        #: after a few of these in a row (:mod:`importers.scheduler`).
+        self.unreachable = unreachable
+
+    @property
+    def paced(self) -> bool:
+        """The rate limiter said when to come back (a ``Retry-After`` of a second or more):
+        the pacer waits for it, and it is no failure of this request. (A server that keeps
+        saying "now" gets backoff instead.)"""
+        return self.retry_after is not None and self.retry_after >= PACED_RETRY_AFTER_S
 
 
 @dataclass
@@ -180,13 +223,19 @@ class ClientStats:
 
 
 class OmiClient:
-    """POSTs request bodies to Omi.
+    """Creates and deletes conversations in Omi, and reads them back.
+
+    :meth:`create` retries by itself (in the calling thread); the uploader's scheduler calls
+    :meth:`attempt` and :meth:`delete_attempt` (one request each, the rate-limit grant already
+    given) and schedules the retries itself, with :meth:`retry_wait`.
 
     Args:
         base_url: checked already (:func:`importers.settings.check_base_url`).
-        api_key: the developer API key (needs the ``conversations:write`` scope).
+        api_key: the developer API key (needs the ``conversations:write`` scope; reading back
+            needs ``conversations:read``).
         transport: an httpx transport (tests pass ``httpx.MockTransport``).
-        pacer: shared rate-limit pacing; each attempt waits for it.
+        pacer: shared rate-limit pacing of writes (POST and DELETE); :meth:`create` waits for it.
+        read_pacer: the pacing of reads (GET), a budget of its own (default: Omi's 60 an hour).
         policy: retry limits and waits.
         read_timeout_s: at least 180 s for real use (the server may take past 120 s).
         deadline_s: the most one attempt may take in all (default: read timeout + 60 s).
@@ -200,6 +249,7 @@ class OmiClient:
         *,
         transport: httpx.BaseTransport | None = None,
         pacer: Pacer | None = None,
+        read_pacer: Pacer | None = None,
         policy: RetryPolicy | None = None,
         read_timeout_s: float = READ_TIMEOUT_S,
         deadline_s: float | None = None,
@@ -209,6 +259,7 @@ class OmiClient:
         self._redact = Redactor(secret)
         self.base_url = base_url
         self.pacer = pacer
+        self.read_pacer = read_pacer or Pacer(READ_LIMIT, READ_WINDOW_S)
         self.policy = policy or RetryPolicy()
         self.stats = ClientStats()
         self._on_retry = on_retry
@@ -234,6 +285,10 @@ class OmiClient:
 
     def close(self) -> None:
         self._http.close()
+
+    @property
+    def host(self) -> str:
+        return urlsplit(self.base_url).hostname or self.base_url
 
     def shown(self, text: str, limit: int = DETAIL_CHARS) -> str:
         """Server-supplied ``text`` fit to show or store: the key masked (a proxy may echo the
@@ -264,9 +319,95 @@ class OmiClient:
             TransientError: retries used up; a later run may succeed.
             Stopped: the pacer was stopped while waiting.
         """
-        payload = conversation.json
-        path = conversation.endpoint
-        idempotent = path == SEGMENTS_ENDPOINT
+        return self._retrying(self.pacer, lambda: self.attempt(conversation, hooks))
+
+    def attempt(self, conversation: Conversation, hooks: SendHooks | None = None) -> Created:
+        """One request creating ``conversation``; the caller has the rate-limit grant.
+
+        Raises:
+            Retry: a retry with the same body may succeed (wait :meth:`retry_wait` first).
+            AuthError, EndpointError, RejectedError, UncertainError: as :meth:`create`.
+        """
+        idempotent = conversation.endpoint == SEGMENTS_ENDPOINT
+        try:
+            if hooks is not None:
+                hooks.sending()
+            answer = self._exchange(
+                "POST", conversation.endpoint, self.pacer, idempotent, content=conversation.json
+            )
+            return self.decide(answer, idempotent)
+        except Retry as exc:
+            if exc.created_nothing and hooks is not None:
+                hooks.not_sent()
+            raise
+
+    def delete_attempt(self, conversation_id: str) -> bool:
+        """One ``DELETE /v1/dev/user/conversations/{id}`` (paced like a POST: the same unit).
+
+        A DELETE may be repeated safely, so any failure to get an answer is retried.
+
+        Returns:
+            True when Omi deleted it; False when it holds no such conversation (404: deleted
+            already, by an earlier attempt whose answer was lost or in the app).
+
+        Raises:
+            Retry: try again later (:meth:`retry_wait`).
+            AuthError, EndpointError: stop the run. RejectedError: another 4xx.
+        """
+        path = f"{TEXT_ENDPOINT}/{quote(conversation_id, safe='')}"
+        answer = self._exchange("DELETE", path, self.pacer, True)
+        if 200 <= answer.status < 300:
+            return True
+        if answer.status == 404:
+            return False
+        raise self._failure(answer, True, self.pacer, SCOPE_HELP)
+
+    def find_text(self, body: TextRequest) -> str | None:
+        """Read back a text conversation: the id of the one Omi lists with the same
+        ``started_at`` and text, or None when there is none.
+
+        Uses ``GET /v1/dev/user/conversations`` (read scope, a budget of its own), retried.
+        A conversation Omi discarded as too short is not listed: it reads as none.
+
+        Raises:
+            AuthError: 403 (the key has no read scope) or 401.
+            UncertainError: a conversation at that time whose text is not listed, or a list
+                that is no list: nothing can be concluded.
+            TransientError: retries used up. Stopped: the run is stopping.
+        """
+        started = body.started_at
+        params = {
+            "start_date": (started - MATCH_SLACK).isoformat(),
+            "end_date": (started + MATCH_SLACK).isoformat(),
+            "include_transcript": "true",
+            "limit": str(LIST_PAGE),
+        }
+
+        def once() -> Answer:
+            answer = self._exchange(
+                "GET", TEXT_ENDPOINT, self.read_pacer, True, params=params, limit=MAX_LIST_BYTES
+            )
+            if not 200 <= answer.status < 300:
+                raise self._failure(answer, True, self.read_pacer, READ_SCOPE_HELP)
+            return answer
+
+        answer = self._retrying(self.read_pacer, once)
+        try:
+            found = listed_match(answer, started, body.text, slack=MATCH_SLACK)
+        except MalformedAnswer as exc:
+            raise UncertainError(f"reading it back found {exc.reason}") from None
+        return None if found is None else self.shown(found, 200)
+
+    # -- retries -----------------------------------------------------------------------------
+
+    def _retrying(self, pacer: Pacer | None, call: Callable[[], T]) -> T:
+        """``call`` after each grant of ``pacer``, retried while it raises :class:`Retry`."""
+
+        def paced() -> T:
+            if pacer is not None and not pacer.acquire():
+                raise Stopped
+            return call()
+
         retrying = tenacity.Retrying(
             retry=tenacity.retry_if_exception_type(Retry),
             stop=tenacity.stop_after_attempt(self.policy.max_attempts),
@@ -278,76 +419,103 @@ class OmiClient:
         try:
             for attempt in retrying:
                 with attempt:
-                    try:
-                        return self._attempt(path, payload, idempotent, hooks)
-                    except Retry as exc:
-                        if exc.created_nothing and hooks is not None:
-                            hooks.not_sent()
-                        raise
+                    return paced()
         except Retry as exc:
-            status = f" ({exc.status})" if exc.status else ""
-            raise TransientError(
-                f"gave up after {self.policy.max_attempts} attempts: {exc.reason}{status}; "
-                "a re-run tries again",
-                status=exc.status,
-                detail=exc.reason,
-            ) from None
+            raise self.gave_up(exc) from None
         raise AssertionError("unreachable")  # pragma: no cover - tenacity returns or raises
+
+    def gave_up(self, exc: Retry) -> TransientError:
+        """The error once ``policy.max_attempts`` attempts ended in ``exc``."""
+        status = f" ({exc.status})" if exc.status else ""
+        return TransientError(
+            f"gave up after {self.policy.max_attempts} attempts: {exc.reason}{status}; "
+            "a re-run tries again",
+            status=exc.status,
+            detail=exc.reason,
+        )
+
+    def retry_wait(self, exc: Retry, attempt_number: int) -> float:
+        """Seconds to wait after attempt ``attempt_number`` (1-based) ended in ``exc``."""
+        if exc.retry_after is not None:
+            # With a pacer, the next grant waits for the window's end (all requests do).
+            wait = 0.0 if self.pacer is not None else exc.retry_after
+            # A server that keeps saying "now" (Retry-After: 0) gets backoff, not a burst.
+            if attempt_number > 1:
+                wait = max(wait, self.backoff(attempt_number))
+            return wait
+        if exc.processing:
+            return self.policy.processing_wait_s
+        return self.backoff(attempt_number)
+
+    def backoff(self, attempt_number: int) -> float:
+        """The exponential backoff (with jitter) after attempt ``attempt_number``."""
+        # tenacity's waits read only the attempt number of the state they are given.
+        state = tenacity.RetryCallState(tenacity.Retrying(), None, (), {})
+        state.attempt_number = attempt_number
+        return float(self._backoff(state))
+
+    def retried(self, reason: str) -> None:
+        """Count one retry (and show its reason)."""
+        self.stats.add(retries=1)
+        if self._on_retry is not None:
+            self._on_retry(reason)
 
     def _wait(self, state: tenacity.RetryCallState) -> float:
         exc = state.outcome.exception() if state.outcome else None
         if isinstance(exc, Retry):
-            if exc.retry_after is not None:
-                # With a pacer, the next acquire() waits for the window's end (all threads do).
-                wait = 0.0 if self.pacer is not None else exc.retry_after
-                # A server that keeps saying "now" (Retry-After: 0) gets backoff, not a burst.
-                if state.attempt_number > 1:
-                    wait = max(wait, float(self._backoff(state)))
-                return wait
-            if exc.processing:
-                return self.policy.processing_wait_s
-        return float(self._backoff(state))
+            return self.retry_wait(exc, state.attempt_number)
+        return self.backoff(state.attempt_number)
 
     def _before_sleep(self, state: tenacity.RetryCallState) -> None:
-        self.stats.add(retries=1)
         exc = state.outcome.exception() if state.outcome else None
-        if self._on_retry is not None and isinstance(exc, Retry):
-            self._on_retry(exc.reason)
+        self.retried(exc.reason if isinstance(exc, Retry) else "retrying")
 
-    def _attempt(
-        self, path: str, payload: bytes, idempotent: bool, hooks: SendHooks | None
-    ) -> Created:
-        if self.pacer is not None and not self.pacer.acquire():
-            raise Stopped
-        if hooks is not None:
-            hooks.sending()
-        if self.pacer is not None:
-            self.pacer.sending()
+    # -- one request -------------------------------------------------------------------------
+
+    def _exchange(
+        self,
+        method: str,
+        path: str,
+        pacer: Pacer | None,
+        idempotent: bool,
+        *,
+        content: bytes | None = None,
+        params: dict[str, str] | None = None,
+        limit: int = MAX_ANSWER_BYTES,
+    ) -> Answer:
+        """Send one request and read its answer (at most ``limit`` bytes), or raise the
+        decision for a request that got no answer (module docstring)."""
+        sent_at = pacer.sending() if pacer is not None else None
         self.stats.add(requests=1)
         deadline = Deadline(self._deadline_s)
         try:
             with self._http.stream(
-                "POST",
+                method,
                 path,
-                content=payload,
-                headers=JSON_HEADERS,
+                content=content,
+                params=params,
+                headers=JSON_HEADERS if content is not None else None,
                 extensions={"trace": deadline.trace},
             ) as response:
-                answer = Answer.read(response)
+                answer = Answer.read(response, limit)
         except (
             httpx.ConnectError,
             httpx.ConnectTimeout,
             httpx.PoolTimeout,
             httpx.ProxyError,
         ) as exc:
-            self._answered()
+            self._answered(pacer, sent_at)
             if (failure := certificate_failure(exc)) is not None:
                 raise self._certificate_error(failure) from None
             # The request never reached the server (a proxy that refuses the tunnel included):
             # safe to send again on either endpoint.
-            raise Retry(f"cannot connect ({type(exc).__name__})", created_nothing=True) from None
+            raise Retry(
+                f"cannot connect ({type(exc).__name__})",
+                created_nothing=True,
+                unreachable=connect_failure(exc),
+            ) from None
         except httpx.RequestError as exc:  # transport errors, and a body that fails to decode
-            self._answered()
+            self._answered(pacer, sent_at)
             reason = (
                 f"no complete answer within {self._deadline_s:.0f} s"
                 if deadline.expired
@@ -360,70 +528,80 @@ class OmiClient:
             ) from None
         finally:
             deadline.cancel()
-        if answer.status != 429:
-            self._answered()
-        return self.decide(answer, idempotent)
+        if answer.status != 429 or not _from_limiter(answer):
+            # A provider's 429 (BYOK) comes during processing, past Omi's limiter: the window
+            # is open, and a probe waiting for this answer is settled.
+            self._answered(pacer, sent_at)
+        return answer
 
     def _certificate_error(self, failure: ssl.SSLCertVerificationError) -> EndpointError:
-        host = urlsplit(self.base_url).hostname or self.base_url
         reason = printable(str(failure.verify_message or failure.reason or failure), 200)
-        return EndpointError(CERTIFICATE_HELP.format(host=host, reason=reason), detail=reason)
+        return EndpointError(CERTIFICATE_HELP.format(host=self.host, reason=reason), detail=reason)
 
-    def _answered(self) -> None:
-        """Tell the pacer an answer other than a 429 came (or none will): a probe is settled."""
-        if self.pacer is not None:
-            self.pacer.answered()
+    @staticmethod
+    def _answered(pacer: Pacer | None, sent_at: float | None) -> None:
+        """Tell the pacer an answer other than the limiter's 429 came (or none will)."""
+        if pacer is not None:
+            pacer.answered(sent_at)
 
     # -- the decision ------------------------------------------------------------------------
 
     def decide(self, answer: Answer, idempotent: bool) -> Created:
-        """Map one answer to a result, or raise the matching decision (see module docstring)."""
-        status = answer.status
-        detail = self.shown(error_detail(answer))
-        if 200 <= status < 300:
+        """Map one answer to a create to a result, or raise the decision (module docstring)."""
+        if 200 <= answer.status < 300:
             limit = int_header(answer.headers, "X-RateLimit-Limit")
             if self.pacer is not None and limit is not None:
                 self.pacer.observe(limit, int_header(answer.headers, "X-RateLimit-Remaining"))
             return self._created(answer, idempotent)
+        raise self._failure(answer, idempotent, self.pacer, SCOPE_HELP)
+
+    def _failure(
+        self, answer: Answer, idempotent: bool, pacer: Pacer | None, scope_help: str
+    ) -> Exception:
+        """The decision for an answer that is not a 2xx (the table's lower rows)."""
+        status = answer.status
+        detail = self.shown(error_detail(answer))
         if 300 <= status < 400:
             location = self.shown(answer.headers.get("Location", "nowhere"), 200)
-            raise EndpointError(
+            return EndpointError(
                 REDIRECT_HELP.format(base=self.base_url, status=status, location=location),
                 status=status,
                 detail=location,
             )
         if status == 401:
-            raise AuthError(KEY_HELP.format(detail=detail), status=status, detail=detail)
+            return AuthError(KEY_HELP.format(detail=detail), status=status, detail=detail)
         if status == 403:
-            raise AuthError(SCOPE_HELP.format(detail=detail), status=status, detail=detail)
+            return AuthError(scope_help.format(detail=detail), status=status, detail=detail)
         if status == 429:
-            raise self._rate_limited(answer, idempotent, detail)
+            return self._rate_limited(answer, idempotent, detail, pacer)
         if status == 503 and detail == LIMITER_DOWN:
-            raise Retry(f"server busy: {detail}", status=status, created_nothing=True)
+            return Retry(f"server busy: {detail}", status=status, created_nothing=True)
         if status >= 500 or status == 409:
             if not idempotent:
-                raise _uncertain(status, detail)
+                return _uncertain(status, detail)
             if status == 409:
-                raise Retry("still processing (409)", status=status, processing=True)
-            raise Retry(f"server error: {detail or 'no detail'}", status=status)
-        raise RejectedError(
+                return Retry("still processing (409)", status=status, processing=True)
+            return Retry(f"server error: {detail or 'no detail'}", status=status)
+        return RejectedError(
             f"rejected by Omi ({status}): {detail or self.shown(answer.reason_phrase)}",
             status=status,
             detail=detail,
         )
 
-    def _rate_limited(self, answer: Answer, idempotent: bool, detail: str) -> Exception:
+    def _rate_limited(
+        self, answer: Answer, idempotent: bool, detail: str, pacer: Pacer | None
+    ) -> Exception:
         asked = retry_after_seconds(answer.headers)
         limit = int_header(answer.headers, "X-RateLimit-Limit")
-        if asked is None and limit is None:
+        if not _from_limiter(answer):
             # The user's own model provider (BYOK) is rate limited, during processing.
             if not idempotent:
                 return _uncertain(answer.status, detail)
             return Retry(f"model provider rate limited: {detail}", status=answer.status)
         self.stats.add(rate_limited=1)
         retry_after = None if asked is None else min(asked, MAX_WINDOW_S)
-        if self.pacer is not None:
-            self.pacer.rate_limited_at(time.monotonic(), retry_after, limit)
+        if pacer is not None:
+            pacer.rate_limited_at(time.monotonic(), retry_after, limit)
         reason = "rate limited"
         if asked is not None and asked > MAX_WINDOW_S:
             reason += f" (the server asked to wait {asked:.3g} s; waiting {MAX_WINDOW_S:.0f} s)"
@@ -442,6 +620,15 @@ class OmiClient:
         if idempotent and created.status == "processing":
             raise Retry("still processing", status=answer.status, processing=True)
         return created
+
+
+def _from_limiter(answer: Answer) -> bool:
+    """Whether a 429 is Omi's limiter (it tells when or how much) rather than the provider's."""
+    headers = answer.headers
+    return (
+        retry_after_seconds(headers) is not None
+        or int_header(headers, "X-RateLimit-Limit") is not None
+    )
 
 
 def _uncertain(status: int, detail: str) -> ApiError:

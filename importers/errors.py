@@ -19,7 +19,8 @@ Every message is written for a person reading a terminal; ``str(error)`` is the 
     └── ApiError                    the Omi API answered with an error (status, detail)
         ├── StopError               nothing else can succeed either: the whole run stops
         │   ├── AuthError           401/403: the key is wrong or may not write
-        │   └── EndpointError       the base URL cannot work: bad TLS certificate, a redirect
+        │   ├── EndpointError       the base URL cannot work: bad TLS certificate, a redirect
+        │   └── UnreachableError    no connection to Omi, again and again (DNS, refused...)
         ├── RejectedError           400/404/413/422: this conversation only, never retried
         ├── TransientError          retries used up (5xx, timeouts...): a re-run tries again
         └── UncertainError          the text endpoint may or may not have created it
@@ -176,6 +177,12 @@ class EndpointError(StopError):
 
     The key is never sent to a redirect's target (another host, or plain http://).
     """
+
+
+class UnreachableError(StopError):
+    """Omi could not be reached for several conversations in a row (the host does not resolve,
+    refuses connections, fails the TLS handshake or never answers): the run stops; nothing was
+    sent, so a re-run resumes."""
 
 
 class RejectedError(ApiError):

@@ -1,20 +1,44 @@
-"""The ledger: a SQLite file that remembers what is already in Omi, so nothing goes in twice.
+"""The ledger: a SQLite file that remembers what is in Omi, so nothing goes in twice.
 
-One row per input (content hash, path, status) and one per conversation (its key, which is the
-``client_session_id``). Every state change is its own transaction, and a conversation is marked
-``sending`` *before* its request goes out, so a ``kill -9`` at any instant leaves a state from
-which a re-run does the right thing:
+One row per input (content hash, path, status), one per conversation (its key, which is the
+``client_session_id``) and one per run. Every state change is its own transaction, and a
+conversation is marked ``sending`` *before* its request goes out (``deleting`` before its
+DELETE), so a ``kill -9`` at any instant leaves a state from which a re-run does the right thing:
 
 =============  ===========================================================================
 state          what a re-run does
 =============  ===========================================================================
 pending        send it
 sending        segments: send again with the same client_session_id (the server returns the
-               conversation if the first request made it). Text: it becomes ``uncertain``.
+               conversation if the first request made it). Text: read it back (GET) when
+               the key may read, else it becomes ``uncertain``.
 done           nothing: no request (the conversation id is stored)
 failed         nothing, unless ``--retry-failed`` (the server rejected it: 4xx)
-uncertain      nothing, unless ``--resend-uncertain`` (text endpoint: it may already exist)
+uncertain      text only: read back, then sent only if Omi does not list it (or with
+               ``--resend-uncertain`` when the key may not read)
+deleting       send its DELETE (again: a DELETE may be repeated; 404 means it is gone)
+deleted        nothing: it is not in Omi (deleted, or superseded before it was ever sent)
 =============  ===========================================================================
+
+**Recordings.** A conversation's key is derived from the file's content and the options, so the
+ledger also keeps what identifies the *recording*: its content hash, and every (resolved path,
+content) pair it was imported from (``files``: an edited file is still known by its path). All
+conversations of one conversion share a ``version`` (the fingerprint inside their
+keys); another version of the same recording (same path or same content, other key) is what
+``import`` refuses to add beside it, and ``--replace`` sets the old rows' ``replaced_by`` to the
+new version *before* anything is sent. Once every conversation of that version is ``done``, the
+old ones become ``deleting`` and are deleted: create first, delete second, so a kill between the
+two leaves both in Omi for a moment and the next run deletes the old one (nothing is lost, and
+no duplicate stays); a replacement Omi rejects leaves the old conversation in place.
+
+**Runs.** Every ``import`` and ``delete`` is a numbered run; a conversation remembers the run
+that created it, the last one that sent it (``delete --all-from-run N``). Conversations a
+schema-1 ledger holds belong to run 1, "imported before runs were recorded".
+
+**Schema versions.** 1 was 0.1.0's. 2 adds runs, files, versions, replacement and the two
+deletion states; :meth:`Ledger.__init__` migrates a schema-1 file in one transaction (rows keep
+their keys, states and conversation ids; their files are the paths as they were given then,
+which may be relative).
 
 The API key is never stored. Request bodies are kept only for rejected conversations, so the
 user can see what the server refused.
@@ -24,27 +48,60 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
 
+from importers.errors import ConfigError
+from importers.identity import KEY_PREFIX
 from importers.settings import state_dir
 
 LEDGER_FILE = "ledger.sqlite3"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
-State = Literal["pending", "sending", "done", "failed", "uncertain"]
-STATES: tuple[State, ...] = ("pending", "sending", "done", "failed", "uncertain")
+State = Literal["pending", "sending", "done", "failed", "uncertain", "deleting", "deleted"]
+STATES: tuple[State, ...] = (
+    "pending", "sending", "done", "failed", "uncertain", "deleting", "deleted",
+)  # fmt: skip
+#: States of a conversation that is, or may be, in Omi.
+IN_OMI: tuple[State, ...] = ("sending", "done", "uncertain", "deleting")
+LEGACY_RUN_NOTE = "imported before runs were recorded"
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta (
-    name TEXT PRIMARY KEY,
-    value TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS inputs (
+_CONVERSATIONS = """
+CREATE TABLE {name} (
+    key TEXT PRIMARY KEY,
+    version TEXT NOT NULL,
+    input_sha256 TEXT NOT NULL,
+    input_path TEXT NOT NULL,
+    idx INTEGER NOT NULL,
+    endpoint TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN (
+        'pending', 'sending', 'done', 'failed', 'uncertain', 'deleting', 'deleted')),
+    conversation_id TEXT,
+    server_status TEXT,
+    discarded INTEGER,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    last_error TEXT,
+    body TEXT,
+    run_id INTEGER REFERENCES runs (id),
+    replaced_by TEXT,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    sent_at TEXT,
+    done_at TEXT,
+    deleted_at TEXT
+)"""
+_INDEXES = (
+    "CREATE INDEX IF NOT EXISTS conversations_status ON conversations (status)",
+    "CREATE INDEX IF NOT EXISTS conversations_sha ON conversations (input_sha256)",
+    "CREATE INDEX IF NOT EXISTS conversations_version ON conversations (version)",
+)
+_TABLES = (
+    "CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    """CREATE TABLE IF NOT EXISTS inputs (
     path TEXT NOT NULL,
     sha256 TEXT NOT NULL,
     format TEXT,
@@ -54,32 +111,32 @@ CREATE TABLE IF NOT EXISTS inputs (
     first_seen TEXT NOT NULL,
     updated_at TEXT NOT NULL,
     PRIMARY KEY (path, sha256)
-);
-CREATE TABLE IF NOT EXISTS conversations (
-    key TEXT PRIMARY KEY,
-    input_sha256 TEXT NOT NULL,
-    input_path TEXT NOT NULL,
-    idx INTEGER NOT NULL,
-    endpoint TEXT NOT NULL,
-    status TEXT NOT NULL
-        CHECK (status IN ('pending', 'sending', 'done', 'failed', 'uncertain')),
-    conversation_id TEXT,
-    server_status TEXT,
-    discarded INTEGER,
-    attempts INTEGER NOT NULL DEFAULT 0,
-    last_error TEXT,
-    body TEXT,
-    created_at TEXT NOT NULL,
-    updated_at TEXT NOT NULL,
-    sent_at TEXT,
-    done_at TEXT
-);
-CREATE INDEX IF NOT EXISTS conversations_status ON conversations (status);
-"""
+)""",
+    """CREATE TABLE IF NOT EXISTS files (
+    path TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    first_seen TEXT NOT NULL,
+    PRIMARY KEY (path, sha256)
+)""",
+    """CREATE TABLE IF NOT EXISTS runs (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    kind TEXT NOT NULL,
+    started_at TEXT NOT NULL,
+    finished_at TEXT,
+    note TEXT
+)""",
+)
+#: Where a key's version (its fingerprint, ``omi-import-<40 hex>-<index>``) starts, 1-based.
+_VERSION_AT = len(KEY_PREFIX) + 2
 
 
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds")
+
+
+def key_version(key: str) -> str:
+    """The version a conversation key belongs to (the fingerprint shared by one conversion)."""
+    return key[_VERSION_AT - 1 : _VERSION_AT + 39]
 
 
 @dataclass(frozen=True)
@@ -87,6 +144,7 @@ class Entry:
     """One conversation's row."""
 
     key: str
+    version: str
     input_sha256: str
     input_path: str
     index: int
@@ -97,7 +155,12 @@ class Entry:
     discarded: bool | None
     attempts: int
     last_error: str | None
+    run_id: int | None
+    replaced_by: str | None
+    created_at: str
     updated_at: str
+    sent_at: str | None
+    done_at: str | None
 
 
 @dataclass(frozen=True)
@@ -111,11 +174,25 @@ class InputEntry:
     updated_at: str
 
 
+@dataclass(frozen=True)
+class Run:
+    """One ``import`` or ``delete``."""
+
+    id: int
+    kind: str
+    started_at: str
+    finished_at: str | None
+    note: str | None
+
+
 class Ledger:
     """The SQLite ledger (thread-safe: one connection behind a lock, autocommit + explicit BEGIN).
 
     ``Ledger.open(folder)`` creates ``folder/ledger.sqlite3`` when needed (default: the state
-    folder, :func:`importers.settings.state_dir`).
+    folder, :func:`importers.settings.state_dir`), and migrates an older schema.
+
+    Raises:
+        ConfigError: the file was written by a newer omi-import (schema above this one's).
     """
 
     def __init__(self, path: Path) -> None:
@@ -127,11 +204,36 @@ class Ledger:
         # WAL: a crash never leaves a half-written transaction; FULL: committed means on disk.
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=FULL")
-        self._db.executescript(SCHEMA)
-        self._db.execute(
-            "INSERT OR IGNORE INTO meta (name, value) VALUES ('schema_version', ?)",
-            (str(SCHEMA_VERSION),),
-        )
+        try:
+            self._setup(path)
+        except BaseException:
+            self._db.close()
+            raise
+
+    def _setup(self, path: Path) -> None:
+        """Create the tables, or migrate an older schema (one transaction)."""
+        with self._tx() as db:
+            for table in _TABLES:
+                db.execute(table)
+            found = db.execute("SELECT value FROM meta WHERE name = 'schema_version'").fetchone()
+            has_rows = _has_table(db, "conversations")
+            version = int(found["value"]) if found is not None else (1 if has_rows else None)
+            if version is not None and version > SCHEMA_VERSION:
+                raise ConfigError(
+                    f"{path}: this ledger was written by a newer omi-import (schema {version}; "
+                    f"this one reads {SCHEMA_VERSION}): upgrade omi-import"
+                )
+            if version == 1 and has_rows:
+                _migrate_from_1(db)
+            elif not has_rows:
+                db.execute(_CONVERSATIONS.format(name="conversations"))
+            for index in _INDEXES:
+                db.execute(index)
+            db.execute(
+                "INSERT INTO meta (name, value) VALUES ('schema_version', ?) "
+                "ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+                (str(SCHEMA_VERSION),),
+            )
 
     @classmethod
     def open(cls, folder: Path | None = None) -> Ledger:
@@ -158,6 +260,11 @@ class Ledger:
                 raise
             self._db.execute("COMMIT")
 
+    def _rows(self, query: str, args: Sequence[object] = ()) -> list[Entry]:
+        with self._lock:
+            rows = self._db.execute(query, tuple(args)).fetchall()
+        return [_entry(r) for r in rows]
+
     # -- meta (what the pacer learned) -------------------------------------------------------
 
     def get_meta(self, name: str) -> str | None:
@@ -172,6 +279,25 @@ class Ledger:
                 "ON CONFLICT (name) DO UPDATE SET value = excluded.value",
                 (name, value),
             )
+
+    # -- runs --------------------------------------------------------------------------------
+
+    def start_run(self, kind: str) -> int:
+        with self._tx() as db:
+            cursor = db.execute("INSERT INTO runs (kind, started_at) VALUES (?, ?)", (kind, _now()))
+        assert cursor.lastrowid is not None
+        return cursor.lastrowid
+
+    def finish_run(self, run_id: int, note: str) -> None:
+        with self._tx() as db:
+            db.execute(
+                "UPDATE runs SET finished_at = ?, note = ? WHERE id = ?", (_now(), note, run_id)
+            )
+
+    def runs(self) -> list[Run]:
+        with self._lock:
+            rows = self._db.execute("SELECT * FROM runs ORDER BY id").fetchall()
+        return [Run(r["id"], r["kind"], r["started_at"], r["finished_at"], r["note"]) for r in rows]
 
     # -- inputs ------------------------------------------------------------------------------
 
@@ -208,34 +334,54 @@ class Ledger:
     # -- conversations -----------------------------------------------------------------------
 
     def register_all(
-        self, input_sha256: str, input_path: str, conversations: list[tuple[str, int, str]]
+        self,
+        input_sha256: str,
+        input_path: str,
+        conversations: list[tuple[str, int, str]],
+        *,
+        recording_path: str | None = None,
     ) -> list[Entry]:
-        """Register one input's ``(key, index, endpoint)`` conversations in one transaction."""
+        """Register one input's ``(key, index, endpoint)`` conversations in one transaction,
+        and that the file at ``recording_path`` (resolved) held this content.
+
+        Known rows keep their state; a ``deleted`` one is wanted again, so it becomes pending.
+        """
         now = _now()
         with self._tx() as db:
             db.executemany(
-                "INSERT INTO conversations (key, input_sha256, input_path, idx, endpoint, status, "
-                "created_at, updated_at) VALUES (?, ?, ?, ?, ?, 'pending', ?, ?) "
+                "INSERT INTO conversations (key, version, input_sha256, input_path, idx, "
+                "endpoint, status, created_at, updated_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?) "
                 "ON CONFLICT (key) DO UPDATE SET input_path = excluded.input_path",
-                [(k, input_sha256, input_path, i, e, now, now) for k, i, e in conversations],
+                [
+                    (k, key_version(k), input_sha256, input_path, i, e, now, now)
+                    for k, i, e in conversations
+                ],
             )
+            db.executemany(
+                "UPDATE conversations SET status = 'pending', conversation_id = NULL, "
+                "replaced_by = NULL, deleted_at = NULL, last_error = NULL, run_id = NULL, "
+                "updated_at = ? WHERE key = ? AND status = 'deleted'",
+                [(now, k) for k, _, _ in conversations],
+            )
+            if recording_path is not None:
+                db.execute(
+                    "INSERT OR IGNORE INTO files (path, sha256, first_seen) VALUES (?, ?, ?)",
+                    (recording_path, input_sha256, now),
+                )
         entries = [self.get(key) for key, _, _ in conversations]
         return [e for e in entries if e is not None]
 
     def get(self, key: str) -> Entry | None:
-        with self._lock:
-            row = self._db.execute("SELECT * FROM conversations WHERE key = ?", (key,)).fetchone()
-        return None if row is None else _entry(row)
+        found = self._rows("SELECT * FROM conversations WHERE key = ?", (key,))
+        return found[0] if found else None
 
     def entries(self, status: State | None = None) -> list[Entry]:
-        query = "SELECT * FROM conversations"
-        args: tuple[str, ...] = ()
-        if status is not None:
-            query += " WHERE status = ?"
-            args = (status,)
-        with self._lock:
-            rows = self._db.execute(query + " ORDER BY input_path, idx", args).fetchall()
-        return [_entry(r) for r in rows]
+        if status is None:
+            return self._rows("SELECT * FROM conversations ORDER BY input_path, idx")
+        return self._rows(
+            "SELECT * FROM conversations WHERE status = ? ORDER BY input_path, idx", (status,)
+        )
 
     def counts(self) -> dict[State, int]:
         with self._lock:
@@ -245,14 +391,43 @@ class Ledger:
         found = {r["status"]: int(r["n"]) for r in rows}
         return {s: found.get(s, 0) for s in STATES}
 
-    def mark_sending(self, key: str) -> None:
-        """Written before each request goes out (one more attempt)."""
+    def of_recording(self, *, paths: Sequence[str], sha256: str | None) -> list[Entry]:
+        """Every row, deleted ones included, of the recording with content ``sha256`` or that
+        was imported from one of ``paths`` (with whatever content it held then)."""
+        marks = ", ".join("?" * len(paths)) or "NULL"
+        return self._rows(
+            "SELECT * FROM conversations WHERE input_sha256 = ? OR input_sha256 IN "
+            f"(SELECT sha256 FROM files WHERE path IN ({marks})) ORDER BY created_at, idx",
+            (sha256, *paths),
+        )
+
+    def of_run(self, run_id: int) -> list[Entry]:
+        """The conversations run ``run_id`` created."""
+        return self._rows(
+            "SELECT * FROM conversations WHERE run_id = ? ORDER BY input_path, idx", (run_id,)
+        )
+
+    def due_deletions(self) -> list[Entry]:
+        """Conversations to delete now: ``deleting`` ones, and ``done`` ones whose replacement
+        is wholly in Omi (every conversation of the ``replaced_by`` version done)."""
+        return self._rows(
+            "SELECT * FROM conversations AS c WHERE c.status = 'deleting' OR ("
+            "c.status = 'done' AND c.replaced_by IS NOT NULL "
+            "AND EXISTS (SELECT 1 FROM conversations n WHERE n.version = c.replaced_by) "
+            "AND NOT EXISTS (SELECT 1 FROM conversations n "
+            "WHERE n.version = c.replaced_by AND n.status != 'done')"
+            ") ORDER BY c.input_path, c.idx"
+        )
+
+    def mark_sending(self, key: str, run_id: int | None = None) -> None:
+        """Written before each request goes out (one more attempt, by run ``run_id``: the run
+        that created a conversation is the last one that sent it)."""
         now = _now()
         with self._tx() as db:
             db.execute(
                 "UPDATE conversations SET status = 'sending', attempts = attempts + 1, "
-                "sent_at = ?, updated_at = ? WHERE key = ?",
-                (now, now, key),
+                "sent_at = ?, updated_at = ?, run_id = COALESCE(?, run_id) WHERE key = ?",
+                (now, now, run_id, key),
             )
 
     def mark_pending(self, key: str, error: str | None = None) -> None:
@@ -277,6 +452,29 @@ class Ledger:
     def mark_uncertain(self, key: str, error: str) -> None:
         self._set(key, "uncertain", last_error=error)
 
+    def replace(self, keys: Iterable[str], by_version: str) -> None:
+        """Record that ``by_version`` replaces these conversations (before anything is sent)."""
+        now = _now()
+        with self._tx() as db:
+            db.executemany(
+                "UPDATE conversations SET replaced_by = ?, updated_at = ? WHERE key = ?",
+                [(by_version, now, k) for k in keys],
+            )
+
+    def mark_deleting(self, key: str, error: str | None = None) -> None:
+        """Written before a DELETE goes out (and when it failed, with why): a re-run sends it."""
+        self._set(key, "deleting", last_error=error)
+
+    def mark_deleted(self, key: str, note: str | None = None) -> None:
+        """Not in Omi any more (or never was, ``note`` says why)."""
+        now = _now()
+        with self._tx() as db:
+            db.execute(
+                "UPDATE conversations SET status = 'deleted', last_error = ?, deleted_at = ?, "
+                "updated_at = ? WHERE key = ?",
+                (note, now, now, key),
+            )
+
     def _set(
         self, key: str, status: State, *, last_error: str | None, body: str | None = None
     ) -> None:
@@ -288,9 +486,52 @@ class Ledger:
             )
 
 
+def _has_table(db: sqlite3.Connection, name: str) -> bool:
+    found = db.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)
+    ).fetchone()
+    return found is not None
+
+
+def _migrate_from_1(db: sqlite3.Connection) -> None:
+    """Schema 1 -> 2 inside the caller's transaction: the conversations table is rebuilt (its
+    CHECK lists the new states) with every row, state and id kept, and what schema 1 created
+    belongs to a first run."""
+    legacy_run: int | None = None
+    first, last = db.execute(
+        "SELECT MIN(created_at), MAX(COALESCE(done_at, updated_at)) FROM conversations"
+    ).fetchone()
+    if first is not None:
+        cursor = db.execute(
+            "INSERT INTO runs (kind, started_at, finished_at, note) VALUES ('import', ?, ?, ?)",
+            (first, last, LEGACY_RUN_NOTE),
+        )
+        legacy_run = cursor.lastrowid
+    db.execute(_CONVERSATIONS.format(name="conversations_2"))
+    db.execute(
+        "INSERT INTO conversations_2 (key, version, input_sha256, input_path, "
+        "idx, endpoint, status, conversation_id, server_status, discarded, attempts, last_error, "
+        "body, run_id, replaced_by, created_at, updated_at, sent_at, done_at, deleted_at) "
+        f"SELECT key, substr(key, {_VERSION_AT}, 40), input_sha256, input_path, idx, "
+        "endpoint, status, conversation_id, server_status, discarded, attempts, last_error, "
+        "body, CASE WHEN status = 'done' THEN ? END, NULL, created_at, updated_at, sent_at, "
+        "done_at, NULL FROM conversations",
+        (legacy_run,),
+    )
+    # Schema 1 kept the paths as they were given (maybe relative): they are known as such.
+    db.execute(
+        "INSERT OR IGNORE INTO files (path, sha256, first_seen) "
+        "SELECT input_path, input_sha256, MIN(created_at) FROM conversations "
+        "GROUP BY input_path, input_sha256"
+    )
+    db.execute("DROP TABLE conversations")
+    db.execute("ALTER TABLE conversations_2 RENAME TO conversations")
+
+
 def _entry(row: sqlite3.Row) -> Entry:
     return Entry(
         key=row["key"],
+        version=row["version"],
         input_sha256=row["input_sha256"],
         input_path=row["input_path"],
         index=row["idx"],
@@ -301,5 +542,10 @@ def _entry(row: sqlite3.Row) -> Entry:
         discarded=None if row["discarded"] is None else bool(row["discarded"]),
         attempts=row["attempts"],
         last_error=row["last_error"],
+        run_id=row["run_id"],
+        replaced_by=row["replaced_by"],
+        created_at=row["created_at"],
         updated_at=row["updated_at"],
+        sent_at=row["sent_at"],
+        done_at=row["done_at"],
     )

@@ -27,7 +27,13 @@ import orjson
 from importers.adapter import Adapter, ParseOptions
 from importers.bounds import check_datetime
 from importers.diarization import apply_diarization, select_turns, turns_digest
-from importers.errors import ConfigError, ImporterError, InputError
+from importers.errors import (
+    ConfigError,
+    ImporterError,
+    InputError,
+    MissingDependencyError,
+    ModelLoadError,
+)
 from importers.identity import fingerprint
 from importers.inputs import Found, Period, find_inputs
 from importers.language import detect_language
@@ -114,10 +120,14 @@ def parse(
 
 
 def _parse(source: Source, adapter: Adapter, options: ParseOptions) -> Transcript:
+    """The adapter's parse; every error it raises about this file names the file."""
     try:
         return adapter.parse(source, options)
     except InputError as exc:
         raise (exc.with_path(source.path) if exc.path is None else exc) from None
+    except (ModelLoadError, MissingDependencyError) as exc:  # the file it stopped in front of
+        where = f"{path_text(source.path)}: "
+        raise (exc if str(exc).startswith(where) else type(exc)(where + str(exc))) from None
 
 
 def convert(
@@ -159,7 +169,9 @@ def convert_all(
     """Convert files and folders (walked recursively), one :class:`Outcome` per file, in order.
 
     A file that fails is an outcome too; the walk goes on with the next. ``period`` leaves out
-    the files of a folder walk modified outside it (``--since`` / ``--until``).
+    the files of a folder walk modified outside it (``--since`` / ``--until``). A file found in
+    a folder whose adapter needs an optional extra that is not installed (audio) is skipped with
+    that reason (the pip command); named on the command line, it is an error.
     """
     options = options or ConvertOptions()
     registry = registry or Registry.default()
@@ -184,6 +196,10 @@ def _outcome(found: Found, options: ConvertOptions) -> Outcome:
         conversion = convert(found.source, options, adapter=found.adapter)
     except ConfigError:
         raise  # a bad option: the run stops (exit 2), it is no fault of this file
+    except MissingDependencyError as exc:  # the adapter's message names the file already
+        if found.in_folder:
+            return Outcome(found.path, skipped=str(exc).removeprefix(f"{found.path}: "))
+        return Outcome(found.path, error=exc, sha256=found.sha256)
     except ImporterError as exc:  # this file only (a model that cannot load too)
         return Outcome(found.path, error=exc, sha256=found.sha256)
     return Outcome(found.path, conversion=conversion)

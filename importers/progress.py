@@ -1,12 +1,15 @@
 """Progress of an import: a rich live display on a terminal, plain lines elsewhere.
 
 The uploader calls these methods from worker threads; both implementations are thread-safe.
+The ETA arrives every second (:mod:`importers.scheduler`): the live display ticks with it; plain
+lines carry it, and repeat it alone after :data:`QUIET_ETA_S` of silence (a long wait).
 """
 
 from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from datetime import datetime
 from typing import IO, Protocol
 
@@ -24,13 +27,34 @@ from importers.report import duration
 
 
 class ProgressSink(Protocol):
-    def start(self, files: int, conversations: int, to_send: int) -> None: ...
+    def start(self, files: int) -> None:
+        """``files`` inputs are to be read (converting and uploading overlap)."""
+
+    def queued(self, to_send: int, already: int = 0) -> None:
+        """A file's conversations: ``to_send`` requests to make, ``already`` in Omi or held."""
+
     def note(self, line: str) -> None: ...
     def sent(self) -> None: ...
     def finished(self, line: str) -> None: ...
     def waiting(self, until: float) -> None: ...
-    def eta(self, seconds: float | None) -> None: ...
+
+    def eta(self, seconds: float | None, assumed: bool) -> None:
+        """The time left (None: unknown); ``assumed``: at Omi's documented limit, not yet
+        the server's."""
+
     def close(self) -> None: ...
+
+
+ASSUMED_NOTE = "at Omi's documented 25 an hour until the server tells its limit"
+#: A plain log repeats the ETA after this long without another line (a long wait).
+QUIET_ETA_S = 600.0
+
+
+def eta_text(seconds: float | None, assumed: bool) -> str:
+    """``ETA 6 h 59 min`` (with the assumption it rests on), or '' when unknown."""
+    if seconds is None:
+        return ""
+    return f"ETA {duration(seconds)}" + (f" ({ASSUMED_NOTE})" if assumed else "")
 
 
 def wall_clock(monotonic_at: float, now: datetime | None = None) -> str:
@@ -43,7 +67,10 @@ def wall_clock(monotonic_at: float, now: datetime | None = None) -> str:
 
 
 class NullProgress:
-    def start(self, files: int, conversations: int, to_send: int) -> None:
+    def start(self, files: int) -> None:
+        pass
+
+    def queued(self, to_send: int, already: int = 0) -> None:
         pass
 
     def note(self, line: str) -> None:
@@ -58,7 +85,7 @@ class NullProgress:
     def waiting(self, until: float) -> None:
         pass
 
-    def eta(self, seconds: float | None) -> None:
+    def eta(self, seconds: float | None, assumed: bool) -> None:
         pass
 
     def close(self) -> None:
@@ -68,23 +95,28 @@ class NullProgress:
 class PlainProgress(NullProgress):
     """One line per event (for logs, pipes and CI)."""
 
-    def __init__(self, stream: IO[str]) -> None:
+    def __init__(self, stream: IO[str], clock: Callable[[], float] = time.monotonic) -> None:
         self._stream = stream
+        self._clock = clock
         self._lock = threading.Lock()
         self._total = 0
         self._done = 0
-        self._eta: float | None = None
+        self._eta: tuple[float | None, bool] = (None, False)
+        self._eta_shown = False
+        self._printed = float("-inf")
 
     def _print(self, line: str) -> None:
         with self._lock:
             print(line, file=self._stream, flush=True)
+            self._printed = self._clock()
 
-    def start(self, files: int, conversations: int, to_send: int) -> None:
-        self._total = to_send
-        self._print(
-            f"{files} file(s), {conversations} conversation(s); {to_send} to send, "
-            f"{conversations - to_send} already done or held back"
-        )
+    def start(self, files: int) -> None:
+        if files:
+            self._print(f"{files} file(s) to import")
+
+    def queued(self, to_send: int, already: int = 0) -> None:
+        with self._lock:
+            self._total += to_send
 
     def note(self, line: str) -> None:
         self._print(line)
@@ -92,19 +124,30 @@ class PlainProgress(NullProgress):
     def finished(self, line: str) -> None:
         with self._lock:
             self._done += 1
-            done = self._done
-        eta = f", ETA {duration(self._eta)}" if self._eta else ""
-        self._print(f"[{done}/{self._total}] {line}{eta}")
+            done, total = self._done, max(self._total, self._done)
+        eta = eta_text(*self._eta)
+        self._print(f"[{done}/{total}] {line}" + (f", {eta}" if eta else ""))
 
     def waiting(self, until: float) -> None:
-        self._print(f"waiting for the rate limit until {wall_clock(until)}")
+        eta = eta_text(*self._eta)
+        self._print(
+            f"waiting for the rate limit until {wall_clock(until)}" + (f"; {eta}" if eta else "")
+        )
 
-    def eta(self, seconds: float | None) -> None:
-        self._eta = seconds
+    def eta(self, seconds: float | None, assumed: bool) -> None:
+        self._eta = (seconds, assumed)
+        if seconds is None or not seconds:
+            return
+        quiet = self._clock() - self._printed >= QUIET_ETA_S
+        if not self._eta_shown or quiet:
+            self._eta_shown = True
+            with self._lock:
+                left = self._total - self._done
+            self._print(f"{left} request(s) to make; {eta_text(seconds, assumed)}")
 
 
 class RichProgress(NullProgress):
-    """A live display: conversations sent, requests, rate-limit waits and an ETA."""
+    """A live display: conversations sent, requests, rate-limit waits and an ETA that ticks."""
 
     def __init__(self, console: Console) -> None:
         self._console = console
@@ -118,14 +161,21 @@ class RichProgress(NullProgress):
         )
         self._task: TaskID | None = None
         self._requests = 0
+        self._total = 0
         self._wait_until: float | None = None
-        self._eta: float | None = None
+        self._eta: tuple[float | None, bool] = (None, False)
         self._lock = threading.Lock()
 
-    def start(self, files: int, conversations: int, to_send: int) -> None:
+    def start(self, files: int) -> None:
         self._progress.start()
-        self._task = self._progress.add_task(f"{files} file(s), sending", total=to_send, info="")
+        self._task = self._progress.add_task(f"{files} file(s), sending", total=None, info="")
         self._refresh()
+
+    def queued(self, to_send: int, already: int = 0) -> None:
+        with self._lock:
+            self._total += to_send
+            if self._task is not None:
+                self._progress.update(self._task, total=self._total)
 
     def _refresh(self) -> None:
         if self._task is None:
@@ -133,8 +183,8 @@ class RichProgress(NullProgress):
         parts = [f"{self._requests} requests"]
         if self._wait_until is not None and self._wait_until > time.monotonic():
             parts.append(f"waiting for the rate limit until {wall_clock(self._wait_until)}")
-        if self._eta is not None:
-            parts.append(f"ETA {duration(self._eta)}")
+        if eta := eta_text(*self._eta):
+            parts.append(eta)
         self._progress.update(self._task, info=" · ".join(parts))
 
     def note(self, line: str) -> None:
@@ -157,9 +207,9 @@ class RichProgress(NullProgress):
             self._wait_until = until
             self._refresh()
 
-    def eta(self, seconds: float | None) -> None:
+    def eta(self, seconds: float | None, assumed: bool) -> None:
         with self._lock:
-            self._eta = seconds
+            self._eta = (seconds, assumed)
             self._refresh()
 
     def close(self) -> None:

@@ -5,6 +5,7 @@ The JSON report::
     {
       "ok": false,
       "stopped": null,
+      "run": 4,
       "inputs": [
         {"path": "talks/a.srt", "status": "done", "format": "srt", "sha256": "...",
          "error": null,
@@ -14,14 +15,20 @@ The JSON report::
             "attempts": 1, "error": null}]},
         {"path": "notes.pdf", "status": "unsupported", "error": "unsupported file type", ...}
       ],
+      "deleted": [
+        {"path": "talks/a.srt", "index": 0, "id": "conv_100", "status": "deleted",
+         "error": null}],
       "totals": {"inputs": 2, "conversations": 1, "done": 1, "failed": 0, "uncertain": 0,
-                 "pending": 0, "requests": 1, "retries": 0, "rate_limited": 0,
+                 "pending": 0, "deleted": 1, "requests": 2, "retries": 0, "rate_limited": 0,
                  "waited_s": 0.0, "elapsed_s": 12.3}
     }
 
 Input status: ``done`` (every conversation is in Omi), ``failed`` (it could not be read, or Omi
 rejected a conversation), ``uncertain``, ``incomplete`` (some not sent yet: stopped, or the
-server kept failing), ``unsupported`` (skipped: no adapter for it; not an error).
+server kept failing), ``exists`` (held back: another import of the same recording is in Omi,
+``error`` says which; ``--replace`` replaces it), ``unsupported`` (skipped: no adapter for it,
+or a missing optional extra; not an error). ``deleted`` lists the conversations this run deleted
+(replaced ones, or with ``omi-import delete``), or tried to (``status`` ``deleting``).
 """
 
 from __future__ import annotations
@@ -31,7 +38,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Literal
 
-InputStatus = Literal["done", "failed", "uncertain", "incomplete", "unsupported"]
+InputStatus = Literal["done", "failed", "uncertain", "incomplete", "exists", "unsupported"]
 
 
 @dataclass
@@ -58,6 +65,15 @@ class InputResult:
 
 
 @dataclass
+class DeletionResult:
+    path: str
+    index: int
+    id: str | None
+    status: str
+    error: str | None = None
+
+
+@dataclass
 class Totals:
     requests: int = 0
     retries: int = 0
@@ -69,8 +85,10 @@ class Totals:
 @dataclass
 class Report:
     inputs: list[InputResult] = field(default_factory=list)
+    deleted: list[DeletionResult] = field(default_factory=list)
     totals: Totals = field(default_factory=Totals)
     stopped: str | None = None
+    run: int | None = None
 
     @property
     def conversations(self) -> list[ConversationResult]:
@@ -82,8 +100,10 @@ class Report:
     @property
     def ok(self) -> bool:
         """Everything asked for is in Omi (unsupported files skipped in folders do not count)."""
-        return self.stopped is None and all(
-            i.status in ("done", "unsupported") for i in self.inputs
+        return (
+            self.stopped is None
+            and all(i.status in ("done", "unsupported") for i in self.inputs)
+            and all(d.status == "deleted" for d in self.deleted)
         )
 
     def to_dict(self) -> dict[str, object]:
@@ -91,6 +111,7 @@ class Report:
             "inputs": len(self.inputs),
             "conversations": len(self.conversations),
             **{s: self.count(s) for s in ("done", "failed", "uncertain", "pending", "sending")},
+            "deleted": sum(1 for d in self.deleted if d.status == "deleted"),
             **asdict(self.totals),
         }
         totals["waited_s"] = round(self.totals.waited_s, 3)
@@ -98,7 +119,9 @@ class Report:
         return {
             "ok": self.ok,
             "stopped": self.stopped,
+            "run": self.run,
             "inputs": [asdict(i) for i in self.inputs],
+            "deleted": [asdict(d) for d in self.deleted],
             "totals": totals,
         }
 
@@ -115,19 +138,26 @@ class Report:
         discarded = sum(1 for c in convs if c.status == "done" and c.discarded)
         lines = []
         for item in self.inputs:
-            if item.status == "failed" and item.error:
-                lines.append(f"failed: {item.error}")
+            if item.status in ("failed", "exists") and item.error:
+                lines.append(
+                    f"{'failed' if item.status == 'failed' else 'held back'}: {item.error}"
+                )
             for c in item.conversations:
                 if c.status in ("failed", "uncertain") or (c.status != "done" and c.error):
                     lines.append(
                         f"{c.status}: {item.path} #{c.index + 1} ({c.client_session_id}): {c.error}"
                     )
         unsupported = [i for i in self.inputs if i.status == "unsupported"]
+        for d in self.deleted:
+            if d.status != "deleted":
+                lines.append(f"not deleted yet: {d.path} #{d.index + 1} ({d.id}): {d.error}")
         t = self.totals
+        deleted = sum(1 for d in self.deleted if d.status == "deleted")
         head = (
             f"{done} of {len(convs)} conversations in Omi ({sent_now} new, "
             f"{done - sent_now} already there"
             + (f", {discarded} discarded by Omi as too short" if discarded else "")
+            + (f"; {deleted} old ones deleted" if deleted else "")
             + f"); {t.requests} requests, {t.retries} retries, {t.rate_limited} rate-limited, "
             f"{_duration(t.waited_s)} waiting for the rate limit, {_duration(t.elapsed_s)} in all"
         )
@@ -142,6 +172,9 @@ class Report:
                 extra.append(
                     f"{n} {'not sent yet' if status in ('pending', 'sending') else status}"
                 )
+        held = sum(1 for i in self.inputs if i.status == "exists")
+        if held:
+            extra.append(f"{held} file(s) held back: already in Omi from another import")
         if unsupported:
             extra.append(f"{len(unsupported)} unsupported file(s) skipped")
         if extra:
@@ -149,7 +182,14 @@ class Report:
         if self.count("uncertain"):
             lines.append(
                 "uncertain: the text endpoint has no idempotency key, so these may already be in "
-                "Omi; check the app, then re-run with --resend-uncertain to send them again"
+                "Omi; a re-run looks them up in Omi (a key that may read conversations) and sends "
+                "only the missing ones; without read access, check the app, then re-run with "
+                "--resend-uncertain to send them again"
+            )
+        if held:
+            lines.append(
+                "held back: add --replace to replace what is in Omi with this import (the old "
+                "conversation is deleted once the new one is in); `omi-import list` shows it"
             )
         if self.count("failed"):
             lines.append(
@@ -158,6 +198,38 @@ class Report:
         if self.stopped:
             lines.append(f"stopped: {self.stopped}")
         return lines
+
+    def deletion_summary(self) -> list[str]:
+        """The lines printed at the end of ``omi-import delete``."""
+        lines = [f"failed: {i.error}" for i in self.inputs if i.status == "failed"]
+        lines += [
+            f"not deleted: {d.path} #{d.index + 1} ({d.id or 'no id'}): {d.error}"
+            for d in self.deleted
+            if d.status != "deleted"
+        ]
+        deleted = [d for d in self.deleted if d.status == "deleted"]
+        files = len({d.path for d in deleted})
+        t = self.totals
+        lines.append(
+            f"{len(deleted)} conversation(s) of {files} file(s) deleted from Omi (run "
+            f"{self.run}); {t.requests} requests, {t.retries} retries, "
+            f"{_duration(t.waited_s)} waiting for the rate limit, {_duration(t.elapsed_s)} in all"
+        )
+        if self.stopped:
+            lines.append(f"stopped: {self.stopped}")
+        return lines
+
+    def deletion_json(self) -> str:
+        """``omi-import delete --json``: the run, what was deleted, and what was not found."""
+        data = self.to_dict()
+        found = {
+            "ok": data["ok"],
+            "stopped": self.stopped,
+            "run": self.run,
+            "deleted": data["deleted"],
+            "not_found": [i.path for i in self.inputs if i.status == "failed"],
+        }
+        return json.dumps(found, indent=2, ensure_ascii=False)
 
 
 def _duration(seconds: float) -> str:

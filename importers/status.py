@@ -1,4 +1,5 @@
-"""``omi-import status``: what the ledger knows, as text or JSON."""
+"""``omi-import status``: what the ledger knows, as text or JSON: counts per state, runs, and
+every conversation that needs something (``omi-import list`` shows what is in Omi)."""
 
 from __future__ import annotations
 
@@ -21,8 +22,9 @@ def status_data(ledger: Ledger) -> dict[str, object]:
             "updated_at": e.updated_at,
         }
         for e in ledger.entries()
-        if e.status != "done"
+        if e.status not in ("done", "deleted")
     ]
+    runs = ledger.runs()
     return {
         "ledger": str(ledger.path),
         "inputs": len(inputs),
@@ -30,6 +32,16 @@ def status_data(ledger: Ledger) -> dict[str, object]:
         "conversations": ledger.counts(),
         "discarded": sum(1 for e in ledger.entries("done") if e.discarded),
         "not_done": problems,
+        "runs": len(runs),
+        "last_run": None
+        if not runs
+        else {
+            "id": runs[-1].id,
+            "kind": runs[-1].kind,
+            "started_at": runs[-1].started_at,
+            "finished_at": runs[-1].finished_at,
+            "note": runs[-1].note,
+        },
     }
 
 
@@ -43,6 +55,14 @@ def status_text(ledger: Ledger, *, as_json: bool = False) -> str:
         f"Inputs: {data['inputs']}",
         "Conversations: " + ", ".join(f"{n} {state}" for state, n in counts.items()),
     ]
+    last: dict[str, object] | None = data["last_run"]  # type: ignore[assignment]
+    if last is not None:
+        lines.append(
+            f"Runs: {data['runs']} (last: #{last['id']} {last['kind']}, "
+            f"started {last['started_at']}"
+            + (f", {last['note']}" if last["note"] else ", not finished")
+            + ")"
+        )
     if data["discarded"]:
         lines.append(f"  ({data['discarded']} of the done ones were discarded by Omi as too short)")
     for item in data["unreadable"]:  # type: ignore[attr-defined]
@@ -57,8 +77,11 @@ def status_text(ledger: Ledger, *, as_json: bool = False) -> str:
     if counts["uncertain"]:
         lines.append(
             "Uncertain ones may already be in Omi (the text endpoint has no idempotency key): "
-            "check the app, then re-run with --resend-uncertain if they are missing."
+            "a re-run looks them up (a key that may read conversations), or check the app and "
+            "re-run with --resend-uncertain if they are missing."
         )
     if counts["pending"] or counts["sending"]:
         lines.append("Re-run the same import to send the rest.")
+    if counts["deleting"]:
+        lines.append("The next import or delete sends the deletions that did not finish.")
     return "\n".join(lines)

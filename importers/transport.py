@@ -15,7 +15,7 @@
   kept alive: each request opens its own, which costs one handshake per request on an API that
   allows 25 requests an hour and takes seconds to answer each.
 * A certificate that fails verification is recognised (:func:`certificate_failure`): retrying
-  cannot fix it.
+  cannot fix it. Other connection failures are named by their cause (:func:`connect_failure`).
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from importers.redact import printable
 from importers.settings import is_loopback
 
 CONNECT_TIMEOUT_S = 15.0
@@ -107,11 +108,34 @@ class Deadline:
 
 def certificate_failure(exc: BaseException) -> ssl.SSLCertVerificationError | None:
     """The certificate verification error behind an httpx connect error, if that is the cause."""
-    seen: set[int] = set()
+    return next((c for c in _chain(exc) if isinstance(c, ssl.SSLCertVerificationError)), None)
+
+
+def connect_failure(exc: BaseException) -> str:
+    """Why a connection could not be made, in words that name the cause: DNS, refused, TLS or
+    timeout (else the error's own words)."""
+    if isinstance(exc, httpx.ConnectTimeout):
+        return f"timeout: no connection within {CONNECT_TIMEOUT_S:.0f} s"
+    for cause in _chain(exc):
+        if isinstance(cause, socket.gaierror):
+            return "DNS: the host name does not resolve"
+        if isinstance(cause, ConnectionRefusedError):
+            return "refused: nothing accepts connections at that address and port"
+        if isinstance(cause, ssl.SSLError):
+            reason = getattr(cause, "reason", None) or cause.strerror or type(cause).__name__
+            return f"TLS: the handshake failed ({printable(str(reason), 120)})"
+        if isinstance(cause, TimeoutError):
+            return f"timeout: no connection within {CONNECT_TIMEOUT_S:.0f} s"
+    if isinstance(exc, httpx.ProxyError):
+        return "proxy: the proxy refused the connection"
+    return f"{type(exc).__name__}: {str(exc)[:200] or 'no detail'}"
+
+
+def _chain(exc: BaseException) -> list[BaseException]:
+    """``exc`` and its causes (``__cause__``, else ``__context__``), each once."""
+    seen: list[BaseException] = []
     current: BaseException | None = exc
-    while current is not None and id(current) not in seen:
-        if isinstance(current, ssl.SSLCertVerificationError):
-            return current
-        seen.add(id(current))
+    while current is not None and all(current is not s for s in seen):
+        seen.append(current)
         current = current.__cause__ or current.__context__
-    return None
+    return seen

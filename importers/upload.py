@@ -1,12 +1,32 @@
-"""Import files into Omi exactly once: convert, consult the ledger, send what is missing.
+"""Import files into Omi exactly once, one conversation per recording; delete what was imported.
 
 >>> report = upload(["~/Zoom"], settings=load_settings(), ledger=Ledger.open())   # doctest: +SKIP
 >>> report.ok                                                                      # doctest: +SKIP
+>>> delete(settings=load_settings(), ledger=Ledger.open(), paths=["call.srt"])   # doctest: +SKIP
 
-Every input is converted first (a file that fails is reported and the others go on), each
-conversation is registered in the ledger, and only those not yet confirmed are sent, by a small
-thread pool that shares one :class:`~importers.pacing.Pacer`. Ledger states are written before
-and after each request (see :mod:`importers.ledger`).
+**Streaming.** A producer thread converts the inputs one at a time
+(:func:`importers.pipeline.convert_all` is lazy) and hands each conversation to the
+:class:`~importers.scheduler.Scheduler` through a bounded queue, so the first request leaves as
+soon as the first file is converted, and converting runs at most :data:`INTAKE` requests ahead.
+A file that fails is reported and the others go on.
+
+**One conversation per recording.** Before a file's conversations are registered, the ledger is
+asked for other versions of the same recording (same resolved path, or same content; see
+:mod:`importers.recordings`) that are or may be in Omi. If there are, nothing of the file is
+sent: it is ``exists`` in the report, which names what is in Omi. With ``replace``, the old
+conversations are marked replaced by the new version *before* anything is sent, the new ones
+are created, and the old ones are deleted once all the new ones are in: create first, delete
+second (:mod:`importers.ledger` says why; a kill between the two is settled by the next run,
+which starts by sending the deletions left due). Versions never sent are superseded.
+
+**Uncertain chats** are read back (GET, by their ``started_at`` and text) before anything is
+sent again, once :data:`~importers.jobs.READBACK_AFTER_S` has passed since they were sent: found,
+they are done; not listed, they are sent. ``resend_uncertain`` sends them without looking (for
+a key that may not read).
+
+**Ctrl-C** stops the run at any moment, conversion included: the attempts in flight finish
+(a second Ctrl-C does not wait for them) and the report is returned with ``stopped`` set to
+:data:`INTERRUPTED`. A re-run finishes the rest.
 """
 
 from __future__ import annotations
@@ -14,34 +34,42 @@ from __future__ import annotations
 import math
 import threading
 import time
-from collections.abc import Iterable
-from concurrent.futures import Future, ThreadPoolExecutor, as_completed
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
 
-from importers.client import READ_TIMEOUT_S, OmiClient, RetryPolicy, Stopped
-from importers.errors import (
-    ConfigError,
-    RejectedError,
-    StopError,
-    TransientError,
-    UncertainError,
-)
-from importers.inputs import Period
-from importers.ledger import Entry, Ledger
+from importers.client import READ_TIMEOUT_S, OmiClient, RetryPolicy
+from importers.errors import ConfigError
+from importers.inputs import Period, candidate_files
+from importers.jobs import READBACK_AFTER_S, Context, CreateJob, ReadBackJob
+from importers.ledger import Entry, Ledger, key_version
 from importers.options import ConvertOptions
 from importers.pacing import MAX_WINDOW_S, Pacer
-from importers.payload import TEXT_ENDPOINT, Conversation
+from importers.payload import TEXT_ENDPOINT
 from importers.pipeline import Conversion, convert_all
 from importers.progress import NullProgress, ProgressSink
+from importers.recordings import deletable, held_message, other_versions, recording_path
 from importers.registry import Registry
-from importers.report import ConversationResult, InputResult, Report, Totals
+from importers.report import ConversationResult, DeletionResult, InputResult, Report, Totals
+from importers.scheduler import DEFAULT_CAP, Intake, Job, Scheduler
 from importers.settings import Settings
 from importers.source import path_text
 
 INTERRUPTED = "interrupted; run the same command again to finish (nothing is sent twice)"
+#: Requests converted ahead of uploading at most (the bounded queue between the two).
+INTAKE = 32
+SUPERSEDED = "superseded by a later import of the same recording before it was ever sent"
+NO_ID = (
+    "replaced by a later import, but it may be in Omi with no conversation id known (its "
+    "outcome was never settled): check the app, and delete it there if it is"
+)
+NO_ID_DELETE = (
+    "it may be in Omi, but no conversation id is known (its outcome was never settled): "
+    "check the app and delete it there"
+)
 
 
 @dataclass(frozen=True)
@@ -50,19 +78,25 @@ class UploadOptions:
 
     Attributes:
         retry_failed: send conversations the server rejected before (``--retry-failed``).
-        resend_uncertain: send text conversations whose outcome is unknown (``--resend-uncertain``).
-        workers: requests in flight at once (the server takes tens of seconds per request).
+        resend_uncertain: send text conversations whose outcome is unknown without reading
+            them back first (``--resend-uncertain``: for keys that may not read; may duplicate).
+        replace: replace another import of the same recording that is in Omi (``--replace``).
+        workers: the most requests in flight at once (None: sized from the latency and the
+            rate limit, at most :data:`~importers.scheduler.DEFAULT_CAP`).
         rate_limit: requests per window, when known (None: learn it from the server).
         rate_window_s: the rate-limit window, when known (Omi: one hour).
+        readback_after_s: how long after sending an uncertain text is looked up.
     """
 
     retry_failed: bool = False
     resend_uncertain: bool = False
-    workers: int = 4
+    replace: bool = False
+    workers: int | None = None
     rate_limit: int | None = None
     rate_window_s: float | None = None
     policy: RetryPolicy = field(default_factory=RetryPolicy)
     read_timeout_s: float = READ_TIMEOUT_S
+    readback_after_s: float = READBACK_AFTER_S
 
     def __post_init__(self) -> None:
         window = self.rate_window_s
@@ -71,27 +105,6 @@ class UploadOptions:
                 f"the rate-limit window must be a number of seconds above 0 and at most "
                 f"{MAX_WINDOW_S:.0f} (a day)"
             )
-
-
-@dataclass
-class _Job:
-    conversation: Conversation
-    path: str
-    result: ConversationResult
-
-
-class _Hooks:
-    """Writes the ledger around each attempt (before sending; after a certain non-send)."""
-
-    def __init__(self, ledger: Ledger, key: str, progress: ProgressSink) -> None:
-        self._ledger, self._key, self._progress = ledger, key, progress
-
-    def sending(self) -> None:
-        self._ledger.mark_sending(self._key)
-        self._progress.sent()
-
-    def not_sent(self) -> None:
-        self._ledger.mark_pending(self._key)
 
 
 def upload(
@@ -113,7 +126,7 @@ def upload(
         settings: base URL and API key (the key is needed only when something must be sent).
         ledger: what is already in Omi; updated as requests complete.
         convert_options: how to turn files into request bodies.
-        options: retries, pacing and re-send choices.
+        options: retries, pacing, replacing and re-send choices.
         registry: the format adapters (default: the installed ones).
         transport: an httpx transport for tests.
         progress: where to show progress (default: nowhere).
@@ -125,146 +138,320 @@ def upload(
     Raises:
         ConfigError: there is something to send but no API key.
     """
-    started = time.monotonic()
+    options = options or UploadOptions()
+    items = list(inputs)
+    paths = [i for i in items if not isinstance(i, Conversion)]
+    if paths:
+        registry = registry or Registry.default()
+    progress = progress or NullProgress()
+    session = _Session.begin("import", settings, ledger, options, progress, transport)
+    intake = Intake(INTAKE)
+    producer: _Producer | None = None
+    try:  # Ctrl-C at any moment from here on ends in a report
+        settle = ledger.due_deletions()
+        files = len(items) - len(paths)
+        files += len(candidate_files(paths, registry)) if registry else 0
+        progress.start(files)
+        intake.expected = files  # a conversation a file, until the first ones are converted
+        producer = _Producer(items, session, convert_options, registry, intake, files, period)
+        threading.Thread(target=producer.run, name="omi-convert", daemon=True).start()
+        if not settle:
+            intake.wait_any()  # the first conversation to send, or the end: no key needed
+        if settle or not intake.finished:
+            scheduler = session.connect()
+            scheduler.add(session.context.delete(settle))
+            progress.queued(len(settle))
+            scheduler.run(intake)
+            session.stopped_by(scheduler)
+    except KeyboardInterrupt:
+        session.report.stopped = INTERRUPTED
+    finally:
+        intake.cancel()
+    if producer is not None and producer.error is not None and session.report.stopped is None:
+        raise producer.error
+    return session.finish()
+
+
+def delete(
+    *,
+    settings: Settings,
+    ledger: Ledger,
+    paths: Iterable[Path | str] = (),
+    run: int | None = None,
+    options: UploadOptions | None = None,
+    transport: httpx.BaseTransport | None = None,
+    progress: ProgressSink | None = None,
+) -> Report:
+    """Delete from Omi the conversations imported from ``paths`` and/or by run ``run``.
+
+    The DELETEs are paced with the imports' (the same rate-limit unit). Each conversation is
+    marked ``deleting`` before its DELETE and ``deleted`` after it (404 counts: gone already),
+    so a run stopped half way is finished by the next ``delete`` or ``import``.
+
+    Returns:
+        A :class:`Report`: ``deleted`` lists each conversation; ``inputs`` lists the paths the
+        ledger holds nothing of (``failed``), and conversations that may be in Omi without a
+        known id (which cannot be deleted from here).
+
+    Raises:
+        ConfigError: something must be deleted but there is no API key.
+    """
     options = options or UploadOptions()
     progress = progress or NullProgress()
-    report = Report()
-    jobs = _prepare(inputs, ledger, convert_options, options, registry, report, progress, period)
-    conversations = len(report.conversations)
-    files = sum(1 for i in report.inputs if i.status != "unsupported")
-    if not jobs:
-        progress.start(files, conversations, 0)
-        _finish_results(report, ledger)
-        report.totals.elapsed_s = time.monotonic() - started
+    session = _Session.begin("delete", settings, ledger, options, progress, transport)
+    wanted = [Path(p).expanduser() for p in paths]
+    with_id, without, missing = deletable(ledger, paths=wanted, run=run)
+    report = session.report
+    for path in missing:
+        reason = "nothing of it is in Omi according to the ledger (never imported, or deleted)"
+        report.inputs.append(InputResult(path, "failed", error=f"{path}: {reason}"))
+    for entry in without:
+        report.deleted.append(
+            DeletionResult(entry.input_path, entry.index, None, entry.status, NO_ID_DELETE)
+        )
+    if run is not None and not with_id and not without:
+        report.stopped = f"run {run} created nothing that is in Omi now"
+    if with_id:
+        try:
+            scheduler = session.connect()
+            jobs = session.context.delete(with_id)
+            progress.queued(len(jobs))
+            scheduler.add(jobs)
+            scheduler.run()
+            session.stopped_by(scheduler)
+        except KeyboardInterrupt:
+            report.stopped = INTERRUPTED
+    return session.finish()
+
+
+class _Session:
+    """One run: its ledger row, pacer, client and scheduler, and the report."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        ledger: Ledger,
+        options: UploadOptions,
+        progress: ProgressSink,
+        transport: httpx.BaseTransport | None,
+        report: Report,
+    ) -> None:
+        self.settings, self.ledger, self.options = settings, ledger, options
+        self.progress, self.transport, self.report = progress, transport, report
+        self.started = time.monotonic()
+        self.pacer = _pacer(ledger, settings.base_url, options, progress)
+        self.context = Context(
+            ledger,
+            progress,
+            report,
+            run_id=report.run or 0,
+            readback_after_s=options.readback_after_s,
+        )
+        self.client: OmiClient | None = None
+        self.lock = threading.Lock()
+
+    @classmethod
+    def begin(
+        cls,
+        kind: str,
+        settings: Settings,
+        ledger: Ledger,
+        options: UploadOptions,
+        progress: ProgressSink,
+        transport: httpx.BaseTransport | None,
+    ) -> _Session:
+        report = Report(run=ledger.start_run(kind))
+        return cls(settings, ledger, options, progress, transport, report)
+
+    def connect(self) -> Scheduler:
+        """The client (the key is required from here on) and the scheduler."""
+        key = self.settings.require_key()
+        self.client = OmiClient(
+            self.settings.base_url,
+            key,
+            transport=self.transport,
+            pacer=self.pacer,
+            policy=self.options.policy,
+            read_timeout_s=self.options.read_timeout_s,
+            on_retry=lambda reason: self.progress.note(f"retrying: {reason}"),
+        )
+        self.context.connect(self.client)
+        return Scheduler(
+            self.client,
+            self.pacer,
+            cap=self.options.workers or DEFAULT_CAP,
+            on_eta=self.progress.eta,
+            on_interrupt=lambda n: self.progress.note(
+                f"stopping: waiting for the answers to {n} request(s) in flight (Ctrl-C again "
+                "to stop at once; a re-run settles them)"
+            ),
+        )
+
+    def stopped_by(self, scheduler: Scheduler) -> None:
+        if scheduler.interrupted:
+            self.report.stopped = INTERRUPTED
+        elif scheduler.stopped is not None:
+            self.report.stopped = scheduler.stopped
+
+    def finish(self) -> Report:
+        """Remember what was learned, copy the final states into the report, close the run."""
+        report = self.report
+        _remember_limits(self.ledger, self.settings.base_url, self.pacer)
+        with self.lock:
+            _finish_results(report, self.ledger)
+        stats = self.client.stats if self.client is not None else None
+        report.totals = Totals(
+            requests=stats.requests if stats else 0,
+            retries=stats.retries if stats else 0,
+            rate_limited=stats.rate_limited if stats else 0,
+            waited_s=self.pacer.waited_s,
+            elapsed_s=time.monotonic() - self.started,
+        )
+        if self.client is not None:
+            self.client.close()
+        created = sum(1 for c in report.conversations if c.sent_now and c.status == "done")
+        deleted = sum(1 for d in report.deleted if d.status == "deleted")
+        note = f"{created} created, {deleted} deleted" + (
+            f"; stopped: {report.stopped}" if report.stopped else ""
+        )
+        assert report.run is not None
+        self.ledger.finish_run(report.run, note)
         return report
-    key = settings.require_key()
-    stop = threading.Event()
-    pacer = _pacer(ledger, settings.base_url, options, stop, progress)
-    client = OmiClient(
-        settings.base_url,
-        key,
-        transport=transport,
-        pacer=pacer,
-        policy=options.policy,
-        read_timeout_s=options.read_timeout_s,
-        on_retry=lambda reason: progress.note(f"retrying: {reason}"),
-    )
-    progress.start(files, conversations, len(jobs))
-    progress.eta(pacer.eta(len(jobs)))
-    remaining = [len(jobs)]
-    lock = threading.Lock()
 
-    def run(job: _Job) -> None:
-        if stop.is_set():
+
+class _Producer:
+    """Converts the inputs (in its own thread) and puts their jobs into the intake."""
+
+    def __init__(
+        self,
+        items: list[Path | str | Conversion],
+        session: _Session,
+        convert_options: ConvertOptions | None,
+        registry: Registry | None,
+        intake: Intake,
+        files: int,
+        period: Period | None,
+    ) -> None:
+        self.items, self.session, self.convert_options = items, session, convert_options
+        self.registry, self.intake, self.files, self.period = registry, intake, files, period
+        self.error: BaseException | None = None
+        self._seen = 0
+
+    def run(self) -> None:
+        made = 0
+        try:
+            for conversion in self._conversions():
+                jobs = self._plan(conversion)
+                self.session.progress.queued(len(jobs), len(conversion.conversations) - len(jobs))
+                for job in jobs:
+                    if not self.intake.put(job):
+                        return
+                made += len(jobs)
+                left = max(0, self.files - self._seen)
+                self.intake.expected = round(made / max(1, self._seen) * left)
+        except BaseException as exc:  # re-raised by upload() in its thread
+            self.error = exc
+        finally:
+            self.intake.expected = 0
+            self.intake.close()
+
+    def _conversions(self) -> Iterator[Conversion]:
+        """The conversions of the inputs; skipped and failed files go into the report."""
+        session = self.session
+        report, ledger, progress = session.report, session.ledger, session.progress
+        paths: list[Path | str] = []
+        for item in self.items:
+            if isinstance(item, Conversion):
+                self._seen += 1
+                yield item
+            else:
+                paths.append(item)
+        if not paths:
             return
-        _send(job, client, ledger, progress, report, stop, pacer)
-        with lock:
-            remaining[0] -= 1
-            left = remaining[0]
-        progress.eta(pacer.eta(left))
+        outcomes = convert_all(
+            paths, self.convert_options, registry=self.registry, period=self.period
+        )
+        for outcome in outcomes:
+            self._seen += 1
+            path = path_text(outcome.path)
+            if outcome.conversion is not None:
+                yield outcome.conversion
+            elif outcome.skipped is not None:
+                with session.lock:
+                    report.inputs.append(InputResult(path, "unsupported", error=outcome.skipped))
+                progress.note(f"Skipped: {path}: {outcome.skipped}")
+            else:
+                error = str(outcome.error)
+                sha = outcome.sha256 or ""
+                ledger.record_input(path, sha, format=None, error=error)
+                with session.lock:
+                    report.inputs.append(InputResult(path, "failed", sha256=sha, error=error))
+                progress.note(f"Error: {error}")
 
-    pool = ThreadPoolExecutor(max_workers=max(1, options.workers), thread_name_prefix="omi-upload")
-    try:
-        # The first request goes alone: a wrong key or a read-only key costs one request, not
-        # one per worker.
-        pool.submit(run, jobs[0]).result()
-        futures: list[Future[None]] = [pool.submit(run, job) for job in jobs[1:]]
-        for future in as_completed(futures):
-            future.result()
-    except KeyboardInterrupt:
-        report.stopped = INTERRUPTED
-        stop.set()
-        pacer.stop()
-        pool.shutdown(wait=False, cancel_futures=True)
-    else:
-        pool.shutdown(wait=True)
-        client.close()
-    _remember_limits(ledger, settings.base_url, pacer)
-    _finish_results(report, ledger)
-    report.totals = Totals(
-        requests=client.stats.requests,
-        retries=client.stats.retries,
-        rate_limited=client.stats.rate_limited,
-        waited_s=pacer.waited_s,
-        elapsed_s=time.monotonic() - started,
-    )
-    return report
-
-
-def _pacer(
-    ledger: Ledger,
-    base_url: str,
-    options: UploadOptions,
-    stop: threading.Event,
-    progress: ProgressSink,
-) -> Pacer:
-    """A pacer told what is known: the option, else what an earlier run learned from the server."""
-    limit, window = options.rate_limit, options.rate_window_s
-    if limit is None:
-        learned = ledger.get_meta(f"rate_limit {base_url}")
-        learned_window = ledger.get_meta(f"rate_window_s {base_url}")
-        if learned is not None:
-            limit = int(learned)
-            if learned_window is not None and window is None:
-                window = float(learned_window)
-    return Pacer(limit, window, stop=stop, on_wait=progress.waiting)
-
-
-def _remember_limits(ledger: Ledger, base_url: str, pacer: Pacer) -> None:
-    if pacer.limit is not None and pacer.rate_limited:
-        ledger.set_meta(f"rate_limit {base_url}", str(pacer.limit))
-        if pacer.window_quality == "exact":  # a lower bound would be taken as told next time
-            ledger.set_meta(f"rate_window_s {base_url}", repr(pacer.window_s))
-
-
-def _prepare(
-    inputs: Iterable[Path | str | Conversion],
-    ledger: Ledger,
-    convert_options: ConvertOptions | None,
-    options: UploadOptions,
-    registry: Registry | None,
-    report: Report,
-    progress: ProgressSink,
-    period: Period | None,
-) -> list[_Job]:
-    """Convert the inputs, register their conversations, and pick the ones to send."""
-    jobs: list[_Job] = []
-    queued: set[str] = set()
-    conversions = _conversions(inputs, ledger, convert_options, registry, report, progress, period)
-    for conversion in conversions:
-        path = path_text(conversion.input)
+    def _plan(self, conversion: Conversion) -> list[Job]:
+        """Register one file's conversations (unless held back) and pick what to send."""
+        session = self.session
+        ledger, options, context = session.ledger, session.options, session.context
+        path, sha = path_text(conversion.input), conversion.content_sha256
         ledger.record_input(
-            path, conversion.content_sha256, format=conversion.format,
-            conversations=len(conversion.conversations),
-        )  # fmt: skip
-        item = InputResult(path, "done", conversion.format, conversion.content_sha256)
-        report.inputs.append(item)
+            path, sha, format=conversion.format, conversations=len(conversion.conversations)
+        )
+        item = InputResult(path, "done", conversion.format, sha)
+        with session.lock:
+            session.report.inputs.append(item)
+        version = key_version(conversion.conversations[0].key)
+        others = other_versions(ledger, path=path, sha256=sha, version=version)
+        if others.in_omi and not options.replace:
+            item.status, item.error = "exists", held_message(path, sha, others.in_omi)
+            session.progress.note(f"Held back: {item.error}")
+            return []
+        for entry in others.never_sent:
+            ledger.mark_deleted(entry.key, SUPERSEDED)
+        if others.in_omi:  # replace: the intent is recorded before anything is sent
+            ledger.replace([e.key for e in others.in_omi], version)
+            for entry in others.in_omi:
+                if entry.conversation_id is None:
+                    ledger.mark_uncertain(entry.key, NO_ID)
         entries = ledger.register_all(
-            conversion.content_sha256,
+            sha,
             path,
             [(c.key, c.index, c.endpoint) for c in conversion.conversations],
+            recording_path=recording_path(conversion.input),
         )
+        jobs: list[Job] = []
         for conv, entry in zip(conversion.conversations, entries, strict=True):
             result = ConversationResult(
                 conv.key, conv.index, conv.endpoint, entry.status, entry.conversation_id,
                 entry.discarded, attempts=entry.attempts, error=entry.last_error,
             )  # fmt: skip
             item.conversations.append(result)
-            if _should_send(entry, options, ledger) and conv.key not in queued:
-                queued.add(conv.key)
-                jobs.append(_Job(conv, path, result))
-    return jobs
+            if _uncertain_text(entry) and not options.resend_uncertain:
+                due = _readback_at(entry, options.readback_after_s)
+                later = due > time.monotonic()
+                jobs.append(ReadBackJob(context, conv, path, result, later, not_before=due))
+            elif _should_send(entry, options):
+                jobs.append(CreateJob(context, conv, path, result))
+        if not jobs:
+            jobs.extend(context.deletions_after(version))
+        return jobs
 
 
-def _should_send(entry: Entry, options: UploadOptions, ledger: Ledger) -> bool:
-    if entry.status == "sending" and entry.endpoint == TEXT_ENDPOINT:
-        # An earlier run stopped while this text was on its way: it may be in Omi already.
-        if options.resend_uncertain:
-            return True
-        ledger.mark_uncertain(
-            entry.key, "an earlier run stopped while sending it; it may or may not be in Omi"
-        )
-        return False
+def _uncertain_text(entry: Entry) -> bool:
+    """A text whose outcome is unknown (an earlier run stopped while sending it, or an answer
+    came that may follow its creation): looked up before it is sent again."""
+    return entry.endpoint == TEXT_ENDPOINT and entry.status in ("sending", "uncertain")
+
+
+def _readback_at(entry: Entry, after_s: float) -> float:
+    """The monotonic time at which ``entry`` may be read back (``after_s`` past its sending)."""
+    if entry.sent_at is None:
+        return 0.0
+    sent = datetime.fromisoformat(entry.sent_at).timestamp()
+    due_in = sent + after_s - datetime.now(UTC).timestamp()
+    return time.monotonic() + due_in if due_in > 0 else 0.0
+
+
+def _should_send(entry: Entry, options: UploadOptions) -> bool:
     return (
         entry.status in ("pending", "sending")
         or (entry.status == "failed" and options.retry_failed)
@@ -272,78 +459,28 @@ def _should_send(entry: Entry, options: UploadOptions, ledger: Ledger) -> bool:
     )
 
 
-def _conversions(
-    inputs: Iterable[Path | str | Conversion],
-    ledger: Ledger,
-    convert_options: ConvertOptions | None,
-    registry: Registry | None,
-    report: Report,
-    progress: ProgressSink,
-    period: Period | None,
-) -> Iterable[Conversion]:
-    """The conversions of the inputs; skipped and failed files go into the report and ledger."""
-    paths: list[Path | str] = []
-    for item in inputs:
-        if isinstance(item, Conversion):
-            yield item
-        else:
-            paths.append(item)
-    if not paths:
-        return
-    for outcome in convert_all(paths, convert_options, registry=registry, period=period):
-        path = path_text(outcome.path)
-        if outcome.conversion is not None:
-            yield outcome.conversion
-        elif outcome.skipped is not None:
-            report.inputs.append(InputResult(path, "unsupported", error=outcome.skipped))
-            progress.note(f"Skipped: {path}: {outcome.skipped}")
-        else:
-            error = str(outcome.error)
-            sha = outcome.sha256 or ""
-            ledger.record_input(path, sha, format=None, error=error)
-            report.inputs.append(InputResult(path, "failed", sha256=sha, error=error))
-            progress.note(f"Error: {error}")
+def _pacer(ledger: Ledger, base_url: str, options: UploadOptions, progress: ProgressSink) -> Pacer:
+    """A pacer told what is known: the options, else what an earlier run learned."""
+    limit, window, quality = options.rate_limit, options.rate_window_s, None
+    if limit is None:
+        learned = ledger.get_meta(f"rate_limit {base_url}")
+        if learned is not None:
+            limit = int(learned)
+    if window is None:
+        learned_window = ledger.get_meta(f"rate_window_s {base_url}")
+        if learned_window is not None:
+            window = float(learned_window)
+            quality = ledger.get_meta(f"rate_window_quality {base_url}") or "exact"
+    return Pacer(limit, window, window_quality=quality, on_wait=progress.waiting)
 
 
-def _send(
-    job: _Job,
-    client: OmiClient,
-    ledger: Ledger,
-    progress: ProgressSink,
-    report: Report,
-    stop: threading.Event,
-    pacer: Pacer,
-) -> None:
-    conv, result = job.conversation, job.result
-    label = f"{job.path} #{conv.index + 1}"
-    try:
-        created = client.create(conv, _Hooks(ledger, conv.key, progress))
-    except Stopped:
-        return
-    except StopError as exc:
-        # 401/403, a certificate refused or a redirect: before any work, nothing was created.
-        ledger.mark_pending(conv.key)
-        if not stop.is_set():
-            report.stopped = str(exc)
-            stop.set()
-            pacer.stop()
-        return
-    except RejectedError as exc:
-        ledger.mark_failed(conv.key, str(exc), body=conv.json.decode())
-        progress.finished(f"failed: {label}: {exc}")
-        return
-    except UncertainError as exc:
-        ledger.mark_uncertain(conv.key, str(exc))
-        progress.finished(f"uncertain: {label}: {exc}")
-        return
-    except TransientError as exc:
-        ledger.mark_pending(conv.key, str(exc))
-        progress.finished(f"not sent: {label}: {exc}")
-        return
-    ledger.mark_done(conv.key, created.id, created.status, created.discarded)
-    result.sent_now = True
-    note = " (discarded by Omi: too short)" if created.discarded else ""
-    progress.finished(f"done: {label} -> {created.id}{note}")
+def _remember_limits(ledger: Ledger, base_url: str, pacer: Pacer) -> None:
+    """The limit and the window's length (with how well it is known) for the next run."""
+    if pacer.limit is not None and pacer.rate_limited:
+        ledger.set_meta(f"rate_limit {base_url}", str(pacer.limit))
+    if pacer.rate_limited and pacer.window_quality in ("exact", "lower"):
+        ledger.set_meta(f"rate_window_s {base_url}", repr(pacer.window_s))
+        ledger.set_meta(f"rate_window_quality {base_url}", pacer.window_quality)
 
 
 def _finish_results(report: Report, ledger: Ledger) -> None:
@@ -355,10 +492,10 @@ def _finish_results(report: Report, ledger: Ledger) -> None:
         r.status, r.id, r.discarded = entry.status, entry.conversation_id, entry.discarded
         r.attempts, r.error = entry.attempts, entry.last_error
         if r.status == "sending":
-            # Interrupted mid-request: segments are re-sent safely; text becomes uncertain.
+            # Interrupted mid-request: segments are re-sent safely; text is read back.
             r.error = "interrupted while sending; a re-run settles it"
     for item in report.inputs:
-        if item.status in ("unsupported", "failed") and not item.conversations:
+        if item.status in ("unsupported", "failed", "exists") and not item.conversations:
             continue
         states = {c.status for c in item.conversations}
         if "failed" in states:

@@ -1,7 +1,9 @@
 """Two tiny test-only adapters, so the uploader's tests do not depend on the real format adapters.
 
 ``.talk``: one cue per line, ``SPEAKER|start_s|end_s|text``. ``.chatlog``: one message per line,
-``Name|seconds|text`` (a "messages" transcript: it goes to the text endpoint).
+``Name|seconds|text`` (a "messages" transcript: it goes to the text endpoint). ``.slowtalk``: a
+``.talk`` that takes ``$SLOW_TALK_S`` seconds (default 0.5) to parse, like a recording being
+transcribed; each parse's end time is appended to ``SlowTalkAdapter.parsed``.
 
 Subprocess tests load them as a real plugin: :func:`install_plugin` writes a ``dist-info`` with
 an ``omi_import.adapters`` entry point into a folder that goes on ``PYTHONPATH``.
@@ -9,7 +11,10 @@ an ``omi_import.adapters`` entry point into a folder that goes on ``PYTHONPATH``
 
 from __future__ import annotations
 
+import os
+import time
 from pathlib import Path
+from typing import ClassVar
 
 from importers.adapter import Adapter, ParseOptions
 from importers.errors import ParseError
@@ -47,6 +52,19 @@ class TalkAdapter(Adapter):
         return Transcript(tuple(segments), self.name, options.started_at)
 
 
+class SlowTalkAdapter(TalkAdapter):
+    name = "test-slowtalk"
+    extensions = (".slowtalk",)
+    description = "test-only: a .talk that parses slowly"
+    parsed: ClassVar[list[float]] = []
+
+    def parse(self, source: Source, options: ParseOptions) -> Transcript:
+        time.sleep(float(os.environ.get("SLOW_TALK_S", "0.5")))
+        transcript = super().parse(source, options)
+        SlowTalkAdapter.parsed.append(time.monotonic())
+        return transcript
+
+
 class ChatAdapter(Adapter):
     name = "test-chat"
     extensions = (".chatlog",)
@@ -76,6 +94,7 @@ def install_plugin(site: Path) -> Path:
     (info / "entry_points.txt").write_text(
         "[omi_import.adapters]\n"
         "test-talk = fake_adapters:TalkAdapter\n"
+        "test-slowtalk = fake_adapters:SlowTalkAdapter\n"
         "test-chat = fake_adapters:ChatAdapter\n",
         encoding="utf-8",
     )

@@ -8,12 +8,22 @@ read endpoint ``GET /v1/dev/user/conversations`` (needs ``conversations:read``; 
 against the write limit), and injectable faults: latency, 500, provider 503, limiter 503, BYOK
 429, connections dropped before or after the conversation is stored, and 504 after storing it.
 
+Besides the two writes it serves ``DELETE /v1/dev/user/conversations/{id}`` (write scope, the
+same rate-limit unit as a POST; ``{"success": true}``, 404 for an id it does not hold) and
+``GET /v1/dev/user/conversations`` (read scope, its own budget: ``read_limit`` per
+``read_window_s``, 60 an hour as on Omi; ``start_date``/``end_date``/``limit``/``offset``/
+``include_transcript``; completed, non-discarded conversations, newest first). Omi does not
+document what a conversation made from text lists as its transcript; the fake lists its text as
+one segment (what the uploader's read-back compares). ``fake.hold_deletes()`` holds DELETEs
+until ``fake.release_deletes(apply=...)``, to kill a client at that moment.
+
 Built on the standard library's ``http.server`` rather than FastAPI/uvicorn because two faults
 need raw socket control: closing the connection with no response at all (before or after the
 conversation is committed) is not something an ASGI app can do.
 
 Faults come from a queue (``fake.queue("504_after", "500")``, consumed by the next requests that
-reach processing) or at random (``fault_rate``, seeded). Every request is recorded in
+reach processing; ``fake.queue_for(csid, ...)`` for one conversation's) or at random
+(``fault_rate``, seeded). Every request is recorded in
 ``fake.requests``; every conversation created in ``fake.conversations``.
 
 A hostile or broken server is played with :class:`Canned` answers (``fake.answer(...)``, served
@@ -56,6 +66,7 @@ SOURCES = (
 )  # fmt: skip
 GOOD_KEY = "omi_dev_" + "0123456789abcdef" * 2
 READ_ONLY_KEY = "omi_dev_" + "fedcba9876543210" * 2
+WRITE_ONLY_KEY = "omi_dev_" + "00112233445566778899aabbccddeeff"
 
 
 Body = str | bytes | Callable[[str], bytes]
@@ -97,6 +108,7 @@ class Record:
 
     at: float
     path: str
+    method: str = "POST"
     status: int | None = None  # None: the connection was dropped
     client_session_id: str | None = None
     fault: str | None = None
@@ -112,6 +124,7 @@ class Stored:
     body: dict[str, Any]
     discarded: bool
     created_at: float
+    deleted: bool = False
 
 
 @dataclass
@@ -119,10 +132,16 @@ class FakeOmi:
     """Start with ``with FakeOmi(...) as fake:``; ``fake.url`` is the base URL."""
 
     keys: dict[str, tuple[str, ...]] = field(
-        default_factory=lambda: {GOOD_KEY: (WRITE_SCOPE,), READ_ONLY_KEY: (READ_SCOPE,)}
+        default_factory=lambda: {
+            GOOD_KEY: (READ_SCOPE, WRITE_SCOPE),
+            READ_ONLY_KEY: (READ_SCOPE,),
+            WRITE_ONLY_KEY: (WRITE_SCOPE,),
+        }
     )
     limit: int = 25
     window_s: float = 3600.0
+    read_limit: int = 60
+    read_window_s: float = 3600.0
     latency_s: float | Callable[[], float] = 0.0
     fault_rate: float = 0.0
     faults: tuple[str, ...] = ALL_FAULTS
@@ -138,9 +157,14 @@ class FakeOmi:
         self._lock = threading.Lock()
         self._random = random.Random(self.seed)
         self._queue: deque[str] = deque()
+        self._csid_faults: dict[str, deque[str]] = {}
         self._by_csid: dict[str, Stored] = {}
         self._claims: set[str] = set()
         self._windows: dict[str, tuple[float, int]] = {}
+        self._read_windows: dict[str, tuple[float, int]] = {}
+        self._deletes_open = threading.Event()
+        self._deletes_open.set()
+        self._apply_held = True
         self._canned: deque[Canned] = deque()
         self._stopping = threading.Event()
         self.connections = 0
@@ -187,6 +211,11 @@ class FakeOmi:
         with self._lock:
             self._queue.extend(faults)
 
+    def queue_for(self, csid: str, *faults: str) -> None:
+        """Faults for the next requests of one conversation (by ``client_session_id``)."""
+        with self._lock:
+            self._csid_faults.setdefault(csid, deque()).extend(faults)
+
     def answer(self, *answers: Canned) -> None:
         """Serve these raw answers to the next requests that pass auth, one each."""
         with self._lock:
@@ -200,18 +229,40 @@ class FakeOmi:
         with self._lock:
             return self._by_csid.get(csid)
 
-    def count(self, path: str | None = None, status: int | None = None) -> int:
+    def count(
+        self, path: str | None = None, status: int | None = None, method: str | None = None
+    ) -> int:
         with self._lock:
             return sum(
                 1
                 for r in self.requests
-                if (path is None or r.path == path) and (status is None or r.status == status)
+                if (path is None or r.path == path)
+                and (status is None or r.status == status)
+                and (method is None or r.method == method)
             )
+
+    def live(self) -> list[Stored]:
+        """The conversations stored and not deleted."""
+        with self._lock:
+            return [c for c in self.conversations if not c.deleted]
+
+    def hold_deletes(self) -> None:
+        """DELETEs that pass the rate limit wait (until :meth:`release_deletes`)."""
+        self._deletes_open.clear()
+
+    def release_deletes(self, *, apply: bool = True) -> None:
+        """Let held DELETEs go on; ``apply=False`` drops their connections, deleting nothing."""
+        self._apply_held = apply
+        self._deletes_open.set()
 
     # -- behaviour ---------------------------------------------------------------------------
 
-    def _next_fault(self, stage: str) -> str | None:
+    def _next_fault(self, stage: str, csid: str | None = None) -> str | None:
         with self._lock:
+            own = self._csid_faults.get(csid or "")
+            if stage == "processing" and own:
+                head = own.popleft()
+                return None if head == "ok" else head
             if self._queue:
                 head = self._queue[0]
                 if (stage == "limiter") == (head == "limiter503"):
@@ -223,22 +274,27 @@ class FakeOmi:
                 return self._random.choice(pool) if pool else None
             return None
 
-    def _rate_limit(self, key: str) -> tuple[int, dict[str, str], Any] | None:
+    def _rate_limit(
+        self, key: str, *, read: bool = False
+    ) -> tuple[int, dict[str, str], Any] | None:
         now = time.monotonic()
+        windows = self._read_windows if read else self._windows
+        limit = self.read_limit if read else self.limit
+        window_s = self.read_window_s if read else self.window_s
         with self._lock:
-            start, count = self._windows.get(key, (now, 0))
-            if now >= start + self.window_s:
+            start, count = windows.get(key, (now, 0))
+            if now >= start + window_s:
                 start, count = now, 0
             count += 1
-            self._windows[key] = (start, count)
-            if count <= self.limit:
+            windows[key] = (start, count)
+            if count <= limit:
                 return None
-            left = start + self.window_s - now
+            left = start + window_s - now
             shown = str(max(1, math.ceil(left))) if self.integer_retry_after else f"{left:.3f}"
             shown = self.retry_after_text or shown
             headers = {
                 "Retry-After": shown,
-                "X-RateLimit-Limit": str(self.limit),
+                "X-RateLimit-Limit": str(limit),
                 "X-RateLimit-Remaining": "0",
             }
             return 429, headers, {"detail": f"Rate limit exceeded. Try again in {shown}s."}
@@ -271,6 +327,27 @@ def _loc_error(kind: str, loc: list[Any], msg: str) -> dict[str, Any]:
 
 def _number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _listed(stored: Stored, transcript: bool) -> dict[str, Any]:
+    """A conversation as GET lists it."""
+    body = stored.body
+    item: dict[str, Any] = {
+        "id": stored.id,
+        "created_at": body.get("started_at"),
+        "started_at": body.get("started_at"),
+        "finished_at": body.get("finished_at"),
+        "language": body.get("language", "en"),
+        "source": body.get("source", "external_integration"),
+        "structured": {"title": "", "overview": "", "emoji": "", "category": "other"},
+    }
+    if transcript:
+        if stored.endpoint == TEXT:
+            segments = [{"text": body["text"], "speaker_id": 0, "start": 0.0, "end": 1.0}]
+        else:
+            segments = body["transcript_segments"]
+        item["transcript_segments"] = segments
+    return item
 
 
 def _when(value: Any) -> datetime | None:
@@ -371,8 +448,20 @@ class _Handler(BaseHTTPRequestHandler):
         with contextlib.suppress(OSError):
             self.connection.shutdown(socket.SHUT_RDWR)
 
+    def _record(self, method: str, path: str) -> Record:
+        record = Record(
+            at=time.monotonic(),
+            path=path,
+            method=method,
+            authorization=self.headers.get("Authorization"),
+        )
+        with self.server_state._lock:
+            self.server_state.requests.append(record)
+        return record
+
     def _authorized(self, record: Record, scope: str) -> str | None:
-        """The request's key when it may use ``scope``; else the 401/403 is sent and None."""
+        """Auth and scope, as the server checks them: the key, or None once refused."""
+        fake = self.server_state
         auth = self.headers.get("Authorization") or ""
         if not auth.startswith("Bearer "):
             self._send(
@@ -382,52 +471,33 @@ class _Handler(BaseHTTPRequestHandler):
             )
             return None
         key = auth[len("Bearer ") :]
-        if not key.startswith("omi_dev_") or key not in self.server_state.keys:
+        if not key.startswith("omi_dev_") or key not in fake.keys:
             self._send(record, 401, {"detail": "Invalid API Key"})
             return None
-        if scope not in self.server_state.keys[key]:
-            self._send(
-                record, 403, {"detail": f"Insufficient permissions. Required scope: {scope}"}
-            )
+        if scope not in fake.keys[key]:
+            detail = f"Insufficient permissions. Required scope: {scope}"
+            self._send(record, 403, {"detail": detail})
             return None
         return key
 
-    def do_GET(self) -> None:
-        """List conversations (newest first, completed and not discarded), as the real server.
-
-        Reads need ``conversations:read`` and are not counted against the write rate limit.
-        """
+    def _limited(self, record: Record, key: str, *, read: bool = False) -> bool:
+        """The limiter's faults and the fixed window; True once answered with a 503 or 429."""
         fake = self.server_state
-        url = urlsplit(self.path)
-        record = Record(
-            at=time.monotonic(), path=url.path, authorization=self.headers.get("Authorization")
-        )
-        with fake._lock:
-            fake.requests.append(record)
-        if url.path != TEXT:
-            self._send(record, 404, {"detail": "Not Found"})
-            return
-        if self._authorized(record, READ_SCOPE) is None:
-            return
-        try:
-            limit = int(parse_qs(url.query).get("limit", ["25"])[0])
-        except ValueError:
-            error = {"type": "int_parsing", "loc": ["query", "limit"],
-                     "msg": "Input should be a valid integer", "input": None}  # fmt: skip
-            self._send(record, 422, {"detail": [error]})
-            return
-        with fake._lock:
-            shown = [c for c in reversed(fake.conversations) if not c.discarded][: max(limit, 0)]
-        self._send(record, 200, [{"id": c.id, "source": c.body.get("source")} for c in shown])
+        if fake._next_fault("limiter") == "limiter503":
+            record.fault = "limiter503"
+            self._send(record, 503, {"detail": "Rate limiter unavailable"})
+            return True
+        limited = fake._rate_limit(key, read=read)
+        if limited is not None:
+            status, headers, payload = limited
+            self._send(record, status, payload, headers)
+            return True
+        return False
 
     def do_POST(self) -> None:
         fake = self.server_state
         raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-        record = Record(
-            at=time.monotonic(), path=self.path, authorization=self.headers.get("Authorization")
-        )
-        with fake._lock:
-            fake.requests.append(record)
+        record = self._record("POST", self.path)
         # 1. Malformed JSON: 422 before auth.
         try:
             body = json.loads(raw)
@@ -448,14 +518,7 @@ class _Handler(BaseHTTPRequestHandler):
             self._serve_canned(record, canned, key)
             return
         # 3. Rate limit (counted before validation: a 422 or a replay costs a unit too).
-        if fake._next_fault("limiter") == "limiter503":
-            record.fault = "limiter503"
-            self._send(record, 503, {"detail": "Rate limiter unavailable"})
-            return
-        limited = fake._rate_limit(key)
-        if limited is not None:
-            status, headers, payload = limited
-            self._send(record, status, payload, headers)
+        if self._limited(record, key):
             return
         if self.path == SEGMENTS:
             self._segments(record, body)
@@ -463,6 +526,80 @@ class _Handler(BaseHTTPRequestHandler):
             self._text(record, body)
         else:
             self._send(record, 404, {"detail": "Not Found"})
+
+    # -- DELETE and GET ----------------------------------------------------------------------
+
+    def do_DELETE(self) -> None:
+        fake = self.server_state
+        record = self._record("DELETE", self.path)
+        key = self._authorized(record, WRITE_SCOPE)
+        if key is None or self._limited(record, key):  # the same unit as a POST
+            return
+        conversation_id = self.path.removeprefix(TEXT + "/")
+        if "/" in conversation_id or not conversation_id:
+            self._send(record, 404, {"detail": "Not Found"})
+            return
+        if not fake._deletes_open.is_set():
+            record.fault = "held"
+            while not fake._deletes_open.wait(0.05):
+                if fake._stopping.is_set():
+                    return
+            if not fake._apply_held:
+                self._drop(record)
+                return
+        with fake._lock:
+            stored = next(
+                (c for c in fake.conversations if c.id == conversation_id and not c.deleted), None
+            )
+            if stored is not None:
+                stored.deleted = True
+                if stored.client_session_id is not None:
+                    # The id comes from (user, client_session_id): the same id may be made anew.
+                    fake._by_csid.pop(stored.client_session_id, None)
+        if stored is None:
+            self._send(record, 404, {"detail": "Conversation not found"})
+        else:
+            self._send(record, 200, {"success": True})
+
+    def do_GET(self) -> None:
+        fake = self.server_state
+        url = urlsplit(self.path)
+        record = self._record("GET", url.path)
+        key = self._authorized(record, READ_SCOPE)
+        if key is None or self._limited(record, key, read=True):
+            return
+        query = parse_qs(url.query)
+        transcript = query.get("include_transcript", ["false"])[0].lower() == "true"
+        if url.path.startswith(TEXT + "/"):
+            wanted = url.path.removeprefix(TEXT + "/")
+            found = [c for c in fake.live() if c.id == wanted]
+            if not found:
+                self._send(record, 404, {"detail": "Conversation not found"})
+            else:
+                self._send(record, 200, _listed(found[0], transcript))
+            return
+        if url.path != TEXT:
+            self._send(record, 404, {"detail": "Not Found"})
+            return
+        try:
+            limit = int(query.get("limit", ["25"])[0])
+            offset = int(query.get("offset", ["0"])[0])
+            since = _when(query.get("start_date", [None])[0]) if "start_date" in query else None
+            until = _when(query.get("end_date", [None])[0]) if "end_date" in query else None
+        except ValueError:
+            self._send(record, 422, {"detail": "Invalid query parameters"})
+            return
+        listed = []
+        for stored in fake.live():
+            started = _when(stored.body.get("started_at"))
+            if stored.discarded or started is None:
+                continue
+            if (since is not None and started < since) or (until is not None and started > until):
+                continue
+            listed.append((started, stored))
+        listed.sort(key=lambda item: item[0], reverse=True)
+        page = [_listed(c, transcript) for _, c in listed[offset : offset + limit]]
+        self._send(record, 200, page)
 
     # -- from-segments -----------------------------------------------------------------------
 
@@ -613,7 +750,7 @@ class _Handler(BaseHTTPRequestHandler):
         self, record: Record, endpoint: str, csid: str | None, body: dict[str, Any], words: int
     ) -> None:
         fake = self.server_state
-        fault = fake._next_fault("processing")
+        fault = fake._next_fault("processing", csid)
         record.fault = fault
         if fault == "drop_before":
             self._release(csid)

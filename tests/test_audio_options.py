@@ -17,13 +17,12 @@ from adapters.audio.cache import ResultCache
 from adapters.audio.decode import creation_time
 from adapters.audio.deps import quiet_warnings
 from adapters.audio.settings import AudioSettings
-from importers.adapter import ParseOptions
 from importers.cli import cli
 from importers.errors import ConfigError, MissingDependencyError
 from importers.options import ConvertOptions
+from importers.pipeline import convert
 from importers.registry import Registry
 from importers.settings import state_dir
-from importers.source import Source
 
 REGISTRY = Registry([AudioAdapter()])
 
@@ -110,11 +109,11 @@ def test_missing_extra_names_the_pip_command(monkeypatch: pytest.MonkeyPatch) ->
     """Without the extra, parse says what to install (torch first), not a traceback."""
     monkeypatch.setitem(sys.modules, "av", None)
     monkeypatch.setitem(sys.modules, "faster_whisper", None)
-    source = Source.from_path(SAMPLES / "audio" / "standup.ogg")
+    path = SAMPLES / "audio" / "standup.ogg"
     with pytest.raises(MissingDependencyError) as err:
-        AudioAdapter().parse(source, ParseOptions())
+        convert(path, registry=REGISTRY)
     message = str(err.value)
-    assert message.startswith(f"{source.path}: audio input needs av")  # names the file
+    assert message.startswith(f"{path}: audio input needs av")  # the pipeline names the file
     assert 'pip install "omi-import[audio]"' in message
     assert "torch first" in message
     assert "omi-import doctor" in message

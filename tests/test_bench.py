@@ -29,3 +29,19 @@ def test_bench_runs_small(capsys: pytest.CaptureFixture[str]) -> None:
     for label, line in zip(labels, out[1:], strict=True):
         assert line.startswith(label)
         assert re.search(ROW, line), line
+
+
+UPLOAD_ROW = r" +[\d.]+ s, floor +[\d.]+ s, +[\d.]+x, +\d+ requests, +\d+ x 429"
+
+
+def test_upload_bench_runs_small(capsys: pytest.CaptureFixture[str]) -> None:
+    """Each scenario in a process of its own, whole figures printed (tiny sizes here)."""
+    import bench_upload
+
+    argv = ["--n", "6", "--limit", "3", "--window", "0.5", "--only", "given", "--only", "learned"]
+    assert bench_upload.main(argv) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith("upload benchmark: 6 conversations, limit 3 per 0.5 s")
+    assert [line.split()[0] for line in out[1:]] == ["given", "learned"]
+    for line in out[1:]:
+        assert re.search(UPLOAD_ROW, line), line

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import shutil
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -390,3 +391,37 @@ def test_a_folder_whose_first_file_is_hostile_still_converts_the_rest(
         "omi-import: 1 converted (1 conversation), 1 failed",
     ]
     assert [json.loads(line)["input"] for line in result.stdout.splitlines()] == [str(good)]
+
+
+def test_the_workers_help_names_the_schedulers_cap() -> None:
+    from importers.scheduler import DEFAULT_CAP
+
+    shown = CliRunner().invoke(cli, ["import", "--help"], terminal_width=200).output
+    assert f"at most {DEFAULT_CAP})" in " ".join(shown.split())
+
+
+def test_a_recording_in_a_folder_without_the_audio_extra_is_skipped_not_an_error(
+    tmp_path: Path,
+) -> None:
+    """A transcript and a recording of another meeting in one folder, no audio extra: the
+    recording is skipped with the pip command, the run succeeds; named, it is an error."""
+    try:
+        import faster_whisper  # noqa: F401
+    except ImportError:
+        pass
+    else:
+        pytest.skip("the audio extra is installed: the recording would be transcribed")
+    folder = tmp_path / "talks"
+    folder.mkdir()
+    (folder / "call.srt").write_text("1\n00:00:01,000 --> 00:00:03,000\nHello there.\n")
+    shutil.copy(SAMPLES / "audio" / "standup.ogg", folder / "standup.ogg")
+    done = CliRunner().invoke(cli, ["convert", str(folder), "-o", str(tmp_path / "out")])
+    assert done.exit_code == 0, done.output
+    skipped = [line for line in done.output.splitlines() if line.startswith("Skipped:")]
+    assert len(skipped) == 1
+    assert skipped[0].startswith(f"Skipped: {folder / 'standup.ogg'}: audio input needs ")
+    assert 'pip install "omi-import[audio]"' in skipped[0]
+    assert "1 converted (1 conversation), 1 skipped" in done.output
+    named = CliRunner().invoke(cli, ["convert", str(folder / "standup.ogg")])
+    assert named.exit_code == 1
+    assert f"Error: {folder / 'standup.ogg'}: audio input needs " in named.output

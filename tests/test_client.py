@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import email.utils
 import json
+import socket
+import ssl
+import time
 from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
 from pydantic import SecretStr
 
-from importers.client import OmiClient, RetryPolicy
+from importers.client import OmiClient, Retry, RetryPolicy
 from importers.errors import (
     ApiError,
     AuthError,
@@ -474,3 +477,122 @@ def test_a_server_that_keeps_saying_retry_now_gets_backoff_not_a_burst() -> None
     assert sleeps[0] == 0.0  # the first: the pacer alone waits
     assert sleeps[1] >= 2.0
     assert sleeps[2] >= 4.0
+
+
+# -- the probe, DELETE, reading back, why a connection failed --------------------------------
+
+
+def test_a_providers_429_answering_the_probe_settles_it() -> None:
+    """The stall of issue 10: limit still being learned, the one probe answered by a BYOK 429
+    (no Retry-After, no limit header). That answer comes from past Omi's limiter: the window
+    is open, so the other requests go on instead of polling forever."""
+    clock = [0.0]
+    pacer = Pacer(clock=lambda: clock[0])
+    pacer.reserve(0.0)
+    pacer.rate_limited_at(0.5, retry_after=1.5, limit=5)  # a lower bound: windows get probes
+    clock[0] = 2.0
+    for _ in range(5):
+        assert pacer.reserve(2.0) is None  # the window that began at the server's reset
+    clock[0] = 4.1
+    assert pacer.reserve(4.1) is None  # a window of our own: the probe
+    assert pacer.reserve(4.1) == pytest.approx(0.25)  # the others wait for its answer
+    byok = resp(429, {"detail": {"code": "byok_rate_limit", "message": "provider limited"}})
+    client, _, _ = make([byok], pacer=pacer)
+    with pytest.raises(Retry):
+        client.attempt(SEGMENTS)
+    assert pacer.reserve(4.2) is None  # settled: no stall
+
+
+def test_delete_answers() -> None:
+    client, seen, _ = make([
+        resp(200, {"success": True}),
+        resp(404, {"detail": "Conversation not found"}),
+        resp(503, {"detail": "x"}),
+        resp(403, {"detail": "Insufficient permissions. Required scope: conversations:write"}),
+    ])  # fmt: skip
+    assert client.delete_attempt("conv1") is True
+    assert seen[0].method == "DELETE"
+    assert seen[0].url.path == "/v1/dev/user/conversations/conv1"
+    assert client.delete_attempt("conv1") is False  # gone already
+    with pytest.raises(Retry):
+        client.delete_attempt("conv1")  # a DELETE may be repeated
+    with pytest.raises(AuthError, match="conversations:write"):
+        client.delete_attempt("conv1")
+
+
+def listed(text: str, started: datetime, conversation_id: str = "conv9") -> dict[str, object]:
+    return {
+        "id": conversation_id,
+        "started_at": started.isoformat().replace("+00:00", "Z"),
+        "transcript_segments": [{"text": text, "start": 0.0, "end": 1.0}],
+    }
+
+
+def test_reading_back_finds_the_text_by_its_start_and_words() -> None:
+    client, seen, _ = make([
+        resp(200, [listed("someone else", T0, "other"), listed(" [09:30:00]  Ann:\nhi", T0)]),
+    ])  # fmt: skip
+    assert client.find_text(TEXT_BODY) == "conv9"
+    (request,) = seen
+    assert request.method == "GET"
+    assert request.url.params["include_transcript"] == "true"
+    assert request.url.params["start_date"] == (T0 - timedelta(seconds=1)).isoformat()
+    assert request.url.params["end_date"] == (T0 + timedelta(seconds=1)).isoformat()
+
+
+def test_reading_back_finds_nothing_at_another_time_or_with_other_words() -> None:
+    later = T0 + timedelta(seconds=5)
+    client, _, _ = make([resp(200, [listed("[09:30:00] Ann: hi", later), listed("hello", T0)])])
+    assert client.find_text(TEXT_BODY) is None
+
+
+def test_reading_back_without_the_text_listed_decides_nothing() -> None:
+    client, _, _ = make([resp(200, [{"id": "conv9", "started_at": T0.isoformat()}])])
+    with pytest.raises(UncertainError, match="without its text to compare"):
+        client.find_text(TEXT_BODY)
+
+
+def test_reading_back_needs_the_read_scope() -> None:
+    client, _, _ = make([resp(403, {"detail": "Required scope: conversations:read"})])
+    with pytest.raises(AuthError, match="may not read conversations") as info:
+        client.find_text(TEXT_BODY)
+    assert info.value.status == 403
+
+
+def test_reads_are_paced_apart_from_writes() -> None:
+    reads, writes = Pacer(60, 3600.0), Pacer(1, 3600.0)
+    writes.reserve(time.monotonic())  # the write window is spent
+    client, _, _ = make([resp(200, [])], pacer=writes)
+    client.read_pacer = reads
+    assert client.find_text(TEXT_BODY) is None  # no wait for the write window
+    assert (reads.granted, writes.granted) == (1, 1)
+
+
+def gaierror_chain() -> httpx.ConnectError:
+    error = httpx.ConnectError("[Errno -2] Name or service not known")
+    error.__cause__ = socket.gaierror(-2, "Name or service not known")
+    return error
+
+
+def tls_chain() -> httpx.ConnectError:
+    error = httpx.ConnectError("handshake")
+    error.__cause__ = ssl.SSLError(1, "[SSL: WRONG_VERSION_NUMBER] wrong version number")
+    return error
+
+
+@pytest.mark.parametrize(
+    ("error", "cause"),
+    [
+        (gaierror_chain(), "DNS: the host name does not resolve"),
+        (httpx.ConnectTimeout("t"), "timeout: no connection within 15 s"),
+        (tls_chain(), "TLS: the handshake failed"),
+        (httpx.ConnectError("[Errno 111] Connection refused"), "ConnectError: [Errno 111]"),
+    ],
+)
+def test_a_connection_failure_says_why(error: Exception, cause: str) -> None:
+    client, _, _ = make([error])
+    with pytest.raises(Retry) as info:
+        client.attempt(SEGMENTS)
+    assert info.value.unreachable is not None
+    assert info.value.unreachable.startswith(cause)
+    assert info.value.created_nothing

@@ -7,8 +7,8 @@ adapter package.
 from __future__ import annotations
 
 import json
-import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -16,32 +16,10 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from fake_adapters import TESTS, install_plugin, talk_file
+from fake_adapters import talk_file
 from fake_omi import GOOD_KEY, READ_ONLY_KEY, FakeOmi
 from support import REPO
-
-
-def env_for(
-    tmp_path: Path, key: str | None = GOOD_KEY, base_url: str | None = None
-) -> dict[str, str]:
-    site = install_plugin(tmp_path / "site")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("OMI_")}
-    env["PYTHONPATH"] = os.pathsep.join([str(site), str(TESTS), str(REPO)])
-    env["XDG_CONFIG_HOME"] = str(tmp_path / "config")  # no user config file leaks in
-    if key is not None:
-        env["OMI_API_KEY"] = key
-    if base_url is not None:
-        env["OMI_API_BASE_URL"] = base_url
-    return env
-
-
-def omi(
-    args: list[str], env: dict[str, str], timeout: float = 60
-) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "importers", *args], cwd=REPO, env=env, capture_output=True,
-        text=True, timeout=timeout, check=False,
-    )  # fmt: skip
+from uploading import env_for, omi
 
 
 @pytest.fixture
@@ -156,3 +134,22 @@ def test_dry_run_needs_no_key_and_sends_nothing(tmp_path: Path, inputs: Path) ->
     assert json.loads(done.stdout)["conversations"][0]["client_session_id"].startswith(
         "omi-import-"
     )
+
+
+def test_an_unreachable_omi_stops_the_run_with_one_line_even_when_quiet(
+    tmp_path: Path, inputs: Path
+) -> None:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = env_for(tmp_path, base_url=f"http://127.0.0.1:{port}")
+    started = time.monotonic()
+    done = omi(["import", str(inputs), "--state", str(tmp_path / "s"), "-q"], env)
+    assert time.monotonic() - started < 30  # not minutes per conversation
+    assert done.returncode == 1
+    errors = [line for line in done.stderr.splitlines() if line.startswith("Error:")]
+    assert errors == [
+        "Error: cannot reach 127.0.0.1 (refused: nothing accepts connections at that address and "
+        "port); nothing more was sent. Check the network and the address (--base-url / "
+        "OMI_API_BASE_URL), then run the same command again to resume"
+    ]

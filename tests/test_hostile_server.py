@@ -261,7 +261,9 @@ def test_an_import_against_a_bad_certificate_stops_after_one_connection(
             options=UploadOptions(policy=RetryPolicy(max_attempts=8)),
             registry=Registry([TalkAdapter()]),
         )
-        assert report.count("pending") == 5
+        # Converting streams ahead of sending: the files converted before the stop are
+        # registered, all pending (nothing was created); the rest are read by the re-run.
+        assert 1 <= report.count("pending") == len(report.conversations) <= 5
     assert report.stopped is not None
     assert report.stopped.startswith("cannot verify the TLS certificate of 127.0.0.1")
     assert tls_fake.connections == 1

@@ -34,6 +34,8 @@ def test_states_persist_and_register_keeps_known_rows(tmp_path: Path) -> None:
             "done": 1,
             "failed": 0,
             "uncertain": 0,
+            "deleting": 0,
+            "deleted": 0,
         }
 
 

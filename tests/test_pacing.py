@@ -144,3 +144,71 @@ def test_a_window_is_positive_finite_and_at_most_a_day() -> None:
     for bad in (0.0, -1.0, float("nan"), float("inf")):
         with pytest.raises(ValueError, match="window_s"):
             Pacer(25, bad)
+
+
+def test_a_probe_is_settled_by_its_own_answer_not_by_an_older_one() -> None:
+    """An answer to a request of the window before says nothing about the probe's window."""
+    clock = [0.0]
+    pacer = Pacer(clock=lambda: clock[0])
+    pacer.reserve(0.0)
+    old = pacer.sending()
+    pacer.rate_limited_at(0.5, retry_after=4.5, limit=2)  # a lower bound: 5.0
+    assert pacer.window_quality == "lower"
+    clock[0] = 5.0
+    assert grant_all(pacer, 5.0, 2) == [None, None]  # aligned with the server's reset
+    pacer.sending()
+    start = 5.0 + 5.0 + pacer.margin_s
+    clock[0] = start
+    assert pacer.reserve(start) is None  # the probe of a window we open ourselves
+    probe = pacer.sending()
+    pacer.answered(old)  # a late answer to the first window's request
+    assert pacer.reserve(start + 0.1) is not None
+    pacer.answered(probe)
+    assert pacer.reserve(start + 0.2) is None
+
+
+def test_a_probe_answered_after_an_aligned_window_makes_the_length_exact() -> None:
+    """Our estimate was not short (the probe got through) and not long (it is a lower bound):
+    later windows open without a probe, and the length is remembered as exact."""
+    pacer = Pacer()
+    pacer.reserve(0.0)
+    pacer.rate_limited_at(0.5, retry_after=3.5, limit=2)  # lower bound 4.0
+    assert grant_all(pacer, 4.0, 2) == [None, None]
+    start = 8.0 + pacer.margin_s
+    assert pacer.reserve(start) is None
+    pacer.answered()
+    assert pacer.window_quality == "exact"
+    later = start + 4.0 + pacer.margin_s
+    assert grant_all(pacer, later, 2) == [None, None]  # no probe: both at once
+
+
+def test_a_window_is_bounded_by_the_grant_limit_plus_one_back() -> None:
+    """Limit unknown, the server's 4 s windows restart under our hour-long guess: the length
+    learned from the 429 is bounded by the limit + 1-th latest grant, not our first one."""
+    pacer = Pacer()
+    times = [0.0, 1.0, 4.5, 5.0, 9.0, 9.5, 10.0]  # 2 per 4 s: the third of [9, 13) is refused
+    for t in times:
+        assert pacer.reserve(t) is None
+    pacer.rate_limited_at(10.0, retry_after=3.0, limit=2)
+    assert pacer.window_quality == "lower"
+    assert pacer.window_s == pytest.approx(4.0)  # 13.0 - 9.0, not 13.0 - 0.0
+
+
+def test_the_eta_assumes_omis_documented_limit_until_the_server_tells() -> None:
+    pacer = Pacer()
+    assert pacer.eta(200, now=0.0) is None
+    eta = pacer.eta(200, now=0.0, assume_limit=25)
+    assert eta == pytest.approx(7 * (3600.0 + pacer.margin_s))
+
+
+def test_remembered_window_quality_is_kept() -> None:
+    assert Pacer(3, 2.0, window_quality="lower").window_quality == "lower"
+    assert Pacer(3, 2.0).window_quality == "told"
+    assert Pacer(3).window_quality == "unknown"
+
+
+def test_waits_count_the_time_waited_not_the_time_planned() -> None:
+    pacer = Pacer()
+    pacer.waited(10.0, 10.5)
+    pacer.waited(10.2, 10.7)  # another thread, overlapping: counted once
+    assert pacer.waited_s == pytest.approx(0.7)

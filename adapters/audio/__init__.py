@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, ClassVar
 import click
 
 from importers.adapter import Adapter, AdapterOption, ParseOptions
-from importers.errors import MissingDependencyError, ModelLoadError
 from importers.model import Transcript
 from importers.source import Source
 
@@ -159,10 +158,7 @@ class AudioAdapter(Adapter):
     def parse(self, source: Source, options: ParseOptions) -> Transcript:
         from .engine import run  # heavy imports stay out of detection and other formats
 
-        try:
-            return run(source, AudioSettings.from_extra(options.extra, options.language))
-        except (ModelLoadError, MissingDependencyError) as exc:  # the file it stopped at
-            raise type(exc)(f"{source.path}: {exc}") from None
+        return run(source, AudioSettings.from_extra(options.extra, options.language))
 
     def checks(self, *, online: bool = False) -> Sequence[Check]:
         from .checks import audio_checks  # light: imports the heavy stack only to check it

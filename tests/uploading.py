@@ -1,0 +1,95 @@
+"""Running the uploader against the fake server, as the upload tests do (importable helpers):
+in this process (:func:`run`, :func:`remove`) or as ``python -m importers`` (:func:`omi`, with
+the test adapters installed as a plugin by :func:`env_for`)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from fake_adapters import TESTS, ChatAdapter, TalkAdapter, install_plugin
+from fake_omi import GOOD_KEY, FakeOmi
+from pydantic import SecretStr
+from support import REPO
+
+from importers.client import RetryPolicy
+from importers.ledger import Ledger
+from importers.options import ConvertOptions
+from importers.registry import Registry
+from importers.report import Report
+from importers.settings import Settings
+from importers.upload import UploadOptions, delete, upload
+
+REGISTRY = Registry([TalkAdapter(), ChatAdapter()])
+FAST = RetryPolicy(
+    max_attempts=30, backoff_initial_s=0.01, backoff_max_s=0.05, processing_wait_s=0.05
+)
+
+
+def run(
+    fake: FakeOmi,
+    inputs: list[Path],
+    state: Path,
+    key: str = GOOD_KEY,
+    convert: ConvertOptions | None = None,
+    **opts: Any,
+) -> Report:
+    """``omi-import import INPUTS`` with the test adapters, fast retries and a 5 s timeout."""
+    options = UploadOptions(**{"policy": FAST, "read_timeout_s": 5, **opts})
+    with Ledger.open(state) as ledger:
+        return upload(
+            inputs,
+            settings=Settings(fake.url, SecretStr(key)),
+            ledger=ledger,
+            convert_options=convert,
+            options=options,
+            registry=REGISTRY,
+        )
+
+
+def remove(
+    fake: FakeOmi, state: Path, *, paths: list[Path] | None = None, run_id: int | None = None
+) -> Report:
+    """``omi-import delete PATHS | --all-from-run RUN``."""
+    with Ledger.open(state) as ledger:
+        return delete(
+            settings=Settings(fake.url, SecretStr(GOOD_KEY)),
+            ledger=ledger,
+            paths=paths or [],
+            run=run_id,
+            options=UploadOptions(policy=FAST, read_timeout_s=5),
+        )
+
+
+def env_for(
+    tmp_path: Path, key: str | None = GOOD_KEY, base_url: str | None = None
+) -> dict[str, str]:
+    site = install_plugin(tmp_path / "site")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OMI_")}
+    env["PYTHONPATH"] = os.pathsep.join([str(site), str(TESTS), str(REPO)])
+    env["XDG_CONFIG_HOME"] = str(tmp_path / "config")  # no user config file leaks in
+    if key is not None:
+        env["OMI_API_KEY"] = key
+    if base_url is not None:
+        env["OMI_API_BASE_URL"] = base_url
+    return env
+
+
+def omi(
+    args: list[str], env: dict[str, str], timeout: float = 60
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "importers", *args], cwd=REPO, env=env, capture_output=True,
+        text=True, timeout=timeout, check=False,
+    )  # fmt: skip
+
+
+def spawn(args: list[str], env: dict[str, str]) -> subprocess.Popen[str]:
+    """``python -m importers ARGS`` started, its output captured (to signal it mid-run)."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "importers", *args], cwd=REPO, env=env, text=True,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )  # fmt: skip
