@@ -25,6 +25,7 @@ import click
 from importers.normalize import describe, summarize_repairs
 from importers.pipeline import Conversion, Outcome
 from importers.stages import Update, showing
+from importers.wording import count
 
 
 @dataclass
@@ -166,7 +167,7 @@ class ConvertConsole:
 
     def summary(self, verb: str = "converted") -> str:
         parts = [
-            f"{self.converted} {verb} ({_count(self.conversations, 'conversation')})",
+            f"{self.converted} {verb} ({count(self.conversations, 'conversation')})",
         ]
         if self.skipped:
             parts.append(f"{self.skipped} skipped")
@@ -198,15 +199,11 @@ class ConvertConsole:
         )
 
 
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}{'' if n == 1 else 's'}"
-
-
 def _what_was_read(result: Conversion) -> str:
     turns = len(result.normalized.turns)
     encoding = f", {result.encoding}" if result.encoding else ""
     return (
-        f"{result.format}{encoding}; {_count(turns, 'segment')} in "
-        f"{_count(len(result.conversations), 'conversation')}; language {result.language} "
+        f"{result.format}{encoding}; {count(turns, 'segment')} in "
+        f"{count(len(result.conversations), 'conversation')}; language {result.language} "
         f"({result.language_source}); start from {result.started_at_source}"
     )

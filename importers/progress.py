@@ -23,7 +23,7 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 
-from importers.report import duration
+from importers.wording import count, duration
 
 
 class ProgressSink(Protocol):
@@ -112,7 +112,7 @@ class PlainProgress(NullProgress):
 
     def start(self, files: int) -> None:
         if files:
-            self._print(f"{files} file(s) to import")
+            self._print(f"{count(files, 'file')} to import")
 
     def queued(self, to_send: int, already: int = 0) -> None:
         with self._lock:
@@ -143,7 +143,7 @@ class PlainProgress(NullProgress):
             self._eta_shown = True
             with self._lock:
                 left = self._total - self._done
-            self._print(f"{left} request(s) to make; {eta_text(seconds, assumed)}")
+            self._print(f"{count(left, 'request')} to make; {eta_text(seconds, assumed)}")
 
 
 class RichProgress(NullProgress):
@@ -168,7 +168,9 @@ class RichProgress(NullProgress):
 
     def start(self, files: int) -> None:
         self._progress.start()
-        self._task = self._progress.add_task(f"{files} file(s), sending", total=None, info="")
+        self._task = self._progress.add_task(
+            f"{count(files, 'file')}, sending", total=None, info=""
+        )
         self._refresh()
 
     def queued(self, to_send: int, already: int = 0) -> None:

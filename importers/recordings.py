@@ -27,6 +27,7 @@ from pathlib import Path
 from importers.ledger import IN_OMI, Entry, Ledger
 from importers.payload import SEGMENTS_ENDPOINT
 from importers.source import path_text
+from importers.wording import count
 
 
 def recording_path(path: Path | str) -> str:
@@ -233,7 +234,7 @@ def list_text(ledger: Ledger, *, as_json: bool = False) -> str:
         lines.append(f"{r.path}  {when}  {run}  {r.status}{replaced}  {ids}")
     conversations = sum(len(r.conversations) for r in found)
     lines.append(
-        f"{len(found)} recording(s), {conversations} conversation(s); "
+        f"{count(len(found), 'recording')}, {count(conversations, 'conversation')}; "
         "`omi-import delete FILE` or `omi-import delete --all-from-run RUN` deletes them"
     )
     return "\n".join(lines)

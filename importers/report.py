@@ -38,6 +38,9 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from importers.wording import count as counted
+from importers.wording import duration
+
 InputStatus = Literal["done", "failed", "uncertain", "incomplete", "exists", "unsupported"]
 
 
@@ -159,13 +162,13 @@ class Report:
             + (f", {discarded} discarded by Omi as too short" if discarded else "")
             + (f"; {deleted} old ones deleted" if deleted else "")
             + f"); {t.requests} requests, {t.retries} retries, {t.rate_limited} rate-limited, "
-            f"{_duration(t.waited_s)} waiting for the rate limit, {_duration(t.elapsed_s)} in all"
+            f"{duration(t.waited_s)} waiting for the rate limit, {duration(t.elapsed_s)} in all"
         )
         lines.append(head)
         failed_inputs = sum(1 for i in self.inputs if i.status == "failed" and not i.conversations)
         extra = []
         if failed_inputs:
-            extra.append(f"{failed_inputs} file(s) could not be read")
+            extra.append(f"{counted(failed_inputs, 'file')} could not be read")
         for status in ("failed", "uncertain", "pending", "sending"):
             n = self.count(status)
             if n:
@@ -174,9 +177,9 @@ class Report:
                 )
         held = sum(1 for i in self.inputs if i.status == "exists")
         if held:
-            extra.append(f"{held} file(s) held back: already in Omi from another import")
+            extra.append(f"{counted(held, 'file')} held back: already in Omi from another import")
         if unsupported:
-            extra.append(f"{len(unsupported)} unsupported file(s) skipped")
+            extra.append(f"{counted(len(unsupported), 'unsupported file')} skipped")
         if extra:
             lines.append("; ".join(extra))
         if self.count("uncertain"):
@@ -211,9 +214,9 @@ class Report:
         files = len({d.path for d in deleted})
         t = self.totals
         lines.append(
-            f"{len(deleted)} conversation(s) of {files} file(s) deleted from Omi (run "
-            f"{self.run}); {t.requests} requests, {t.retries} retries, "
-            f"{_duration(t.waited_s)} waiting for the rate limit, {_duration(t.elapsed_s)} in all"
+            f"{counted(len(deleted), 'conversation')} of {counted(files, 'file')} deleted from "
+            f"Omi (run {self.run}); {t.requests} requests, {t.retries} retries, "
+            f"{duration(t.waited_s)} waiting for the rate limit, {duration(t.elapsed_s)} in all"
         )
         if self.stopped:
             lines.append(f"stopped: {self.stopped}")
@@ -230,17 +233,3 @@ class Report:
             "not_found": [i.path for i in self.inputs if i.status == "failed"],
         }
         return json.dumps(found, indent=2, ensure_ascii=False)
-
-
-def _duration(seconds: float) -> str:
-    seconds = max(0.0, seconds)
-    if seconds < 60:
-        return f"{seconds:.1f} s"
-    minutes, sec = divmod(round(seconds), 60)
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours} h {minutes:02d} min" if hours else f"{minutes} min {sec:02d} s"
-
-
-def duration(seconds: float) -> str:
-    """A short human duration (``4.2 s``, ``3 min 05 s``, ``2 h 10 min``)."""
-    return _duration(seconds)

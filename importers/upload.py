@@ -57,6 +57,7 @@ from importers.report import ConversationResult, DeletionResult, InputResult, Re
 from importers.scheduler import DEFAULT_CAP, Intake, Job, Scheduler
 from importers.settings import Settings
 from importers.source import path_text
+from importers.wording import count
 
 INTERRUPTED = "interrupted; run the same command again to finish (nothing is sent twice)"
 #: Requests converted ahead of uploading at most (the bounded queue between the two).
@@ -282,8 +283,8 @@ class _Session:
             cap=self.options.workers or DEFAULT_CAP,
             on_eta=self.progress.eta,
             on_interrupt=lambda n: self.progress.note(
-                f"stopping: waiting for the answers to {n} request(s) in flight (Ctrl-C again "
-                "to stop at once; a re-run settles them)"
+                f"stopping: waiting for the answers to {count(n, 'request')} in flight (Ctrl-C "
+                "again to stop at once; a re-run settles them)"
             ),
         )
 

@@ -151,13 +151,18 @@ def medians(runs: list[dict[str, float]]) -> dict[str, float]:
     return found
 
 
+def runs(n: int, noun: str = "run") -> str:
+    """``1 run``, ``3 runs`` (the parent imports nothing of the tree it measures)."""
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
 def shown(figures: dict[str, float]) -> str:
     stalled = figures.get("stalled")
     if "wall" not in figures:
-        return f"never ended ({stalled:.0f} run(s) stopped after the --timeout)"
+        return f"never ended ({runs(round(stalled or 0))} stopped after the --timeout)"
     if stalled:
         ended = shown({k: v for k, v in figures.items() if k != "stalled"})
-        return f"{ended}; {stalled:.0f} more run(s) never ended"
+        return f"{ended}; {runs(round(stalled), 'more run')} never ended"
     ratio = figures["wall"] / figures["floor"]
     line = (
         f"{figures['wall']:6.2f} s, floor {figures['floor']:6.2f} s, {ratio:5.2f}x, "
@@ -190,7 +195,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     print(
         f"upload benchmark: {args.n} conversations, limit {args.limit} per {args.window} s, "
-        f"{LATENCY_S} s a request unless said; medians of {args.runs} run(s)"
+        f"{LATENCY_S} s a request unless said; medians of {runs(args.runs)}"
         + (f"; A = this tree, B = {args.root}" if args.root else "")
     )
     for name in args.only or SCENARIOS:

@@ -52,7 +52,7 @@ def test_ctrl_c_while_converting_exits_130_with_the_summary(tmp_path: Path) -> N
         env = env_for(tmp_path, base_url=fake.url) | {"SLOW_TALK_S": "5"}
         args = ["import", str(folder), "--state", str(tmp_path / "state")]
         proc = spawn(args, env)
-        read_until(proc, "3 file(s) to import")  # converting the first one now
+        read_until(proc, "3 files to import")  # converting the first one now
         proc.send_signal(signal.SIGINT)
         out, err = finish(proc)
         assert proc.returncode == 130, out + err
@@ -102,7 +102,7 @@ def test_a_second_ctrl_c_stops_at_once_and_a_rerun_settles_what_was_in_flight(
         proc = spawn(args, env)
         wait_for(lambda: len(fake.requests) == 1)  # the first request goes alone: in flight
         proc.send_signal(signal.SIGINT)
-        read_until(proc, "stopping: waiting for the answers to 1 request(s) in flight")
+        read_until(proc, "stopping: waiting for the answers to 1 request in flight")
         assert proc.poll() is None  # the first Ctrl-C waits for the answer
         proc.send_signal(signal.SIGINT)
         started = time.monotonic()

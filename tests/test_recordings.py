@@ -51,7 +51,7 @@ def test_importing_again_with_other_options_sends_nothing_and_says_what_is_there
     assert not again.ok
     summary = "\n".join(again.summary())
     assert f"held back: {item.error}" in summary
-    assert "1 file(s) held back: already in Omi from another import" in summary
+    assert "1 file held back: already in Omi from another import" in summary
     with Ledger.open(state) as ledger:
         assert len(ledger.entries()) == 1  # the held-back version is not even registered
 
@@ -193,7 +193,7 @@ def test_list_shows_each_recording_with_when_run_status_and_ids(tmp_path: Path) 
     ]
     assert text[0].startswith(f"{a}  ")
     assert f"  run {first.run}  done  {data[0]['conversations'][0]['id']}" in text[0]
-    assert text[-1].startswith("2 recording(s), 4 conversation(s); ")
+    assert text[-1].startswith("2 recordings, 4 conversations; ")
 
 
 def test_delete_by_file_and_by_run_then_reimport(tmp_path: Path) -> None:
