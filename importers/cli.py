@@ -440,6 +440,9 @@ def convert_cmd(
     help="Length of the rate-limit window, if known (default: learned; Omi: 3600).",
 )
 @click.option("-q", "--quiet", is_flag=True, help="Print no progress, only errors and the summary.")
+@click.option(
+    "-v", "--verbose", is_flag=True, help="Also say each request (method, path, status, time)."
+)
 @selection_options
 @conversion_options
 @click.pass_context
@@ -459,11 +462,13 @@ def import_cmd(
     rate_limit: int | None,
     rate_window: float | None,
     quiet: bool,
+    verbose: bool,
     **flags: Any,
 ) -> None:
     """Import files or folders into Omi, exactly once."""
     if dry_run:
-        run_convert(ctx, paths, flags, out_dir=None, console=ConvertConsole(quiet=quiet))
+        console = ConvertConsole(quiet=quiet, verbose=verbose)
+        run_convert(ctx, paths, flags, out_dir=None, console=console)
         return
     from importers.ledger import Ledger
     from importers.progress import make_progress
@@ -480,6 +485,7 @@ def import_cmd(
         workers=workers,
         rate_limit=rate_limit,
         rate_window_s=rate_window,
+        verbose=verbose,
     )
     progress = make_progress(sys.stderr, quiet=quiet)
     try:

@@ -240,6 +240,8 @@ class OmiClient:
         read_timeout_s: at least 180 s for real use (the server may take past 120 s).
         deadline_s: the most one attempt may take in all (default: read timeout + 60 s).
         on_retry: told the reason of each retry (progress display).
+        on_request: told of each request when it ends, as one line (``-v``): method, path,
+            status (or why there was none) and seconds.
     """
 
     def __init__(
@@ -254,6 +256,7 @@ class OmiClient:
         read_timeout_s: float = READ_TIMEOUT_S,
         deadline_s: float | None = None,
         on_retry: Callable[[str], None] | None = None,
+        on_request: Callable[[str], None] | None = None,
     ) -> None:
         secret = api_key.get_secret_value()
         self._redact = Redactor(secret)
@@ -263,6 +266,7 @@ class OmiClient:
         self.policy = policy or RetryPolicy()
         self.stats = ClientStats()
         self._on_retry = on_retry
+        self._on_request = on_request
         self._deadline_s = read_timeout_s + DEADLINE_MARGIN_S if deadline_s is None else deadline_s
         self._http = http_client(
             base_url,
@@ -488,6 +492,7 @@ class OmiClient:
         sent_at = pacer.sending() if pacer is not None else None
         self.stats.add(requests=1)
         deadline = Deadline(self._deadline_s)
+        started, outcome = time.monotonic(), "no answer"
         try:
             with self._http.stream(
                 method,
@@ -498,12 +503,14 @@ class OmiClient:
                 extensions={"trace": deadline.trace},
             ) as response:
                 answer = Answer.read(response, limit)
+            outcome = str(answer.status)
         except (
             httpx.ConnectError,
             httpx.ConnectTimeout,
             httpx.PoolTimeout,
             httpx.ProxyError,
         ) as exc:
+            outcome = f"cannot connect ({type(exc).__name__})"
             self._answered(pacer, sent_at)
             if (failure := certificate_failure(exc)) is not None:
                 raise self._certificate_error(failure) from None
@@ -515,6 +522,7 @@ class OmiClient:
                 unreachable=connect_failure(exc),
             ) from None
         except httpx.RequestError as exc:  # transport errors, and a body that fails to decode
+            outcome = f"no answer ({type(exc).__name__})"
             self._answered(pacer, sent_at)
             reason = (
                 f"no complete answer within {self._deadline_s:.0f} s"
@@ -528,6 +536,9 @@ class OmiClient:
             ) from None
         finally:
             deadline.cancel()
+            if self._on_request is not None:
+                took = time.monotonic() - started
+                self._on_request(f"request: {method} {path} -> {outcome} ({took:.1f} s)")
         if answer.status != 429 or not _from_limiter(answer):
             # A provider's 429 (BYOK) comes during processing, past Omi's limiter: the window
             # is open, and a probe waiting for this answer is settled.

@@ -87,6 +87,7 @@ class UploadOptions:
         rate_limit: requests per window, when known (None: learn it from the server).
         rate_window_s: the rate-limit window, when known (Omi: one hour).
         readback_after_s: how long after sending an uncertain text is looked up.
+        verbose: say each request when it ends (``-v``: method, path, status, seconds).
     """
 
     retry_failed: bool = False
@@ -98,6 +99,7 @@ class UploadOptions:
     policy: RetryPolicy = field(default_factory=RetryPolicy)
     read_timeout_s: float = READ_TIMEOUT_S
     readback_after_s: float = READBACK_AFTER_S
+    verbose: bool = False
 
     def __post_init__(self) -> None:
         window = self.rate_window_s
@@ -275,6 +277,7 @@ class _Session:
             policy=self.options.policy,
             read_timeout_s=self.options.read_timeout_s,
             on_retry=lambda reason: self.progress.note(f"retrying: {reason}"),
+            on_request=self.progress.note if self.options.verbose else None,
         )
         self.context.connect(self.client)
         return Scheduler(

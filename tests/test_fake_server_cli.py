@@ -153,3 +153,19 @@ def test_an_unreachable_omi_stops_the_run_with_one_line_even_when_quiet(
         "port); nothing more was sent. Check the network and the address (--base-url / "
         "OMI_API_BASE_URL), then run the same command again to resume"
     ]
+
+
+def test_verbose_says_each_request(tmp_path: Path) -> None:
+    """-v: one line per request, with its method, path, status and time, the key nowhere."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    talk_file(folder / "a.talk", 2, tag="a")
+    with FakeOmi(limit=1000) as fake:
+        env = env_for(tmp_path, base_url=fake.url)
+        done = omi(["import", str(folder), "--state", str(tmp_path / "s"), "-v"], env)
+    assert done.returncode == 0, done.stderr
+    lines = [x for x in done.stderr.splitlines() if x.startswith("request: ")]
+    assert len(lines) == 1
+    assert lines[0].startswith("request: POST /v1/dev/user/conversations/from-segments -> 200 (")
+    assert lines[0].endswith(" s)")
+    assert GOOD_KEY not in done.stderr + done.stdout
