@@ -152,15 +152,27 @@ def test_formats_says_what_an_adapter_still_needs(monkeypatch: pytest.MonkeyPatc
     assert "[not installed: no_such_module_here; pip install" in " ".join(out.split())
 
 
-def test_usage_errors_exit_2(whisper_file: Path) -> None:
-    code, _, err = run("convert", str(whisper_file), "--timezone", "Mars/Base")
-    assert code == 2
-    assert "unknown time zone 'Mars/Base'" in err
+@pytest.mark.parametrize(
+    ("flags", "message"),
+    [
+        (["--timezone", "Mars/Base"], "Error: unknown time zone 'Mars/Base'"),
+        (["--format", "nope"], "Error: unknown format 'nope'; known formats: "),
+        (["--encoding", "bogus-enc"], "Error: --encoding: unknown encoding 'bogus-enc'"),
+        (["--encoding", "rot13"], "Error: --encoding: 'rot13' is not a text encoding"),
+    ],
+)
+def test_bad_options_exit_2_before_any_file(
+    whisper_file: Path, flags: list[str], message: str
+) -> None:
+    code, out, err = run("convert", str(whisper_file), *flags)
+    assert (code, out) == (2, "")
+    assert err.startswith(message)
+    assert len(err.splitlines()) == 1
 
 
 def test_unknown_format_is_reported_per_file(whisper_file: Path) -> None:
     code, _, err = run("convert", str(whisper_file), "--format", "nope")
-    assert code != 0
+    assert code == 2
     assert "unknown format 'nope'" in err
 
 
