@@ -170,12 +170,6 @@ def test_bad_options_exit_2_before_any_file(
     assert len(err.splitlines()) == 1
 
 
-def test_unknown_format_is_reported_per_file(whisper_file: Path) -> None:
-    code, _, err = run("convert", str(whisper_file), "--format", "nope")
-    assert code == 2
-    assert "unknown format 'nope'" in err
-
-
 def test_folder_walk_skips_unrecognised_content_but_named_file_fails(tmp_path: Path) -> None:
     """A .txt in a folder that no adapter recognises is listed as skipped, not an error;
     the same file named on the command line is an error with a non-zero exit."""
