@@ -13,7 +13,10 @@ which is an event like any other).
 
 A file taken is remembered with its size and time: events that leave them as they were (a read,
 a ``chmod``) do nothing, so a file that failed, or that no adapter reads, is reported once and not
-read again until it changes. Files that become complete together are handed over by folder as
+read again until it changes. A file found at the start that an earlier watch took as it is now,
+and that is in Omi (the ``known`` test, which the ledger answers), counts as taken already.
+
+Files that become complete together are handed over by folder as
 :class:`~importers.inputs.FolderPart` objects: walked as the folder's, judged among its other
 files by the adapters' folder rules.
 """
@@ -27,6 +30,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from importers.inputs import FolderPart
 from importers.registry import Registry
@@ -57,11 +61,18 @@ def ignored(name: str) -> bool:
     return name.startswith(HIDDEN_PREFIXES) or name.lower().endswith(TEMPORARY_SUFFIXES)
 
 
+class FileState(NamedTuple):
+    """What says a file changed: its size and modification time."""
+
+    size: int
+    mtime_ns: int
+
+
 @dataclass
 class _Pending:
     """A file seen changing: taken once it has been still for ``quiet_s`` since ``since``."""
 
-    stat: tuple[int, int]
+    stat: FileState
     since: float
     quiet_s: float
     #: Found by the scan at the start (no line of its own when taken).
@@ -82,6 +93,8 @@ class Tracker:
         quiet_s: how long a file must stay unchanged before it is taken.
         audio_quiet_s: the same for files that only binary (audio) adapters read.
         once: :meth:`batches` ends when every file of the scan has been taken.
+        known: whether a file found by the scan at the start, as it is now (size, time), was
+            taken by an earlier watch and is in Omi: it counts as taken.
         note: told the lines to show (the scan's count, each file taken live).
         clock: monotonic seconds (injectable for tests).
     """
@@ -94,15 +107,17 @@ class Tracker:
         quiet_s: float = DEFAULT_QUIET_S,
         audio_quiet_s: float = DEFAULT_AUDIO_QUIET_S,
         once: bool = False,
+        known: Callable[[Path, FileState], bool] = lambda path, state: False,
         note: Callable[[str], None] = lambda line: None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._roots, self._registry = list(roots), registry
         self._quiet, self._audio_quiet, self._once = quiet_s, audio_quiet_s, once
-        self._note, self._clock = note, clock
+        self._known, self._note, self._clock = known, note, clock
+        self._known_count = 0
         self._cond = threading.Condition()
         self._pending: dict[Path, _Pending] = {}
-        self._taken: dict[Path, tuple[int, int]] = {}
+        self._taken: dict[Path, FileState] = {}
         self._closed = False
         #: Files handed over so far.
         self.handed = 0
@@ -131,7 +146,12 @@ class Tracker:
             return False
         if not stat.S_ISREG(info.st_mode):
             return False
-        state = (info.st_size, info.st_mtime_ns)
+        state = FileState(info.st_size, info.st_mtime_ns)
+        if initial and self._known(path, state):
+            with self._cond:
+                self._taken[path] = state
+                self._known_count += 1
+            return True
         with self._cond:
             if self._closed or self._taken.get(path) == state:
                 return not self._closed
@@ -149,6 +169,11 @@ class Tracker:
             for known in (self._pending, self._taken):
                 for p in [p for p in known if p == path or p.is_relative_to(path)]:
                     del known[p]
+
+    def taken(self, path: Path) -> FileState | None:
+        """The state ``path`` was in when it was taken (None: not taken)."""
+        with self._cond:
+            return self._taken.get(path)
 
     def close(self) -> None:
         """The watch ends: :meth:`batches` ends, events are ignored."""
@@ -176,12 +201,13 @@ class Tracker:
         they do; ends when closed (or, with ``once``, when every file found has been taken)."""
         found = self.scan()
         where = ", ".join(path_text(r) for r in self._roots)
+        known = f" ({self._known_count} unchanged and in Omi)" if self._known_count else ""
         if self._once:
-            self._note(f"{where}: {found} file(s); each is taken once it is complete")
+            self._note(f"{where}: {found} file(s){known}; each is taken once it is complete")
         else:
             self._note(
-                f"watching {where}: {found} file(s) there now; each file is taken once it is "
-                "complete (Ctrl-C or SIGTERM stops)"
+                f"watching {where}: {found} file(s) there now{known}; each file is taken once "
+                "it is complete (Ctrl-C or SIGTERM stops)"
             )
         while (parts := self._take()) is not None:
             yield parts
@@ -210,7 +236,7 @@ class Tracker:
                 except OSError:
                     del self._pending[path]
                     continue
-                state = (info.st_size, info.st_mtime_ns)
+                state = FileState(info.st_size, info.st_mtime_ns)
                 if state == pending.stat:
                     ready.append(path)
                     continue

@@ -177,6 +177,7 @@ def upload_stream(
     period: Period | None = None,
     kind: str = "import",
     on_unreachable: Callable[[str], None] | None = None,
+    on_converted: Callable[[Conversion], None] = lambda conversion: None,
 ) -> Report:
     """:func:`upload` of inputs that come in batches over time, in one run (module docstring).
 
@@ -188,6 +189,7 @@ def upload_stream(
         kind: the run's kind in the ledger (``import``, ``watch``).
         on_unreachable: told a line when Omi cannot be reached, the run pausing and trying
             again instead of stopping (None: it stops, as ``import`` does).
+        on_converted: told each conversion once the ledger holds it (in the converting thread).
 
     Other arguments, the return value and the errors are :func:`upload`'s.
     """
@@ -200,7 +202,9 @@ def upload_stream(
         settle = ledger.due_deletions()
         progress.start(files())
         intake.expected = files()  # a conversation a file, until the first ones are converted
-        producer = _Producer(batches, files, session, convert_options, registry, intake, period)
+        producer = _Producer(
+            batches, files, session, convert_options, registry, intake, period, on_converted
+        )
         threading.Thread(target=producer.run, name="omi-convert", daemon=True).start()
         if not settle:
             intake.wait_any()  # the first conversation to send, or the end: no key needed
@@ -380,10 +384,11 @@ class _Producer:
         registry: Registry | None,
         intake: Intake,
         period: Period | None,
+        on_converted: Callable[[Conversion], None],
     ) -> None:
         self.batches, self.files, self.session = batches, files, session
         self.convert_options, self.registry = convert_options, registry
-        self.intake, self.period = intake, period
+        self.intake, self.period, self.on_converted = intake, period, on_converted
         self.error: BaseException | None = None
         self._seen = 0
         self._made = 0
@@ -392,6 +397,7 @@ class _Producer:
         try:
             for conversion in self._conversions():
                 jobs = self._plan(conversion)
+                self.on_converted(conversion)
                 self.session.progress.queued(len(jobs), len(conversion.conversations) - len(jobs))
                 for job in jobs:
                     if not self.intake.put(job):

@@ -45,11 +45,13 @@ from watchdog.observers import Observer
 from watchdog.observers.api import BaseObserver
 from watchdog.observers.polling import PollingObserver
 
-from importers.arrivals import DEFAULT_AUDIO_QUIET_S, DEFAULT_QUIET_S, Tracker
+from importers.arrivals import DEFAULT_AUDIO_QUIET_S, DEFAULT_QUIET_S, FileState, Tracker
 from importers.errors import ConfigError
+from importers.identity import conversation_key, fingerprint
 from importers.inputs import Period
-from importers.ledger import Ledger
+from importers.ledger import Ledger, Watched, key_version
 from importers.options import ConvertOptions
+from importers.pipeline import Conversion
 from importers.progress import NullProgress, ProgressSink
 from importers.registry import Registry
 from importers.report import Report
@@ -116,12 +118,14 @@ def watch(
     roots = [_folder(f) for f in folders]
     settings.require_key()  # now, not when the first file lands hours later
     registry = registry or Registry.default()
+    memory = _Memory(ledger, convert_options or ConvertOptions())
     tracker = Tracker(
         roots,
         registry,
         quiet_s=watch_options.quiet_period_s,
         audio_quiet_s=watch_options.audio_quiet_period_s,
         once=watch_options.once,
+        known=memory.in_omi,
         note=progress.note,
     )
     observer = None if watch_options.once else _observer(roots, tracker, watch_options)
@@ -141,12 +145,46 @@ def watch(
             period=period,
             kind="watch",
             on_unreachable=progress.note,
+            on_converted=lambda conversion: memory.converted(
+                conversion, tracker.taken(conversion.input)
+            ),
         )
     finally:
         tracker.close()
         if observer is not None:
             observer.stop()
             observer.join(timeout=5)
+
+
+class _Memory:
+    """What the ledger keeps of the files watches took, so that a restart does not read (or
+    transcribe) again a file that has not changed since and is wholly in Omi."""
+
+    def __init__(self, ledger: Ledger, options: ConvertOptions) -> None:
+        self._ledger, self._options = ledger, options
+
+    def in_omi(self, path: Path, state: FileState) -> bool:
+        """Taken as it is now (size, time) by an earlier watch, converted with what these
+        options give, and every conversation of that in Omi."""
+        if self._options.diarization is not None:
+            return False  # the keys hold the RTTM's turns too, known only by converting
+        row = self._ledger.watched(path_text(path))
+        if row is None or FileState(row.size, row.mtime_ns) != state:
+            return False
+        digest = fingerprint(row.sha256, row.format, self._options.key_options())
+        version = key_version(conversation_key(digest, 0))
+        return version == row.version and self._ledger.version_done(version)
+
+    def converted(self, conversion: Conversion, state: FileState | None) -> None:
+        """Remember the file in the ``state`` it was taken in (a change since, even while it
+        was read, reads it again)."""
+        if state is None:
+            return
+        version = key_version(conversion.conversations[0].key)
+        self._ledger.record_watched(
+            Watched(path_text(conversion.input), state.size, state.mtime_ns,
+                    conversion.content_sha256, conversion.format, version)
+        )  # fmt: skip
 
 
 def _close_on(stop: threading.Event, tracker: Tracker) -> None:

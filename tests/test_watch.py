@@ -20,7 +20,7 @@ from typing import Any
 
 import httpx
 import pytest
-from fake_adapters import talk_file
+from fake_adapters import SlowTalkAdapter, TalkAdapter, talk_file
 from fake_omi import GOOD_KEY, FakeOmi
 from pydantic import SecretStr
 from uploading import FAST, REGISTRY, env_for, omi, read_until, spawn, wait_for
@@ -29,6 +29,7 @@ from importers.arrivals import DEFAULT_AUDIO_QUIET_S, DEFAULT_QUIET_S, Tracker, 
 from importers.client import RetryPolicy
 from importers.errors import ConfigError
 from importers.ledger import Ledger
+from importers.options import ConvertOptions
 from importers.progress import NullProgress
 from importers.registry import Registry
 from importers.report import Report
@@ -83,6 +84,8 @@ def watching(
     state: Path,
     *,
     transport: httpx.BaseTransport | None = None,
+    registry: Registry = REGISTRY,
+    convert: ConvertOptions | None = None,
     **opts: Any,
 ) -> Iterator[Watching]:
     """``omi-import watch FOLDERS`` with the test adapters and fast retries, in a thread."""
@@ -98,9 +101,10 @@ def watching(
                     folders,
                     settings=Settings(fake.url, SecretStr(GOOD_KEY)),
                     ledger=ledger,
+                    convert_options=convert,
                     options=options,
                     watch_options=watch_options,
-                    registry=REGISTRY,
+                    registry=registry,
                     transport=transport,
                     progress=notes,
                     stop=stop,
@@ -297,8 +301,39 @@ def test_a_restart_sends_only_the_new_file(drop: Path, tmp_path: Path) -> None:
         report = w.stop()
         assert len(fake.requests) == 3
     assert report.ok
-    assert (report.count("done"), sum(c.sent_now for c in report.conversations)) == (3, 1)
+    assert [Path(i.path).name for i in report.inputs] == ["new.talk"]
+    assert w.notes.count(f"{drop}: 3 file(s) (2 unchanged and in Omi)") == 1
     assert len({r.client_session_id for r in fake.requests}) == 3
+
+
+def test_a_restart_reads_again_only_what_changed_or_is_not_in_omi(
+    drop: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file an earlier watch took, unchanged since and in Omi, is not read again (a
+    recording is not transcribed again); touched, or under other options, it is."""
+    monkeypatch.setenv("SLOW_TALK_S", "0")
+    registry = Registry([TalkAdapter(), SlowTalkAdapter()])
+    state = tmp_path / "state"
+    files = [talk_file(drop / f"r{i}.slowtalk", 3, tag=f"r{i}") for i in range(2)]
+
+    def once(convert: ConvertOptions | None = None) -> tuple[int, Report]:
+        parsed = len(SlowTalkAdapter.parsed)
+        with watching(fake, [drop], state, registry=registry, convert=convert, once=True) as w:
+            w.thread.join(30)
+        return len(SlowTalkAdapter.parsed) - parsed, w.stop()
+
+    with FakeOmi(limit=1000) as fake:
+        assert once()[0] == 2
+        reads, report = once()
+        assert (reads, report.inputs) == (0, [])
+        os.utime(files[0], ns=(time.time_ns(), time.time_ns()))  # touched: looked at again
+        reads, report = once()
+        assert (reads, [i.status for i in report.inputs]) == (1, ["done"])
+        reads, report = once()
+        assert reads == 0
+        reads, report = once(ConvertOptions(source="phone"))  # another version of both
+        assert (reads, [i.status for i in report.inputs]) == (2, ["exists", "exists"])
+        assert len(fake.requests) == 2
 
 
 def test_an_edited_file_is_held_back_and_replaced_only_with_replace(
@@ -448,7 +483,8 @@ def test_sigterm_during_an_upload_stops_cleanly_and_the_next_start_resumes(
         assert again.returncode == 0, again.stdout + again.stderr
     per_key = Counter(c.client_session_id for c in fake.conversations)
     assert sorted(per_key.values()) == [1, 1]
-    assert SUMMARY.search(again.stdout).groups() == ("2", "2", "1")  # type: ignore[union-attr]
+    assert "2 file(s) (1 unchanged and in Omi)" in again.stderr
+    assert SUMMARY.search(again.stdout).groups() == ("1", "1", "1")  # type: ignore[union-attr]
 
 
 def test_a_second_sigterm_leaves_the_request_in_flight_to_the_next_start(
