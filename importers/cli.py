@@ -15,12 +15,14 @@ import json
 import os
 import sys
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from importers import __version__
+from importers.arrivals import DEFAULT_AUDIO_QUIET_S, DEFAULT_QUIET_S
 from importers.config import config_defaults, default_config_path
 from importers.console import ConvertConsole
 from importers.errors import ConfigError, ImporterError, InputError
@@ -39,6 +41,8 @@ from importers.registry import Registry
 
 if TYPE_CHECKING:
     from importers.report import Report
+    from importers.settings import Settings
+    from importers.upload import UploadOptions
 
 # The uploader's libraries (httpx, rich, sqlite3) are imported by the commands that use them:
 # `convert` does not wait for them (a third of its start-up).
@@ -284,6 +288,7 @@ def connection_options(func: F) -> F:
 
 
 def state_option() -> Callable[[F], F]:
+    """``--state DIR``, the one declaration every command with a ledger uses."""
     return click.option(
         "--state",
         "state_dir",
@@ -293,14 +298,118 @@ def state_option() -> Callable[[F], F]:
     )
 
 
-def finish(report: Report, lines: list[str], *, interrupted: bool) -> None:
-    """Print a run's summary lines and exit: 130 when interrupted, 1 when not ok, else 0."""
+def upload_options(func: F) -> F:
+    """How ``import`` and ``watch`` send, and what they say (the keywords of
+    :class:`importers.upload.UploadOptions`, then ``--report``, ``-q`` and ``-v``)."""
+    decorators = [
+        click.option(
+            "--report",
+            "report_path",
+            type=click.Path(dir_okay=False, path_type=Path),
+            metavar="FILE",
+            help="Write a JSON report of every input and conversation here.",
+        ),
+        click.option(
+            "--replace",
+            is_flag=True,
+            help="Replace another import of the same recording that is in Omi (it is deleted "
+            "once the new one is in).",
+        ),
+        click.option(
+            "--retry-failed",
+            is_flag=True,
+            help="Send again conversations that Omi rejected before.",
+        ),
+        click.option(
+            "--resend-uncertain",
+            is_flag=True,
+            help="Send again text conversations whose outcome is unknown without looking them up "
+            "in Omi first (for keys that may not read; may duplicate).",
+        ),
+        click.option(
+            "--workers",
+            type=click.IntRange(1, 64),
+            metavar="N",
+            help="At most N requests in flight (default: sized from the server's latency and the "
+            "rate limit, at most 32).",
+        ),
+        click.option(
+            "--rate-limit",
+            type=click.IntRange(min=1),
+            metavar="N",
+            help="Requests allowed per window, if known (default: learned from the server).",
+        ),
+        click.option(
+            "--rate-window",
+            type=click.FloatRange(min=0.001),
+            metavar="SECONDS",
+            help="Length of the rate-limit window, if known (default: learned; Omi: 3600).",
+        ),
+        click.option(
+            "-q", "--quiet", is_flag=True, help="Print no progress, only errors and the summary."
+        ),
+        click.option(
+            "-v",
+            "--verbose",
+            is_flag=True,
+            help="Also say each request (method, path, status, time).",
+        ),
+    ]
+    for decorator in reversed(decorators):
+        func = decorator(func)
+    return func
+
+
+@dataclass(frozen=True)
+class _Upload:
+    """The flags of :func:`connection_options` and :func:`upload_options`, taken out of a
+    command's keywords (what is left shapes the conversion)."""
+
+    api_key: str | None
+    base_url: str | None
+    state_dir: Path | None
+    report_path: Path | None
+    quiet: bool
+    options: UploadOptions
+
+    @classmethod
+    def pop(cls, flags: dict[str, Any]) -> _Upload:
+        from importers.upload import UploadOptions
+
+        return cls(
+            api_key=flags.pop("api_key"),
+            base_url=flags.pop("base_url"),
+            state_dir=flags.pop("state_dir"),
+            report_path=flags.pop("report_path"),
+            quiet=flags.pop("quiet"),
+            options=UploadOptions(
+                retry_failed=flags.pop("retry_failed"),
+                resend_uncertain=flags.pop("resend_uncertain"),
+                replace=flags.pop("replace"),
+                workers=flags.pop("workers"),
+                rate_limit=flags.pop("rate_limit"),
+                rate_window_s=flags.pop("rate_window"),
+                verbose=flags.pop("verbose"),
+            ),
+        )
+
+    def settings(self) -> Settings:
+        from importers.settings import load_settings
+
+        return load_settings(api_key=self.api_key, base_url=self.base_url)
+
+
+def finish(
+    report: Report, lines: list[str], *, interrupted: bool, code: int = INTERRUPTED_EXIT
+) -> None:
+    """Print a run's summary lines and exit: ``code`` (130) when interrupted, 1 when not ok,
+    else 0."""
     for line in lines:
         click.echo(line)
     if interrupted:
         sys.stdout.flush()
         sys.stderr.flush()
-        os._exit(INTERRUPTED_EXIT)  # requests still in flight are `sending`: a re-run settles them
+        os._exit(code)  # requests still in flight are `sending`: a re-run settles them
     if report.stopped:
         click.echo(f"Error: {report.stopped}", err=True)
     sys.exit(0 if report.ok else 1)
@@ -398,113 +507,141 @@ def convert_cmd(
     "--dry-run", is_flag=True, help="Print what would be sent (as `convert`); send nothing."
 )
 @connection_options
-@click.option(
-    "--report",
-    "report_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    metavar="FILE",
-    help="Write a JSON report of every input and conversation here.",
-)
-@click.option(
-    "--replace",
-    is_flag=True,
-    help="Replace another import of the same recording that is in Omi (it is deleted once "
-    "the new one is in).",
-)
-@click.option(
-    "--retry-failed", is_flag=True, help="Send again conversations that Omi rejected before."
-)
-@click.option(
-    "--resend-uncertain",
-    is_flag=True,
-    help="Send again text conversations whose outcome is unknown without looking them up in "
-    "Omi first (for keys that may not read; may duplicate).",
-)
-@click.option(
-    "--workers",
-    type=click.IntRange(1, 64),
-    metavar="N",
-    help="At most N requests in flight (default: sized from the server's latency and the "
-    "rate limit, at most 32).",
-)
-@click.option(
-    "--rate-limit",
-    type=click.IntRange(min=1),
-    metavar="N",
-    help="Requests allowed per window, if known (default: learned from the server).",
-)
-@click.option(
-    "--rate-window",
-    type=click.FloatRange(min=0.001),
-    metavar="SECONDS",
-    help="Length of the rate-limit window, if known (default: learned; Omi: 3600).",
-)
-@click.option("-q", "--quiet", is_flag=True, help="Print no progress, only errors and the summary.")
-@click.option(
-    "-v", "--verbose", is_flag=True, help="Also say each request (method, path, status, time)."
-)
+@upload_options
 @selection_options
 @conversion_options
 @click.pass_context
-def import_cmd(
-    ctx: click.Context,
-    /,
-    paths: tuple[Path, ...],
-    dry_run: bool,
-    api_key: str | None,
-    base_url: str | None,
-    state_dir: Path | None,
-    report_path: Path | None,
-    replace: bool,
-    retry_failed: bool,
-    resend_uncertain: bool,
-    workers: int | None,
-    rate_limit: int | None,
-    rate_window: float | None,
-    quiet: bool,
-    verbose: bool,
-    **flags: Any,
-) -> None:
+def import_cmd(ctx: click.Context, /, paths: tuple[Path, ...], dry_run: bool, **flags: Any) -> None:
     """Import files or folders into Omi, exactly once."""
+    sending = _Upload.pop(flags)
     if dry_run:
-        console = ConvertConsole(quiet=quiet, verbose=verbose)
-        run_convert(ctx, paths, flags, out_dir=None, console=console)
+        run_convert(
+            ctx,
+            paths,
+            flags,
+            out_dir=None,
+            console=ConvertConsole(quiet=sending.quiet, verbose=sending.options.verbose),
+        )
         return
     from importers.ledger import Ledger
     from importers.progress import make_progress
-    from importers.settings import load_settings
-    from importers.upload import INTERRUPTED, UploadOptions, upload
+    from importers.upload import INTERRUPTED, upload
 
     period = parse_period(flags.pop("since"), flags.pop("until"), flags.get("timezone"))
     options, registry = conversion_setup(ctx, flags)
-    settings = load_settings(api_key=api_key, base_url=base_url)
-    upload_options = UploadOptions(
-        retry_failed=retry_failed,
-        resend_uncertain=resend_uncertain,
-        replace=replace,
-        workers=workers,
-        rate_limit=rate_limit,
-        rate_window_s=rate_window,
-        verbose=verbose,
-    )
-    progress = make_progress(sys.stderr, quiet=quiet)
+    settings = sending.settings()
+    progress = make_progress(sys.stderr, quiet=sending.quiet)
     try:
-        with Ledger.open(state_dir) as ledger:
+        with Ledger.open(sending.state_dir) as ledger:
             report = upload(
                 paths,
                 settings=settings,
                 ledger=ledger,
                 convert_options=options,
-                options=upload_options,
+                options=sending.options,
                 registry=registry,
                 progress=progress,
                 period=period,
             )
     finally:
         progress.close()
-    if report_path is not None:
-        report.write(report_path)
+    if sending.report_path is not None:
+        report.write(sending.report_path)
     finish(report, report.summary(), interrupted=report.stopped == INTERRUPTED)
+
+
+@cli.command("watch", cls=_ConvertCommand)
+@click.argument(
+    "folders", nargs=-1, required=True, type=click.Path(file_okay=False, path_type=Path)
+)
+@click.option("--once", is_flag=True, help="Import what is there (once complete), then exit.")
+@click.option(
+    "--quiet-period",
+    type=click.FloatRange(min=0),
+    default=DEFAULT_QUIET_S,
+    show_default=True,
+    metavar="SECONDS",
+    help="Take a file once its size and time have not changed for this long.",
+)
+@click.option(
+    "--audio-quiet-period",
+    type=click.FloatRange(min=0),
+    default=DEFAULT_AUDIO_QUIET_S,
+    show_default=True,
+    metavar="SECONDS",
+    help="The same for recordings (copied in big files).",
+)
+@click.option(
+    "--poll",
+    is_flag=True,
+    help="Look for changes every --quiet-period instead of being told (network drives).",
+)
+@click.option(
+    "--log",
+    "log_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="FILE",
+    help="Also write every line, with its time, to FILE (rotated at 1 MB, 3 kept).",
+)
+@connection_options
+@upload_options
+@selection_options
+@conversion_options
+@click.pass_context
+def watch_cmd(
+    ctx: click.Context,
+    /,
+    folders: tuple[Path, ...],
+    once: bool,
+    quiet_period: float,
+    audio_quiet_period: float,
+    poll: bool,
+    log_path: Path | None,
+    **flags: Any,
+) -> None:
+    """Import what lands in FOLDER... as it lands, once, until stopped (Ctrl-C, SIGTERM)."""
+    from importers.ledger import Ledger
+    from importers.progress import PlainProgress
+    from importers.upload import INTERRUPTED
+    from importers.watch import TERMINATED, Lines, WatchOptions, open_log, sigterm_stops, watch
+
+    sending = _Upload.pop(flags)
+    period = parse_period(flags.pop("since"), flags.pop("until"), flags.get("timezone"))
+    options, registry = conversion_setup(ctx, flags)
+    settings = sending.settings()
+    watching = WatchOptions(once, quiet_period, audio_quiet_period, poll)
+    log = open_log(log_path) if log_path is not None else None
+    lines = Lines(None if sending.quiet else sys.stderr, log)
+    try:
+        with Ledger.open(sending.state_dir) as ledger, sigterm_stops() as sigterm:
+            report = watch(
+                folders,
+                settings=settings,
+                ledger=ledger,
+                convert_options=options,
+                options=sending.options,
+                watch_options=watching,
+                registry=registry,
+                progress=PlainProgress(lines),
+                period=period,
+            )
+        if sigterm.received:
+            report.stopped = TERMINATED
+        if sending.report_path is not None:
+            report.write(sending.report_path)
+        summary = report.summary()
+        for line in summary:
+            lines.logged(line)
+        if report.stopped and report.stopped not in (INTERRUPTED, TERMINATED):
+            lines.logged(f"Error: {report.stopped}")
+    except ImporterError as exc:
+        lines.logged(f"Error: {exc}")
+        raise
+    finally:
+        if log is not None:
+            log.close()
+    stopped = report.stopped in (INTERRUPTED, TERMINATED)
+    finish(report, summary, interrupted=stopped, code=0 if sigterm.received else INTERRUPTED_EXIT)
 
 
 @cli.command("list")
@@ -576,13 +713,7 @@ def status_cmd(state_dir: Path | None, as_json: bool) -> None:
 @cli.command("doctor")
 @click.option("--json", "as_json", is_flag=True, help="Print the checks as JSON.")
 @click.option("--online", is_flag=True, help="Also check the API key with one read request.")
-@click.option(
-    "--state",
-    "state_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    metavar="DIR",
-    help="Folder of the ledger (default: the state folder).",
-)
+@state_option()
 @click.pass_context
 def doctor_cmd(ctx: click.Context, /, as_json: bool, online: bool, state_dir: Path | None) -> None:
     """Check what imports need: ready or what to fix (exit 1 when something needed is not)."""

@@ -21,6 +21,11 @@ command line are always taken.
 
 Only the files a rule looked at are held until the walk reaches them; every other file is read
 when the walk reaches it, so a folder of thousands of files streams one at a time.
+
+A :class:`FolderPart` is some files of one folder taken as that folder's (the watcher's files
+that have just become complete, :mod:`importers.watch`): they are walked as in a folder, and the
+adapters' rules judge them among the folder's other files (a Zoom recording that is complete
+after its transcript was taken is still left out for it).
 """
 
 from __future__ import annotations
@@ -62,6 +67,16 @@ class Found:
 
 
 @dataclass(frozen=True)
+class FolderPart:
+    """``files`` of ``folder``, walked as the folder's; the adapters' folder rules see
+    ``among`` (the folder's files now, ``files`` included)."""
+
+    folder: Path
+    files: tuple[Path, ...]
+    among: tuple[Path, ...]
+
+
+@dataclass(frozen=True)
 class Period:
     """``--since`` / ``--until``: when the files of a folder walk were modified (either end
     may be open; both included)."""
@@ -84,7 +99,7 @@ class Period:
 
 
 def find_inputs(
-    paths: Iterable[Path | str],
+    paths: Iterable[Path | str | FolderPart],
     registry: Registry,
     *,
     format_name: str | None = None,
@@ -92,7 +107,7 @@ def find_inputs(
     period: Period | None = None,
 ) -> Iterator[Found]:
     """Every input file of ``paths`` (folders walked), read and detected once (module doc)."""
-    for folder, files in _groups(paths):
+    for folder, files, among in _groups(paths):
         if folder is None:
             yield from (_detect(p, False, registry, format_name, encoding) for p in files)
             continue
@@ -100,6 +115,7 @@ def find_inputs(
             outside = {p: r for p in files if (r := period.leaves_out(p)) is not None}
             yield from (Found(p, True, skipped=r) for p, r in outside.items())
             files = [p for p in files if p not in outside]
+            among = [p for p in among if p not in outside]
         seen: dict[Path, Found] = {}
 
         def found(path: Path, seen: dict[Path, Found] = seen) -> Found:
@@ -109,7 +125,7 @@ def find_inputs(
 
         skips: dict[Path, str] = {}
         for adapter in registry.adapters:
-            skips.update(adapter.folder_skips(files, found))
+            skips.update(adapter.folder_skips(among, found))
         for path in files:
             if path in skips:
                 seen.pop(path, None)
@@ -122,7 +138,7 @@ def find_inputs(
 
 def list_files(paths: Iterable[Path | str]) -> list[Path]:
     """Every file a walk of ``paths`` will meet, from names alone (for totals and estimates)."""
-    return [p for _, group in _groups(paths) for p in group]
+    return [p for _, group, _ in _groups(paths) for p in group]
 
 
 def estimates(paths: Iterable[Path | str], registry: Registry, options: ParseOptions) -> list[str]:
@@ -140,7 +156,10 @@ def candidate_files(paths: Iterable[Path | str], registry: Registry) -> list[Pat
     """The files a walk of ``paths`` will read: those named, and those in folders that some
     adapter claims by extension (from the names only: nothing is read)."""
     return [
-        p for folder, group in _groups(paths) for p in group if not folder or _claimed(p, registry)
+        p
+        for folder, group, _ in _groups(paths)
+        for p in group
+        if not folder or _claimed(p, registry)
     ]
 
 
@@ -148,21 +167,27 @@ def _claimed(path: Path, registry: Registry) -> bool:
     return any(not a.companion for a in registry.candidates(path))
 
 
-def _groups(paths: Iterable[Path | str]) -> Iterator[tuple[Path | None, list[Path]]]:
-    """``(None, [file])`` for a named file, ``(folder, sorted files)`` for each folder walked."""
+def _groups(
+    paths: Iterable[Path | str | FolderPart],
+) -> Iterator[tuple[Path | None, list[Path], list[Path]]]:
+    """``(None, [file], [file])`` for a named file, ``(folder, sorted files, the same)`` for
+    each folder walked, ``(folder, files, among)`` for a :class:`FolderPart`."""
     for raw in paths:
+        if isinstance(raw, FolderPart):
+            yield raw.folder, list(raw.files), list(raw.among)
+            continue
         if str(raw) == "-":
-            yield None, [STDIN]
+            yield None, [STDIN], [STDIN]
             continue
         path = Path(raw).expanduser()
         if not path.is_dir():
-            yield None, [path]
+            yield None, [path], [path]
             continue
         for root, dirs, names in os.walk(path):
             dirs[:] = sorted(d for d in dirs if not d.startswith("."))
             files = [Path(root) / n for n in sorted(names) if not n.startswith(".")]
             if files:
-                yield Path(root), files
+                yield Path(root), files, files
 
 
 def _in_folder(

@@ -35,6 +35,12 @@ no duplicate stays); a replacement Omi rejects leaves the old conversation in pl
 that created it, the last one that sent it (``delete --all-from-run N``). Conversations a
 schema-1 ledger holds belong to run 1, "imported before runs were recorded".
 
+**Watched files.** ``omi-import watch`` remembers each file it took by its path, size and
+modification time, with the content hash, format and version it was converted to
+(``watched``), so that a restart does not read (or transcribe) again a file that has not changed
+and is wholly in Omi. The table is created when missing; it changes nothing else, so it needs
+no schema version of its own.
+
 **Schema versions.** 1 was 0.1.0's. 2 adds runs, files, versions, replacement and the two
 deletion states; :meth:`Ledger.__init__` migrates a schema-1 file in one transaction (rows keep
 their keys, states and conversation ids; their files are the paths as they were given then,
@@ -118,6 +124,15 @@ _TABLES = (
     first_seen TEXT NOT NULL,
     PRIMARY KEY (path, sha256)
 )""",
+    """CREATE TABLE IF NOT EXISTS watched (
+    path TEXT PRIMARY KEY,
+    size INTEGER NOT NULL,
+    mtime_ns INTEGER NOT NULL,
+    sha256 TEXT NOT NULL,
+    format TEXT NOT NULL,
+    version TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+)""",
     """CREATE TABLE IF NOT EXISTS runs (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     kind TEXT NOT NULL,
@@ -172,6 +187,18 @@ class InputEntry:
     error: str | None
     conversations: int
     updated_at: str
+
+
+@dataclass(frozen=True)
+class Watched:
+    """A file a watch took: as it was then, and what it was converted to."""
+
+    path: str
+    size: int
+    mtime_ns: int
+    sha256: str
+    format: str
+    version: str
 
 
 @dataclass(frozen=True)
@@ -330,6 +357,38 @@ class Ledger:
                        r["conversations"], r["updated_at"])
             for r in rows
         ]  # fmt: skip
+
+    # -- watched files -----------------------------------------------------------------------
+
+    def record_watched(self, watched: Watched) -> None:
+        with self._tx() as db:
+            db.execute(
+                "INSERT INTO watched (path, size, mtime_ns, sha256, format, version, updated_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (path) DO UPDATE SET "
+                "size = excluded.size, mtime_ns = excluded.mtime_ns, sha256 = excluded.sha256, "
+                "format = excluded.format, version = excluded.version, "
+                "updated_at = excluded.updated_at",
+                (watched.path, watched.size, watched.mtime_ns, watched.sha256, watched.format,
+                 watched.version, _now()),
+            )  # fmt: skip
+
+    def watched(self, path: str) -> Watched | None:
+        with self._lock:
+            row = self._db.execute("SELECT * FROM watched WHERE path = ?", (path,)).fetchone()
+        if row is None:
+            return None
+        return Watched(row["path"], row["size"], row["mtime_ns"], row["sha256"], row["format"],
+                       row["version"])  # fmt: skip
+
+    def version_done(self, version: str) -> bool:
+        """Whether the version has conversations and all of them are ``done``."""
+        with self._lock:
+            total, done = self._db.execute(
+                "SELECT COUNT(*), COUNT(*) FILTER (WHERE status = 'done') FROM conversations "
+                "WHERE version = ?",
+                (version,),
+            ).fetchone()
+        return bool(total) and total == done
 
     # -- conversations -----------------------------------------------------------------------
 

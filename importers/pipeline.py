@@ -35,7 +35,7 @@ from importers.errors import (
     ModelLoadError,
 )
 from importers.identity import fingerprint
-from importers.inputs import Found, Period, find_inputs
+from importers.inputs import FolderPart, Found, Period, find_inputs
 from importers.language import detect_language
 from importers.model import NormalizedTranscript, Transcript
 from importers.normalize import normalize, summarize_repairs
@@ -160,7 +160,7 @@ def convert(
 
 
 def convert_all(
-    paths: Iterable[Path | str],
+    paths: Iterable[Path | str | FolderPart],
     options: ConvertOptions | None = None,
     *,
     registry: Registry | None = None,

@@ -26,6 +26,13 @@ from rich.progress import (
 from importers.wording import count, duration
 
 
+class TextSink(Protocol):
+    """Where plain lines go: a text file, or anything that writes and flushes like one."""
+
+    def write(self, text: str, /) -> object: ...
+    def flush(self) -> object: ...
+
+
 class ProgressSink(Protocol):
     def start(self, files: int) -> None:
         """``files`` inputs are to be read (converting and uploading overlap)."""
@@ -95,7 +102,7 @@ class NullProgress:
 class PlainProgress(NullProgress):
     """One line per event (for logs, pipes and CI)."""
 
-    def __init__(self, stream: IO[str], clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(self, stream: TextSink, clock: Callable[[], float] = time.monotonic) -> None:
         self._stream = stream
         self._clock = clock
         self._lock = threading.Lock()

@@ -26,7 +26,10 @@ Reads (GET) have their own budget, which the client paces; they are not counted 
 holds every attempt back for a backoff, and the next one goes to another job. After
 :data:`UNREACHABLE_STOP` such failures in a row on different jobs, with no answer between, the
 run stops with one message naming the host and the cause (``UnreachableError``). Nothing was
-sent, so a re-run resumes.
+sent, so a re-run resumes. A scheduler told ``on_unreachable`` (the watcher, which must keep
+running) pauses instead: it says so, holds every attempt for the client's backoff (growing with
+each failure, at most the policy's ``backoff_max_s``), then tries one request, and says when the
+host answers again; attempts that reached no server use up no job's retries there.
 
 **Stopping.** :meth:`Scheduler.stop` (an auth error, Ctrl-C) lets the attempts in flight finish
 and starts no more; a second Ctrl-C while they finish returns at once (they stay ``sending`` in
@@ -58,6 +61,7 @@ from typing import Protocol
 from importers.client import OmiClient, Retry
 from importers.errors import StopError, TransientError, UnreachableError
 from importers.pacing import Pacer
+from importers.wording import duration
 
 DEFAULT_CAP = 32
 #: With the limit unknown: writes in flight after the first answer, and more per answer (so
@@ -80,6 +84,8 @@ UNREACHABLE_HELP = (
     "cannot reach {host} ({cause}); nothing more was sent. Check the network and the address "
     "(--base-url / OMI_API_BASE_URL), then run the same command again to resume"
 )
+UNREACHABLE_PAUSE = "cannot reach {host} ({cause}); nothing is lost: trying again in {wait}"
+REACHABLE_AGAIN = "{host} answers again; going on"
 
 
 class Job(Protocol):
@@ -182,6 +188,8 @@ class Scheduler:
         on_eta: told the ETA in seconds (None: unknown) every :data:`TICK_S`, with whether
             the limit is assumed (Omi's documented one) rather than known.
         on_interrupt: told how many requests are in flight when a first Ctrl-C stops the run.
+        on_unreachable: told a line when the host cannot be reached and the scheduler pauses
+            instead of stopping, and when it answers again (None: stop, as ``import`` does).
         clock: monotonic seconds (injectable for tests).
     """
 
@@ -193,11 +201,13 @@ class Scheduler:
         cap: int = DEFAULT_CAP,
         on_eta: Callable[[float | None, bool], None] = lambda seconds, assumed: None,
         on_interrupt: Callable[[int], None] = lambda in_flight: None,
+        on_unreachable: Callable[[str], None] | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.client, self.pacer, self.cap = client, pacer, max(1, cap)
         self._on_eta, self._clock = on_eta, clock
-        self._on_interrupt = on_interrupt
+        self._on_interrupt, self._on_unreachable = on_interrupt, on_unreachable
+        self._paused = False
         self._ready: deque[Job] = deque()
         self._delayed: list[tuple[float, int, Job]] = []
         self._order = itertools.count()
@@ -348,6 +358,8 @@ class Scheduler:
             elapsed = self._clock() - started
             if exc.paced:
                 return _Done(job, elapsed, retry=exc)  # the pacer holds it until the reset
+            if exc.unreachable is not None and self._on_unreachable is not None:
+                return _Done(job, elapsed, retry=exc)  # held by the pause; it reached no one
             job.failures += 1
             if job.failures >= self.client.policy.max_attempts:
                 job.gave_up(self.client.gave_up(exc))
@@ -377,6 +389,9 @@ class Scheduler:
             self._unreachable.clear()
             self._unreachable_attempts = 0
             self._answered = True
+            if self._paused and self._on_unreachable is not None:
+                self._paused = False
+                self._on_unreachable(REACHABLE_AGAIN.format(host=self.client.host))
             if job.write:
                 self.latency_s += LATENCY_WEIGHT * (done.elapsed_s - self.latency_s)
                 if retry is None or retry.retry_after is None:
@@ -391,17 +406,24 @@ class Scheduler:
         self._unreachable_attempts += 1
         if all(job is not j for j in self._unreachable):
             self._unreachable.append(job)
-        # Different jobs each time, unless there is no other to try (a run of one or two).
+        # Different jobs each time, unless there is no other to try (a run of one or two; a
+        # pausing one does not wait for files that may come).
         others = [j for j in self._ready if j.write] + [j for _, _, j in self._delayed if j.write]
-        alone = self._intake.finished and all(
+        pausing = self._on_unreachable
+        alone = (self._intake.finished or pausing is not None) and all(
             any(j is u for u in self._unreachable) for j in others
         )
         failed = len(self._unreachable) if not alone else self._unreachable_attempts
-        if failed >= UNREACHABLE_STOP:
-            host = self.client.host
+        host = self.client.host
+        if failed < UNREACHABLE_STOP:
+            self._hold_until = now + self.client.backoff(len(self._unreachable))
+        elif pausing is None:
             self.stop(str(UnreachableError(UNREACHABLE_HELP.format(host=host, cause=cause))))
-            return
-        self._hold_until = now + self.client.backoff(len(self._unreachable))
+        else:  # the pause, longer with each failure
+            wait = self.client.backoff(self._unreachable_attempts)
+            self._paused = True
+            pausing(UNREACHABLE_PAUSE.format(host=host, cause=cause, wait=duration(wait)))
+            self._hold_until = now + wait
 
     def _timeout(self, now: float) -> float:
         waits = [TICK_S - (now - self._last_tick)]

@@ -27,6 +27,11 @@ a key that may not read).
 **Ctrl-C** stops the run at any moment, conversion included: the attempts in flight finish
 (a second Ctrl-C does not wait for them) and the report is returned with ``stopped`` set to
 :data:`INTERRUPTED`. A re-run finishes the rest.
+
+**Inputs that come over time.** :func:`upload_stream` is the same run fed with batches of files
+as they arrive (the watcher's, :mod:`importers.watch`): one session, so one pacer (its window
+and what it learned hold across the batches), one scheduler and one run in the ledger; the
+producer waits for the next batch between them, and the run ends when the batches do.
 """
 
 from __future__ import annotations
@@ -34,7 +39,7 @@ from __future__ import annotations
 import math
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -43,7 +48,7 @@ import httpx
 
 from importers.client import READ_TIMEOUT_S, OmiClient, RetryPolicy
 from importers.errors import ConfigError
-from importers.inputs import Period, candidate_files
+from importers.inputs import FolderPart, Period, candidate_files
 from importers.jobs import READBACK_AFTER_S, Context, CreateJob, ReadBackJob
 from importers.ledger import Entry, Ledger, key_version
 from importers.options import ConvertOptions
@@ -141,27 +146,73 @@ def upload(
     Raises:
         ConfigError: there is something to send but no API key.
     """
-    options = options or UploadOptions()
     items = list(inputs)
     paths = [i for i in items if not isinstance(i, Conversion)]
     if paths:
         registry = registry or Registry.default()
+    files = len(items) - len(paths)
+    files += len(candidate_files(paths, registry)) if registry else 0
+    return upload_stream(
+        [items],
+        files=lambda: files,
+        settings=settings,
+        ledger=ledger,
+        convert_options=convert_options,
+        options=options,
+        registry=registry,
+        transport=transport,
+        progress=progress,
+        period=period,
+    )
+
+
+def upload_stream(
+    batches: Iterable[Sequence[Path | str | FolderPart | Conversion]],
+    *,
+    files: Callable[[], int],
+    settings: Settings,
+    ledger: Ledger,
+    convert_options: ConvertOptions | None = None,
+    options: UploadOptions | None = None,
+    registry: Registry | None = None,
+    transport: httpx.BaseTransport | None = None,
+    progress: ProgressSink | None = None,
+    period: Period | None = None,
+    kind: str = "import",
+    on_unreachable: Callable[[str], None] | None = None,
+    on_converted: Callable[[Conversion], None] = lambda conversion: None,
+) -> Report:
+    """:func:`upload` of inputs that come in batches over time, in one run (module docstring).
+
+    Args:
+        batches: the inputs, a batch at a time; iterating may wait for the next batch (it runs
+            in the converting thread). The run ends when the batches end, or is stopped.
+        files: how many input files the batches have brought so far (for the ETA's estimate
+            of the requests of files not converted yet).
+        kind: the run's kind in the ledger (``import``, ``watch``).
+        on_unreachable: told a line when Omi cannot be reached, the run pausing and trying
+            again instead of stopping (None: it stops, as ``import`` does).
+        on_converted: told each conversion once the ledger holds it (in the converting thread).
+
+    Other arguments, the return value and the errors are :func:`upload`'s.
+    """
+    options = options or UploadOptions()
     progress = progress or NullProgress()
-    session = _Session.begin("import", settings, ledger, options, progress, transport)
+    session = _Session.begin(kind, settings, ledger, options, progress, transport)
     intake = Intake(INTAKE)
     producer: _Producer | None = None
     try:  # Ctrl-C at any moment from here on ends in a report
         settle = ledger.due_deletions()
-        files = len(items) - len(paths)
-        files += len(candidate_files(paths, registry)) if registry else 0
-        progress.start(files)
-        intake.expected = files  # a conversation a file, until the first ones are converted
-        producer = _Producer(items, session, convert_options, registry, intake, files, period)
+        progress.start(files())
+        intake.expected = files()  # a conversation a file, until the first ones are converted
+        producer = _Producer(
+            batches, files, session, convert_options, registry, intake, period, on_converted
+        )
         threading.Thread(target=producer.run, name="omi-convert", daemon=True).start()
         if not settle:
             intake.wait_any()  # the first conversation to send, or the end: no key needed
         if settle or not intake.finished:
-            scheduler = session.connect()
+            scheduler = session.connect(on_unreachable)
             scheduler.add(session.context.delete(settle))
             progress.queued(len(settle))
             scheduler.run(intake)
@@ -266,8 +317,9 @@ class _Session:
         report = Report(run=ledger.start_run(kind))
         return cls(settings, ledger, options, progress, transport, report)
 
-    def connect(self) -> Scheduler:
-        """The client (the key is required from here on) and the scheduler."""
+    def connect(self, on_unreachable: Callable[[str], None] | None = None) -> Scheduler:
+        """The client (the key is required from here on) and the scheduler (which pauses
+        instead of stopping when Omi cannot be reached, given ``on_unreachable``)."""
         key = self.settings.require_key()
         self.client = OmiClient(
             self.settings.base_url,
@@ -289,6 +341,7 @@ class _Session:
                 f"stopping: waiting for the answers to {count(n, 'request')} in flight (Ctrl-C "
                 "again to stop at once; a re-run settles them)"
             ),
+            on_unreachable=on_unreachable,
         )
 
     def stopped_by(self, scheduler: Scheduler) -> None:
@@ -328,50 +381,62 @@ class _Producer:
 
     def __init__(
         self,
-        items: list[Path | str | Conversion],
+        batches: Iterable[Sequence[Path | str | FolderPart | Conversion]],
+        files: Callable[[], int],
         session: _Session,
         convert_options: ConvertOptions | None,
         registry: Registry | None,
         intake: Intake,
-        files: int,
         period: Period | None,
+        on_converted: Callable[[Conversion], None],
     ) -> None:
-        self.items, self.session, self.convert_options = items, session, convert_options
-        self.registry, self.intake, self.files, self.period = registry, intake, files, period
+        self.batches, self.files, self.session = batches, files, session
+        self.convert_options, self.registry = convert_options, registry
+        self.intake, self.period, self.on_converted = intake, period, on_converted
         self.error: BaseException | None = None
         self._seen = 0
+        self._made = 0
 
     def run(self) -> None:
-        made = 0
         try:
             for conversion in self._conversions():
                 jobs = self._plan(conversion)
+                self.on_converted(conversion)
                 self.session.progress.queued(len(jobs), len(conversion.conversations) - len(jobs))
                 for job in jobs:
                     if not self.intake.put(job):
                         return
-                made += len(jobs)
-                left = max(0, self.files - self._seen)
-                self.intake.expected = round(made / max(1, self._seen) * left)
+                self._made += len(jobs)
+                self._expect()
         except BaseException as exc:  # re-raised by upload() in its thread
             self.error = exc
         finally:
             self.intake.expected = 0
             self.intake.close()
 
+    def _expect(self) -> None:
+        """The requests of the files not converted yet, at the rate of those converted."""
+        left = max(0, self.files() - self._seen)
+        rate = self._made / self._seen if self._seen else 1.0
+        self.intake.expected = round(rate * left)
+
     def _conversions(self) -> Iterator[Conversion]:
         """The conversions of the inputs; skipped and failed files go into the report."""
+        for batch in self.batches:
+            self._expect()  # the batch's files are counted now
+            paths: list[Path | str | FolderPart] = []
+            for item in batch:
+                if isinstance(item, Conversion):
+                    self._seen += 1
+                    yield item
+                else:
+                    paths.append(item)
+            if paths:
+                yield from self._converted(paths)
+
+    def _converted(self, paths: list[Path | str | FolderPart]) -> Iterator[Conversion]:
         session = self.session
         report, ledger, progress = session.report, session.ledger, session.progress
-        paths: list[Path | str] = []
-        for item in self.items:
-            if isinstance(item, Conversion):
-                self._seen += 1
-                yield item
-            else:
-                paths.append(item)
-        if not paths:
-            return
         outcomes = convert_all(
             paths, self.convert_options, registry=self.registry, period=self.period
         )

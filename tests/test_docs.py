@@ -142,3 +142,24 @@ def test_shell_completion_works_as_the_readme_says() -> None:
     assert done.returncode == 0, done.stderr
     assert "_omi_import_completion()" in done.stdout
     assert "_OMI_IMPORT_COMPLETE=bash_source" in README
+
+
+def test_the_service_files_run_a_watch_that_parses() -> None:
+    """The systemd unit and the launchd plist in the README start `omi-import watch` with
+    options that exist (parsed by the CLI itself, without running it)."""
+    import plistlib
+    import shlex
+
+    unit = re.search(r"```ini\n(.*?)```", README, flags=re.S)
+    plist = re.search(r"```xml\n(.*?)```", README, flags=re.S)
+    assert unit is not None and plist is not None
+    (exec_start,) = re.findall(r"^ExecStart=(.*)$", unit.group(1), flags=re.M)
+    lines = [shlex.split(exec_start.replace("%h", "/home/ana"))]
+    lines.append(plistlib.loads(plist.group(1).encode())["ProgramArguments"])
+    for program, *args in lines:
+        assert program.endswith("/omi-import")
+        assert args[0] == "watch"
+        command = cli.commands["watch"]
+        context = command.make_context("watch", args[1:])
+        assert context.params["folders"], args
+        assert context.params["me"] == ("Ana Lima",)

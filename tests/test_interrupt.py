@@ -7,35 +7,17 @@ import signal
 import subprocess
 import time
 from collections import Counter
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from fake_adapters import talk_file
 from fake_omi import FakeOmi
-from uploading import env_for, omi, spawn
+from uploading import env_for, omi, read_until, spawn, wait_for
 
 SUMMARY = re.compile(
     r"(\d+) of (\d+) conversations in Omi .*; (\d+) requests, .*, ([\d.]+) s waiting for the "
     r"rate limit, ([\d.]+) s in all"
 )
-
-
-def wait_for(condition: Callable[[], bool], timeout: float = 30) -> None:
-    ends = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < ends, "timed out"
-        time.sleep(0.02)
-
-
-def read_until(proc: subprocess.Popen[str], text: str) -> list[str]:
-    """stderr lines up to the first that holds ``text``."""
-    assert proc.stderr is not None
-    lines = []
-    while text not in (line := proc.stderr.readline()):
-        assert line, f"the process ended before printing {text!r}: {lines}"
-        lines.append(line)
-    return [*lines, line]
 
 
 def finish(proc: subprocess.Popen[str], timeout: float = 15) -> tuple[str, str]:

@@ -19,7 +19,7 @@ from adapters.zoom_captions import ZoomCaptionsAdapter
 from adapters.zoom_chat import ZoomChatAdapter
 from adapters.zoom_vtt import ZoomVttAdapter
 from importers.cli import cli
-from importers.inputs import find_inputs
+from importers.inputs import FolderPart, find_inputs
 from importers.pipeline import convert_all
 from importers.registry import Registry
 
@@ -160,6 +160,24 @@ def test_explicit_files_are_never_skipped(tmp_path: Path) -> None:
         path / "meeting_saved_closed_caption.txt",
     ]
     assert [i.skipped for i in find_inputs(files, registry())] == [None, None]
+
+
+def test_files_of_a_folder_taken_later_are_judged_among_the_folder(tmp_path: Path) -> None:
+    """The watcher hands over the files that became complete (a FolderPart): the recording,
+    complete after the transcript was taken, is still left out for it; the transcript is not
+    read again, only looked at by the rule."""
+    folder = meeting(tmp_path)
+    recording = folder / "video1234.mp4"
+    part = FolderPart(folder, (recording,), tuple(sorted(p for p in folder.iterdir())))
+    (found,) = find_inputs([part], Registry.default())
+    assert found.path == recording
+    assert found.skipped == (
+        "recording of the same Zoom meeting as GMT20260302-090000_Recording.transcript.vtt "
+        "(the transcript is imported instead)"
+    )
+    alone = FolderPart(folder, (recording,), (recording,))
+    (found,) = find_inputs([alone], Registry.default())
+    assert found.adapter is not None and found.adapter.name == "audio"
 
 
 def test_zoom_folder_names() -> None:

@@ -7,6 +7,8 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -93,3 +95,20 @@ def spawn(args: list[str], env: dict[str, str]) -> subprocess.Popen[str]:
         [sys.executable, "-m", "importers", *args], cwd=REPO, env=env, text=True,
         stdout=subprocess.PIPE, stderr=subprocess.PIPE,
     )  # fmt: skip
+
+
+def wait_for(condition: Callable[[], bool], timeout: float = 30) -> None:
+    ends = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < ends, "timed out"
+        time.sleep(0.02)
+
+
+def read_until(proc: subprocess.Popen[str], text: str) -> list[str]:
+    """stderr lines up to the first that holds ``text``."""
+    assert proc.stderr is not None
+    lines = []
+    while text not in (line := proc.stderr.readline()):
+        assert line, f"the process ended before printing {text!r}: {lines}"
+        lines.append(line)
+    return [*lines, line]
