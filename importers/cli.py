@@ -16,7 +16,7 @@ import os
 import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
@@ -36,6 +36,9 @@ from importers.outputs import DEFAULT_TEMPLATE, check_template, output_path
 from importers.payload import SOURCES
 from importers.pipeline import convert_all
 from importers.registry import Registry
+
+if TYPE_CHECKING:
+    from importers.cluster import DaskCluster
 
 # The uploader's libraries (httpx, rich, sqlite3) are imported by the commands that use them:
 # `convert` does not wait for them (a third of its start-up).
@@ -204,6 +207,28 @@ def selection_options(func: F) -> F:
     return func
 
 
+def cluster_option(func: F) -> F:
+    """``--dask``: convert on a Dask cluster (:mod:`importers.cluster`)."""
+    return click.option(
+        "--dask",
+        metavar="ADDRESS|local",
+        help="Convert on a Dask cluster: local (a process per core here) or a scheduler's "
+        "address (tcp://host:8786; inputs on storage the workers share). Needs the dask extra.",
+    )(func)
+
+
+def cluster_of(ctx: click.Context, address: str | None, *, quiet: bool) -> DaskCluster | None:
+    """The ``--dask`` cluster, open until the command ends (None: convert in this process)."""
+    if address is None:
+        return None
+    from importers.cluster import open_cluster  # Dask loads only then
+
+    cluster = ctx.with_resource(open_cluster(address))
+    if not quiet:
+        click.echo(cluster.description, err=True)
+    return cluster
+
+
 def run_convert(
     ctx: click.Context,
     paths: tuple[Path, ...],
@@ -215,16 +240,19 @@ def run_convert(
 ) -> None:
     """Convert every input: bodies to stdout (one JSON object, or JSON Lines for several) or
     one file each under ``out_dir``; what happened on stderr (``console``)."""
-    since, until = flags.pop("since"), flags.pop("until")
+    since, until, address = flags.pop("since"), flags.pop("until"), flags.pop("dask")
     options, registry = conversion_setup(ctx, flags)
     period = parse_period(since, until, flags.get("timezone"))
     template = check_template(output_name)
-    if not console.quiet and not console.as_json:
+    talk = not console.quiet and not console.as_json
+    if talk:
         announce(paths, options, registry)
+    cluster = cluster_of(ctx, address, quiet=not talk)
     single = len(paths) == 1 and (str(paths[0]) == "-" or not paths[0].is_dir())
-    console.start(len(list_files(paths)))
+    console.start(len(list_files(paths)), None if cluster is None else cluster.stats.line)
+    converter = convert_all if cluster is None else cluster.convert_all
     try:
-        for outcome in convert_all(paths, options, registry=registry, period=period):
+        for outcome in converter(paths, options, registry=registry, period=period):
             target = None
             if (result := outcome.conversion) is not None:
                 if out_dir is None:
@@ -314,6 +342,7 @@ def command_defaults(ctx: click.Context, defaults: dict[str, object]) -> dict[st
     is_flag=True,
     help="Print a JSON summary at the end instead of lines (on stdout with -o, else stderr).",
 )
+@cluster_option
 @selection_options
 @conversion_options
 @click.pass_context
@@ -390,6 +419,7 @@ def convert_cmd(
     help="Length of the rate-limit window, if known (default: learned; Omi: 3600).",
 )
 @click.option("-q", "--quiet", is_flag=True, help="Print no progress, only errors and the summary.")
+@cluster_option
 @selection_options
 @conversion_options
 @click.pass_context
@@ -420,8 +450,10 @@ def import_cmd(
     from importers.upload import INTERRUPTED, UploadOptions, upload
 
     period = parse_period(flags.pop("since"), flags.pop("until"), flags.get("timezone"))
+    address = flags.pop("dask")
     options, registry = conversion_setup(ctx, flags)
     settings = load_settings(api_key=api_key, base_url=base_url)
+    cluster = cluster_of(ctx, address, quiet=quiet)
     upload_options = UploadOptions(
         retry_failed=retry_failed,
         resend_uncertain=resend_uncertain,
@@ -441,11 +473,14 @@ def import_cmd(
                 registry=registry,
                 progress=progress,
                 period=period,
+                converter=convert_all if cluster is None else cluster.convert_all,
             )
     finally:
         progress.close()
     if report_path is not None:
         report.write(report_path)
+    if cluster is not None and not quiet:
+        click.echo(cluster.stats.line(), err=True)
     for line in report.summary():
         click.echo(line)
     if report.stopped == INTERRUPTED:

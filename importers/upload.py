@@ -34,7 +34,7 @@ from importers.ledger import Entry, Ledger
 from importers.options import ConvertOptions
 from importers.pacing import MAX_WINDOW_S, Pacer
 from importers.payload import TEXT_ENDPOINT, Conversation
-from importers.pipeline import Conversion, convert_all
+from importers.pipeline import Conversion, ConvertAll, convert_all
 from importers.progress import NullProgress, ProgressSink
 from importers.registry import Registry
 from importers.report import ConversationResult, InputResult, Report, Totals
@@ -105,6 +105,7 @@ def upload(
     transport: httpx.BaseTransport | None = None,
     progress: ProgressSink | None = None,
     period: Period | None = None,
+    converter: ConvertAll = convert_all,
 ) -> Report:
     """Import files, folders (recursively) or ready conversions into Omi.
 
@@ -118,6 +119,8 @@ def upload(
         transport: an httpx transport for tests.
         progress: where to show progress (default: nowhere).
         period: leave out the files of folder walks modified outside it (--since/--until).
+        converter: what turns the paths into outcomes: :func:`convert_all`, or a Dask
+            cluster's (:meth:`importers.cluster.DaskCluster.convert_all`, ``--dask``).
 
     Returns:
         The :class:`Report`; ``report.ok`` is True when everything asked for is in Omi.
@@ -129,7 +132,9 @@ def upload(
     options = options or UploadOptions()
     progress = progress or NullProgress()
     report = Report()
-    jobs = _prepare(inputs, ledger, convert_options, options, registry, report, progress, period)
+    jobs = _prepare(
+        inputs, ledger, convert_options, options, registry, report, progress, period, converter
+    )
     conversations = len(report.conversations)
     files = sum(1 for i in report.inputs if i.status != "unsupported")
     if not jobs:
@@ -226,11 +231,14 @@ def _prepare(
     report: Report,
     progress: ProgressSink,
     period: Period | None,
+    converter: ConvertAll,
 ) -> list[_Job]:
     """Convert the inputs, register their conversations, and pick the ones to send."""
     jobs: list[_Job] = []
     queued: set[str] = set()
-    conversions = _conversions(inputs, ledger, convert_options, registry, report, progress, period)
+    conversions = _conversions(
+        inputs, ledger, convert_options, registry, report, progress, period, converter
+    )
     for conversion in conversions:
         path = path_text(conversion.input)
         ledger.record_input(
@@ -280,6 +288,7 @@ def _conversions(
     report: Report,
     progress: ProgressSink,
     period: Period | None,
+    converter: ConvertAll,
 ) -> Iterable[Conversion]:
     """The conversions of the inputs; skipped and failed files go into the report and ledger."""
     paths: list[Path | str] = []
@@ -290,7 +299,7 @@ def _conversions(
             paths.append(item)
     if not paths:
         return
-    for outcome in convert_all(paths, convert_options, registry=registry, period=period):
+    for outcome in converter(paths, convert_options, registry=registry, period=period):
         path = path_text(outcome.path)
         if outcome.conversion is not None:
             yield outcome.conversion

@@ -1,7 +1,10 @@
-"""Two tiny test-only adapters, so the uploader's tests do not depend on the real format adapters.
+"""Tiny test-only adapters, so the uploader's tests do not depend on the real format adapters.
 
 ``.talk``: one cue per line, ``SPEAKER|start_s|end_s|text``. ``.chatlog``: one message per line,
-``Name|seconds|text`` (a "messages" transcript: it goes to the text endpoint).
+``Name|seconds|text`` (a "messages" transcript: it goes to the text endpoint). ``.slowtalk``
+(the Dask tests): a ``sleep SECONDS`` line, then a ``.talk`` file's lines; its parse leaves
+``.ran/NAME.PID.started`` beside the file (so a test knows which process converts it, and can
+kill it), sleeps, then leaves ``.ran/NAME.PID.finished``.
 
 Subprocess tests load them as a real plugin: :func:`install_plugin` writes a ``dist-info`` with
 an ``omi_import.adapters`` entry point into a folder that goes on ``PYTHONPATH``.
@@ -9,6 +12,9 @@ an ``omi_import.adapters`` entry point into a folder that goes on ``PYTHONPATH``
 
 from __future__ import annotations
 
+import os
+import time
+from collections.abc import Sequence
 from pathlib import Path
 
 from importers.adapter import Adapter, ParseOptions
@@ -28,8 +34,11 @@ class TalkAdapter(Adapter):
         return source.head.count("|") >= 3
 
     def parse(self, source: Source, options: ParseOptions) -> Transcript:
+        return self.cues(source.lines, options)
+
+    def cues(self, lines: Sequence[str], options: ParseOptions, first: int = 1) -> Transcript:
         segments = []
-        for n, line in enumerate(source.lines, 1):
+        for n, line in enumerate(lines, first):
             if not line.strip():
                 continue
             parts = line.split("|", 3)
@@ -47,6 +56,34 @@ class TalkAdapter(Adapter):
         return Transcript(tuple(segments), self.name, options.started_at)
 
 
+class SlowAdapter(TalkAdapter):
+    name = "test-slow"
+    extensions = (".slowtalk",)
+    description = "test-only: a sleep SECONDS line, then SPEAKER|start|end|text lines"
+
+    def parse(self, source: Source, options: ParseOptions) -> Transcript:
+        ran = source.path.parent / ".ran"  # hidden: folder walks pass over it
+        ran.mkdir(exist_ok=True)
+        (ran / f"{source.path.name}.{os.getpid()}.started").touch()
+        time.sleep(float(source.lines[0].split()[1]))
+        (ran / f"{source.path.name}.{os.getpid()}.finished").touch()
+        return self.cues(source.lines[1:], options, first=2)
+
+
+def slow_file(path: Path, seconds: float, cues: int = 3) -> Path:
+    """Write a .slowtalk file that takes ``seconds`` to parse."""
+    talk_file(path, cues, tag=path.stem)
+    path.write_text(f"sleep {seconds}\n" + path.read_text(encoding="utf-8"), encoding="utf-8")
+    return path
+
+
+def runs(path: Path, stage: str = "started") -> list[int]:
+    """The process ids that started (or ``"finished"``) parsing the .slowtalk file ``path``."""
+    return sorted(
+        int(m.name.split(".")[-2]) for m in (path.parent / ".ran").glob(f"{path.name}.*.{stage}")
+    )
+
+
 class ChatAdapter(Adapter):
     name = "test-chat"
     extensions = (".chatlog",)
@@ -56,8 +93,11 @@ class ChatAdapter(Adapter):
         return "|" in source.head
 
     def parse(self, source: Source, options: ParseOptions) -> Transcript:
+        return self.cues(source.lines, options)
+
+    def cues(self, lines: Sequence[str], options: ParseOptions, first: int = 1) -> Transcript:
         segments = []
-        for n, line in enumerate(source.lines, 1):
+        for n, line in enumerate(lines, first):
             if not line.strip():
                 continue
             name, at, text = line.split("|", 2)
@@ -76,7 +116,8 @@ def install_plugin(site: Path) -> Path:
     (info / "entry_points.txt").write_text(
         "[omi_import.adapters]\n"
         "test-talk = fake_adapters:TalkAdapter\n"
-        "test-chat = fake_adapters:ChatAdapter\n",
+        "test-chat = fake_adapters:ChatAdapter\n"
+        "test-slow = fake_adapters:SlowAdapter\n",
         encoding="utf-8",
     )
     return site
