@@ -214,35 +214,59 @@ class DaskCluster:
         raise error  # ConfigError, or a bug: as convert_all, with the worker's traceback
 
 
-@contextmanager
-def open_cluster(address: str, *, window: int | None = None) -> Iterator[DaskCluster]:
-    """Start a LocalCluster (``"local"``) or connect to the scheduler at ``address``.
-
-    Raises:
-        MissingDependencyError: the dask extra is not installed.
-        ClusterError: the scheduler cannot be reached.
-    """
+def _distributed() -> Any:
     try:
         import distributed
     except ImportError:
         raise MissingDependencyError(
             f"--dask needs Dask distributed (the dask extra): {INSTALL}"
         ) from None
-    if address == LOCAL:
-        from dask.system import CPU_COUNT
+    return distributed
 
-        # One process per core: each worker loads its models once and runs them on one core.
-        # The workers share this process's state folder (the audio caches).
-        with (
-            distributed.LocalCluster(
-                n_workers=CPU_COUNT,
-                threads_per_worker=1,
-                processes=True,
-                env={ENV_STATE: str(state_dir())},
-                dashboard_address=":0",
-            ) as cluster,
-            distributed.Client(cluster) as client,
-        ):
+
+@contextmanager
+def local_cluster(workers: int | None = None) -> Iterator[Any]:
+    """A LocalCluster of ``workers`` processes (default: one per core), one thread each.
+
+    Each worker loads its models once and runs them on its core, in this process's state
+    folder (the audio caches). The scheduler hands a task to a worker only when one of its
+    threads is free (``worker-saturation`` 1.0, Dask's default is 1.1): a recording takes
+    minutes, and one queued behind it on a busy worker would wait for it while another worker
+    idles.
+
+    Raises:
+        MissingDependencyError: the dask extra is not installed.
+    """
+    distributed = _distributed()
+    from dask import config
+    from dask.system import CPU_COUNT
+
+    with (
+        config.set({"distributed.scheduler.worker-saturation": 1.0}),
+        distributed.LocalCluster(
+            n_workers=workers or CPU_COUNT,
+            threads_per_worker=1,
+            processes=True,
+            env={ENV_STATE: str(state_dir())},
+            dashboard_address=":0",
+        ) as cluster,
+    ):
+        yield cluster
+
+
+@contextmanager
+def open_cluster(address: str, *, window: int | None = None) -> Iterator[DaskCluster]:
+    """Start a LocalCluster (``"local"``: :func:`local_cluster`) or connect to the scheduler at
+    ``address``; closed (a LocalCluster stopped) at the end of the block.
+
+    Raises:
+        MissingDependencyError: the dask extra is not installed.
+        ClusterError: the scheduler cannot be reached.
+        ConfigError: ``address`` is no address.
+    """
+    distributed = _distributed()
+    if address == LOCAL:
+        with local_cluster() as cluster, distributed.Client(cluster) as client:
             yield DaskCluster(client, _describe(client, "local cluster"), window)
         return
     try:
@@ -258,10 +282,16 @@ def open_cluster(address: str, *, window: int | None = None) -> Iterator[DaskClu
 
 
 def _describe(client: Client, what: str) -> str:
-    """``Dask: local cluster, 2 workers (2 threads); dashboard http://...``."""
-    nthreads = client.nthreads()
-    workers, threads = len(nthreads), sum(nthreads.values())
-    line = f"Dask: {what}, {workers} worker{'' if workers == 1 else 's'} ({threads} threads)"
+    """``Dask: local cluster, 2 workers (1 thread each); dashboard http://...``."""
+    nthreads = list(client.nthreads().values())
+    plural = "" if len(nthreads) == 1 else "s"
+    each = set(nthreads)
+    threads = (
+        f"{nthreads[0]} thread{'' if nthreads[0] == 1 else 's'} each"
+        if len(each) == 1
+        else f"{sum(nthreads)} threads in all"
+    )
+    line = f"Dask: {what}, {len(nthreads)} worker{plural} ({threads})"
     if "dashboard" in client.scheduler_info().get("services", {}):
         line += f"; dashboard {client.dashboard_link}"
     return line

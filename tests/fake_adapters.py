@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from importers.adapter import Adapter, ParseOptions
-from importers.errors import ParseError
+from importers.errors import ConfigError, ParseError
 from importers.model import Segment, Transcript
 from importers.source import Source
 
@@ -65,7 +65,10 @@ class SlowAdapter(TalkAdapter):
         ran = source.path.parent / ".ran"  # hidden: folder walks pass over it
         ran.mkdir(exist_ok=True)
         (ran / f"{source.path.name}.{os.getpid()}.started").touch()
-        time.sleep(float(source.lines[0].split()[1]))
+        seconds = float(source.lines[0].split()[1])
+        if seconds < 0:  # stands for an option found bad while converting (the audio's are)
+            raise ConfigError(f"test-slow: cannot sleep {seconds} s")
+        time.sleep(seconds)
         (ran / f"{source.path.name}.{os.getpid()}.finished").touch()
         return self.cues(source.lines[1:], options, first=2)
 
@@ -121,6 +124,16 @@ def install_plugin(site: Path) -> Path:
         encoding="utf-8",
     )
     return site
+
+
+def plugin_env(tmp_path: Path) -> dict[str, str]:
+    """The environment of a CLI subprocess that loads these adapters as a plugin (and no
+    ``OMI_`` variable or user config file of the machine)."""
+    site = install_plugin(tmp_path / "site")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OMI_")}
+    env["PYTHONPATH"] = os.pathsep.join([str(site), str(TESTS), str(TESTS.parent)])
+    env["XDG_CONFIG_HOME"] = str(tmp_path / "config")
+    return env
 
 
 def talk_file(path: Path, cues: int, *, words: int = 8, tag: str = "") -> Path:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import os
+import subprocess
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -26,3 +28,13 @@ def docx_bytes(paragraphs: list[str]) -> bytes:
 
 #: The modification time golden tests give every file, so outputs do not depend on checkout time.
 FIXED_MTIME = datetime(2026, 1, 15, 9, 30, tzinfo=UTC)
+
+
+def omi(
+    args: list[str], env: dict[str, str], timeout: float = 60
+) -> subprocess.CompletedProcess[str]:
+    """``python -m importers ARGS`` in a subprocess, from the repository root."""
+    return subprocess.run(
+        [sys.executable, "-m", "importers", *args], cwd=REPO, env=env, capture_output=True,
+        text=True, timeout=timeout, check=False,
+    )  # fmt: skip

@@ -7,7 +7,6 @@ adapter package.
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -16,32 +15,20 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from fake_adapters import TESTS, install_plugin, talk_file
+from fake_adapters import plugin_env, talk_file
 from fake_omi import GOOD_KEY, READ_ONLY_KEY, FakeOmi
-from support import REPO
+from support import REPO, omi
 
 
 def env_for(
     tmp_path: Path, key: str | None = GOOD_KEY, base_url: str | None = None
 ) -> dict[str, str]:
-    site = install_plugin(tmp_path / "site")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("OMI_")}
-    env["PYTHONPATH"] = os.pathsep.join([str(site), str(TESTS), str(REPO)])
-    env["XDG_CONFIG_HOME"] = str(tmp_path / "config")  # no user config file leaks in
+    env = plugin_env(tmp_path)
     if key is not None:
         env["OMI_API_KEY"] = key
     if base_url is not None:
         env["OMI_API_BASE_URL"] = base_url
     return env
-
-
-def omi(
-    args: list[str], env: dict[str, str], timeout: float = 60
-) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "importers", *args], cwd=REPO, env=env, capture_output=True,
-        text=True, timeout=timeout, check=False,
-    )  # fmt: skip
 
 
 @pytest.fixture
