@@ -314,3 +314,28 @@ def test_convert_dask_local_writes_the_same_files_and_says_the_same(
     assert lines[1:-2] == alone.stderr.splitlines()[:-1]
     assert lines[-1] == alone.stderr.splitlines()[-1]
     assert lines[-1].startswith("omi-import: ") and ", 1 failed" in lines[-1]
+
+
+def test_import_dask_local_sends_what_one_process_would(tmp_path: Path) -> None:
+    """``import DIR --dask local``: the conversions come from the cluster, the uploads from
+    this process, and Omi gets exactly the bodies one process makes."""
+    pytest.importorskip("distributed")
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for i in range(3):
+        talk_file(folder / f"t{i}.talk", 4, tag=f"t{i}")
+    slow_file(folder / "z.slowtalk", 0.5)
+    with FakeOmi(limit=1000) as fake:
+        env = {**plugin_env(tmp_path), "OMI_API_KEY": GOOD_KEY, "OMI_API_BASE_URL": fake.url}
+        done = omi(["import", str(folder), "--state", str(tmp_path / "s"), "--dask", "local"], env)
+        sent = {c.client_session_id: c.body for c in fake.conversations}
+    assert done.returncode == 0, done.stderr
+    assert "4 of 4 conversations in Omi (4 new, 0 already there)" in done.stdout
+    assert done.stderr.startswith("Dask: local cluster, ")
+    assert "Dask: 4 files done (worker " in done.stderr
+    expected = {
+        c.key: json.loads(c.json)
+        for o in convert_all([folder], registry=REGISTRY)
+        for c in (o.conversion.conversations if o.conversion else ())
+    }
+    assert sent == expected
