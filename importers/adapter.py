@@ -40,6 +40,8 @@ Optional hooks, each with a default that does nothing:
   holds the same meeting twice: the transcript is imported, the captions are skipped).
 * :meth:`Adapter.estimate`: a line to show before a batch starts (the audio adapter's time to
   expect for a folder of recordings).
+* :meth:`Adapter.media_seconds`: for recordings, how long one plays (from its header), for
+  throughput figures (``--dask``'s audio hours per hour).
 * :meth:`Adapter.read_speaker_turns`: for diarization formats (RTTM), the turns that
   ``--diarization FILE`` gives a transcript.
 * :meth:`Adapter.checks`: for an adapter that needs more than Python (models, tokens,
@@ -180,6 +182,11 @@ class Adapter(ABC):
 
     def estimate(self, files: Sequence[Path], options: ParseOptions) -> str | None:
         """A line to show before a batch of ``files`` (this adapter's by extension) starts."""
+        return None
+
+    def media_seconds(self, source: Source) -> float | None:
+        """How long the recording ``source`` plays, when this adapter reads recordings and its
+        header says (cheap: nothing is decoded); None otherwise."""
         return None
 
     def read_speaker_turns(self, source: Source) -> Mapping[str, Sequence[SpeakerTurn]]:

@@ -40,6 +40,7 @@ from importers.pipeline import convert_all
 from importers.registry import Registry
 
 if TYPE_CHECKING:
+    from importers.cluster import DaskCluster
     from importers.report import Report
     from importers.settings import Settings
     from importers.upload import UploadOptions
@@ -219,6 +220,28 @@ def selection_options(func: F) -> F:
     return func
 
 
+def cluster_option(func: F) -> F:
+    """``--dask``: convert on a Dask cluster (:mod:`importers.cluster`)."""
+    return click.option(
+        "--dask",
+        metavar="ADDRESS|local",
+        help="Convert on a Dask cluster: local (a process per core here) or a scheduler's "
+        "address (tcp://host:8786; inputs on storage the workers share). Needs the dask extra.",
+    )(func)
+
+
+def cluster_of(ctx: click.Context, address: str | None, *, quiet: bool) -> DaskCluster | None:
+    """The ``--dask`` cluster, open until the command ends (None: convert in this process)."""
+    if address is None:
+        return None
+    from importers.cluster import open_cluster  # Dask loads only then
+
+    cluster = ctx.with_resource(open_cluster(address))
+    if not quiet:
+        click.echo(cluster.description, err=True)
+    return cluster
+
+
 def run_convert(
     ctx: click.Context,
     paths: tuple[Path, ...],
@@ -230,16 +253,19 @@ def run_convert(
 ) -> None:
     """Convert every input: bodies to stdout (one JSON object, or JSON Lines for several) or
     one file each under ``out_dir``; what happened on stderr (``console``)."""
-    since, until = flags.pop("since"), flags.pop("until")
+    since, until, address = flags.pop("since"), flags.pop("until"), flags.pop("dask")
     options, registry = conversion_setup(ctx, flags)
     period = parse_period(since, until, flags.get("timezone"))
     template = check_template(output_name)
-    if not console.quiet and not console.as_json:
+    talk = not console.quiet and not console.as_json
+    if talk:
         announce(paths, options, registry)
+    cluster = cluster_of(ctx, address, quiet=not talk)
     single = len(paths) == 1 and (str(paths[0]) == "-" or not paths[0].is_dir())
-    console.start(len(list_files(paths)))
+    console.start(len(list_files(paths)), None if cluster is None else cluster.stats.line)
+    converter = convert_all if cluster is None else cluster.convert_all
     try:
-        for outcome in convert_all(paths, options, registry=registry, period=period):
+        for outcome in converter(paths, options, registry=registry, period=period):
             target = None
             if (result := outcome.conversion) is not None:
                 if out_dir is None:
@@ -482,6 +508,7 @@ def command_defaults(ctx: click.Context, defaults: dict[str, object]) -> dict[st
     is_flag=True,
     help="Print a JSON summary at the end instead of lines (on stdout with -o, else stderr).",
 )
+@cluster_option
 @selection_options
 @conversion_options
 @click.pass_context
@@ -508,6 +535,7 @@ def convert_cmd(
 )
 @connection_options
 @upload_options
+@cluster_option
 @selection_options
 @conversion_options
 @click.pass_context
@@ -528,8 +556,10 @@ def import_cmd(ctx: click.Context, /, paths: tuple[Path, ...], dry_run: bool, **
     from importers.upload import INTERRUPTED, upload
 
     period = parse_period(flags.pop("since"), flags.pop("until"), flags.get("timezone"))
+    address = flags.pop("dask")
     options, registry = conversion_setup(ctx, flags)
     settings = sending.settings()
+    cluster = cluster_of(ctx, address, quiet=sending.quiet)
     progress = make_progress(sys.stderr, quiet=sending.quiet)
     try:
         with Ledger.open(sending.state_dir) as ledger:
@@ -542,11 +572,14 @@ def import_cmd(ctx: click.Context, /, paths: tuple[Path, ...], dry_run: bool, **
                 registry=registry,
                 progress=progress,
                 period=period,
+                converter=convert_all if cluster is None else cluster.convert_all,
             )
     finally:
         progress.close()
     if sending.report_path is not None:
         report.write(sending.report_path)
+    if cluster is not None and not sending.quiet:
+        click.echo(cluster.stats.line(), err=True)
     finish(report, report.summary(), interrupted=report.stopped == INTERRUPTED)
 
 

@@ -6,7 +6,9 @@
 * ``-v``: also what was read for every file (format, encoding, language and start, with where
   each came from) and each repair with its line;
 * ``--json``: nothing per file; one JSON object at the end (``summary_json``);
-* on a terminal, a progress bar over the files while they convert (lines print above it).
+* on a terminal, a progress bar over the files while they convert (lines print above it);
+* with a status line (``--dask``: files per worker, audio hours per hour), that line live under
+  the bar, and once more before the summary (unless quiet or ``--json``).
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from __future__ import annotations
 import json
 import sys
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -54,16 +56,19 @@ class ConvertConsole:
         self._bar: Any = None
         self._task: Any = None
         self._showing: AbstractContextManager[None] | None = None
+        self._status: Callable[[], str] | None = None
 
     # -- progress ----------------------------------------------------------------------------
 
-    def start(self, files: int) -> None:
+    def start(self, files: int, status: Callable[[], str] | None = None) -> None:
         """A progress display over ``files`` inputs, on a terminal only (rich loads only then):
         a bar for several, a spinner for one; an adapter's long steps (the audio adapter's
-        transcription) show as bars of their own in it (:mod:`importers.stages`)."""
+        transcription) show as bars of their own in it (:mod:`importers.stages`), and
+        ``status()`` as a line under them, read at every refresh."""
+        self._status = status
         if self.quiet or self.as_json or not sys.stderr.isatty():
             return
-        from rich.console import Console
+        from rich.console import Console, RenderableType
         from rich.progress import (
             BarColumn,
             MofNCompleteColumn,
@@ -72,8 +77,17 @@ class ConvertConsole:
             TextColumn,
             TimeRemainingColumn,
         )
+        from rich.text import Text
 
-        self._bar = Progress(
+        class Display(Progress):
+            """rich's bars, then the status line (rich's documented way: get_renderables)."""
+
+            def get_renderables(self) -> Iterable[RenderableType]:
+                yield from super().get_renderables()
+                if status is not None:
+                    yield Text(status())
+
+        self._bar = Display(
             SpinnerColumn(),
             TextColumn("{task.description}"),
             BarColumn(),
@@ -180,6 +194,8 @@ class ConvertConsole:
         self.stop()
         if self.as_json:
             return
+        if self._status is not None and not self.quiet:
+            click.echo(self._status(), err=True)
         if not self.quiet or self.failed:
             click.echo(f"omi-import: {self.summary(verb)}", err=True)
 

@@ -16,6 +16,7 @@ Every message is written for a person reading a terminal; ``str(error)`` is the 
     ├── ConfigError                 bad options, settings, people file, insecure base URL
     ├── MissingDependencyError      an optional extra (audio) is not installed
     ├── ModelLoadError              a speech/diarization model cannot be loaded
+    ├── ClusterError                the Dask cluster cannot be reached or went away (--dask)
     └── ApiError                    the Omi API answered with an error (status, detail)
         ├── StopError               nothing else can succeed either: the whole run stops
         │   ├── AuthError           401/403: the key is wrong or may not write
@@ -153,6 +154,10 @@ class MissingDependencyError(ImporterError):
 
 class ModelLoadError(ImporterError):
     """A transcription or diarization model could not be loaded; says what to do."""
+
+
+class ClusterError(ImporterError):
+    """``--dask``: the scheduler cannot be reached, or the cluster went away mid-run."""
 
 
 class ApiError(ImporterError):

@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Literal
+from typing import Literal, Protocol
 
 import orjson
 
@@ -183,11 +183,31 @@ def convert_all(
             found = next(found_all, None)
             if found is None:
                 return
-            outcome = _outcome(found, options)
+            outcome = outcome_of(found, options)
         yield outcome
 
 
-def _outcome(found: Found, options: ConvertOptions) -> Outcome:
+class ConvertAll(Protocol):
+    """:func:`convert_all`'s signature, which :mod:`importers.cluster` fans out to a Dask
+    cluster with the same contract (the uploader takes either)."""
+
+    def __call__(
+        self,
+        paths: Iterable[Path | str | FolderPart],
+        options: ConvertOptions | None = None,
+        *,
+        registry: Registry | None = None,
+        period: Period | None = None,
+    ) -> Iterator[Outcome]: ...
+
+
+def outcome_of(found: Found, options: ConvertOptions) -> Outcome:
+    """The outcome of one input of the walk: :func:`convert_all`'s step per file (which
+    :mod:`importers.cluster` runs on a worker).
+
+    Raises:
+        ConfigError: a bad option (the run stops; it is no fault of this file).
+    """
     if found.skipped is not None:
         return Outcome(found.path, skipped=found.skipped)
     if found.error is not None or found.source is None or found.adapter is None:

@@ -54,7 +54,7 @@ from importers.ledger import Entry, Ledger, key_version
 from importers.options import ConvertOptions
 from importers.pacing import MAX_WINDOW_S, Pacer
 from importers.payload import TEXT_ENDPOINT
-from importers.pipeline import Conversion, convert_all
+from importers.pipeline import Conversion, ConvertAll, convert_all
 from importers.progress import NullProgress, ProgressSink
 from importers.recordings import deletable, held_message, other_versions, recording_path
 from importers.registry import Registry
@@ -126,6 +126,7 @@ def upload(
     transport: httpx.BaseTransport | None = None,
     progress: ProgressSink | None = None,
     period: Period | None = None,
+    converter: ConvertAll = convert_all,
 ) -> Report:
     """Import files, folders (recursively) or ready conversions into Omi.
 
@@ -139,6 +140,8 @@ def upload(
         transport: an httpx transport for tests.
         progress: where to show progress (default: nowhere).
         period: leave out the files of folder walks modified outside it (--since/--until).
+        converter: what turns the paths into outcomes: :func:`convert_all`, or a Dask
+            cluster's (:meth:`importers.cluster.DaskCluster.convert_all`, ``--dask``).
 
     Returns:
         The :class:`Report`; ``report.ok`` is True when everything asked for is in Omi.
@@ -163,6 +166,7 @@ def upload(
         transport=transport,
         progress=progress,
         period=period,
+        converter=converter,
     )
 
 
@@ -181,6 +185,7 @@ def upload_stream(
     kind: str = "import",
     on_unreachable: Callable[[str], None] | None = None,
     on_converted: Callable[[Conversion], None] = lambda conversion: None,
+    converter: ConvertAll = convert_all,
 ) -> Report:
     """:func:`upload` of inputs that come in batches over time, in one run (module docstring).
 
@@ -206,8 +211,9 @@ def upload_stream(
         progress.start(files())
         intake.expected = files()  # a conversation a file, until the first ones are converted
         producer = _Producer(
-            batches, files, session, convert_options, registry, intake, period, on_converted
-        )
+            batches, files, session, convert_options, registry, intake, period, on_converted,
+            converter,
+        )  # fmt: skip
         threading.Thread(target=producer.run, name="omi-convert", daemon=True).start()
         if not settle:
             intake.wait_any()  # the first conversation to send, or the end: no key needed
@@ -389,8 +395,10 @@ class _Producer:
         intake: Intake,
         period: Period | None,
         on_converted: Callable[[Conversion], None],
+        converter: ConvertAll,
     ) -> None:
         self.batches, self.files, self.session = batches, files, session
+        self.converter = converter
         self.convert_options, self.registry = convert_options, registry
         self.intake, self.period, self.on_converted = intake, period, on_converted
         self.error: BaseException | None = None
@@ -437,7 +445,7 @@ class _Producer:
     def _converted(self, paths: list[Path | str | FolderPart]) -> Iterator[Conversion]:
         session = self.session
         report, ledger, progress = session.report, session.ledger, session.progress
-        outcomes = convert_all(
+        outcomes = self.converter(
             paths, self.convert_options, registry=self.registry, period=self.period
         )
         for outcome in outcomes:

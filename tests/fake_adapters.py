@@ -1,9 +1,13 @@
-"""Two tiny test-only adapters, so the uploader's tests do not depend on the real format adapters.
+"""Tiny test-only adapters, so the uploader's tests do not depend on the real format adapters.
 
 ``.talk``: one cue per line, ``SPEAKER|start_s|end_s|text``. ``.chatlog``: one message per line,
 ``Name|seconds|text`` (a "messages" transcript: it goes to the text endpoint). ``.slowtalk``: a
 ``.talk`` that takes ``$SLOW_TALK_S`` seconds (default 0.5) to parse, like a recording being
-transcribed; each parse's end time is appended to ``SlowTalkAdapter.parsed``.
+transcribed; each parse's end time is appended to ``SlowTalkAdapter.parsed``. ``.sleeptalk``
+(the Dask tests, whose workers are other processes): a ``sleep SECONDS`` line, then a ``.talk``
+file's lines; its parse leaves ``.ran/NAME.PID.started`` beside the file (so a test knows which
+process converts it, and can kill it), sleeps (a negative time is a ConfigError), then leaves
+``.ran/NAME.PID.finished``.
 
 Subprocess tests load them as a real plugin: :func:`install_plugin` writes a ``dist-info`` with
 an ``omi_import.adapters`` entry point into a folder that goes on ``PYTHONPATH``.
@@ -13,11 +17,12 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import ClassVar
 
 from importers.adapter import Adapter, ParseOptions
-from importers.errors import ParseError
+from importers.errors import ConfigError, ParseError
 from importers.model import Segment, Transcript
 from importers.source import Source
 
@@ -33,8 +38,11 @@ class TalkAdapter(Adapter):
         return source.head.count("|") >= 3
 
     def parse(self, source: Source, options: ParseOptions) -> Transcript:
+        return self.cues(source.lines, options)
+
+    def cues(self, lines: Sequence[str], options: ParseOptions, first: int = 1) -> Transcript:
         segments = []
-        for n, line in enumerate(source.lines, 1):
+        for n, line in enumerate(lines, first):
             if not line.strip():
                 continue
             parts = line.split("|", 3)
@@ -63,6 +71,37 @@ class SlowTalkAdapter(TalkAdapter):
         transcript = super().parse(source, options)
         SlowTalkAdapter.parsed.append(time.monotonic())
         return transcript
+
+
+class SleepTalkAdapter(TalkAdapter):
+    name = "test-sleeptalk"
+    extensions = (".sleeptalk",)
+    description = "test-only: a sleep SECONDS line, then SPEAKER|start|end|text lines"
+
+    def parse(self, source: Source, options: ParseOptions) -> Transcript:
+        ran = source.path.parent / ".ran"  # hidden: folder walks pass over it
+        ran.mkdir(exist_ok=True)
+        (ran / f"{source.path.name}.{os.getpid()}.started").touch()
+        seconds = float(source.lines[0].split()[1])
+        if seconds < 0:  # stands for an option found bad while converting (the audio's are)
+            raise ConfigError(f"test-sleeptalk: cannot sleep {seconds} s")
+        time.sleep(seconds)
+        (ran / f"{source.path.name}.{os.getpid()}.finished").touch()
+        return self.cues(source.lines[1:], options, first=2)
+
+
+def sleep_file(path: Path, seconds: float, cues: int = 3) -> Path:
+    """Write a .sleeptalk file that takes ``seconds`` to parse."""
+    talk_file(path, cues, tag=path.stem)
+    path.write_text(f"sleep {seconds}\n" + path.read_text(encoding="utf-8"), encoding="utf-8")
+    return path
+
+
+def runs(path: Path, stage: str = "started") -> list[int]:
+    """The process ids that started (or ``"finished"``) parsing the .sleeptalk file ``path``."""
+    return sorted(
+        int(m.name.split(".")[-2]) for m in (path.parent / ".ran").glob(f"{path.name}.*.{stage}")
+    )
 
 
 class ChatAdapter(Adapter):
@@ -95,7 +134,8 @@ def install_plugin(site: Path) -> Path:
         "[omi_import.adapters]\n"
         "test-talk = fake_adapters:TalkAdapter\n"
         "test-slowtalk = fake_adapters:SlowTalkAdapter\n"
-        "test-chat = fake_adapters:ChatAdapter\n",
+        "test-chat = fake_adapters:ChatAdapter\n"
+        "test-sleeptalk = fake_adapters:SleepTalkAdapter\n",
         encoding="utf-8",
     )
     return site

@@ -415,3 +415,54 @@ def test_doctor_reports_the_audio_stack(tmp_path: Path) -> None:
     assert "--online" in audio["diarization default"]["detail"]  # says what it did not check
     failed = [c["name"] for c in data["checks"] if c["status"] == "fail"]
     assert (failed, done.returncode) == (["API key"], 1)
+
+
+def test_dask_workers_convert_recordings_as_one_process_in_its_state_folder(
+    tmp_path: Path, short_clip: Path
+) -> None:
+    """``--dask local``: each worker transcribes in this state folder (the cache), so the run
+    without Dask after it redoes nothing and writes the same bytes; stderr holds only the
+    tool's lines, the cluster's among them with the audio hours converted."""
+    pytest.importorskip("distributed")
+    folder = tmp_path / "in"
+    (folder / "clips").mkdir(parents=True)
+    shutil.copy(SAMPLE, folder / "standup.ogg")
+    shutil.copy(short_clip, folder / "clips" / "clip.wav")
+    state = tmp_path / "state"
+    models = ["--whisper-model", "builtin", "--diarization-model", "builtin"]
+    fanned = omi_import(
+        ["convert", str(folder), "-o", str(tmp_path / "fanned"), "--dask", "local", *models], state
+    )
+    assert fanned.returncode == 0, fanned.stderr
+    cache = {p.name: p.stat().st_mtime_ns for p in (state / "audio-cache").iterdir()}
+    assert len(cache) == 4  # a transcription and a diarization of each recording
+    alone = omi_import(["convert", str(folder), "-o", str(tmp_path / "alone"), *models], state)
+    assert alone.returncode == 0, alone.stderr
+    assert {p.name: p.stat().st_mtime_ns for p in (state / "audio-cache").iterdir()} == cache
+    outputs = sorted((tmp_path / "alone").rglob("*.omi.json"))
+    assert len(outputs) == 2
+    for path in outputs:
+        twin = tmp_path / "fanned" / path.relative_to(tmp_path / "alone")
+        assert twin.read_bytes() == path.read_bytes()
+    lines = fanned.stderr.splitlines()
+    own = re.compile(rf"{OWN_LINE.pattern}|Dask: ")
+    assert [line for line in lines if not own.match(line)] == [], fanned.stderr
+    assert lines[0].startswith("Audio: 2 files, 0:00:53 of audio; ")
+    assert lines[1].startswith("Dask: local cluster, ")
+    assert re.fullmatch(r"Dask: 2 files done \(worker .*\); 0\.01 h of audio, .*", lines[-2])
+    assert lines[-1] == "omi-import: 2 converted (2 conversations)"
+
+
+def test_the_speech_model_stays_loaded_on_one_thread_only(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A Dask worker (OMP_NUM_THREADS=1) loads the Whisper model once for all its files; a
+    process on every core loads it per file and frees it before torch diarizes."""
+    spec = asr.resolve(AudioSettings.from_extra(BUILTIN))
+    monkeypatch.setattr(engine, "_MODELS", {})
+    monkeypatch.setenv("OMP_NUM_THREADS", "1")
+    assert engine._whisper(spec) is engine._whisper(spec)
+    monkeypatch.setattr(engine, "_MODELS", {})
+    monkeypatch.setenv("OMP_NUM_THREADS", "2")
+    assert engine._whisper(spec) is not engine._whisper(spec)
+    assert engine._MODELS == {}

@@ -109,7 +109,7 @@ def test_every_option_of_every_command_is_in_the_readme() -> None:
 
 def test_audio_install_is_torch_then_one_command_and_ci_does_just_that() -> None:
     """README: torch, then `pip install "omi-import[audio]"`; CI installs nothing more (no extra
-    package, no uninstall, no deleted file) besides the project's dev group."""
+    package, no uninstall, no deleted file) besides the dask extra and the project's dev group."""
     audio = README.split("\n## Audio\n", 1)[1]
     block = re.search(r"```bash\n(.*?)```", audio, flags=re.S)
     assert block, "no install block in the Audio section"
@@ -122,7 +122,7 @@ def test_audio_install_is_torch_then_one_command_and_ci_does_just_that() -> None
     assert installs == [
         "python -m pip install -q -U pip",
         "python -m pip install -q torch==2.13.0",
-        'python -m pip install -q -e ".[audio]" --group dev',
+        'python -m pip install -q -e ".[audio,dask]" --group dev',
     ]
     assert not [c for c in commands if "unlink" in c or "rm " in c]
 

@@ -63,6 +63,26 @@ def test_a_stage_is_a_task_of_the_convert_display(monkeypatch: pytest.MonkeyPatc
     assert "Transcribing" in terminal.getvalue()
 
 
+def test_a_status_line_shows_under_the_bars_and_once_at_the_end(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``--dask``'s line (files per worker, audio hours per hour): read at every refresh of the
+    display, and printed once before the summary."""
+    terminal = Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    done = [0]
+    console = ConvertConsole()
+    console.start(3, lambda: f"Dask: {done[0]} files done")
+    done[0] = 2
+    console._bar.refresh()
+    assert "Dask: 2 files done" in terminal.getvalue()
+    done[0] = 3
+    console.finish()
+    assert terminal.getvalue().endswith(  # after the erased display
+        "\x1b[2KDask: 3 files done\nomi-import: 0 converted (0 conversations)\n"
+    )
+
+
 def test_convert_on_a_real_terminal_shows_progress_and_still_writes(tmp_path: Path) -> None:
     """stderr on a pseudo-terminal: the progress display runs, the outputs are written, and
     what stays on the terminal are the tool's own lines."""

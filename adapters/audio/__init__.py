@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, ClassVar
 import click
 
 from importers.adapter import Adapter, AdapterOption, ParseOptions
+from importers.errors import ImporterError
 from importers.model import Transcript
 from importers.source import Source
 
@@ -159,6 +160,14 @@ class AudioAdapter(Adapter):
         from .engine import run  # heavy imports stay out of detection and other formats
 
         return run(source, AudioSettings.from_extra(options.extra, options.language))
+
+    def media_seconds(self, source: Source) -> float | None:
+        from .decode import probe
+
+        try:
+            return probe(source.data, source.path)[0]
+        except ImporterError:  # no PyAV, or not decodable: the conversion said so already
+            return None
 
     def checks(self, *, online: bool = False) -> Sequence[Check]:
         from .checks import audio_checks  # light: imports the heavy stack only to check it

@@ -14,6 +14,9 @@ never uses it, so a fixed, meaningless PLDA is written once to the state directo
 from __future__ import annotations
 
 import importlib.util
+import os
+import shutil
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -155,16 +158,25 @@ def _dummy_plda(cache: Path) -> Path:
     target = cache / "builtin-plda-v1"
     if (target / "plda.npz").exists() and (target / "xvec_transform.npz").exists():
         return target
-    target.mkdir(parents=True, exist_ok=True)
+    # Written beside it, then renamed: Dask workers sharing the state folder load it at once,
+    # and none may read another's half-written file.
+    cache.mkdir(parents=True, exist_ok=True)
+    made = Path(tempfile.mkdtemp(dir=cache, prefix=".tmp-plda-"))
     rng = np.random.default_rng(0)
     q, _ = np.linalg.qr(rng.standard_normal((128, 128)))
     np.savez(
-        target / "xvec_transform.npz",
+        made / "xvec_transform.npz",
         mean1=np.zeros(256),
         mean2=np.zeros(128),
         lda=rng.standard_normal((256, 128)),
     )
-    np.savez(target / "plda.npz", mu=np.zeros(128), tr=q, psi=np.ones(128))
+    np.savez(made / "plda.npz", mu=np.zeros(128), tr=q, psi=np.ones(128))
+    try:
+        os.replace(made, target)
+    except OSError:  # another process's is there (or one an older version left): same values
+        shutil.rmtree(made, ignore_errors=True)
+        if not (target / "plda.npz").exists():
+            raise
     return target
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from .deps import require
 
 
@@ -23,3 +25,12 @@ def torch_device(device: str) -> str:
         return device
     torch = require("torch")
     return "cuda" if torch.cuda.is_available() else "cpu"
+
+
+def cpu_threads() -> int:
+    """Threads for CTranslate2 on CPU: ``OMP_NUM_THREADS`` when the process was given a share
+    of the machine (a Dask worker gets 1, as torch does), else every core."""
+    share = os.environ.get("OMP_NUM_THREADS", "").strip()
+    if share.isdigit() and int(share) > 0:
+        return int(share)
+    return os.cpu_count() or 1

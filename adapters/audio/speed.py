@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from .cache import write_json
 from .settings import BUILTIN, AudioSettings
 
 #: First guesses, before anything was measured on this machine (2 CPU cores: builtin measured,
@@ -30,8 +31,7 @@ def record_speed(
     except (OSError, ValueError):
         data = {}
     data[speed_key(settings)] = round(work_seconds / audio_seconds, 4)
-    root.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(data, indent=1), encoding="utf-8")
+    write_json(path, data, indent=1)
 
 
 def expected_rtf(root: Path, settings: AudioSettings) -> tuple[float, bool]:

@@ -14,7 +14,7 @@ from typing import Any
 from importers.errors import ConfigError, ModelLoadError
 
 from .deps import DOCTOR_HINT, first_line, require
-from .devices import compute_type, whisper_device
+from .devices import compute_type, cpu_threads, whisper_device
 from .settings import BUILTIN, CPU_WHISPER_MODEL, GPU_WHISPER_MODEL, AudioSettings
 
 Progress = Callable[[float], None]  # called with the audio seconds done so far
@@ -154,7 +154,7 @@ def load(spec: WhisperSpec) -> Any:
             spec.source,
             device=spec.device,
             compute_type=spec.compute_type,
-            cpu_threads=os.cpu_count() or 0,
+            cpu_threads=cpu_threads(),
         )
     except Exception as exc:  # any loading failure: hub, network, CUDA, corrupt file
         raise ModelLoadError(
