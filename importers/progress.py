@@ -132,7 +132,8 @@ class PlainProgress(NullProgress):
         with self._lock:
             self._done += 1
             done, total = self._done, max(self._total, self._done)
-        eta = eta_text(*self._eta)
+        # The ETA was computed before this answer came: with nothing left, it is stale.
+        eta = eta_text(*self._eta) if done < total else ""
         self._print(f"[{done}/{total}] {line}" + (f", {eta}" if eta else ""))
 
     def waiting(self, until: float) -> None:

@@ -33,3 +33,18 @@ def test_the_plain_progress_line_carries_the_date_for_a_long_wait() -> None:
     PlainProgress(out).waiting(time.monotonic() + MAX_WINDOW_S)
     tomorrow = (datetime.now() + timedelta(seconds=MAX_WINDOW_S)).strftime("%Y-%m-%d ")
     assert out.getvalue().startswith(f"waiting for the rate limit until {tomorrow}")
+
+
+def test_a_done_line_carries_the_eta_while_requests_are_left_and_not_after_the_last() -> None:
+    out = io.StringIO()
+    progress = PlainProgress(out)
+    progress.queued(2)
+    progress.eta(150.0, False)
+    progress.finished("done: a.srt #1 -> id-a")
+    progress.finished("done: b.srt #1 -> id-b")  # the ETA told is from before this answer
+    lines = out.getvalue().splitlines()
+    assert lines == [
+        "2 requests to make; ETA 2 min 30 s",
+        "[1/2] done: a.srt #1 -> id-a, ETA 2 min 30 s",
+        "[2/2] done: b.srt #1 -> id-b",
+    ]
