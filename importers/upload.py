@@ -184,7 +184,7 @@ def upload_stream(
     period: Period | None = None,
     kind: str = "import",
     on_unreachable: Callable[[str], None] | None = None,
-    on_converted: Callable[[Conversion], None] = lambda conversion: None,
+    on_converted: Callable[[Conversion, InputResult], None] = lambda conversion, result: None,
     converter: ConvertAll = convert_all,
 ) -> Report:
     """:func:`upload` of inputs that come in batches over time, in one run (module docstring).
@@ -197,7 +197,9 @@ def upload_stream(
         kind: the run's kind in the ledger (``import``, ``watch``).
         on_unreachable: told a line when Omi cannot be reached, the run pausing and trying
             again instead of stopping (None: it stops, as ``import`` does).
-        on_converted: told each conversion once the ledger holds it (in the converting thread).
+        on_converted: told each conversion and its file's result (``exists`` when held back;
+            its conversations as the ledger had them) once the ledger holds it (in the
+            converting thread).
 
     Other arguments, the return value and the errors are :func:`upload`'s.
     """
@@ -394,7 +396,7 @@ class _Producer:
         registry: Registry | None,
         intake: Intake,
         period: Period | None,
-        on_converted: Callable[[Conversion], None],
+        on_converted: Callable[[Conversion, InputResult], None],
         converter: ConvertAll,
     ) -> None:
         self.batches, self.files, self.session = batches, files, session
@@ -408,8 +410,8 @@ class _Producer:
     def run(self) -> None:
         try:
             for conversion in self._conversions():
-                jobs = self._plan(conversion)
-                self.on_converted(conversion)
+                result, jobs = self._plan(conversion)
+                self.on_converted(conversion, result)
                 self.session.progress.queued(len(jobs), len(conversion.conversations) - len(jobs))
                 for job in jobs:
                     if not self.intake.put(job):
@@ -465,7 +467,7 @@ class _Producer:
                     report.inputs.append(InputResult(path, "failed", sha256=sha, error=error))
                 progress.note(f"Error: {error}")
 
-    def _plan(self, conversion: Conversion) -> list[Job]:
+    def _plan(self, conversion: Conversion) -> tuple[InputResult, list[Job]]:
         """Register one file's conversations (unless held back) and pick what to send."""
         session = self.session
         ledger, options, context = session.ledger, session.options, session.context
@@ -481,7 +483,7 @@ class _Producer:
         if others.in_omi and not options.replace:
             item.status, item.error = "exists", held_message(path, sha, others.in_omi)
             session.progress.note(f"Held back: {item.error}")
-            return []
+            return item, []
         for entry in others.never_sent:
             ledger.mark_deleted(entry.key, SUPERSEDED)
         if others.in_omi:  # replace: the intent is recorded before anything is sent
@@ -510,7 +512,7 @@ class _Producer:
                 jobs.append(CreateJob(context, conv, path, result))
         if not jobs:
             jobs.extend(context.deletions_after(version))
-        return jobs
+        return item, jobs
 
 
 def _uncertain_text(entry: Entry) -> bool:

@@ -31,7 +31,7 @@ import logging
 import os
 import signal
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from logging.handlers import RotatingFileHandler
@@ -54,7 +54,7 @@ from importers.options import ConvertOptions
 from importers.pipeline import Conversion
 from importers.progress import NullProgress, ProgressSink
 from importers.registry import Registry
-from importers.report import Report
+from importers.report import InputResult, Report
 from importers.settings import Settings
 from importers.source import path_text
 from importers.upload import UploadOptions, upload_stream
@@ -118,7 +118,7 @@ def watch(
     roots = [_folder(f) for f in folders]
     settings.require_key()  # now, not when the first file lands hours later
     registry = registry or Registry.default()
-    memory = _Memory(ledger, convert_options or ConvertOptions())
+    memory = _Memory(ledger, convert_options or ConvertOptions(), progress.note)
     tracker = Tracker(
         roots,
         registry,
@@ -145,8 +145,8 @@ def watch(
             period=period,
             kind="watch",
             on_unreachable=progress.note,
-            on_converted=lambda conversion: memory.converted(
-                conversion, tracker.taken(conversion.input)
+            on_converted=lambda conversion, result: memory.converted(
+                conversion, result, tracker.taken(conversion.input)
             ),
         )
     finally:
@@ -160,8 +160,10 @@ class _Memory:
     """What the ledger keeps of the files watches took, so that a restart does not read (or
     transcribe) again a file that has not changed since and is wholly in Omi."""
 
-    def __init__(self, ledger: Ledger, options: ConvertOptions) -> None:
-        self._ledger, self._options = ledger, options
+    def __init__(
+        self, ledger: Ledger, options: ConvertOptions, note: Callable[[str], None]
+    ) -> None:
+        self._ledger, self._options, self._note = ledger, options, note
 
     def in_omi(self, path: Path, state: FileState) -> bool:
         """Taken as it is now (size, time) by an earlier watch, converted with what these
@@ -175,9 +177,14 @@ class _Memory:
         version = key_version(conversation_key(digest, 0))
         return version == row.version and self._ledger.version_done(version)
 
-    def converted(self, conversion: Conversion, state: FileState | None) -> None:
-        """Remember the file in the ``state`` it was taken in (a change since, even while it
-        was read, reads it again)."""
+    def converted(
+        self, conversion: Conversion, result: InputResult, state: FileState | None
+    ) -> None:
+        """Say when a file taken is wholly in Omi already (a copy, or the same file touched:
+        nothing is sent, and the line says why), and remember the file in the ``state`` it
+        was taken in (a change since, even while it was read, reads it again)."""
+        if result.status == "done" and all(c.status == "done" for c in result.conversations):
+            self._note(f"in Omi already: {result.path} (the same content was imported before)")
         if state is None:
             return
         version = key_version(conversion.conversations[0].key)

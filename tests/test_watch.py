@@ -286,6 +286,22 @@ def test_recordings_wait_for_the_audio_quiet_period(tmp_path: Path) -> None:
 # -- never twice -------------------------------------------------------------------------------
 
 
+def test_a_copy_of_a_file_in_omi_is_not_sent_and_the_watch_says_why(
+    drop: Path, tmp_path: Path
+) -> None:
+    first = talk_file(drop / "call.talk", 3, tag="call")
+    with FakeOmi(limit=1000) as fake, watching(fake, [drop], tmp_path / "state") as w:
+        wait_for(lambda: len(fake.conversations) == 1)
+        (drop / "call (copy).talk").write_bytes(first.read_bytes())
+        wait_for(lambda: w.notes.count("in Omi already: ") == 1)
+        report = w.stop()
+    assert report.ok, report.summary()
+    assert len(fake.requests) == 1
+    copy = drop / "call (copy).talk"
+    assert f"in Omi already: {copy} (the same content was imported before)" in w.notes.lines
+    assert w.notes.count("in Omi already: ") == 1  # the file sent is not said to be there
+
+
 def test_a_restart_sends_only_the_new_file(drop: Path, tmp_path: Path) -> None:
     state = tmp_path / "state"
     for i in range(2):
