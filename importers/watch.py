@@ -19,10 +19,11 @@ time knowing nothing of the requests the window already holds, and probe it agai
 
 **Keeps running.** A bad file is reported and the watch goes on. When Omi cannot be reached the
 run does not stop as ``import`` does: it pauses with a growing backoff and says so
-(:mod:`importers.scheduler`). An auth error (a revoked key) ends it, since nothing would go
-through. Ctrl-C ends it as it ends an import: what is in flight finishes, and what is still
-``sending`` is settled by the next start. :func:`sigterm_stops` makes SIGTERM stop it the same
-way; :func:`open_log` and :class:`Lines` write what it says to a rotated log file too.
+(:mod:`importers.scheduler`); with ``once`` it stops as ``import`` does. An auth error (a
+revoked key) ends it, since nothing would go through. Ctrl-C ends it as it ends an import:
+what is in flight finishes, and what is still ``sending`` is settled by the next start.
+:func:`sigterm_stops` makes SIGTERM stop it the same way; :func:`open_log` and :class:`Lines`
+write what it says to a rotated log file too.
 """
 
 from __future__ import annotations
@@ -144,7 +145,9 @@ def watch(
             progress=progress,
             period=period,
             kind="watch",
-            on_unreachable=progress.note,
+            # --once is a cron job: an Omi out of reach ends it as it ends an import (the next
+            # run resumes), instead of holding it there while the next one starts.
+            on_unreachable=None if watch_options.once else progress.note,
             on_converted=lambda conversion, result: memory.converted(
                 conversion, result, tracker.taken(conversion.input)
             ),

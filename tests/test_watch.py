@@ -422,6 +422,28 @@ def test_an_unreachable_omi_pauses_the_watch_and_it_goes_on(drop: Path, tmp_path
     assert report.count("done") == 2
 
 
+def test_once_stops_when_omi_cannot_be_reached_as_import_does(
+    drop: Path, tmp_path: Path
+) -> None:
+    """--once is for cron: three refusals in a row end it, nothing sent, for the next run."""
+    policy = RetryPolicy(max_attempts=2, backoff_initial_s=0.05, backoff_max_s=0.2)
+    outage = Outage(refusals=100)
+    for name in "abcd":
+        talk_file(drop / f"{name}.talk", 3, tag=name)
+    with (
+        FakeOmi(limit=1000) as fake,
+        watching(fake, [drop], tmp_path / "state", transport=outage, policy=policy, once=True) as w,
+    ):
+        w.thread.join(timeout=30)
+        assert not w.thread.is_alive()
+    assert w.report is not None and not w.report.ok
+    assert w.report.stopped is not None
+    assert w.report.stopped.startswith("cannot reach 127.0.0.1 (refused")
+    assert 3 <= outage.refused < 100
+    assert fake.conversations == []
+    assert w.notes.count("nothing is lost: trying again in") == 0
+
+
 def test_a_folder_that_is_not_there_is_an_error(tmp_path: Path) -> None:
     settings = Settings("http://127.0.0.1:9", SecretStr(GOOD_KEY))
     with Ledger.open(tmp_path / "state") as ledger, pytest.raises(ConfigError) as raised:
