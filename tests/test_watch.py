@@ -422,9 +422,7 @@ def test_an_unreachable_omi_pauses_the_watch_and_it_goes_on(drop: Path, tmp_path
     assert report.count("done") == 2
 
 
-def test_once_stops_when_omi_cannot_be_reached_as_import_does(
-    drop: Path, tmp_path: Path
-) -> None:
+def test_once_stops_when_omi_cannot_be_reached_as_import_does(drop: Path, tmp_path: Path) -> None:
     """--once is for cron: three refusals in a row end it, nothing sent, for the next run."""
     policy = RetryPolicy(max_attempts=2, backoff_initial_s=0.05, backoff_max_s=0.2)
     outage = Outage(refusals=100)
