@@ -285,14 +285,14 @@ def open_cluster(address: str, *, window: int | None = None) -> Iterator[DaskClu
 def _describe(client: Client, what: str) -> str:
     """``Dask: local cluster, 2 workers (1 thread each); dashboard http://...``."""
     nthreads = list(client.nthreads().values())
-    plural = "" if len(nthreads) == 1 else "s"
-    each = set(nthreads)
-    threads = (
-        f"{nthreads[0]} thread{'' if nthreads[0] == 1 else 's'} each"
-        if len(each) == 1
-        else f"{sum(nthreads)} threads in all"
-    )
-    line = f"Dask: {what}, {len(nthreads)} worker{plural} ({threads})"
+    if not nthreads:  # a scheduler of its own, before its workers start: tasks wait for them
+        line = f"Dask: {what}, no worker yet (the files wait for workers to join)"
+    elif len(set(nthreads)) == 1:
+        line = (
+            f"Dask: {what}, {count(len(nthreads), 'worker')} ({count(nthreads[0], 'thread')} each)"
+        )
+    else:
+        line = f"Dask: {what}, {count(len(nthreads), 'worker')} ({sum(nthreads)} threads in all)"
     if "dashboard" in client.scheduler_info().get("services", {}):
         line += f"; dashboard {client.dashboard_link}"
     return line

@@ -292,6 +292,18 @@ def test_unreachable_scheduler_is_one_error_line(
     assert result.output.count("\n") == 1
 
 
+def test_the_first_line_names_the_cluster_and_says_when_no_worker_has_joined() -> None:
+    distributed = pytest.importorskip("distributed")
+    with (
+        distributed.LocalCluster(n_workers=0, processes=False, dashboard_address=":0") as bare,
+        open_cluster(bare.scheduler_address) as cluster,
+    ):
+        assert cluster.description.split("; dashboard ")[0] == (
+            f"Dask: scheduler {bare.scheduler_address}, no worker yet (the files wait for "
+            "workers to join)"
+        )
+
+
 def test_convert_dask_local_writes_the_same_files_and_says_the_same(
     tmp_path: Path, archive: Path
 ) -> None:
