@@ -45,10 +45,9 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
 from functools import lru_cache
 from itertools import pairwise
-from typing import Literal
+from typing import Literal, NamedTuple
 
 import click
 
@@ -161,8 +160,7 @@ _PREFIX = re.compile(
 _NOT_IN_NAME = re.compile(r"[?!;\"“”…]")
 
 
-@dataclass(frozen=True, slots=True)
-class Prefix:
+class Prefix(NamedTuple):
     """A candidate prefix found at the start of a cue's text."""
 
     name: str
@@ -179,15 +177,22 @@ def find_prefix(text: str) -> Prefix | None:
     match = _PREFIX.match(stripped)
     if match is None:
         return None
-    bracketed = match["bracket"] is not None
-    name = " ".join((match["bracket"] if bracketed else match["name"]).split())
-    if not _plausible(name, bracketed):
+    bracket = match["bracket"]
+    bracketed = bracket is not None
+    name = _prefix_name(bracket if bracketed else match["name"], bracketed)
+    if name is None:
         return None
-    rest = match["lead"] + stripped[match.end() :]
-    return Prefix(name, bracketed, rest)
+    return Prefix(name, bracketed, match["lead"] + stripped[match.end() :])
 
 
 @lru_cache(maxsize=4096)  # a file uses a few names on thousands of cues
+def _prefix_name(raw: str, bracketed: bool) -> str | None:
+    """The name a prefix's text stands for (spaces collapsed), or None when it is none."""
+    name = " ".join(raw.split())
+    return name if _plausible(name, bracketed) else None
+
+
+@lru_cache(maxsize=4096)
 def _plausible(name: str, bracketed: bool) -> bool:
     if not name or len(name) > MAX_NAME_CHARS or _NOT_IN_NAME.search(name):
         return False
@@ -384,7 +389,9 @@ def _apply(
             out.append(seg)
         elif prefix is not None and prefix.name in names:
             previous = prefix.name
-            out.append(seg._replace(text=prefix.text, speaker=prefix.name))
+            # Segment's constructor, not _replace: a third of the time of a 100,000-cue file.
+            _, start, end, _, words, line, anonymous = seg
+            out.append(Segment(prefix.text, start, end, previous, words, line, anonymous))
         elif continue_previous and previous is not None and seg.text.strip():
             out.append(seg._replace(speaker=previous))
         else:
