@@ -14,6 +14,7 @@ config file: the same output on every machine.
 from __future__ import annotations
 
 import os
+import re
 import shlex
 import shutil
 import tempfile
@@ -65,18 +66,71 @@ def utc() -> Iterator[None]:
 
 def run(command: str, files: Mapping[str, str | Path] | None = None) -> Result:
     """Run ``command`` (``omi-import ...``) in a scratch folder holding ``files``, in UTC."""
+    with scratch(files or {}) as root, utc():
+        return invoke(command, root)
+
+
+def invoke(command: str, root: Path, env: Mapping[str, str] | None = None) -> Result:
+    """Run ``command`` in the folder ``root``, with no config file and ``env`` set."""
     argv = shlex.split(command)
     assert argv[0] == "omi-import", command
-    with scratch(files or {}) as root, utc():
-        here = Path.cwd()
-        os.chdir(root)
-        try:
-            env = {"OMI_IMPORT_CONFIG": str(root / "no-config.toml"), "COLUMNS": "100"}
-            result = CliRunner(env=env).invoke(cli, argv[1:], prog_name="omi-import")
-        finally:
-            os.chdir(here)
+    here = Path.cwd()
+    os.chdir(root)
+    try:
+        environ = {"OMI_IMPORT_CONFIG": str(root / "no-config.toml"), "COLUMNS": "100"}
+        result = CliRunner(env={**environ, **(env or {})}).invoke(
+            cli, argv[1:], prog_name="omi-import"
+        )
+    finally:
+        os.chdir(here)
     assert "Traceback" not in result.output, result.output
     return result
+
+
+#: What differs on every run of an import, and what the README shows instead.
+_VARYING = (
+    (re.compile(r"\b[0-9a-f]{32}\b"), "CONVERSATION-ID"),  # the fake server's uuid4().hex
+    (re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d"), "YYYY-MM-DD HH:MM"),  # when it was imported
+    (re.compile(r"\d+\.\d s in all"), "S s in all"),  # how long the run took
+)
+
+
+def dask_lines(command: str, files: Mapping[str, str | Path], workers: int = 2) -> None:
+    """A ``text`` block: ``command`` (with ``--dask local``, on ``workers`` workers whatever
+    the machine's cores) and the lines it prints about the cluster; the dashboard's port and
+    which worker took how many files (the scheduler decides) as placeholders."""
+    try:
+        import dask.system
+        import distributed  # noqa: F401  (--dask needs it)
+    except ImportError:  # the dask extra is not installed: the block stays as it was run last
+        cog.out(cog.previous)
+        return
+    cores, dask.system.CPU_COUNT = dask.system.CPU_COUNT, workers
+    try:
+        printed = run(command, files).output
+    finally:
+        dask.system.CPU_COUNT = cores
+    lines = [line for line in printed.splitlines() if line.startswith(("Dask:", "omi-import:"))]
+    shown = "\n".join(lines)
+    shown = re.sub(r"(http://[\w.]+):\d+/", r"\1:PORT/", shown)
+    shown = re.sub(r"\(worker [^)]*\)", "(worker NAME: FILES, ...)", shown)
+    cog.outl(f"```text\n$ {command}\n...\n{shown}\n```")
+
+
+def import_again(first: str, second: str, files: Mapping[str, str | Path]) -> None:
+    """A ``text`` block: ``second`` (an ``omi-import import``) run after ``first`` in the same
+    state folder, both against the fake Omi server of the tests (``tests/fake_omi.py``), with
+    its conversation ids and times of day as placeholders."""
+    from fake_omi import GOOD_KEY, FakeOmi
+
+    with scratch(files) as root, utc(), FakeOmi(limit=1000) as fake:
+        env = {"OMI_API_KEY": GOOD_KEY, "OMI_API_BASE_URL": fake.url}
+        env["OMI_IMPORT_STATE"] = str(root / "state")
+        assert invoke(first, root, env).exit_code == 0
+        printed = invoke(second, root, env).output.rstrip()
+    for pattern, placeholder in _VARYING:
+        printed = pattern.sub(placeholder, printed)
+    cog.outl(f"```text\n$ {first}\n...\n$ {second}\n{printed}\n```")
 
 
 def shell(command: str, files: Mapping[str, str | Path] | None = None) -> None:
