@@ -103,6 +103,29 @@ def test_bad_file_reports_file_and_line_and_others_still_convert(
     assert json.loads(lines[0])["input"] == str(whisper_file)
 
 
+def test_hostile_files_first_in_a_folder_fail_alone(whisper_file: Path, tmp_path: Path) -> None:
+    """Files that once ended the whole batch with a traceback (issue 9), first in the walk:
+    each is one error line, and the file after them still converts."""
+    folder = tmp_path / "batch"
+    folder.mkdir()
+    (folder / "a-far.srt").write_text("1\n99999999:99:99,999 --> 99999999:99:99,999\nhi\n")
+    (folder / "b-huge.json").write_text('{"segments": [{"start": 1e400, "end": 2, "text": "x"}]}')
+    (folder / "c-digits.srt").write_text(f"1\n00:00:01,000 --> 00:00:{'9' * 5000},000\nhi\n")
+    good = folder / "d-good.json"
+    good.write_bytes(whisper_file.read_bytes())
+    code, out, err = run("convert", str(folder), "-q")
+    assert code == 1
+    assert "Traceback" not in err
+    errors = [line for line in err.splitlines() if line.startswith("Error: ")]
+    assert [e.split(":")[1].strip().rsplit("/", 1)[-1] for e in errors] == [
+        "a-far.srt",
+        "b-huge.json",
+        "c-digits.srt",
+    ]
+    assert err.splitlines()[-1] == "omi-import: 1 converted (1 conversation), 3 failed"
+    assert json.loads(out)["input"] == str(good)
+
+
 def test_unrecognised_json_suggests_format(tmp_path: Path) -> None:
     other = tmp_path / "other.json"
     other.write_text('{"hello": "world"}')
