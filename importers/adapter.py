@@ -68,6 +68,14 @@ if TYPE_CHECKING:
     from importers.inputs import Found
 
 
+def module_installed(module: str) -> bool:
+    """Whether ``module`` (``pyannote.audio``) can be imported, found without importing it."""
+    try:
+        return importlib.util.find_spec(module) is not None
+    except ModuleNotFoundError:  # its parent package (pyannote) is not installed
+        return False
+
+
 @dataclass(frozen=True)
 class ParseOptions:
     """What an adapter may need beyond the file itself.
@@ -163,7 +171,7 @@ class Adapter(ABC):
 
     def missing(self) -> list[str]:
         """The modules of :attr:`requires` that are not installed (found, not imported)."""
-        return [m for m in self.requires if importlib.util.find_spec(m) is None]
+        return [m for m in self.requires if not module_installed(m)]
 
     def check_options(self, extra: Mapping[str, object]) -> None:  # noqa: B027 - optional
         """Raise :class:`~importers.errors.ConfigError` for values of :attr:`options` that

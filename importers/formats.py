@@ -32,6 +32,7 @@ def formats_table(infos: Sequence[AdapterInfo], width: int = 80) -> str:
     """A table with a header; descriptions wrap in their column (rich)."""
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
     table = Table(box=None, pad_edge=False, show_edge=False, header_style="bold")
     table.add_column("FORMAT", no_wrap=True)
@@ -39,9 +40,10 @@ def formats_table(infos: Sequence[AdapterInfo], width: int = 80) -> str:
     table.add_column("FROM", no_wrap=True)
     table.add_column("WHAT IT READS", ratio=1, overflow="fold")
     for info in infos:
-        table.add_row(
-            info.adapter.name, _extensions(info.adapter.extensions), info.distribution, _note(info)
-        )
+        # Text, not markup: ``[audio]`` in an install command, or brackets in a plugin's
+        # description, are what they say.
+        cells = (info.adapter.name, _extensions(info.adapter.extensions), info.distribution)
+        table.add_row(*(Text(cell) for cell in (*cells, _note(info))))
     buffer = io.StringIO()
     Console(file=buffer, width=width, no_color=True, highlight=False).print(table)
     return "\n".join(line.rstrip() for line in buffer.getvalue().splitlines())

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import shutil
+import sys
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -172,7 +173,23 @@ def test_formats_says_what_an_adapter_still_needs(monkeypatch: pytest.MonkeyPatc
     assert audio["install"] == 'pip install "omi-import[audio]" (install torch first)'
     assert len(audio["extensions"]) > 20
     code, out, _ = run("formats")
-    assert "[not installed: no_such_module_here; pip install" in " ".join(out.split())
+    assert (
+        '[not installed: no_such_module_here; pip install "omi-import[audio]" (install torch '
+        "first)]" in " ".join(out.split())
+    )
+
+
+def test_formats_without_the_audio_extra_lists_it_as_missing(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A light install has no pyannote package at all: looking for pyannote.audio must not
+    raise (it did, with a traceback, from `omi-import formats`)."""
+    for module in ("av", "faster_whisper", "pyannote"):
+        monkeypatch.setitem(sys.modules, module, None)  # what an uninstalled package gives
+    code, out, err = run("formats", "--json")
+    assert (code, err) == (0, "")
+    audio = next(f for f in json.loads(out) if f["name"] == "audio")
+    assert audio["missing"] == ["av", "faster_whisper", "pyannote.audio"]
 
 
 @pytest.mark.parametrize(

