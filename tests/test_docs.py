@@ -109,7 +109,8 @@ def test_every_option_of_every_command_is_in_the_readme() -> None:
 
 def test_audio_install_is_torch_then_one_command_and_ci_does_just_that() -> None:
     """README: torch, then `pip install "omi-import[audio]"`; CI installs nothing more (no extra
-    package, no uninstall, no deleted file) besides the dask extra and the project's dev group."""
+    package, no uninstall, no deleted file) besides the dask extra and the project's dev group,
+    after it has run the README's test command on a light install of its own."""
     audio = README.split("\n## Audio\n", 1)[1]
     block = re.search(r"```bash\n(.*?)```", audio, flags=re.S)
     assert block, "no install block in the Audio section"
@@ -118,13 +119,20 @@ def test_audio_install_is_torch_then_one_command_and_ci_does_just_that() -> None
     assert pips[0].startswith("pip install torch ")
     assert pips[1:] == ['pip install "omi-import[audio]"']
     commands = [line.split("#")[0].strip() for line in CI.splitlines()]
+    light = [c for c in commands if c.startswith('"$light/')]  # the README's test command
+    assert light[-3:] == [
+        '"$light/bin/python" -m pip install -q -U pip',
+        '"$light/bin/python" -m pip install -q -e . --group dev',
+        '"$light/bin/python" -m pytest -q',
+    ]
+    commands = [c for c in commands if c not in light]
     installs = [c for c in commands if " pip " in f" {c} " and "check" not in c]
     assert installs == [
         "python -m pip install -q -U pip",
         "python -m pip install -q torch==2.13.0",
         'python -m pip install -q -e ".[audio,dask]" --group dev',
     ]
-    assert not [c for c in commands if "unlink" in c or "rm " in c]
+    assert not [c for c in commands if ("unlink" in c or "rm " in c) and "$light" not in c]
 
 
 def test_shell_completion_works_as_the_readme_says() -> None:
