@@ -152,21 +152,6 @@ def estimates(paths: Iterable[Path | str], registry: Registry, options: ParseOpt
     return lines
 
 
-def candidate_files(paths: Iterable[Path | str], registry: Registry) -> list[Path]:
-    """The files a walk of ``paths`` will read: those named, and those in folders that some
-    adapter claims by extension (from the names only: nothing is read)."""
-    return [
-        p
-        for folder, group, _ in _groups(paths)
-        for p in group
-        if not folder or _claimed(p, registry)
-    ]
-
-
-def _claimed(path: Path, registry: Registry) -> bool:
-    return any(not a.companion for a in registry.candidates(path))
-
-
 def _groups(
     paths: Iterable[Path | str | FolderPart],
 ) -> Iterator[tuple[Path | None, list[Path], list[Path]]]:

@@ -48,7 +48,7 @@ import httpx
 
 from importers.client import READ_TIMEOUT_S, OmiClient, RetryPolicy
 from importers.errors import ConfigError
-from importers.inputs import FolderPart, Period, candidate_files
+from importers.inputs import FolderPart, Period, list_files
 from importers.jobs import READBACK_AFTER_S, Context, CreateJob, ReadBackJob
 from importers.ledger import Entry, Ledger, key_version
 from importers.options import ConvertOptions
@@ -151,10 +151,9 @@ def upload(
     """
     items = list(inputs)
     paths = [i for i in items if not isinstance(i, Conversion)]
-    if paths:
-        registry = registry or Registry.default()
-    files = len(items) - len(paths)
-    files += len(candidate_files(paths, registry)) if registry else 0
+    # Every file the walk meets is an outcome of the conversion (skipped ones too): the count
+    # the estimate of requests still to come is made against.
+    files = len(items) - len(paths) + len(list_files(paths))
     return upload_stream(
         [items],
         files=lambda: files,

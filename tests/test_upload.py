@@ -474,3 +474,27 @@ def test_the_eta_is_honest_from_before_the_first_request_to_the_end(tmp_path: Pa
         assert seconds is not None
         assert not assumed
         assert abs(at + seconds - ended) < 1.0, (at - before[0], seconds)
+
+
+class Starts(NullProgress):
+    def __init__(self) -> None:
+        self.files: list[int] = []
+
+    def start(self, files: int) -> None:
+        self.files.append(files)
+
+
+def test_the_files_counted_at_the_start_are_the_outcomes_that_follow(tmp_path: Path) -> None:
+    """The estimate of requests still to come subtracts the outcomes seen from the files counted
+    at the start: a file of the folder that no adapter reads is an outcome too."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    talk_file(folder / "a.talk", 3, tag="a")
+    (folder / "notes.md").write_text("not a transcript\n")
+    starts = Starts()
+    with FakeOmi(limit=1000) as fake, Ledger.open(tmp_path / "s") as led:
+        report = upload([folder], settings=Settings(fake.url, SecretStr(GOOD_KEY)), ledger=led,
+                        options=UploadOptions(policy=FAST), registry=REGISTRY,
+                        progress=starts)  # fmt: skip
+    assert [i.status for i in report.inputs] == ["done", "unsupported"]
+    assert starts.files == [2]
