@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, tzinfo
 from pathlib import Path
 
 from importers.adapter import ParseOptions
@@ -42,12 +42,17 @@ def zoom_folder_time(folder: Path) -> datetime | None:
     :mod:`importers.bounds`' range (``0001-01-01 00.30.00 x`` is no meeting Zoom recorded).
     """
     m = ZOOM_FOLDER.match(folder.name)
-    if not m:
-        return None
-    year, month, day, hour, minute, second = (int(g) for g in m.groups())
+    return None if m is None else name_time(m)
+
+
+def name_time(match: re.Match[str], tzinfo: tzinfo | None = None) -> datetime | None:
+    """The date and time of a file or folder name, from six groups (year, month, day, hour,
+    minute, second) of ``match``; None when they name no real date, or one outside
+    :mod:`importers.bounds`' range (a name that only looks like Zoom's)."""
+    year, month, day, hour, minute, second = (int(g) for g in match.groups())
     try:
-        value = datetime(year, month, day, hour, minute, second)
-    except ValueError:
+        value = datetime(year, month, day, hour, minute, second, tzinfo=tzinfo)
+    except ValueError:  # February 30th, month 13
         return None
     return value if in_range(value) else None
 

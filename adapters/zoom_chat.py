@@ -41,7 +41,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import ClassVar
 
-from adapters.wallclock import meeting_started_at, offsets_ms, parse_time_of_day
+from adapters.wallclock import meeting_started_at, name_time, offsets_ms, parse_time_of_day
 from importers.adapter import Adapter, AdapterOption, ParseOptions
 from importers.errors import ParseError
 from importers.model import Repair, Segment, Transcript
@@ -92,13 +92,7 @@ def _split_who(who: str, layout: str) -> tuple[str, str | None]:
 def recording_start(name: str) -> datetime | None:
     """The UTC start a cloud recording's file name gives, or None for other names."""
     m = CLOUD_RECORDING.match(name)
-    if m is None:
-        return None
-    try:
-        year, month, day, hour, minute, second = (int(g) for g in m.groups())
-        return datetime(year, month, day, hour, minute, second, tzinfo=UTC)
-    except ValueError:  # GMT20231345-...: not a date, so not Zoom's name
-        return None
+    return None if m is None else name_time(m, UTC)
 
 
 def _layout(text: str) -> str | None:

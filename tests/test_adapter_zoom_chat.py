@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import time
 from datetime import UTC, datetime, timedelta
 from datetime import time as clock
@@ -175,6 +176,22 @@ def test_typed_markup_is_text_in_chats(tmp_path: object) -> None:
         chat_file(tmp_path, "10:00:00\t From  Ann : is x<y and y>z? &amp; <b>bold</b>\n")
     )
     assert body.text.endswith("Ann: is x<y and y>z? &amp; <b>bold</b>")
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["GMT00010101-000000_RecordingnewChat.txt", "GMT99991231-235959_RecordingnewChat.txt"],
+)
+def test_a_recording_name_outside_the_date_range_is_no_start(tmp_path: object, name: str) -> None:
+    """Such a name is not Zoom's (it once overflowed in the user's zone: a traceback): the
+    chat converts as any other chat, its times of day on the file's date."""
+    path = tmp_path / name  # type: ignore[operator]
+    path.write_text(CLOUD, encoding="utf-8")
+    when = datetime(2026, 3, 2, 12, 0, tzinfo=UTC).timestamp()
+    os.utime(path, (when, when))
+    zone = ZoneInfo("America/New_York")
+    (conversation,) = convert(path, ConvertOptions(timezone=zone)).conversations
+    assert conversation.body.started_at == datetime(2026, 3, 2, 0, 58, 4, tzinfo=zone)
 
 
 def test_cloud_recording_chat_times_are_offsets_from_the_named_start(tmp_path: object) -> None:
