@@ -205,7 +205,7 @@ def parse_datetime(value: str, tz: tzinfo | None = None, *, flag: str = "--start
             f"{flag} {value!r} is not an ISO 8601 date and time, e.g. 2026-03-01T14:30:00+01:00"
         ) from None
     if not in_range(parsed):
-        raise ConfigError(f"--started-at {value!r} is outside {DATETIME_RANGE}")
+        raise ConfigError(f"{flag} {value!r} is outside {DATETIME_RANGE}")
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=tz) if tz else parsed.astimezone()
     return parsed
@@ -229,7 +229,7 @@ def parse_period(
     def bound(value: str | None, flag: str, end: bool) -> datetime | None:
         if value is None:
             return None
-        day = parse_date_only(value)
+        day = parse_date_only(value, flag=flag)
         if day is None:
             return parse_datetime(value, tz, flag=flag)
         clock = datetime.max.time() if end else datetime.min.time()
@@ -239,14 +239,15 @@ def parse_period(
     return Period(bound(since, "--since", False), bound(until, "--until", True))
 
 
-def parse_date_only(value: str) -> date | None:
-    """``2026-03-02`` -> that date; None when ``value`` carries a time (or is no date at all)."""
+def parse_date_only(value: str, *, flag: str = "--started-at") -> date | None:
+    """``2026-03-02`` -> that date; None when ``value`` carries a time (or is no date at all).
+    ``flag`` is the option the value came from, for the error."""
     try:
         day = date.fromisoformat(value.strip())
     except ValueError:
         return None
     if not in_range(datetime.combine(day, time())):
-        raise ConfigError(f"--started-at {value!r} is outside {DATETIME_RANGE}")
+        raise ConfigError(f"{flag} {value!r} is outside {DATETIME_RANGE}")
     return day
 
 

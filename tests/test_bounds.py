@@ -24,7 +24,7 @@ from importers.bounds import (
 )
 from importers.errors import ConfigError, ImporterError, InputError, ParseError, PayloadError
 from importers.model import Transcript
-from importers.options import ConvertOptions
+from importers.options import ConvertOptions, parse_period
 from importers.pipeline import convert
 from importers.registry import Registry
 from importers.source import Source
@@ -192,6 +192,22 @@ def test_rttm_times_out_of_range(tmp_path: Path, rttm: str, error: str) -> None:
 def test_started_at_out_of_range_is_a_config_error(started_at: str, error: str) -> None:
     with pytest.raises(ConfigError) as info:
         ConvertOptions.from_flags(started_at=started_at)
+    assert str(info.value) == error
+
+
+@pytest.mark.parametrize(
+    ("since", "until", "error"),
+    [
+        ("0001-01-01", None, "--since '0001-01-01' is outside 1970-01-01 to 2200-01-01"),
+        (None, "2300-01-01T00:00", "--until '2300-01-01T00:00' is outside 1970-01-01 to "
+         "2200-01-01"),
+    ],
+)  # fmt: skip
+def test_a_period_out_of_range_names_its_own_option(
+    since: str | None, until: str | None, error: str
+) -> None:
+    with pytest.raises(ConfigError) as info:
+        parse_period(since, until)
     assert str(info.value) == error
 
 
