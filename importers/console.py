@@ -26,6 +26,7 @@ import click
 
 from importers.normalize import describe, summarize_repairs
 from importers.pipeline import Conversion, Outcome
+from importers.source import path_text
 from importers.stages import Update, showing
 from importers.wording import count
 
@@ -130,7 +131,7 @@ class ConvertConsole:
         """Count one outcome and show what it needs shown."""
         if self._bar is not None:
             self._bar.advance(self._task)
-        path = str(outcome.path)
+        path = path_text(outcome.path)  # the --json summary is UTF-8, as the bodies are
         if outcome.skipped is not None:
             self.skipped += 1
             self.records.append(FileRecord(path, "skipped", reason=outcome.skipped))
@@ -147,11 +148,11 @@ class ConvertConsole:
         self.converted += 1
         self.conversations += len(result.conversations)
         record = FileRecord(
-            str(result.input),
+            path_text(result.input),
             "converted",
             result.format,
             len(result.conversations),
-            None if output is None else str(output),
+            None if output is None else path_text(output),
             repairs=dict(Counter(r.reason for r in result.normalized.repairs)),
         )
         self.records.append(record)

@@ -218,7 +218,7 @@ def outcome_of(found: Found, options: ConvertOptions) -> Outcome:
         raise  # a bad option: the run stops (exit 2), it is no fault of this file
     except MissingDependencyError as exc:  # the adapter's message names the file already
         if found.in_folder:
-            return Outcome(found.path, skipped=str(exc).removeprefix(f"{found.path}: "))
+            return Outcome(found.path, skipped=str(exc).removeprefix(f"{path_text(found.path)}: "))
         return Outcome(found.path, error=exc, sha256=found.sha256)
     except ImporterError as exc:  # this file only (a model that cannot load too)
         return Outcome(found.path, error=exc, sha256=found.sha256)

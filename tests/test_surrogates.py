@@ -9,6 +9,7 @@ text that still holds one is a PayloadError, never a body.
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import orjson
@@ -17,6 +18,7 @@ from click.testing import CliRunner
 from fake_adapters import TalkAdapter, talk_file
 from fake_omi import GOOD_KEY, FakeOmi
 from pydantic import SecretStr
+from support import SAMPLES
 
 from importers.cli import cli
 from importers.errors import ConfigError, PayloadError
@@ -108,6 +110,13 @@ def test_a_file_name_that_is_not_utf8_is_written_escaped(tmp_path: Path) -> None
         folder / name, ConvertOptions.from_flags(registry=registry), registry=registry
     )
     assert orjson.loads(conversion.to_json())["input"] == f"{folder}/caf\\xe9.talk"
+    srt = tmp_path / "srt"
+    srt.mkdir()
+    shutil.copyfile(SAMPLES / "srt" / "otter-export.srt", srt / os.fsdecode(b"caf\xe9.srt"))
+    summary = CliRunner().invoke(cli, ["convert", str(srt), "-o", str(tmp_path / "out"), "--json"])
+    (record,) = orjson.loads(summary.stdout.encode("utf-8"))["inputs"]  # valid UTF-8 JSON
+    assert record["path"] == f"{srt}/caf\\xe9.srt"
+    assert record["output"].endswith("caf\\xe9.srt.omi.json")
     (folder / "broken.talk").write_text("no cue here\n")
     os.rename(folder / "broken.talk", folder / os.fsdecode(b"bad\xff.talk"))
     with FakeOmi() as fake, Ledger.open(tmp_path / "state") as ledger:
