@@ -93,8 +93,8 @@ class SbvAdapter(Adapter):
                 raise ParseError("invalid cue timing line", line=i + 1, snippet=line.strip())
             if match is not None:
                 _close(segments, body)
-                start, start_over = parse_timestamp(match[1])
-                end, end_over = parse_timestamp(match[2])
+                start, start_over = parse_timestamp(match[1], what="cue start", line=i + 1)
+                end, end_over = parse_timestamp(match[2], what="cue end", line=i + 1)
                 if start_over or end_over:
                     repairs.append(Repair("time_field_overflow", i + 1))
                 segments.append(Segment("", start, end, line=i + 1))

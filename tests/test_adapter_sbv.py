@@ -95,6 +95,8 @@ def test_sixty_seconds_is_read_and_reported() -> None:
         ("0:00:01.000,0:00:02.000\nHi\n\n0:00:03.000,later\nx\n", 4,
          "invalid cue timing line: '0:00:03.000,later'"),
         ("\n\n", 1, "no SBV cues found"),
+        ("0:00:01.000,0:00:02.000\nHi\n\n0:00:03.000,99999999:00:02.000\nx\n", 4,
+         "cue end is out of range (times must be within 10,000 hours): '99999999:00:02.000'"),
     ],
 )  # fmt: skip
 def test_errors_name_the_line(text: str, line: int, reason: str) -> None:
