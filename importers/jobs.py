@@ -67,8 +67,8 @@ class Context:
         """The deletions that are due once ``version`` is wholly in Omi (each queued once)."""
         jobs: list[Job] = []
         with self._lock:
-            for entry in self.ledger.due_deletions():
-                if entry.replaced_by == version and entry.key not in self._deletions:
+            for entry in self.ledger.due_deletions(replaced_by=version):
+                if entry.key not in self._deletions:
                     self._deletions.add(entry.key)
                     jobs.append(DeleteJob(self, entry))
         return jobs

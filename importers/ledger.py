@@ -104,7 +104,9 @@ _INDEXES = (
     "CREATE INDEX IF NOT EXISTS conversations_status ON conversations (status)",
     "CREATE INDEX IF NOT EXISTS conversations_sha ON conversations (input_sha256)",
     "CREATE INDEX IF NOT EXISTS conversations_version ON conversations (version)",
+    "CREATE INDEX IF NOT EXISTS conversations_replaced_by ON conversations (replaced_by)",
 )
+_BY_PATH = "ORDER BY c.input_path, c.idx"
 _TABLES = (
     "CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)",
     """CREATE TABLE IF NOT EXISTS inputs (
@@ -466,16 +468,22 @@ class Ledger:
             "SELECT * FROM conversations WHERE run_id = ? ORDER BY input_path, idx", (run_id,)
         )
 
-    def due_deletions(self) -> list[Entry]:
+    def due_deletions(self, replaced_by: str | None = None) -> list[Entry]:
         """Conversations to delete now: ``deleting`` ones, and ``done`` ones whose replacement
-        is wholly in Omi (every conversation of the ``replaced_by`` version done)."""
-        return self._rows(
-            "SELECT * FROM conversations AS c WHERE c.status = 'deleting' OR ("
+        is wholly in Omi (every conversation of the ``replaced_by`` version done); with
+        ``replaced_by``, only those that version replaces (an indexed look, once per file)."""
+        due = (
+            "(c.status = 'deleting' OR ("
             "c.status = 'done' AND c.replaced_by IS NOT NULL "
             "AND EXISTS (SELECT 1 FROM conversations n WHERE n.version = c.replaced_by) "
             "AND NOT EXISTS (SELECT 1 FROM conversations n "
-            "WHERE n.version = c.replaced_by AND n.status != 'done')"
-            ") ORDER BY c.input_path, c.idx"
+            "WHERE n.version = c.replaced_by AND n.status != 'done')))"
+        )
+        if replaced_by is None:
+            return self._rows(f"SELECT * FROM conversations AS c WHERE {due} {_BY_PATH}")
+        return self._rows(
+            f"SELECT * FROM conversations AS c WHERE c.replaced_by = ? AND {due} {_BY_PATH}",
+            (replaced_by,),
         )
 
     def mark_sending(self, key: str, run_id: int | None = None) -> None:
