@@ -244,6 +244,9 @@ class Scheduler:
         if self.stopped is None:
             self.stopped = reason
         self.pacer.stop()
+        # Read-backs wait on the reads' own budget (60 an hour): stopped too, they end now
+        # (the conversation stays uncertain for the next run) instead of holding the stop.
+        self.client.read_pacer.stop()
 
     # -- the loop ----------------------------------------------------------------------------
 

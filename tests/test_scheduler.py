@@ -8,12 +8,13 @@ from pathlib import Path
 import pytest
 from fake_adapters import talk_file
 from fake_omi import FakeOmi
+from pydantic import SecretStr
 from uploading import REGISTRY, run
 
-from importers.client import RetryPolicy
+from importers.client import OmiClient, RetryPolicy
 from importers.pacing import Pacer
 from importers.pipeline import convert
-from importers.scheduler import ASSUMED_LIMIT, eta_seconds
+from importers.scheduler import ASSUMED_LIMIT, Scheduler, eta_seconds
 
 HOUR = 3600.0
 
@@ -108,3 +109,24 @@ def test_429s_that_say_when_use_up_no_retries(tmp_path: Path) -> None:
         assert report.ok, report.summary()
         assert fake.count(status=429) >= 1
         assert len(fake.conversations) == 4
+
+
+def test_a_stop_reaches_reads_waiting_for_their_own_budget() -> None:
+    """A read-back waiting for the reads' budget (60 an hour, used up) ends when the run
+    stops, as writes waiting for theirs do, instead of holding a Ctrl-C for up to an hour."""
+    import threading
+
+    reads = Pacer(1, HOUR)
+    assert reads.acquire()  # the budget of the hour is used up
+    client = OmiClient("http://127.0.0.1:9", SecretStr("omi_dev_test"), read_pacer=reads)
+    scheduler = Scheduler(client, Pacer(25, HOUR), cap=4)
+    granted: list[bool] = []
+    waiting = threading.Thread(target=lambda: granted.append(reads.acquire()))
+    waiting.start()
+    time.sleep(0.2)
+    assert waiting.is_alive()  # waits for the next window
+    scheduler.stop("interrupted")
+    waiting.join(timeout=2)
+    assert not waiting.is_alive()
+    assert granted == [False]
+    client.close()
