@@ -101,6 +101,11 @@ class Report:
         return sum(1 for c in self.conversations if c.status == status)
 
     @property
+    def deleted_count(self) -> int:
+        """Conversations this run deleted from Omi."""
+        return sum(1 for d in self.deleted if d.status == "deleted")
+
+    @property
     def ok(self) -> bool:
         """Everything asked for is in Omi (unsupported files skipped in folders do not count)."""
         return (
@@ -114,7 +119,7 @@ class Report:
             "inputs": len(self.inputs),
             "conversations": len(self.conversations),
             **{s: self.count(s) for s in ("done", "failed", "uncertain", "pending", "sending")},
-            "deleted": sum(1 for d in self.deleted if d.status == "deleted"),
+            "deleted": self.deleted_count,
             **asdict(self.totals),
         }
         totals["waited_s"] = round(self.totals.waited_s, 3)
@@ -154,15 +159,13 @@ class Report:
         for d in self.deleted:
             if d.status != "deleted":
                 lines.append(f"not deleted yet: {d.path} #{d.index + 1} ({d.id}): {d.error}")
-        t = self.totals
-        deleted = sum(1 for d in self.deleted if d.status == "deleted")
+        deleted = self.deleted_count
         head = (
             f"{done} of {len(convs)} conversations in Omi ({sent_now} new, "
             f"{done - sent_now} already there"
             + (f", {discarded} discarded by Omi as too short" if discarded else "")
-            + (f"; {deleted} old ones deleted" if deleted else "")
-            + f"); {t.requests} requests, {t.retries} retries, {t.rate_limited} rate-limited, "
-            f"{duration(t.waited_s)} waiting for the rate limit, {duration(t.elapsed_s)} in all"
+            + (f"; {counted(deleted, 'old one')} deleted" if deleted else "")
+            + f"); {self._traffic(rate_limited=True)}"
         )
         lines.append(head)
         failed_inputs = sum(1 for i in self.inputs if i.status == "failed" and not i.conversations)
@@ -210,17 +213,24 @@ class Report:
             for d in self.deleted
             if d.status != "deleted"
         ]
-        deleted = [d for d in self.deleted if d.status == "deleted"]
-        files = len({d.path for d in deleted})
-        t = self.totals
+        files = len({d.path for d in self.deleted if d.status == "deleted"})
         lines.append(
-            f"{counted(len(deleted), 'conversation')} of {counted(files, 'file')} deleted from "
-            f"Omi (run {self.run}); {t.requests} requests, {t.retries} retries, "
-            f"{duration(t.waited_s)} waiting for the rate limit, {duration(t.elapsed_s)} in all"
+            f"{counted(self.deleted_count, 'conversation')} of {counted(files, 'file')} deleted "
+            f"from Omi (run {self.run}); {self._traffic(rate_limited=False)}"
         )
         if self.stopped:
             lines.append(f"stopped: {self.stopped}")
         return lines
+
+    def _traffic(self, *, rate_limited: bool) -> str:
+        """``3 requests, 1 retry[, 0 rate-limited], 0.0 s waiting for the rate limit, 4.1 s in
+        all``: the end of both summaries."""
+        t = self.totals
+        parts = [counted(t.requests, "request"), counted(t.retries, "retry", "retries")]
+        if rate_limited:
+            parts.append(f"{t.rate_limited:,} rate-limited")
+        parts.append(f"{duration(t.waited_s)} waiting for the rate limit")
+        return ", ".join([*parts, f"{duration(t.elapsed_s)} in all"])
 
     def deletion_json(self) -> str:
         """``omi-import delete --json``: the run, what was deleted, and what was not found."""

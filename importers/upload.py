@@ -374,8 +374,7 @@ class _Session:
         if self.client is not None:
             self.client.close()
         created = sum(1 for c in report.conversations if c.sent_now and c.status == "done")
-        deleted = sum(1 for d in report.deleted if d.status == "deleted")
-        note = f"{created} created, {deleted} deleted" + (
+        note = f"{created} created, {report.deleted_count} deleted" + (
             f"; stopped: {report.stopped}" if report.stopped else ""
         )
         assert report.run is not None

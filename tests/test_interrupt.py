@@ -128,7 +128,7 @@ def test_a_kill_between_create_and_delete_is_settled_by_the_next_run(
         assert new.id != old.id
         settling = fake.requests[-1]
         assert (settling.method, settling.status) == ("DELETE", 404 if applied else 200)
-        assert "1 old ones deleted" in final.stdout
+        assert "1 old one deleted" in final.stdout
         listed = omi(["list", "--state", state, "--json"], env)
         assert '"status": "done"' in listed.stdout
         assert listed.stdout.count('"path"') == 1
