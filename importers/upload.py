@@ -220,8 +220,9 @@ def upload_stream(
             intake.wait_any()  # the first conversation to send, or the end: no key needed
         if settle or not intake.finished:
             scheduler = session.connect(on_unreachable)
-            scheduler.add(session.context.delete(settle))
-            progress.queued(len(settle))
+            deletions = session.context.delete(settle)
+            scheduler.add(deletions)
+            progress.queued(len(deletions))  # the jobs made, as delete() counts them
             scheduler.run(intake)
             session.stopped_by(scheduler)
     except KeyboardInterrupt:
