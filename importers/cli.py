@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -195,8 +195,8 @@ def conversion_setup(ctx: click.Context, flags: dict[str, Any]) -> tuple[Convert
     return ConvertOptions.from_flags(registry=registry, **flags), registry
 
 
-def announce(paths: Iterable[Path], options: ConvertOptions, registry: Registry) -> None:
-    for line in estimates(paths, registry, options.parse_options()):
+def announce(files: Sequence[Path], options: ConvertOptions, registry: Registry) -> None:
+    for line in estimates(files, registry, options.parse_options()):
         click.echo(line, err=True)
 
 
@@ -258,11 +258,12 @@ def run_convert(
     period = parse_period(since, until, flags.get("timezone"))
     template = check_template(output_name)
     talk = not console.quiet and not console.as_json
+    files = list_files(paths)  # one look at the folders' names, for the estimates and the total
     if talk:
-        announce(paths, options, registry)
+        announce(files, options, registry)
     cluster = cluster_of(ctx, address, quiet=not talk)
     single = len(paths) == 1 and (str(paths[0]) == "-" or not paths[0].is_dir())
-    console.start(len(list_files(paths)), None if cluster is None else cluster.stats.line)
+    console.start(len(files), None if cluster is None else cluster.stats.line)
     converter = convert_all if cluster is None else cluster.convert_all
     try:
         for outcome in converter(paths, options, registry=registry, period=period):

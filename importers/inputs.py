@@ -31,7 +31,7 @@ after its transcript was taken is still left out for it).
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -141,9 +141,9 @@ def list_files(paths: Iterable[Path | str]) -> list[Path]:
     return [p for _, group, _ in _groups(paths) for p in group]
 
 
-def estimates(paths: Iterable[Path | str], registry: Registry, options: ParseOptions) -> list[str]:
-    """The adapters' lines to show before a batch starts (from file names; nothing is read)."""
-    files = list_files(paths)
+def estimates(files: Sequence[Path], registry: Registry, options: ParseOptions) -> list[str]:
+    """The adapters' lines to show before a batch starts, for the files of
+    :func:`list_files` (from their names; nothing is read)."""
     lines = []
     for adapter in registry.adapters:
         mine = [p for p in files if adapter.claims_extension(p.suffix)]
