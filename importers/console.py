@@ -180,17 +180,15 @@ class ConvertConsole:
 
     # -- the end -----------------------------------------------------------------------------
 
-    def summary(self, verb: str = "converted") -> str:
-        parts = [
-            f"{self.converted} {verb} ({count(self.conversations, 'conversation')})",
-        ]
+    def summary(self) -> str:
+        parts = [f"{self.converted} converted ({count(self.conversations, 'conversation')})"]
         if self.skipped:
             parts.append(f"{self.skipped} skipped")
         if self.failed:
             parts.append(f"{self.failed} failed")
         return ", ".join(parts)
 
-    def finish(self, verb: str = "converted") -> None:
+    def finish(self) -> None:
         """The summary: a line (unless quiet with nothing failed), or the JSON object."""
         self.stop()
         if self.as_json:
@@ -198,7 +196,7 @@ class ConvertConsole:
         if self._status is not None and not self.quiet:
             click.echo(self._status(), err=True)
         if not self.quiet or self.failed:
-            click.echo(f"omi-import: {self.summary(verb)}", err=True)
+            click.echo(f"omi-import: {self.summary()}", err=True)
 
     def summary_json(self) -> str:
         return json.dumps(

@@ -27,6 +27,7 @@ from importers import __version__
 from importers.errors import ConfigError, ImporterError
 from importers.settings import load_settings
 from importers.settings import state_dir as default_state_dir
+from importers.wording import count
 
 if TYPE_CHECKING:
     from importers.registry import Registry
@@ -156,9 +157,9 @@ def render(checks: list[Check], width: int = 100) -> str:
             lines += _wrap(f"fix: {c.fix}", width, indent, indent + "     ")
     failed = sum(c.status == "fail" for c in checks)
     warned = sum(c.status == "warn" for c in checks)
-    notes = f" ({warned} warning{'s' if warned != 1 else ''})" if warned else ""
+    notes = f" ({count(warned, 'warning')})" if warned else ""
     if failed:
-        lines += ["", f"Not ready: {failed} problem{'s' if failed != 1 else ''} to fix{notes}."]
+        lines += ["", f"Not ready: {count(failed, 'problem')} to fix{notes}."]
     else:
         lines += ["", f"Ready{notes}."]
     return "\n".join(lines)

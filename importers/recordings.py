@@ -89,10 +89,9 @@ def held_message(path: str, sha256: str, in_omi: list[Entry]) -> str:
     when = shown_time(first.done_at or first.sent_at or first.created_at)
     runs = sorted({e.run_id for e in in_omi if e.run_id is not None})
     run = f" in run {', '.join(map(str, runs))}" if runs else ""
-    plural = "s" if len(in_omi) != 1 else ""
     return (
-        f"{path}: already in Omi, imported {when}{run} {how} ({len(in_omi)} conversation"
-        f"{plural}: {ids}); nothing was sent. To replace it with this import, add --replace"
+        f"{path}: already in Omi, imported {when}{run} {how} ({count(len(in_omi), 'conversation')}"
+        f": {ids}); nothing was sent. To replace it with this import, add --replace"
     )
 
 
