@@ -7,6 +7,7 @@ from pathlib import Path
 
 from importers.errors import ImporterError, MissingDependencyError
 from importers.settings import state_dir
+from importers.wording import count
 
 from .decode import probe
 from .deps import require
@@ -42,10 +43,9 @@ def batch_estimate(files: Sequence[Path], settings: AudioSettings) -> str | None
     rtf, measured = expected_rtf(state_dir(), settings)
     how = "at the speed measured here" if measured else "a first guess until one file is done"
     extra = f" ({unknown} of unknown length)" if unknown else ""
-    plural = "s" if len(files) != 1 else ""
     work = "transcribe and diarize" if settings.diarize else "transcribe"
     return (
-        f"Audio: {len(files)} file{plural}, {_clock(total)} of audio{extra}; "
+        f"Audio: {count(len(files), 'file')}, {_clock(total)} of audio{extra}; "
         f"about {_clock(total * rtf)} to {work} "
         f"({rtf:.2f} x real time, {how}; finished files are cached)"
     )
