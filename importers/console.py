@@ -16,8 +16,8 @@ from __future__ import annotations
 import json
 import sys
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import AbstractContextManager, contextmanager
+from collections.abc import Callable, Iterable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,7 +27,7 @@ import click
 from importers.normalize import describe, summarize_repairs
 from importers.pipeline import Conversion, Outcome
 from importers.source import path_text
-from importers.stages import Update, showing
+from importers.stages import as_tasks, showing
 from importers.wording import count
 
 
@@ -99,17 +99,8 @@ class ConvertConsole:
         )
         self._bar.start()
         self._task = self._bar.add_task("converting", total=files if files > 1 else None)
-        self._showing = showing(self._stage)
+        self._showing = showing(as_tasks(self._bar))
         self._showing.__enter__()
-
-    @contextmanager
-    def _stage(self, label: str, total: float, unit: str) -> Iterator[Update]:
-        """An adapter's step as a task of this display (see :mod:`importers.stages`)."""
-        task = self._bar.add_task(f"  {label} ({total:.0f} {unit})", total=max(total, 0.001))
-        try:
-            yield lambda done: self._bar.update(task, completed=min(done, total))
-        finally:
-            self._bar.remove_task(task)
 
     def stop(self) -> None:
         if self._bar is not None:

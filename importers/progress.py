@@ -10,6 +10,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import IO, Protocol
 
@@ -23,6 +24,7 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 
+from importers.stages import as_tasks, showing
 from importers.wording import count, duration
 
 
@@ -168,6 +170,7 @@ class RichProgress(NullProgress):
             console=console,
         )
         self._task: TaskID | None = None
+        self._showing: AbstractContextManager[None] | None = None
         self._requests = 0
         self._total = 0
         self._wait_until: float | None = None
@@ -179,6 +182,9 @@ class RichProgress(NullProgress):
         self._task = self._progress.add_task(
             f"{count(files, 'file')}, sending", total=None, info=""
         )
+        # A recording's transcription shows as a task of this display, not as a second one.
+        self._showing = showing(as_tasks(self._progress, info=""))
+        self._showing.__enter__()
         self._refresh()
 
     def queued(self, to_send: int, already: int = 0) -> None:
@@ -190,7 +196,7 @@ class RichProgress(NullProgress):
     def _refresh(self) -> None:
         if self._task is None:
             return
-        parts = [f"{self._requests} requests"]
+        parts = [count(self._requests, "request")]
         if self._wait_until is not None and self._wait_until > time.monotonic():
             parts.append(f"waiting for the rate limit until {wall_clock(self._wait_until)}")
         if eta := eta_text(*self._eta):
@@ -223,6 +229,9 @@ class RichProgress(NullProgress):
             self._refresh()
 
     def close(self) -> None:
+        if self._showing is not None:
+            self._showing.__exit__(None, None, None)
+            self._showing = None
         self._progress.stop()
 
 

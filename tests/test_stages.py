@@ -12,8 +12,10 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from rich.console import Console
 
 from importers.console import ConvertConsole
+from importers.progress import RichProgress
 from importers.stages import Update, showing, stage
 
 
@@ -61,6 +63,30 @@ def test_a_stage_is_a_task_of_the_convert_display(monkeypatch: pytest.MonkeyPatc
     with stage("After", 1.0) as update:  # the run's display is gone: the default again
         update(1.0)
     assert "Transcribing" in terminal.getvalue()
+
+
+def test_a_stage_is_a_task_of_the_import_display() -> None:
+    """import's live display takes the audio bars too (a second display would overwrite it),
+    with the field its columns read."""
+    terminal = Terminal()
+    progress = RichProgress(Console(file=terminal, force_terminal=True))
+    progress.start(2)
+    with stage("Transcribing", 60.0) as update:
+        update(30.0)
+        shown = [(t.description, t.completed) for t in progress._progress.tasks]
+        assert shown == [("2 files, sending", 0.0), ("  Transcribing (60 s audio)", 30.0)]
+        progress._progress.refresh()  # renders with the stage's task: its fields are there
+    progress.close()
+    assert [t.description for t in progress._progress.tasks] == ["2 files, sending"]
+    seen: list[float] = []
+
+    @contextmanager
+    def shower(label: str, total: float, unit: str) -> Iterator[Update]:
+        yield seen.append
+
+    with showing(shower), stage("After", 1.0) as update:  # the display is closed: not it
+        update(1.0)
+    assert seen == [1.0]
 
 
 def test_a_status_line_shows_under_the_bars_and_once_at_the_end(
