@@ -122,11 +122,11 @@ def conversion_options(func: F) -> F:
         ),
         click.option(
             "--source",
-            default=DEFAULT_SOURCE,
-            show_default=True,
             type=click.Choice(SOURCES),
             metavar="SOURCE",
-            help="Omi conversation source.",
+            help=f"Omi conversation source (default: {DEFAULT_SOURCE}, which gets summary, action "
+            "items and memories on every Omi server; external_integration, workflow and "
+            "desktop are refused).",
         ),
         click.option(
             "--language",
@@ -153,6 +153,12 @@ def conversion_options(func: F) -> F:
             type=click.Path(dir_okay=False, path_type=Path),
             metavar="FILE",
             help='JSON file {"Speaker name": "person_id"}.',
+        ),
+        click.option(
+            "--no-names-in-text",
+            is_flag=True,
+            help="Leave speakers' names out of the segment text (by default a name that is "
+            "neither you nor one of --people is kept as 'Name: text': Omi shows 'Speaker N').",
         ),
         click.option(
             "--no-merge", is_flag=True, help="Keep the source's cues one to one (no turns)."

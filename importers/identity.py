@@ -4,12 +4,15 @@ A key is derived from the file's *content* (SHA-256 of its bytes), the adapter, 
 changes the request body, and the chunk's index. So the same file gives the same keys under any
 name or path, a changed file gives new ones, and a retry, crash or re-run can never create a
 second conversation: the server returns the existing one for a known ``client_session_id``.
+A conversation deleted from Omi is imported again under the next *generation* of its key
+(:func:`conversation_key`), which the ledger keeps.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Mapping
 
 KEY_PREFIX = "omi-import"
@@ -32,6 +35,22 @@ def fingerprint(content_sha256: str, format_name: str, options: Mapping[str, obj
     return hashlib.sha256(material.encode("utf-8")).hexdigest()
 
 
-def conversation_key(digest: str, index: int) -> str:
-    """``omi-import-<40 hex>-<index>``: at most 200 characters, as the API requires."""
-    return f"{KEY_PREFIX}-{digest[:40]}-{index:03d}"
+def conversation_key(digest: str, index: int, generation: int = 0) -> str:
+    """``omi-import-<40 hex>-<index>``, and ``-g<generation>`` after it from generation 1 on:
+    at most 200 characters, as the API requires.
+
+    A generation is a new key for the same conversation once its key is spent: Omi deleted the
+    conversation, and a server that remembers deletions (server-behavior.md, E2) answers that
+    key ``deleted`` forever. Generation 0 has no suffix, so no key sent before changes.
+    """
+    key = f"{KEY_PREFIX}-{digest[:40]}-{index:03d}"
+    return key if generation == 0 else f"{key}-g{generation}"
+
+
+def regenerated(key: str, generation: int) -> str:
+    """``key`` (of any generation) at ``generation``."""
+    base = key.rsplit("-g", 1)[0] if _GENERATION.search(key) else key
+    return base if generation == 0 else f"{base}-g{generation}"
+
+
+_GENERATION = re.compile(r"-g[0-9]+$")

@@ -11,7 +11,9 @@ Steps, in order (each repair or skip is recorded as a :class:`~importers.model.R
    are repaired. Speech is assumed at 2.5 words per second (150 wpm).
 5. Stable sort by start time.
 6. Speakers become ``SPEAKER_NN`` in order of first speech; the source's names stay in the
-   speaker map. ``me`` marks the user's segments, ``people`` maps names to Omi person ids. An
+   speaker map. ``me`` marks the user's segments (the name in full or its first word alone,
+   as Omi matches the owner: :func:`importers.names.is_me`), ``people`` maps names to Omi
+   person ids. An
    anonymous segment (``Segment.anonymous``: Otter's ``Unknown Speaker``) is a speaker of its
    own, without a name, never the user and never a person.
 7. Turns: consecutive segments of one speaker merge (pause <= ``max_pause_ms``, length <=
@@ -27,6 +29,7 @@ from dataclasses import dataclass, field
 
 from importers.errors import EmptyTranscriptError
 from importers.model import NormalizedTranscript, Repair, Segment, Transcript, Turn
+from importers.names import is_me
 from importers.text import clean_lines, word_count
 from importers.turns import TimedWord, fill_word_times, words_to_turns
 
@@ -295,11 +298,6 @@ def _merge(segments: Sequence[Segment], options: NormalizeOptions) -> list[Segme
     return out
 
 
-def _matches(name: str | None, label: str, wanted: Iterable[str]) -> bool:
-    keys = {label.casefold()} | ({name.casefold()} if name else set())
-    return any(w.casefold() in keys for w in wanted)
-
-
 def normalize(
     transcript: Transcript, options: NormalizeOptions | None = None
 ) -> NormalizedTranscript:
@@ -341,12 +339,14 @@ def normalize(
                 int(label.removeprefix("SPEAKER_")),
                 # An anonymous segment: nobody is known to have said it, not the user, not a
                 # person.
-                not seg.anonymous and _matches(name, label, options.me),
+                not seg.anonymous and is_me(name, label, options.me),
                 None if seg.anonymous else people.get((name or label).casefold()),
             )
         turns.append(Turn(seg.text, seg.start_ms, seg.end_ms, *who[label]))  # type: ignore[arg-type]
     known = {k.casefold() for pair in speakers.items() for k in pair if k}
-    unmatched = tuple(w for w in (*options.me, *options.people) if w.casefold() not in known)
+    unmatched = tuple(
+        w for w in options.me if not any(is_me(n, label, (w,)) for label, n in speakers.items())
+    ) + tuple(w for w in options.people if w.casefold() not in known)
     return NormalizedTranscript(
         turns=tuple(turns),
         speakers=speakers,

@@ -23,10 +23,24 @@ from importers.diarization import Diarization, read_diarization
 from importers.errors import ConfigError
 from importers.inputs import Period
 from importers.normalize import NormalizeOptions
+from importers.payload import DEFAULT_SOURCE, SOURCES
 from importers.registry import Registry
 from importers.source import SURROGATE, text_encoding
 
-DEFAULT_SOURCE = "external_integration"
+#: 0.1.0's default source. It stays in the key material of every import that names no
+#: ``--source``, so the keys 0.1.0 sent do not change (tests/test_keys.py); the body carries
+#: :data:`DEFAULT_SOURCE`.
+LEGACY_KEY_SOURCE = "external_integration"
+#: Sources a segment upload must not carry, and why (server-behavior.md, Sources). Text
+#: uploads (chats) carry none: the server sets ``external_integration`` on them itself.
+REFUSED_SOURCES = {
+    "external_integration": "Omi processes segments sent with it as a text upload: servers "
+    "before September 2026 fail every one (500) and later ones extract no memories",
+    "workflow": "Omi processes segments sent with it as a text upload: servers before "
+    "September 2026 fail every one (500) and later ones extract no memories",
+    "desktop": "Omi may leave such a conversation deferred in processing, out of the list, "
+    "and turns its action items into suggestions",
+}
 DEFAULT_MAX_PAUSE_S = 2.0
 DEFAULT_MAX_TURN_S = 60.0
 
@@ -37,7 +51,8 @@ class ConvertOptions:
 
     format: str | None = None
     encoding: str | None = None
-    source: str = DEFAULT_SOURCE
+    #: ``--source``; None: :data:`DEFAULT_SOURCE` (see :attr:`body_source`).
+    source: str | None = None
     language: str | None = None
     started_at: datetime | None = None
     #: ``--started-at`` given as a date only: the date, with the time of day from the file.
@@ -50,6 +65,18 @@ class ConvertOptions:
     diarization: Diarization | None = None
     #: ``--diarization-id``: which recording of ``diarization`` (default: by file name).
     diarization_id: str | None = None
+    #: Keep a speaker's name in the segment text (``Name: text``) when Omi cannot show it:
+    #: a name that is neither you nor a person of ``--people`` (``--no-names-in-text``).
+    names_in_text: bool = True
+
+    def __post_init__(self) -> None:
+        if self.source is not None:
+            check_source(self.source)
+
+    @property
+    def body_source(self) -> str:
+        """The ``source`` segment uploads carry."""
+        return self.source or DEFAULT_SOURCE
 
     @classmethod
     def from_flags(
@@ -58,7 +85,7 @@ class ConvertOptions:
         registry: Registry | None = None,
         format_name: str | None = None,
         encoding: str | None = None,
-        source: str = DEFAULT_SOURCE,
+        source: str | None = None,
         language: str | None = None,
         started_at: str | None = None,
         timezone: str | None = None,
@@ -69,6 +96,7 @@ class ConvertOptions:
         max_turn: float = DEFAULT_MAX_TURN_S,
         diarization: Path | str | None = None,
         diarization_id: str | None = None,
+        no_names_in_text: bool = False,
         **adapter_flags: object,
     ) -> ConvertOptions:
         """The options for these command-line values (each keyword is a flag, same defaults).
@@ -111,6 +139,7 @@ class ConvertOptions:
             if diarization
             else None,
             diarization_id=diarization_id,
+            names_in_text=not no_names_in_text,
         )
 
     def parse_options(self) -> ParseOptions:
@@ -126,12 +155,13 @@ class ConvertOptions:
 
         Exactly the dict 0.1.0 hashed (tests/test_keys.py pins the keys). An option added later
         must enter it only when set to something other than its default (adapter options do:
-        ``extra`` holds only what the user set).
+        ``extra`` holds only what the user set). A default that changes keeps its old value
+        here (``source``: :data:`LEGACY_KEY_SOURCE`).
         """
         n = self.normalize
-        return {
+        options: dict[str, object] = {
             "encoding": self.encoding,
-            "source": self.source,
+            "source": self.source or LEGACY_KEY_SOURCE,
             "language": self.language,
             "started_at": self.started_at.isoformat() if self.started_at else None,
             "started_on": self.started_on.isoformat() if self.started_on else None,
@@ -143,6 +173,25 @@ class ConvertOptions:
             "people": sorted((k.casefold(), v) for k, v in n.people.items()),
             "extra": {k: self.extra[k] for k in sorted(self.extra)},
         }
+        if not self.names_in_text:
+            options["names_in_text"] = False
+        return options
+
+
+def check_source(source: str) -> None:
+    """A ``--source`` segment uploads may carry.
+
+    Raises:
+        ConfigError: one the API does not know, or one that loses Omi's processing
+            (:data:`REFUSED_SOURCES`).
+    """
+    if source in REFUSED_SOURCES:
+        raise ConfigError(
+            f"--source {source} is refused: {REFUSED_SOURCES[source]}; leave --source out "
+            f"({DEFAULT_SOURCE}: summary, action items and memories on every Omi server)"
+        )
+    if source not in SOURCES:
+        raise ConfigError(f"--source {source!r} is none of Omi's sources: {', '.join(SOURCES)}")
 
 
 def adapter_extra(registry: Registry, flags: Mapping[str, object]) -> dict[str, object]:

@@ -15,7 +15,7 @@ Chats (``kind == "messages"``) go to the text endpoint as ``[HH:MM:SS] Name: tex
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cached_property
@@ -27,8 +27,9 @@ from pydantic_core import PydanticSerializationError
 from importers.bounds import DATETIME_RANGE, end_in_range
 from importers.chunking import chunk
 from importers.errors import PayloadError
-from importers.identity import conversation_key
-from importers.model import NormalizedTranscript
+from importers.identity import conversation_key, regenerated
+from importers.model import NormalizedTranscript, Turn
+from importers.names import with_name
 
 SEGMENTS_ENDPOINT = "/v1/dev/user/conversations/from-segments"
 TEXT_ENDPOINT = "/v1/dev/user/conversations"
@@ -47,7 +48,10 @@ SOURCES = (
     "phone_call", "desktop", "openglass", "screenpipe", "workflow", "sdcard",
     "external_integration", "limitless", "onboarding", "unknown",
 )  # fmt: skip
-TEXT_SOURCES = ("audio_transcript", "message", "other_text")
+#: The source segment uploads carry unless told otherwise: the one that gets Omi's full
+#: processing (summary, action items, memories) in every server era (server-behavior.md,
+#: Sources).
+DEFAULT_SOURCE = "phone"
 
 
 def _aware(value: datetime) -> datetime:
@@ -79,7 +83,7 @@ class SegmentsRequest(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     transcript_segments: list[SegmentBody] = Field(min_length=1, max_length=MAX_SEGMENTS)
-    source: str = "external_integration"
+    source: str = DEFAULT_SOURCE
     started_at: AwareDatetime
     finished_at: AwareDatetime
     language: str = "en"
@@ -121,6 +125,18 @@ class Conversation:
         model = SegmentsRequest if self.endpoint == SEGMENTS_ENDPOINT else TextRequest
         return model.model_validate_json(self.json)
 
+    def at_generation(self, generation: int) -> Conversation:
+        """This conversation under the key of ``generation`` (:func:`identity.regenerated`):
+        the same body, with that ``client_session_id`` for a segments upload."""
+        key = regenerated(self.key, generation)
+        if key == self.key:
+            return self
+        body = self.body
+        if isinstance(body, SegmentsRequest):
+            body = body.model_copy(update={"client_session_id": key})
+            return Conversation(key, self.index, self.endpoint, _serialised(body))
+        return Conversation(key, self.index, self.endpoint, self.json)
+
 
 def build_conversations(
     normalized: NormalizedTranscript,
@@ -130,12 +146,15 @@ def build_conversations(
     source: str,
     digest: str,
     text_source_spec: str | None = None,
+    names_in_text: bool = True,
 ) -> tuple[Conversation, ...]:
     """The conversations of one transcript, each checked as the server would.
 
     ``digest`` is the input's fingerprint (:func:`importers.identity.fingerprint`); conversation
     ``i`` gets the key ``conversation_key(digest, i)``. ``text_source_spec`` says where a chat's
-    messages come from (``"zoom_chat"``; None: not said).
+    messages come from (``"zoom_chat"``; None: not said). ``names_in_text``: a segment of a
+    named speaker who is neither the user nor a person says ``Name: text``
+    (:mod:`importers.names`).
 
     Raises:
         PayloadError: a body the server would reject (the message says which and why), or
@@ -154,11 +173,12 @@ def build_conversations(
             normalized, started_at, language, text_source_spec
         )
     else:
-        bodies = _segment_bodies(normalized, started_at, language, source, digest)
+        turns = _named(normalized) if names_in_text else normalized.turns
+        bodies = _segment_bodies(turns, started_at, language, source, digest)
     out = []
     for i, body in enumerate(bodies):
         try:
-            data = body.__pydantic_serializer__.to_json(body)
+            data = _serialised(body)
         except PydanticSerializationError:  # a plugin's text with a lone surrogate: no UTF-8
             raise PayloadError(
                 f"conversation {i + 1} holds text that is not valid Unicode (a lone surrogate)"
@@ -172,14 +192,30 @@ def build_conversations(
     return tuple(out)
 
 
+def _serialised(body: RequestBody) -> bytes:
+    return body.__pydantic_serializer__.to_json(body)
+
+
+def _named(normalized: NormalizedTranscript) -> tuple[Turn, ...]:
+    """The turns with the names Omi could not show kept in their text (before chunking, so
+    the chunks' size limits count the names too)."""
+    speakers = normalized.speakers
+    return tuple(
+        t
+        if t.is_user or t.person_id is not None
+        else t._replace(text=with_name(t.text, speakers.get(t.speaker)))
+        for t in normalized.turns
+    )
+
+
 def _segment_bodies(
-    normalized: NormalizedTranscript,
+    turns: Sequence[Turn],
     started_at: datetime,
     language: str,
     source: str,
     digest: str,
 ) -> Iterator[SegmentsRequest]:
-    chunks = chunk(normalized.turns, max_segments=MAX_SEGMENTS, max_chars=MAX_REQUEST_CHARS)
+    chunks = chunk(turns, max_segments=MAX_SEGMENTS, max_chars=MAX_REQUEST_CHARS)
     for i, turns in enumerate(chunks):
         offset = 0 if i == 0 else turns[0].start_ms
         start = started_at + timedelta(milliseconds=offset)

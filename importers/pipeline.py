@@ -260,9 +260,10 @@ def convert_transcript(
             normalized,
             started_at=started_at,
             language=language,
-            source=options.source,
+            source=options.body_source,
             digest=digest,
             text_source_spec=transcript.text_source_spec,
+            names_in_text=options.names_in_text,
         )
     except InputError as exc:
         raise exc.with_path(source.path) from None

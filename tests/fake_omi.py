@@ -17,6 +17,26 @@ document what a conversation made from text lists as its transcript; the fake li
 one segment (what the uploader's read-back compares). ``fake.hold_deletes()`` holds DELETEs
 until ``fake.release_deletes(apply=...)``, to kill a client at that moment.
 
+**Eras.** ``FakeOmi(era=...)`` plays one of the server versions of server-behavior.md's "Server
+eras" (default ``E2``, today's hosted server):
+
+* ``E0``: ``client_session_id`` ignored (every request makes a conversation with a random
+  ``uuid4`` id, so a retry duplicates); an omitted source is ``external_integration``; the
+  integration sources and a naive datetime fail with 500; an unknown source is a 422; a speaker
+  label other than ``SPEAKER_NN`` fails with 500.
+* ``E1``: idempotent by ``client_session_id`` (the id is ``uuid5`` of user and key); an omitted
+  source is ``phone``, an unknown one is stored as ``unknown``; the integration sources and a
+  naive datetime still fail with 500; a replay after a delete makes the conversation again.
+* ``E2`` / ``E2-410``: as E1, but the integration sources are stored without memories
+  (``Stored.memories``), a naive datetime is a 422, the answer adds
+  ``meeting_treatment_eligible``, and the key of a deleted conversation is answered
+  ``{"status": "deleted", "discarded": true}`` (E2) or 410 ``conversation_deleted`` (E2-410),
+  forever. ``fake.delete_in_app(id)`` deletes as the user does in the app.
+
+A replay while the first request is still processing answers ``processing`` with the
+conversation's id, and ``GET .../conversations/{id}`` answers that claim's row as
+``{"status": "processing"}`` until it is stored.
+
 Built on the standard library's ``http.server`` rather than FastAPI/uvicorn because two faults
 need raw socket control: closing the connection with no response at all (before or after the
 conversation is committed) is not something an ASGI app can do.
@@ -39,6 +59,7 @@ import contextlib
 import json
 import math
 import random
+import re
 import socket
 import ssl
 import threading
@@ -59,6 +80,11 @@ READ_SCOPE = "conversations:read"
 PROCESSING_FAULTS = ("500", "503", "byok429", "drop_before", "drop_after", "504_after")
 ALL_FAULTS = (*PROCESSING_FAULTS, "limiter503")
 TEXT_SOURCES = ("audio_transcript", "message", "other_text")
+ERAS = ("E0", "E1", "E2", "E2-410")
+#: Sources whose segment uploads Omi processes as a text upload (server-behavior.md, Sources).
+INTEGRATION_SOURCES = ("external_integration", "workflow")
+PROCESSING_ERROR = "Error processing conversation, please try again later"
+_ID_NAMESPACE = uuid.UUID("6f6d692d-696d-706f-7274-2d66616b6521")
 SOURCES = (
     "friend", "omi", "fieldy", "bee", "plaud", "frame", "friend_com", "apple_watch", "phone",
     "phone_call", "desktop", "openglass", "screenpipe", "workflow", "sdcard",
@@ -125,6 +151,11 @@ class Stored:
     discarded: bool
     created_at: float
     deleted: bool = False
+    #: The source the server stored (``phone`` for an omitted one on E1/E2).
+    source: str = "external_integration"
+    #: Whether Omi's processing extracted memories from it (E2: not for the integration
+    #: sources, whose memory extraction reads only a text upload's text).
+    memories: bool = True
 
 
 @dataclass
@@ -150,6 +181,9 @@ class FakeOmi:
     integer_retry_after: bool = False
     retry_after_text: str | None = None
     tls: ssl.SSLContext | None = None
+    #: Which server (server-behavior.md, "Server eras"): E0, E1, E2 (a replay after a delete
+    #: gets the ``deleted`` ack) or E2-410 (it gets 410 ``conversation_deleted``).
+    era: str = "E2"
     requests: list[Record] = field(default_factory=list)
     conversations: list[Stored] = field(default_factory=list)
 
@@ -158,8 +192,13 @@ class FakeOmi:
         self._random = random.Random(self.seed)
         self._queue: deque[str] = deque()
         self._csid_faults: dict[str, deque[str]] = {}
+        if self.era not in ERAS:
+            raise ValueError(f"era must be one of {ERAS}")
         self._by_csid: dict[str, Stored] = {}
-        self._claims: set[str] = set()
+        #: client_session_id -> the conversation id being processed under it (the claim).
+        self._claims: dict[str, str] = {}
+        #: E2: the conversation ids that were deleted (never made again).
+        self._tombstones: set[str] = set()
         self._windows: dict[str, tuple[float, int]] = {}
         self._read_windows: dict[str, tuple[float, int]] = {}
         self._deletes_open = threading.Event()
@@ -304,21 +343,67 @@ class FakeOmi:
         if value > 0:
             time.sleep(value)
 
-    def _store(self, endpoint: str, csid: str | None, body: dict[str, Any], words: int) -> Stored:
+    @property
+    def idempotent(self) -> bool:
+        """Whether ``client_session_id`` is honoured (E1 on; E0 ignores it)."""
+        return self.era != "E0"
+
+    def conversation_id(self, key: str, csid: str | None) -> str:
+        """The id of a new conversation: derived from (user, client_session_id) where the era
+        honours the key (``uuid5``, as Omi's ``_from_segments_conversation_id``), else random
+        (``uuid4``, as E0's ``process_conversation``)."""
+        if csid is not None and self.idempotent:
+            return str(uuid.uuid5(_ID_NAMESPACE, f"{key}\0{csid}"))
+        return str(uuid.uuid4())
+
+    def _store(
+        self,
+        conversation_id: str,
+        endpoint: str,
+        csid: str | None,
+        body: dict[str, Any],
+        words: int,
+        source: str,
+    ) -> Stored:
         stored = Stored(
-            id=uuid.uuid4().hex,
+            id=conversation_id,
             endpoint=endpoint,
             client_session_id=csid,
             body=body,
             discarded=words <= 5,
             created_at=time.monotonic(),
+            source=source,
+            memories=source not in INTEGRATION_SOURCES,
         )
         with self._lock:
             self.conversations.append(stored)
-            if csid is not None:
+            if csid is not None and self.idempotent:
                 self._by_csid[csid] = stored
-                self._claims.discard(csid)
+                self._claims.pop(csid, None)
         return stored
+
+    def delete_in_app(self, conversation_id: str) -> None:
+        """The user deletes the conversation in the Omi app (not through this API)."""
+        with self._lock:
+            self._forget(conversation_id)
+
+    def _forget(self, conversation_id: str) -> Stored | None:
+        """Delete a stored conversation (under the lock): E1 may make the same id anew from
+        its client_session_id; E2 tombstones it forever."""
+        stored = next(
+            (c for c in self.conversations if c.id == conversation_id and not c.deleted), None
+        )
+        if stored is None:
+            return None
+        stored.deleted = True
+        if stored.client_session_id is not None:
+            self._by_csid.pop(stored.client_session_id, None)
+        if self.era.startswith("E2"):
+            self._tombstones.add(conversation_id)
+        return stored
+
+
+_LABEL = re.compile(r"SPEAKER_\d+")
 
 
 def _loc_error(kind: str, loc: list[Any], msg: str) -> dict[str, Any]:
@@ -338,7 +423,9 @@ def _listed(stored: Stored, transcript: bool) -> dict[str, Any]:
         "started_at": body.get("started_at"),
         "finished_at": body.get("finished_at"),
         "language": body.get("language", "en"),
-        "source": body.get("source", "external_integration"),
+        "source": stored.source,
+        "status": "completed",
+        "discarded": stored.discarded,
         "structured": {"title": "", "overview": "", "emoji": "", "category": "other"},
     }
     if transcript:
@@ -380,6 +467,7 @@ class _Server(ThreadingHTTPServer):
 class _Handler(BaseHTTPRequestHandler):
     server_state: FakeOmi
     protocol_version = "HTTP/1.1"
+    _key = ""
 
     def log_message(self, format: str, *args: Any) -> None:
         pass
@@ -513,6 +601,7 @@ class _Handler(BaseHTTPRequestHandler):
         key = self._authorized(record, WRITE_SCOPE)
         if key is None:
             return
+        self._key = key  # the user: conversation ids are derived per (user, client_session_id)
         canned = fake._next_canned()
         if canned is not None:
             self._serve_canned(record, canned, key)
@@ -548,14 +637,7 @@ class _Handler(BaseHTTPRequestHandler):
                 self._drop(record)
                 return
         with fake._lock:
-            stored = next(
-                (c for c in fake.conversations if c.id == conversation_id and not c.deleted), None
-            )
-            if stored is not None:
-                stored.deleted = True
-                if stored.client_session_id is not None:
-                    # The id comes from (user, client_session_id): the same id may be made anew.
-                    fake._by_csid.pop(stored.client_session_id, None)
+            stored = fake._forget(conversation_id)
         if stored is None:
             self._send(record, 404, {"detail": "Conversation not found"})
         else:
@@ -573,10 +655,14 @@ class _Handler(BaseHTTPRequestHandler):
         if url.path.startswith(TEXT + "/"):
             wanted = url.path.removeprefix(TEXT + "/")
             found = [c for c in fake.live() if c.id == wanted]
-            if not found:
-                self._send(record, 404, {"detail": "Conversation not found"})
-            else:
+            with fake._lock:
+                processing = wanted in fake._claims.values()
+            if found:
                 self._send(record, 200, _listed(found[0], transcript))
+            elif processing:  # the claim's row, as Omi stores it while processing
+                self._send(record, 200, {"id": wanted, "status": "processing", "discarded": False})
+            else:
+                self._send(record, 404, {"detail": "Conversation not found"})
             return
         if url.path != TEXT:
             self._send(record, 404, {"detail": "Not Found"})
@@ -623,37 +709,75 @@ class _Handler(BaseHTTPRequestHandler):
             return
         if not self._times_ok(record, body):
             return
-        if body.get("source", "external_integration") not in SOURCES:
-            self._send(
-                record,
-                422,
-                {"detail": [_loc_error("enum", ["source"], "Input should be a valid source")]},
-            )
+        source = self._source(record, body)
+        if source is None:
             return
-        csid = body.get("client_session_id")
+        if fake.era == "E0" and any(
+            not _LABEL.fullmatch(str(seg.get("speaker", "SPEAKER_00"))) for seg in segs
+        ):  # E0 parsed speaker_id from the label: `Alice` failed inside processing
+            self._send(record, 500, {"detail": PROCESSING_ERROR})
+            return
+        csid = body.get("client_session_id") if fake.idempotent else None
+        conversation_id = fake.conversation_id(self._key, csid)
         if csid is not None:
+            if conversation_id in fake._tombstones:  # E2: a deleted conversation stays deleted
+                self._deleted(record, conversation_id)
+                return
             with fake._lock:
                 stored = fake._by_csid.get(csid)
                 claimed = csid in fake._claims
                 if stored is None and not claimed:
-                    fake._claims.add(csid)
+                    fake._claims[csid] = conversation_id
             if stored is not None:
-                self._send(
-                    record,
-                    200,
-                    {"id": stored.id, "status": "completed", "discarded": stored.discarded},
-                )
+                self._send(record, 200, self._answer(stored.id, "completed", stored.discarded))
                 return
             if claimed:
                 if fake.conflict_409:
                     self._send(record, 409, {"detail": "Conversation creation already in progress"})
                 else:
-                    self._send(
-                        record, 200, {"id": "pending", "status": "processing", "discarded": False}
-                    )
+                    self._send(record, 200, self._answer(conversation_id, "processing", False))
                 return
         words = sum(len(s["text"].split()) for s in segs)
-        self._process(record, SEGMENTS, csid, body, words)
+        if source in INTEGRATION_SOURCES and fake.era in ("E0", "E1"):
+            # Processing takes the text-upload branch, finds no text, and fails.
+            fake._latency()
+            self._release(csid)
+            self._send(record, 500, {"detail": PROCESSING_ERROR})
+            return
+        self._process(record, SEGMENTS, csid, body, words, conversation_id, source)
+
+    def _source(self, record: Record, body: dict[str, Any]) -> str | None:
+        """The source the server stores (None once answered 422): an omitted one is
+        ``external_integration`` on E0 and ``phone`` later; an unknown one is refused on E0
+        and stored as ``unknown`` later."""
+        fake = self.server_state
+        source = body.get("source")
+        if source is None:
+            return "external_integration" if fake.era == "E0" else "phone"
+        if source in SOURCES:
+            return str(source)
+        if fake.era == "E0":
+            self._send(
+                record,
+                422,
+                {"detail": [_loc_error("enum", ["source"], "Input should be a valid source")]},
+            )
+            return None
+        return "unknown"
+
+    def _answer(self, conversation_id: str, status: str, discarded: bool) -> dict[str, Any]:
+        answer: dict[str, Any] = {"id": conversation_id, "status": status, "discarded": discarded}
+        if self.server_state.era.startswith("E2"):
+            answer["meeting_treatment_eligible"] = False
+        return answer
+
+    def _deleted(self, record: Record, conversation_id: str) -> None:
+        """E2's answer for the key of a deleted conversation, in either variant."""
+        if self.server_state.era == "E2-410":
+            detail = {"code": "conversation_deleted", "message": "Conversation was deleted"}
+            self._send(record, 410, {"detail": detail})
+        else:
+            self._send(record, 200, self._answer(conversation_id, "deleted", True))
 
     def _segments_schema(self, body: Any) -> list[dict[str, Any]]:
         if not isinstance(body, dict):
@@ -695,6 +819,11 @@ class _Handler(BaseHTTPRequestHandler):
                         "Input should be a valid number",
                     )
                 )
+        role = body.get("conversation_role")
+        if self.server_state.era.startswith("E2") and role not in (None, "ambient", "meeting"):
+            errors.append(
+                _loc_error("enum", ["conversation_role"], "Input should be 'ambient' or 'meeting'")
+            )
         csid = body.get("client_session_id")
         if csid is not None and not (
             isinstance(csid, str) and 1 <= len(csid) <= 200 and csid.strip()
@@ -709,12 +838,22 @@ class _Handler(BaseHTTPRequestHandler):
         return errors  # fmt: skip
 
     def _times_ok(self, record: Record, body: dict[str, Any]) -> bool:
+        """A naive datetime: E2 refuses it (422, at validation); earlier eras fail with a 500
+        when it meets the aware default."""
         started = _when(body.get("started_at"))
         finished = _when(body.get("finished_at"))
-        if started is not None and (started.tzinfo is None):
-            self._send(
-                record, 500, {"detail": "Error processing conversation, please try again later"}
-            )
+        naive = [
+            name
+            for name, value in (("started_at", started), ("finished_at", finished))
+            if value is not None and value.tzinfo is None
+        ]
+        if naive and self.server_state.era.startswith("E2"):
+            message = "Input should have timezone info (a timezone offset is required)"
+            detail = [_loc_error("timezone_aware", [name], message) for name in naive]
+            self._send(record, 422, {"detail": detail})
+            return False
+        if naive:
+            self._send(record, 500, {"detail": PROCESSING_ERROR})
             return False
         if started is not None and finished is not None and finished <= started:
             self._send(record, 422, {"detail": "finished_at must be after started_at"})
@@ -742,12 +881,22 @@ class _Handler(BaseHTTPRequestHandler):
             return
         if not self._times_ok(record, body):
             return
-        self._process(record, TEXT, None, body, len(text.split()))
+        conversation_id = str(uuid.uuid4())
+        self._process(
+            record, TEXT, None, body, len(text.split()), conversation_id, "external_integration"
+        )
 
     # -- processing and faults ---------------------------------------------------------------
 
     def _process(
-        self, record: Record, endpoint: str, csid: str | None, body: dict[str, Any], words: int
+        self,
+        record: Record,
+        endpoint: str,
+        csid: str | None,
+        body: dict[str, Any],
+        words: int,
+        conversation_id: str,
+        source: str,
     ) -> None:
         fake = self.server_state
         fault = fake._next_fault("processing", csid)
@@ -760,9 +909,7 @@ class _Handler(BaseHTTPRequestHandler):
         if fault in ("500", "503", "byok429"):
             self._release(csid)  # processing failed: the claim is released, nothing stored
             if fault == "500":
-                self._send(
-                    record, 500, {"detail": "Error processing conversation, please try again later"}
-                )
+                self._send(record, 500, {"detail": PROCESSING_ERROR})
             elif fault == "503":
                 self._send(
                     record,
@@ -781,17 +928,15 @@ class _Handler(BaseHTTPRequestHandler):
                     },
                 )
             return
-        stored = fake._store(endpoint, csid, body, words)
+        stored = fake._store(conversation_id, endpoint, csid, body, words, source)
         if fault == "504_after":
             self._send(record, 504, None)
         elif fault == "drop_after":
             self._drop(record)
         else:
-            self._send(
-                record, 200, {"id": stored.id, "status": "completed", "discarded": stored.discarded}
-            )
+            self._send(record, 200, self._answer(stored.id, "completed", stored.discarded))
 
     def _release(self, csid: str | None) -> None:
         if csid is not None:
             with self.server_state._lock:
-                self.server_state._claims.discard(csid)
+                self.server_state._claims.pop(csid, None)

@@ -47,7 +47,7 @@ def test_convert_prints_the_exact_json(whisper_file: Path) -> None:
     body = (
         '{"transcript_segments":[{"text":"Hello there. How are you?","speaker":"SPEAKER_00",'
         '"speaker_id":0,"is_user":false,"person_id":null,"start":0.0,"end":3.25}],'
-        '"source":"external_integration","started_at":"2026-03-01T12:00:00+01:00",'
+        '"source":"phone","started_at":"2026-03-01T12:00:00+01:00",'
         '"finished_at":"2026-03-01T12:00:03.250000+01:00","language":"en",'
         '"client_session_id":"omi-import-af8af6de8dc1a985146fe74562a51a39717c6853-000"}'
     )

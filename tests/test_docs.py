@@ -74,7 +74,7 @@ def test_readme_plugin_example_works(tmp_path: Path, monkeypatch: pytest.MonkeyP
     done = runner.invoke(cli, ["convert", str(sample), "--notes-skip-drafts", "--no-merge"])
     assert done.exit_code == 0, done.output
     texts = [s["text"] for s in json.loads(done.stdout)["conversations"][0]["transcript_segments"]]
-    assert texts == ["Hello there.", "Hi Ana.", "Shall we start?"]
+    assert texts == ["Ana: Hello there.", "Ben: Hi Ana.", "Ana: Shall we start?"]  # names kept
 
 
 def test_readme_output_blocks_are_what_the_commands_print() -> None:

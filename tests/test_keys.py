@@ -162,6 +162,46 @@ def test_keys_of_a_long_file_are_pinned(tmp_path: Path) -> None:
     ]
 
 
+#: Keys of options added after 0.1.0, pinned from the release that first sent them.
+LATER_KEYS = [
+    # 0.2.0: names kept out of the segment text (the default keeps them, and its key is 0.1.0's).
+    ([VTT, "--no-names-in-text"], "175a9f0db510c83f3bdaabca0142508be5acf10e"),
+]
+
+
+@pytest.mark.parametrize(("args", "digest"), LATER_KEYS, ids=lambda v: str(v)[-40:])
+def test_keys_of_later_options_are_pinned(args: list[str], digest: str, in_repo: Path) -> None:
+    result = CliRunner().invoke(cli, ["convert", *args])
+    assert result.exit_code == 0, result.output
+    bodies = json.loads(result.stdout)["conversations"]
+    assert [b["client_session_id"] for b in bodies] == [f"omi-import-{digest}-000"]
+
+
+def test_the_new_default_source_is_sent_under_the_old_defaults_key(in_repo: Path) -> None:
+    """0.1.0 sent `external_integration` by default; the body now says `phone` (full processing
+    in every server era) and the key stays the one 0.1.0 sent for the same file."""
+    result = CliRunner().invoke(cli, ["convert", VTT])
+    body = json.loads(result.stdout)["conversations"][0]
+    assert body["source"] == "phone"
+    assert body["client_session_id"] == "omi-import-a3e16624de7805fa7c49397a133d41a355e4870c-000"
+
+
+def test_a_conversation_imported_again_after_a_deletion_gets_the_next_generation(
+    in_repo: Path,
+) -> None:
+    """Generation 0 is the key 0.1.0 sent; generation 1 adds `-g1`, and only that changes."""
+    conversation = convert(VTT, ConvertOptions()).conversations[0]
+    again = conversation.at_generation(1)
+    assert again.key == "omi-import-a3e16624de7805fa7c49397a133d41a355e4870c-000-g1"
+    assert json.loads(again.json)["client_session_id"] == again.key
+    same = {k: v for k, v in json.loads(again.json).items() if k != "client_session_id"}
+    assert same == {
+        k: v for k, v in json.loads(conversation.json).items() if k != "client_session_id"
+    }
+    assert again.at_generation(0).key == conversation.key
+    assert again.at_generation(2).key.endswith("-000-g2")
+
+
 #: The bytes the keys above were made from: a changed sample is a new file with new keys, so a
 #: failure here (not in the key tests) means the sample, not the key derivation, changed.
 SAMPLE_SHA256 = {

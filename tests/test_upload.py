@@ -83,7 +83,8 @@ def test_a_finished_import_rerun_sends_no_request_and_needs_no_key(
 def test_rejected_conversation_is_failed_and_kept_until_retry_failed(tmp_path: Path) -> None:
     f = tmp_path / "neg.talk"
     f.write_text("Alice|0|2|hello there friends\n")
-    with FakeOmi(limit=1000) as fake, Ledger.open(tmp_path / "state") as ledger:
+    # E0 refuses a source it does not know (422); later servers store it as `unknown`.
+    with FakeOmi(limit=1000, era="E0") as fake, Ledger.open(tmp_path / "state") as ledger:
         conv = convert(f, ConvertOptions(), registry=REGISTRY)
         bad = conv.conversations[0].body.model_copy(update={"source": "brand_new_device"})
         sent_bytes = bad.model_dump_json().encode()
