@@ -30,12 +30,11 @@ from importers.inputs import estimates, list_files
 from importers.options import (
     DEFAULT_MAX_PAUSE_S,
     DEFAULT_MAX_TURN_S,
-    DEFAULT_SOURCE,
     ConvertOptions,
     parse_period,
 )
 from importers.outputs import DEFAULT_TEMPLATE, check_template, output_path
-from importers.payload import SOURCES
+from importers.payload import DEFAULT_SOURCE, SOURCES
 from importers.pipeline import convert_all
 from importers.registry import Registry
 
