@@ -17,6 +17,7 @@ import re
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import NamedTuple
 
 import httpx
 
@@ -102,8 +103,18 @@ def error_detail(answer: Answer) -> str:
     return str(detail)
 
 
-def created_fields(answer: Answer) -> tuple[str, str, bool]:
-    """``(id, status, discarded)`` of a 2xx answer. Raises MalformedAnswer."""
+class Fields(NamedTuple):
+    """What a 2xx answer to a create says."""
+
+    id: str
+    status: str
+    discarded: bool
+    #: It carries fields only newer servers add (``meeting_treatment_eligible``, E2).
+    newer: bool = False
+
+
+def created_fields(answer: Answer) -> Fields:
+    """The fields of a 2xx answer. Raises MalformedAnswer."""
     if answer.truncated:
         raise MalformedAnswer(f"an answer over {MAX_ANSWER_BYTES // 1024} KiB")
     try:
@@ -125,7 +136,45 @@ def created_fields(answer: Answer) -> tuple[str, str, bool]:
         discarded = discarded.lower() == "true"
     if not isinstance(discarded, bool):
         raise MalformedAnswer("an answer without a valid `discarded` flag")
-    return conversation_id, status, discarded
+    return Fields(conversation_id, status, discarded, "meeting_treatment_eligible" in data)
+
+
+def handler_detail(answer: Answer) -> bool:
+    """Whether an error answer is the API's own (a JSON ``detail``), rather than a gateway's
+    or a crash's (an empty or plain-text body): Omi's processing raises its 500, its
+    provider's 503 and the BYOK 429 before anything is stored."""
+    try:
+        data = answer.json()
+    except ValueError:
+        return False
+    return isinstance(data, dict) and isinstance(data.get("detail"), str | dict)
+
+
+def detail_code(answer: Answer) -> str | None:
+    """The ``code`` of a ``{"detail": {"code": ...}}`` answer (``conversation_deleted``)."""
+    try:
+        data = answer.json()
+    except ValueError:
+        return None
+    detail = data.get("detail") if isinstance(data, dict) else None
+    code = detail.get("code") if isinstance(detail, dict) else None
+    return code if isinstance(code, str) else None
+
+
+def listed_status(answer: Answer) -> tuple[str, bool] | None:
+    """``(status, discarded)`` of one conversation as ``GET .../conversations/{id}`` answers
+    it, or None when the answer is no conversation."""
+    try:
+        data = answer.json()
+    except ValueError:
+        return None
+    if not isinstance(data, dict) or not isinstance(data.get("id"), str):
+        return None
+    status = data.get("status", "completed")
+    discarded = data.get("discarded", False)
+    if not isinstance(status, str) or not isinstance(discarded, bool):
+        return None
+    return status, discarded
 
 
 def retry_after_seconds(headers: httpx.Headers, now: float | None = None) -> float | None:

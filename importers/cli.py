@@ -353,6 +353,12 @@ def upload_options(func: F) -> F:
             help="Send again conversations that Omi rejected before.",
         ),
         click.option(
+            "--reimport-deleted",
+            is_flag=True,
+            help="Import again conversations that were deleted in Omi (in the app), under new "
+            "keys (Omi does not make a deleted conversation again under its old one).",
+        ),
+        click.option(
             "--resend-uncertain",
             is_flag=True,
             help="Send again text conversations whose outcome is unknown without looking them up "
@@ -416,6 +422,7 @@ class _Upload:
             quiet=flags.pop("quiet"),
             options=UploadOptions(
                 retry_failed=flags.pop("retry_failed"),
+                reimport_deleted=flags.pop("reimport_deleted"),
                 resend_uncertain=flags.pop("resend_uncertain"),
                 replace=flags.pop("replace"),
                 workers=flags.pop("workers"),

@@ -6,23 +6,33 @@ scheduler around :meth:`OmiClient.attempt`; what to retry is decided per answer 
 ``httpx.MockTransport`` and against ``tests/fake_omi.py``):
 
 =================================  ====================================  ==========================
-answer                             from-segments (idempotent by csid)    text endpoint (no csid)
+answer                             idempotent (from-segments, a server   not idempotent (text; and
+                                   known to honour client_session_id)    segments to E0 or unknown)
 =================================  ====================================  ==========================
-200 ``{id, status, discarded}``    done (``processing``: ask again)      done
+200 ``{id, status, discarded}``    done (``processing``: settled later)  done
+200 ``status: "deleted"``, 410     DeletedError: the key's conversation  (segments only) same
+``conversation_deleted``           was deleted in Omi
 other 2xx: not JSON, no sane id,   retry, same body                      **uncertain**
 no bool ``discarded``, > 256 KiB
 refused, connect TO, proxy error   retry                                 retry (nothing was sent)
 TLS certificate fails to verify    EndpointError: the run stops          same (nothing was sent)
-read timeout, dropped connection,  retry, same body                      **uncertain**: never resent
-attempt past its deadline
+read timeout, dropped connection,  retry, same body                      **uncertain**: read back
+attempt past its deadline                                                before it is ever resent
 3xx (never followed)               EndpointError: the run stops          same
 429 with Retry-After or a limit    wait (the pacer), retry               wait, retry (counted first)
-429 with neither (BYOK provider)   exponential backoff                   **uncertain**
+429 BYOK, 500/503 with the API's   backoff, retry (processing failed     same (nothing was stored)
+own JSON ``detail``                before anything was stored)
 503 "Rate limiter unavailable"     backoff, retry                        backoff, retry
-500/502/503/504 (any 5xx), 409     backoff, retry                        **uncertain**
+other 5xx (a gateway's 502/504,    backoff, retry                        **uncertain**
+an empty 500), 409 in progress
+409 "identity was merged"          RejectedError                         same
 400/404/413/422 (other 4xx)        RejectedError with the server detail  same
 401 / 403                          AuthError: the run stops              same
 =================================  ====================================  ==========================
+
+A retry that follows an answer (any but the limiter's) spent a write unit: the scheduler allows
+a conversation :attr:`RetryPolicy.max_failures` such attempts per run, and the jobs stop the
+run when one failure answers several conversations in a row (:mod:`importers.jobs`).
 
 A connection that cannot be made says why (:func:`importers.transport.connect_failure`: DNS,
 refused, TLS, timeout), so that a run can stop when Omi cannot be reached at all.
@@ -30,8 +40,10 @@ refused, TLS, timeout), so that a run can stop when Omi cannot be reached at all
 ``DELETE /v1/dev/user/conversations/{id}`` (:meth:`OmiClient.delete_attempt`) is paced like a
 POST (the same rate-limit unit) and may be repeated, so it is decided as from-segments is;
 200 means deleted and 404 means Omi holds no such conversation (deleted already).
-``GET /v1/dev/user/conversations`` (:meth:`OmiClient.find_text`, read scope, a budget of 60 an
-hour paced apart) reads a text conversation back when its outcome is unknown.
+``GET /v1/dev/user/conversations`` (:meth:`OmiClient.find`, read scope, a budget of 60 an
+hour paced apart) reads a conversation back when its outcome is unknown, and
+``GET .../conversations/{id}`` (:meth:`OmiClient.read_status`) tells whether one answered
+``processing`` has been completed, without spending a write unit on a replay.
 
 ``Retry-After`` that is ``inf``, ``nan``, negative or unreadable is no deadline (the 429 still
 fills the pacer's window); one past :data:`~importers.pacing.MAX_WINDOW_S` (a day) counts as a
@@ -71,21 +83,31 @@ from importers.answers import (
     Answer,
     MalformedAnswer,
     created_fields,
+    detail_code,
     error_detail,
+    handler_detail,
     int_header,
     listed_match,
+    listed_status,
     retry_after_seconds,
 )
 from importers.errors import (
     ApiError,
     AuthError,
+    DeletedError,
     EndpointError,
     RejectedError,
     TransientError,
     UncertainError,
 )
 from importers.pacing import MAX_WINDOW_S, Pacer
-from importers.payload import SEGMENTS_ENDPOINT, TEXT_ENDPOINT, Conversation, TextRequest
+from importers.payload import (
+    SEGMENTS_ENDPOINT,
+    TEXT_ENDPOINT,
+    Conversation,
+    RequestBody,
+    TextRequest,
+)
 from importers.redact import Redactor, printable
 from importers.transport import Deadline, certificate_failure, connect_failure, http_client
 
@@ -133,6 +155,12 @@ READ_SCOPE_HELP = (
     "the API key may not read conversations (403: {detail}), so uncertain chats cannot be "
     "looked up; check the app, then use --resend-uncertain for the missing ones"
 )
+DELETED_HELP = (
+    "deleted in Omi{where}: it was deleted (in the app, or by omi-import delete) and Omi will "
+    "not make it again under its key, so nothing was created"
+)
+#: 409 for a conversation Omi merged into another (E2).
+MERGED = "identity was merged"
 KEY_HELP = (
     "the API key was refused (401: {detail}). Check --api-key / OMI_API_KEY / the config file; "
     "keys look like omi_dev_ followed by 32 hex digits"
@@ -146,16 +174,33 @@ class Created:
     id: str
     status: str
     discarded: bool
+    #: The answer carries fields only newer servers add (E2).
+    newer: bool = False
 
 
 @dataclass(frozen=True)
 class RetryPolicy:
-    """How long to keep trying. Tests shrink the waits (and may pass a fake ``sleep``)."""
+    """How long to keep trying. Tests shrink the waits (and may pass a fake ``sleep``).
+
+    Attributes:
+        max_attempts: attempts of one request that reached no server (refused connections...).
+        max_failures: attempts of one conversation per run that the server answered with a
+            failure, or whose answer was lost: each spent a write unit (25 an hour), so the
+            first and two retries.
+        same_failure_stop: different conversations in a row answered with the same failure
+            that stop the run (:class:`~importers.errors.FailingError`).
+        processing_wait_s: the first wait before a conversation Omi is still processing is
+            looked up (doubling after each look).
+        processing_rounds: how often it is looked up in a run before it is left to the next.
+    """
 
     max_attempts: int = 8
+    max_failures: int = 3
+    same_failure_stop: int = 3
     backoff_initial_s: float = 2.0
     backoff_max_s: float = 120.0
     processing_wait_s: float = 30.0
+    processing_rounds: int = 5
     sleep: Callable[[float], None] = time.sleep
 
 
@@ -185,6 +230,7 @@ class Retry(Exception):  # noqa: N818 - a decision, not an error
         processing: bool = False,
         created_nothing: bool = False,
         unreachable: str | None = None,
+        spent: bool = True,
     ) -> None:
         super().__init__(reason)
         self.reason = reason
@@ -192,6 +238,9 @@ class Retry(Exception):  # noqa: N818 - a decision, not an error
         self.retry_after = retry_after
         self.processing = processing
         self.created_nothing = created_nothing
+        #: The attempt spent a write unit on a failure (an answer other than the limiter's,
+        #: or one that was lost): counted against :attr:`RetryPolicy.max_failures`.
+        self.spent = spent
         #: Why no connection could be made at all (DNS, refused, TLS, timeout): a run stops
         #: after a few of these in a row (:mod:`importers.scheduler`).
         self.unreachable = unreachable
@@ -325,21 +374,33 @@ class OmiClient:
         """
         return self._retrying(self.pacer, lambda: self.attempt(conversation, hooks))
 
-    def attempt(self, conversation: Conversation, hooks: SendHooks | None = None) -> Created:
+    def attempt(
+        self,
+        conversation: Conversation,
+        hooks: SendHooks | None = None,
+        *,
+        idempotent: bool | None = None,
+    ) -> Created:
         """One request creating ``conversation``; the caller has the rate-limit grant.
+
+        ``idempotent``: whether sending the body again is safe (the server honours its
+        ``client_session_id``); default: for every from-segments body.
 
         Raises:
             Retry: a retry with the same body may succeed (wait :meth:`retry_wait` first).
+            DeletedError: the key's conversation was deleted in Omi (segments).
             AuthError, EndpointError, RejectedError, UncertainError: as :meth:`create`.
         """
-        idempotent = conversation.endpoint == SEGMENTS_ENDPOINT
+        segments = conversation.endpoint == SEGMENTS_ENDPOINT
+        if idempotent is None:
+            idempotent = segments
         try:
             if hooks is not None:
                 hooks.sending()
             answer = self._exchange(
                 "POST", conversation.endpoint, self.pacer, idempotent, content=conversation.json
             )
-            return self.decide(answer, idempotent)
+            return self.decide(answer, idempotent, segments=segments)
         except Retry as exc:
             if exc.created_nothing and hooks is not None:
                 hooks.not_sent()
@@ -366,9 +427,34 @@ class OmiClient:
             return False
         raise self._failure(answer, True, self.pacer, SCOPE_HELP)
 
-    def find_text(self, body: TextRequest) -> str | None:
-        """Read back a text conversation: the id of the one Omi lists with the same
-        ``started_at`` and text, or None when there is none.
+    def read_status(self, conversation_id: str) -> tuple[str, bool] | None:
+        """``GET /v1/dev/user/conversations/{id}`` (read scope, retried): the conversation's
+        ``(status, discarded)``, or None when Omi holds no such conversation (404).
+
+        Raises:
+            AuthError: 403 (the key has no read scope) or 401.
+            UncertainError: an answer that is no conversation.
+            TransientError: retries used up. Stopped: the run is stopping.
+        """
+        path = f"{TEXT_ENDPOINT}/{quote(conversation_id, safe='')}"
+
+        def once() -> Answer:
+            answer = self._exchange("GET", path, self.read_pacer, True)
+            if not 200 <= answer.status < 300 and answer.status != 404:
+                raise self._failure(answer, True, self.read_pacer, READ_SCOPE_HELP)
+            return answer
+
+        answer = self._retrying(self.read_pacer, once)
+        if answer.status == 404:
+            return None
+        found = listed_status(answer)
+        if found is None:
+            raise UncertainError("reading it back found an answer that is no conversation")
+        return self.shown(found[0], 40), found[1]
+
+    def find(self, body: RequestBody) -> str | None:
+        """Read back a conversation: the id of the one Omi lists with the same
+        ``started_at`` and text (a segments body's texts, joined), or None when there is none.
 
         Uses ``GET /v1/dev/user/conversations`` (read scope, a budget of its own), retried.
         A conversation Omi discarded as too short is not listed: it reads as none.
@@ -396,8 +482,12 @@ class OmiClient:
             return answer
 
         answer = self._retrying(self.read_pacer, once)
+        if isinstance(body, TextRequest):
+            text = body.text
+        else:
+            text = " ".join(s.text for s in body.transcript_segments)
         try:
-            found = listed_match(answer, started, body.text, slack=MATCH_SLACK)
+            found = listed_match(answer, started, text, slack=MATCH_SLACK)
         except MalformedAnswer as exc:
             raise UncertainError(f"reading it back found {exc.reason}") from None
         return None if found is None else self.shown(found, 200)
@@ -428,12 +518,13 @@ class OmiClient:
             raise self.gave_up(exc) from None
         raise AssertionError("unreachable")  # pragma: no cover - tenacity returns or raises
 
-    def gave_up(self, exc: Retry) -> TransientError:
-        """The error once ``policy.max_attempts`` attempts ended in ``exc``."""
+    def gave_up(self, exc: Retry, attempts: int | None = None) -> TransientError:
+        """The error once ``attempts`` attempts (default: ``policy.max_attempts``) ended in
+        ``exc``."""
         status = f" ({exc.status})" if exc.status else ""
+        attempts = self.policy.max_attempts if attempts is None else attempts
         return TransientError(
-            f"gave up after {self.policy.max_attempts} attempts: {exc.reason}{status}; "
-            "a re-run tries again",
+            f"gave up after {attempts} attempts: {exc.reason}{status}; a re-run tries again",
             status=exc.status,
             detail=exc.reason,
         )
@@ -520,6 +611,7 @@ class OmiClient:
                 f"cannot connect ({type(exc).__name__})",
                 created_nothing=True,
                 unreachable=connect_failure(exc),
+                spent=False,
             ) from None
         except httpx.RequestError as exc:  # transport errors, and a body that fails to decode
             outcome = f"no answer ({type(exc).__name__})"
@@ -557,13 +649,15 @@ class OmiClient:
 
     # -- the decision ------------------------------------------------------------------------
 
-    def decide(self, answer: Answer, idempotent: bool) -> Created:
+    def decide(self, answer: Answer, idempotent: bool, *, segments: bool = True) -> Created:
         """Map one answer to a create to a result, or raise the decision (module docstring)."""
         if 200 <= answer.status < 300:
             limit = int_header(answer.headers, "X-RateLimit-Limit")
             if self.pacer is not None and limit is not None:
                 self.pacer.observe(limit, int_header(answer.headers, "X-RateLimit-Remaining"))
-            return self._created(answer, idempotent)
+            return self._created(answer, idempotent, segments)
+        if segments and answer.status == 410 and detail_code(answer) == "conversation_deleted":
+            raise DeletedError(DELETED_HELP.format(where=""), status=410)
         raise self._failure(answer, idempotent, self.pacer, SCOPE_HELP)
 
     def _failure(
@@ -586,7 +680,17 @@ class OmiClient:
         if status == 429:
             return self._rate_limited(answer, idempotent, detail, pacer)
         if status == 503 and detail == LIMITER_DOWN:
-            return Retry(f"server busy: {detail}", status=status, created_nothing=True)
+            return Retry(f"server busy: {detail}", status=status, created_nothing=True, spent=False)
+        if status in (500, 503) and handler_detail(answer):
+            # Omi's processing failed before anything was stored (its claim is released).
+            return Retry(f"server error: {detail}", status=status, created_nothing=True)
+        if status == 409 and MERGED in detail:
+            return RejectedError(
+                f"Omi merged this conversation into another one (409: {detail}); nothing more "
+                "is sent for it",
+                status=status,
+                detail=detail,
+            )
         if status >= 500 or status == 409:
             if not idempotent:
                 return _uncertain(status, detail)
@@ -605,10 +709,15 @@ class OmiClient:
         asked = retry_after_seconds(answer.headers)
         limit = int_header(answer.headers, "X-RateLimit-Limit")
         if not _from_limiter(answer):
-            # The user's own model provider (BYOK) is rate limited, during processing.
-            if not idempotent:
+            # The user's own model provider (BYOK) is rate limited, during processing: its
+            # JSON detail says so, and nothing was stored.
+            if not idempotent and not handler_detail(answer):
                 return _uncertain(answer.status, detail)
-            return Retry(f"model provider rate limited: {detail}", status=answer.status)
+            return Retry(
+                f"model provider rate limited: {detail}",
+                status=answer.status,
+                created_nothing=not idempotent or handler_detail(answer),
+            )
         self.stats.add(rate_limited=1)
         retry_after = None if asked is None else min(asked, MAX_WINDOW_S)
         if pacer is not None:
@@ -616,20 +725,24 @@ class OmiClient:
         reason = "rate limited"
         if asked is not None and asked > MAX_WINDOW_S:
             reason += f" (the server asked to wait {asked:.3g} s; waiting {MAX_WINDOW_S:.0f} s)"
-        return Retry(reason, status=answer.status, retry_after=retry_after, created_nothing=True)
+        return Retry(
+            reason, status=answer.status, retry_after=retry_after, created_nothing=True, spent=False
+        )
 
-    def _created(self, answer: Answer, idempotent: bool) -> Created:
+    def _created(self, answer: Answer, idempotent: bool, segments: bool) -> Created:
         try:
-            conversation_id, status, discarded = created_fields(answer)
-            if self._redact(conversation_id) != conversation_id:
+            fields = created_fields(answer)
+            if self._redact(fields.id) != fields.id:
                 raise MalformedAnswer("an answer without a conversation id")
         except MalformedAnswer as exc:
             if not idempotent:
                 raise _uncertain(answer.status, exc.reason) from None
             raise Retry(exc.reason, status=answer.status) from None
-        created = Created(conversation_id, self.shown(status, 40), discarded)
-        if idempotent and created.status == "processing":
-            raise Retry("still processing", status=answer.status, processing=True)
+        created = Created(fields.id, self.shown(fields.status, 40), fields.discarded, fields.newer)
+        if segments and created.status == "deleted":
+            raise DeletedError(
+                DELETED_HELP.format(where=f" ({created.id})"), conversation_id=created.id
+            )
         return created
 
 

@@ -21,10 +21,13 @@ Every message is written for a person reading a terminal; ``str(error)`` is the 
         ├── StopError               nothing else can succeed either: the whole run stops
         │   ├── AuthError           401/403: the key is wrong or may not write
         │   ├── EndpointError       the base URL cannot work: bad TLS certificate, a redirect
-        │   └── UnreachableError    no connection to Omi, again and again (DNS, refused...)
+        │   ├── UnreachableError    no connection to Omi, again and again (DNS, refused...)
+        │   └── FailingError        the same failure for several conversations in a row
         ├── RejectedError           400/404/413/422: this conversation only, never retried
+        ├── DeletedError            the key's conversation was deleted in Omi and stays so
         ├── TransientError          retries used up (5xx, timeouts...): a re-run tries again
-        └── UncertainError          the text endpoint may or may not have created it
+        └── UncertainError          the request may or may not have created it (no answer
+                                    from a server without idempotency, or the text endpoint)
 
 Every message is one line of at most :data:`MAX_MESSAGE_CHARS` characters with nothing a
 terminal acts on: control characters, lone surrogates and newlines are shown escaped
@@ -190,8 +193,24 @@ class UnreachableError(StopError):
     sent, so a re-run resumes."""
 
 
+class FailingError(StopError):
+    """Omi answered several different conversations in a row with the same failure (its
+    processing fails, the user's own model provider is rate limited...): every request would
+    only spend the write budget, so the run stops and the rest stays pending."""
+
+
 class RejectedError(ApiError):
     """The server rejected one request (400/404/413/422); retrying cannot help."""
+
+
+class DeletedError(ApiError):
+    """The conversation of this ``client_session_id`` was deleted in Omi, and the server will
+    not make it again under that key (server-behavior.md, Deletion: the ``deleted`` answer or
+    410). ``conversation_id`` is the deleted conversation's id when the answer said it."""
+
+    def __init__(self, message: str, *, conversation_id: str | None = None, status: int = 200):
+        self.conversation_id = conversation_id
+        super().__init__(message, status=status)
 
 
 class TransientError(ApiError):
@@ -199,7 +218,8 @@ class TransientError(ApiError):
 
 
 class UncertainError(ApiError):
-    """A text-endpoint request may have created the conversation (timeout or 5xx after sending).
-
-    That endpoint has no idempotency key, so it is never re-sent without the user's say-so.
+    """A request may have created the conversation (no answer, or a gateway's error, after it
+    was sent), and sending it again could make a second one: the text endpoint has no
+    idempotency key, and an E0 server (or one not yet known to be newer) ignores the
+    ``client_session_id``. It is read back before it is ever sent again.
     """

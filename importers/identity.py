@@ -47,10 +47,17 @@ def conversation_key(digest: str, index: int, generation: int = 0) -> str:
     return key if generation == 0 else f"{key}-g{generation}"
 
 
+def generation_of(key: str) -> int:
+    """The generation of a key (0 for a key without the suffix)."""
+    found = _GENERATION.search(key)
+    return int(found.group(1)) if found else 0
+
+
 def regenerated(key: str, generation: int) -> str:
     """``key`` (of any generation) at ``generation``."""
-    base = key.rsplit("-g", 1)[0] if _GENERATION.search(key) else key
+    found = _GENERATION.search(key)
+    base = key[: found.start()] if found else key
     return base if generation == 0 else f"{base}-g{generation}"
 
 
-_GENERATION = re.compile(r"-g[0-9]+$")
+_GENERATION = re.compile(r"-g([0-9]+)$")

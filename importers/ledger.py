@@ -18,7 +18,18 @@ uncertain      text only: read back, then sent only if Omi does not list it (or 
                ``--resend-uncertain`` when the key may not read)
 deleting       send its DELETE (again: a DELETE may be repeated; 404 means it is gone)
 deleted        nothing: it is not in Omi (deleted, or superseded before it was ever sent)
+gone           nothing: Omi answered that the conversation of this key was deleted there (in
+               the app: the ledger did not delete it) and will not be made again under it;
+               ``--reimport-deleted`` imports it again under the next generation's key
 =============  ===========================================================================
+
+**Generations.** A key Omi has seen deleted is spent: a server of 2026-09 or later answers it
+``deleted`` forever (server-behavior.md, Deletion). So a conversation imported again after
+``omi-import delete`` (a ``deleted`` row with a conversation id), or with
+``--reimport-deleted`` after ``gone``, gets its next *generation*: the row keeps its place
+(version and index) and takes the new key (:func:`importers.identity.conversation_key`), pending
+again (:meth:`Ledger.regenerate`). A row superseded before it was ever sent has spent nothing and
+keeps its key.
 
 **Recordings.** A conversation's key is derived from the file's content and the options, so the
 ledger also keeps what identifies the *recording*: its content hash, and every (resolved path,
@@ -42,9 +53,10 @@ and is wholly in Omi. The table is created when missing; it changes nothing else
 no schema version of its own.
 
 **Schema versions.** 1 was 0.1.0's. 2 adds runs, files, versions, replacement and the two
-deletion states; :meth:`Ledger.__init__` migrates a schema-1 file in one transaction (rows keep
-their keys, states and conversation ids; their files are the paths as they were given then,
-which may be relative).
+deletion states; 3 adds generations and the ``gone`` state. :meth:`Ledger.__init__` migrates
+an older file in one transaction (rows keep their keys, states and conversation ids, at
+generation 0; a schema-1 file's files are the paths as they were given then, which may be
+relative).
 
 The API key is never stored. Request bodies are kept only for rejected conversations, so the
 user can see what the server refused.
@@ -66,11 +78,11 @@ from importers.identity import KEY_PREFIX
 from importers.settings import state_dir
 
 LEDGER_FILE = "ledger.sqlite3"
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
-State = Literal["pending", "sending", "done", "failed", "uncertain", "deleting", "deleted"]
+State = Literal["pending", "sending", "done", "failed", "uncertain", "deleting", "deleted", "gone"]
 STATES: tuple[State, ...] = (
-    "pending", "sending", "done", "failed", "uncertain", "deleting", "deleted",
+    "pending", "sending", "done", "failed", "uncertain", "deleting", "deleted", "gone",
 )  # fmt: skip
 #: States of a conversation that is, or may be, in Omi.
 IN_OMI: tuple[State, ...] = ("sending", "done", "uncertain", "deleting")
@@ -85,7 +97,7 @@ CREATE TABLE {name} (
     idx INTEGER NOT NULL,
     endpoint TEXT NOT NULL,
     status TEXT NOT NULL CHECK (status IN (
-        'pending', 'sending', 'done', 'failed', 'uncertain', 'deleting', 'deleted')),
+        'pending', 'sending', 'done', 'failed', 'uncertain', 'deleting', 'deleted', 'gone')),
     conversation_id TEXT,
     server_status TEXT,
     discarded INTEGER,
@@ -98,7 +110,8 @@ CREATE TABLE {name} (
     updated_at TEXT NOT NULL,
     sent_at TEXT,
     done_at TEXT,
-    deleted_at TEXT
+    deleted_at TEXT,
+    generation INTEGER NOT NULL DEFAULT 0
 )"""
 _INDEXES = (
     "CREATE INDEX IF NOT EXISTS conversations_status ON conversations (status)",
@@ -178,6 +191,14 @@ class Entry:
     updated_at: str
     sent_at: str | None
     done_at: str | None
+    generation: int = 0
+
+    @property
+    def key_spent(self) -> bool:
+        """Omi has seen this key's conversation deleted: the key cannot make it again."""
+        return self.status == "gone" or (
+            self.status == "deleted" and self.conversation_id is not None
+        )
 
 
 @dataclass(frozen=True)
@@ -254,6 +275,8 @@ class Ledger:
                 )
             if version == 1 and has_rows:
                 _migrate_from_1(db)
+            elif version == 2 and has_rows:
+                _rebuild(db, "generation")
             elif not has_rows:
                 db.execute(_CONVERSATIONS.format(name="conversations"))
             for index in _INDEXES:
@@ -462,6 +485,10 @@ class Ledger:
             (sha256, *paths),
         )
 
+    def of_version(self, version: str) -> list[Entry]:
+        """The conversations of one version (one conversion of a recording), by index."""
+        return self._rows("SELECT * FROM conversations WHERE version = ? ORDER BY idx", (version,))
+
     def of_run(self, run_id: int) -> list[Entry]:
         """The conversations run ``run_id`` created."""
         return self._rows(
@@ -493,7 +520,8 @@ class Ledger:
         with self._tx() as db:
             db.execute(
                 "UPDATE conversations SET status = 'sending', attempts = attempts + 1, "
-                "sent_at = ?, updated_at = ?, run_id = COALESCE(?, run_id) WHERE key = ?",
+                "last_error = NULL, sent_at = ?, updated_at = ?, run_id = COALESCE(?, run_id) "
+                "WHERE key = ?",
                 (now, now, run_id, key),
             )
 
@@ -511,6 +539,37 @@ class Ledger:
                 "discarded = ?, last_error = NULL, body = NULL, done_at = ?, updated_at = ? "
                 "WHERE key = ?",
                 (conversation_id, server_status, int(discarded), now, now, key),
+            )
+
+    def mark_gone(self, key: str, conversation_id: str | None, note: str) -> None:
+        """Omi answered that this key's conversation was deleted there (``gone``)."""
+        now = _now()
+        with self._tx() as db:
+            db.execute(
+                "UPDATE conversations SET status = 'gone', "
+                "conversation_id = COALESCE(?, conversation_id), last_error = ?, deleted_at = ?, "
+                "updated_at = ? WHERE key = ?",
+                (conversation_id, note, now, now, key),
+            )
+
+    def regenerate(self, key: str, new_key: str, generation: int) -> None:
+        """The row of ``key`` (its key spent) takes ``new_key`` of ``generation``, pending."""
+        now = _now()
+        with self._tx() as db:
+            db.execute(
+                "UPDATE conversations SET key = ?, generation = ?, status = 'pending', "
+                "conversation_id = NULL, server_status = NULL, discarded = NULL, attempts = 0, "
+                "last_error = NULL, body = NULL, run_id = NULL, replaced_by = NULL, "
+                "sent_at = NULL, done_at = NULL, deleted_at = NULL, updated_at = ? WHERE key = ?",
+                (new_key, generation, now, key),
+            )
+
+    def mark_note(self, key: str, note: str) -> None:
+        """Say why a conversation is where it is, leaving its state as it is."""
+        with self._tx() as db:
+            db.execute(
+                "UPDATE conversations SET last_error = ?, updated_at = ? WHERE key = ?",
+                (note, _now(), key),
             )
 
     def mark_failed(self, key: str, error: str, body: str | None = None) -> None:
@@ -558,6 +617,21 @@ def _has_table(db: sqlite3.Connection, name: str) -> bool:
         "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)
     ).fetchone()
     return found is not None
+
+
+def _rebuild(db: sqlite3.Connection, *new_columns: str) -> None:
+    """Rebuild the conversations table as this schema defines it (a CHECK that lists new
+    states), keeping every row; ``new_columns`` take their defaults."""
+    columns = [
+        row["name"]
+        for row in db.execute("PRAGMA table_info(conversations)").fetchall()
+        if row["name"] not in new_columns
+    ]
+    names = ", ".join(columns)
+    db.execute(_CONVERSATIONS.format(name="conversations_new"))
+    db.execute(f"INSERT INTO conversations_new ({names}) SELECT {names} FROM conversations")
+    db.execute("DROP TABLE conversations")
+    db.execute("ALTER TABLE conversations_new RENAME TO conversations")
 
 
 def _migrate_from_1(db: sqlite3.Connection) -> None:
@@ -615,4 +689,5 @@ def _entry(row: sqlite3.Row) -> Entry:
         updated_at=row["updated_at"],
         sent_at=row["sent_at"],
         done_at=row["done_at"],
+        generation=row["generation"],
     )

@@ -29,6 +29,9 @@ from importers.payload import SEGMENTS_ENDPOINT
 from importers.source import path_text
 from importers.wording import count
 
+#: How ``list`` and ``status`` show a recording that was deleted in Omi, not by omi-import.
+GONE_SHOWN = "deleted in Omi (not by omi-import; --reimport-deleted imports it again)"
+
 
 def recording_path(path: Path | str) -> str:
     """The path a recording is known by: absolute, symlinks resolved."""
@@ -65,7 +68,7 @@ def other_versions(ledger: Ledger, *, path: str, sha256: str, version: str) -> O
     """The other versions of the recording at ``path`` (as given) with content ``sha256``."""
     found = OtherVersions()
     for entry in ledger.of_recording(paths=_known_as(path), sha256=sha256):
-        if entry.version == version or entry.status == "deleted":
+        if entry.version == version or entry.status in ("deleted", "gone"):
             continue
         if not may_be_in_omi(entry):
             found.never_sent.append(entry)
@@ -119,7 +122,8 @@ class Recording:
     path: str
     sha256: str
     version: str
-    #: done, incomplete (some not sent yet), uncertain, failed, or deleting.
+    #: done, incomplete (some not sent yet), uncertain, failed, deleting, or gone (deleted
+    #: in Omi, not by omi-import: ``--reimport-deleted`` imports it again).
     status: str
     imported_at: str | None
     run: int | None
@@ -155,7 +159,7 @@ def recordings(ledger: Ledger) -> list[Recording]:
             continue
         states = {e.status for e in live}
         status = next(
-            (s for s in ("deleting", "failed", "uncertain") if s in states),
+            (s for s in ("deleting", "gone", "failed", "uncertain") if s in states),
             "done" if states == {"done"} else "incomplete",
         )
         done = [e.done_at for e in live if e.done_at]
@@ -227,10 +231,16 @@ def list_text(ledger: Ledger, *, as_json: bool = False) -> str:
     lines = []
     for r in found:
         when = shown_time(r.imported_at) if r.imported_at else "not yet in Omi"
-        ids = ", ".join(c.id or f"#{c.index + 1} ({c.status})" for c in r.conversations)
+        ids = ", ".join(
+            f"{c.id} (deleted in Omi)"
+            if c.status == "gone" and c.id
+            else c.id or f"#{c.index + 1} ({'deleted in Omi' if c.status == 'gone' else c.status})"
+            for c in r.conversations
+        )
         run = f"run {r.run}" if r.run is not None else "no run"
         replaced = "; replaced, deleted once the new import is in" if r.replaced_by else ""
-        lines.append(f"{r.path}  {when}  {run}  {r.status}{replaced}  {ids}")
+        status = GONE_SHOWN if r.status == "gone" else r.status
+        lines.append(f"{r.path}  {when}  {run}  {status}{replaced}  {ids}")
     conversations = sum(len(r.conversations) for r in found)
     lines.append(
         f"{count(len(found), 'recording')}, {count(conversations, 'conversation')}; "

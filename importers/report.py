@@ -26,8 +26,10 @@ The JSON report::
 Input status: ``done`` (every conversation is in Omi), ``failed`` (it could not be read, or Omi
 rejected a conversation), ``uncertain``, ``incomplete`` (some not sent yet: stopped, or the
 server kept failing), ``exists`` (held back: another import of the same recording is in Omi,
-``error`` says which; ``--replace`` replaces it), ``unsupported`` (skipped: no adapter for it,
-or a missing optional extra; not an error). ``deleted`` lists the conversations this run deleted
+``error`` says which; ``--replace`` replaces it), ``deleted in Omi`` (a conversation of it was
+deleted in Omi, not by omi-import, and is not made again: conversation status ``gone``;
+``--reimport-deleted`` imports it again), ``unsupported`` (skipped: no adapter for it, or a
+missing optional extra; not an error). ``deleted`` lists the conversations this run deleted
 (replaced ones, or with ``omi-import delete``), or tried to (``status`` ``deleting``).
 """
 
@@ -41,7 +43,9 @@ from typing import Literal
 from importers.wording import count as counted
 from importers.wording import duration
 
-InputStatus = Literal["done", "failed", "uncertain", "incomplete", "exists", "unsupported"]
+InputStatus = Literal[
+    "done", "failed", "uncertain", "incomplete", "exists", "unsupported", "deleted in Omi"
+]
 
 
 @dataclass
@@ -118,7 +122,10 @@ class Report:
         totals = {
             "inputs": len(self.inputs),
             "conversations": len(self.conversations),
-            **{s: self.count(s) for s in ("done", "failed", "uncertain", "pending", "sending")},
+            **{
+                s: self.count(s)
+                for s in ("done", "failed", "uncertain", "pending", "sending", "gone")
+            },
             "deleted": self.deleted_count,
             **asdict(self.totals),
         }
@@ -151,9 +158,10 @@ class Report:
                     f"{'failed' if item.status == 'failed' else 'held back'}: {item.error}"
                 )
             for c in item.conversations:
-                if c.status in ("failed", "uncertain") or (c.status != "done" and c.error):
+                if c.status in ("failed", "uncertain", "gone") or (c.status != "done" and c.error):
+                    state = "deleted in Omi" if c.status == "gone" else c.status
                     lines.append(
-                        f"{c.status}: {item.path} #{c.index + 1} ({c.client_session_id}): {c.error}"
+                        f"{state}: {item.path} #{c.index + 1} ({c.client_session_id}): {c.error}"
                     )
         unsupported = [i for i in self.inputs if i.status == "unsupported"]
         for d in self.deleted:
@@ -172,12 +180,11 @@ class Report:
         extra = []
         if failed_inputs:
             extra.append(f"{counted(failed_inputs, 'file')} could not be read")
-        for status in ("failed", "uncertain", "pending", "sending"):
+        shown = {"pending": "not sent yet", "sending": "not sent yet", "gone": "deleted in Omi"}
+        for status in ("failed", "uncertain", "pending", "sending", "gone"):
             n = self.count(status)
             if n:
-                extra.append(
-                    f"{n} {'not sent yet' if status in ('pending', 'sending') else status}"
-                )
+                extra.append(f"{n} {shown.get(status, status)}")
         held = sum(1 for i in self.inputs if i.status == "exists")
         if held:
             extra.append(f"{counted(held, 'file')} held back: already in Omi from another import")
@@ -200,6 +207,11 @@ class Report:
         if self.count("failed"):
             lines.append(
                 "`omi-import status` shows the reasons; --retry-failed sends failed ones again"
+            )
+        if self.count("gone"):
+            lines.append(
+                "deleted in Omi: deleted there (in the app), not by omi-import, and Omi will not "
+                "make them again under their keys; add --reimport-deleted to import them again"
             )
         if self.stopped:
             lines.append(f"stopped: {self.stopped}")

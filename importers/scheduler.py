@@ -96,9 +96,11 @@ class Job(Protocol):
     #: Whether the run may end while it still waits for its time (a read-back not yet due).
     optional: bool
     #: Attempts made so far, and those that failed (not counting 429s that said when to come
-    #: back: those are waited for, and neither back off nor use up the retries).
+    #: back: those are waited for, and neither back off nor use up the retries), and of those
+    #: the ones that spent a write unit (the server answered, or the answer was lost).
     attempts: int
     failures: int
+    spent: int
     #: Not to be tried before this monotonic time.
     not_before: float
 
@@ -364,8 +366,10 @@ class Scheduler:
             if exc.unreachable is not None and self._on_unreachable is not None:
                 return _Done(job, elapsed, retry=exc)  # held by the pause; it reached no one
             job.failures += 1
-            if job.failures >= self.client.policy.max_attempts:
-                job.gave_up(self.client.gave_up(exc))
+            job.spent += exc.spent
+            policy = self.client.policy
+            if job.failures >= policy.max_attempts or job.spent >= policy.max_failures:
+                job.gave_up(self.client.gave_up(exc, job.failures))
                 return _Done(job, elapsed, retry=exc, gave_up=True)
             return _Done(job, elapsed, retry=exc, wait_s=self.client.retry_wait(exc, job.failures))
         except StopError as exc:

@@ -69,9 +69,8 @@ def status_text(ledger: Ledger, *, as_json: bool = False) -> str:
         lines.append(f"unreadable: {item['error']}")
     for p in data["not_done"]:  # type: ignore[attr-defined]
         reason = p["error"] or ("not sent yet" if p["status"] == "pending" else "")
-        lines.append(
-            f"{p['status']}: {p['path']} #{p['index'] + 1} ({p['client_session_id']}): {reason}"
-        )
+        state = "deleted in Omi" if p["status"] == "gone" else p["status"]
+        lines.append(f"{state}: {p['path']} #{p['index'] + 1} ({p['client_session_id']}): {reason}")
     if counts["failed"]:
         lines.append("Re-run the import with --retry-failed to send failed ones again.")
     if counts["uncertain"]:
@@ -84,4 +83,10 @@ def status_text(ledger: Ledger, *, as_json: bool = False) -> str:
         lines.append("Re-run the same import to send the rest.")
     if counts["deleting"]:
         lines.append("The next import or delete sends the deletions that did not finish.")
+    if counts["gone"]:
+        lines.append(
+            "Deleted in Omi: deleted there (in the app), not by omi-import; Omi will not make "
+            "them again under their keys. Re-run the import with --reimport-deleted to import "
+            "them again."
+        )
     return "\n".join(lines)

@@ -49,17 +49,18 @@ import httpx
 from importers.client import READ_TIMEOUT_S, OmiClient, RetryPolicy
 from importers.errors import ConfigError
 from importers.inputs import FolderPart, Period, list_files
-from importers.jobs import READBACK_AFTER_S, Context, CreateJob, ReadBackJob
+from importers.jobs import READBACK_AFTER_S, Context, CreateJob, ReadBackJob, Streak
 from importers.ledger import Entry, Ledger, key_version
 from importers.options import ConvertOptions
 from importers.pacing import MAX_WINDOW_S, Pacer
-from importers.payload import TEXT_ENDPOINT
+from importers.payload import TEXT_ENDPOINT, Conversation
 from importers.pipeline import Conversion, ConvertAll, convert_all
 from importers.progress import NullProgress, ProgressSink
 from importers.recordings import deletable, held_message, other_versions, recording_path
 from importers.registry import Registry
 from importers.report import ConversationResult, DeletionResult, InputResult, Report, Totals
 from importers.scheduler import DEFAULT_CAP, Intake, Job, Scheduler
+from importers.server import ServerFacts
 from importers.settings import Settings
 from importers.source import path_text
 from importers.wording import count
@@ -91,13 +92,16 @@ class UploadOptions:
             rate limit, at most :data:`~importers.scheduler.DEFAULT_CAP`).
         rate_limit: requests per window, when known (None: learn it from the server).
         rate_window_s: the rate-limit window, when known (Omi: one hour).
-        readback_after_s: how long after sending an uncertain text is looked up.
+        readback_after_s: how long after sending an uncertain conversation is looked up.
+        reimport_deleted: import again what Omi says was deleted there (in the app), under
+            the next generation of its key (``--reimport-deleted``).
         verbose: say each request when it ends (``-v``: method, path, status, seconds).
     """
 
     retry_failed: bool = False
     resend_uncertain: bool = False
     replace: bool = False
+    reimport_deleted: bool = False
     workers: int | None = None
     rate_limit: int | None = None
     rate_window_s: float | None = None
@@ -302,12 +306,16 @@ class _Session:
         self.progress, self.transport, self.report = progress, transport, report
         self.started = time.monotonic()
         self.pacer = _pacer(ledger, settings.base_url, options, progress)
+        self.server = ServerFacts(ledger, settings.base_url)
         self.context = Context(
             ledger,
             progress,
             report,
             run_id=report.run or 0,
+            server=self.server,
+            streak=Streak(options.policy.same_failure_stop),
             readback_after_s=options.readback_after_s,
+            reimport_deleted=options.reimport_deleted,
         )
         self.client: OmiClient | None = None
         self.lock = threading.Lock()
@@ -466,6 +474,25 @@ class _Producer:
                     report.inputs.append(InputResult(path, "failed", sha256=sha, error=error))
                 progress.note(f"Error: {error}")
 
+    def _generations(self, conversion: Conversion, version: str) -> list[Conversation]:
+        """The conversations under the keys the ledger knows them by: a key Omi has seen
+        deleted is spent, so the conversation moves to its next generation
+        (:mod:`importers.ledger`), unless it was deleted in the app and the user has not
+        asked for it back (``reimport_deleted``): then it stays ``gone``."""
+        ledger = self.session.ledger
+        rows = {e.index: e for e in ledger.of_version(version)}
+        out = []
+        for conv in conversion.conversations:
+            row = rows.get(conv.index)
+            if row is not None:
+                conv = conv.at_generation(row.generation)
+                gone = row.status == "gone" and not self.session.options.reimport_deleted
+                if row.key_spent and not gone:
+                    conv = conv.at_generation(row.generation + 1)
+                    ledger.regenerate(row.key, conv.key, row.generation + 1)
+            out.append(conv)
+        return out
+
     def _plan(self, conversion: Conversion) -> tuple[InputResult, list[Job]]:
         """Register one file's conversations (unless held back) and pick what to send."""
         session = self.session
@@ -490,20 +517,22 @@ class _Producer:
             for entry in others.in_omi:
                 if entry.conversation_id is None:
                     ledger.mark_uncertain(entry.key, NO_ID)
+        conversations = self._generations(conversion, version)
         entries = ledger.register_all(
             sha,
             path,
-            [(c.key, c.index, c.endpoint) for c in conversion.conversations],
+            [(c.key, c.index, c.endpoint) for c in conversations],
             recording_path=recording_path(conversion.input),
         )
+        idempotent = session.server.idempotent
         jobs: list[Job] = []
-        for conv, entry in zip(conversion.conversations, entries, strict=True):
+        for conv, entry in zip(conversations, entries, strict=True):
             result = ConversationResult(
                 conv.key, conv.index, conv.endpoint, entry.status, entry.conversation_id,
                 entry.discarded, attempts=entry.attempts, error=entry.last_error,
             )  # fmt: skip
             item.conversations.append(result)
-            if _uncertain_text(entry) and not options.resend_uncertain:
+            if _unsettled(entry, idempotent) and not options.resend_uncertain:
                 due = _readback_at(entry, options.readback_after_s)
                 later = due > time.monotonic()
                 jobs.append(ReadBackJob(context, conv, path, result, later, not_before=due))
@@ -514,10 +543,14 @@ class _Producer:
         return item, jobs
 
 
-def _uncertain_text(entry: Entry) -> bool:
-    """A text whose outcome is unknown (an earlier run stopped while sending it, or an answer
-    came that may follow its creation): looked up before it is sent again."""
-    return entry.endpoint == TEXT_ENDPOINT and entry.status in ("sending", "uncertain")
+def _unsettled(entry: Entry, idempotent: bool) -> bool:
+    """A conversation whose outcome is unknown (an earlier run stopped while sending it, or an
+    answer came that may follow its creation) that sending again could duplicate: a text, or
+    segments while the server is not known to honour ``client_session_id``
+    (:mod:`importers.server`). It is looked up before it is sent again."""
+    if entry.status not in ("sending", "uncertain"):
+        return False
+    return entry.endpoint == TEXT_ENDPOINT or not idempotent
 
 
 def _readback_at(entry: Entry, after_s: float) -> float:
@@ -569,7 +602,7 @@ def _finish_results(report: Report, ledger: Ledger) -> None:
             continue
         r.status, r.id, r.discarded = entry.status, entry.conversation_id, entry.discarded
         r.attempts, r.error = entry.attempts, entry.last_error
-        if r.status == "sending":
+        if r.status == "sending" and not r.error:
             # Interrupted mid-request: segments are re-sent safely; text is read back.
             r.error = "interrupted while sending; a re-run settles it"
     for item in report.inputs:
@@ -578,6 +611,8 @@ def _finish_results(report: Report, ledger: Ledger) -> None:
         states = {c.status for c in item.conversations}
         if "failed" in states:
             item.status = "failed"
+        elif "gone" in states:
+            item.status = "deleted in Omi"
         elif "uncertain" in states:
             item.status = "uncertain"
         elif states - {"done"}:

@@ -17,6 +17,7 @@ from importers.client import OmiClient, Retry, RetryPolicy
 from importers.errors import (
     ApiError,
     AuthError,
+    DeletedError,
     EndpointError,
     RejectedError,
     TransientError,
@@ -135,15 +136,56 @@ def test_transport_errors_retry_segments(error: Exception) -> None:
     assert len(seen) == 2
 
 
-def test_processing_and_409_wait_and_ask_again() -> None:
+def test_409_in_progress_waits_and_asks_again() -> None:
     client, seen, sleeps = make([
-        resp(200, {"id": "c", "status": "processing", "discarded": False}),
         resp(409, {"detail": "Conversation creation already in progress"}),
         resp(200, OK),
     ])  # fmt: skip
     assert client.create(SEGMENTS).status == "completed"
-    assert sleeps == [7.0, 7.0]
-    assert len(seen) == 3
+    assert sleeps == [7.0]
+    assert len(seen) == 2
+
+
+def test_processing_is_an_answer_the_uploader_settles_later() -> None:
+    """A replay that found the first request still at work: its id comes back, not "done"
+    (the uploader looks it up by id later: tests/test_eras.py)."""
+    client, seen, _ = make([resp(200, {"id": "c", "status": "processing", "discarded": False})])
+    created = client.create(SEGMENTS)
+    assert (created.id, created.status, len(seen)) == ("c", "processing", 1)
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        resp(
+            200,
+            {
+                "id": "c9",
+                "status": "deleted",
+                "discarded": True,
+                "meeting_treatment_eligible": False,
+            },
+        ),
+        resp(
+            410, {"detail": {"code": "conversation_deleted", "message": "Conversation was deleted"}}
+        ),
+    ],
+)
+def test_the_key_of_a_deleted_conversation_is_never_created(answer: httpx.Response) -> None:
+    client, seen, _ = make([answer])
+    with pytest.raises(DeletedError, match="deleted in Omi") as caught:
+        client.create(SEGMENTS)
+    assert caught.value.conversation_id == ("c9" if answer.status_code == 200 else None)
+    assert len(seen) == 1
+
+
+def test_a_merged_conversation_is_rejected_not_retried() -> None:
+    client, seen, _ = make(
+        [resp(409, {"detail": "Conversation identity was merged, please refresh"})]
+    )
+    with pytest.raises(RejectedError, match="merged this conversation into another"):
+        client.create(SEGMENTS)
+    assert len(seen) == 1
 
 
 def test_429_waits_retry_after_and_teaches_the_pacer() -> None:
@@ -231,8 +273,8 @@ def test_retries_run_out_as_transient_error() -> None:
 
 @pytest.mark.parametrize(
     "answer",
-    [resp(500, {"detail": "x"}), resp(504), resp(502), httpx.ReadTimeout("t"),
-     httpx.RemoteProtocolError("gone"), resp(429, {"detail": {"code": "byok_rate_limit"}})],
+    [resp(500), resp(504), resp(502), httpx.ReadTimeout("t"), httpx.RemoteProtocolError("gone"),
+     httpx.Response(500, text="Internal Server Error"), resp(429, None)],
 )  # fmt: skip
 def test_text_endpoint_never_resends_after_an_uncertain_answer(answer: Answer) -> None:
     client, seen, _ = make([answer, resp(200, OK)])
@@ -271,9 +313,34 @@ def test_hooks_mark_sending_before_each_attempt() -> None:
         def not_sent(self) -> None:
             events.append("not_sent")
 
-    client, _, _ = make([httpx.ConnectError("refused"), resp(500, {"detail": "x"}), resp(200, OK)])
+    client, _, _ = make(
+        [httpx.ConnectError("refused"), resp(500, {"detail": "x"}), resp(504), resp(200, OK)]
+    )
     client.create(SEGMENTS, Hooks())
-    assert events == ["sending", "not_sent", "sending", "sending"]
+    # A refused connection and Omi's own processing error made nothing; a 504 may have.
+    assert events == ["sending", "not_sent", "sending", "not_sent", "sending", "sending"]
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        resp(500, {"detail": "Error processing conversation, please try again later"}),
+        resp(503, {"detail": {"code": "provider_unavailable", "message": "down"}}),
+        resp(429, {"detail": {"code": "byok_rate_limit", "message": "limited"}}),
+    ],
+)
+@pytest.mark.parametrize("body", [SEGMENTS, TEXT])
+def test_a_processing_failure_stored_nothing_and_is_retried_on_either_endpoint(
+    answer: httpx.Response, body: Conversation
+) -> None:
+    """Omi raises these before it stores anything (server-behavior.md: the claim is released),
+    so even a text, or segments to a server without idempotency, may be sent again."""
+    client, seen, _ = make([answer, resp(200, OK)])
+    assert client.create(body).id == "conv1"
+    assert len(seen) == 2
+    with pytest.raises(Retry) as caught:
+        make([answer])[0].attempt(body, idempotent=False)
+    assert caught.value.created_nothing and caught.value.spent
 
 
 # -- hostile or broken servers -------------------------------------------------------------
@@ -532,7 +599,7 @@ def test_reading_back_finds_the_text_by_its_start_and_words() -> None:
     client, seen, _ = make([
         resp(200, [listed("someone else", T0, "other"), listed(" [09:30:00]  Ann:\nhi", T0)]),
     ])  # fmt: skip
-    assert client.find_text(TEXT_BODY) == "conv9"
+    assert client.find(TEXT_BODY) == "conv9"
     (request,) = seen
     assert request.method == "GET"
     assert request.url.params["include_transcript"] == "true"
@@ -543,19 +610,19 @@ def test_reading_back_finds_the_text_by_its_start_and_words() -> None:
 def test_reading_back_finds_nothing_at_another_time_or_with_other_words() -> None:
     later = T0 + timedelta(seconds=5)
     client, _, _ = make([resp(200, [listed("[09:30:00] Ann: hi", later), listed("hello", T0)])])
-    assert client.find_text(TEXT_BODY) is None
+    assert client.find(TEXT_BODY) is None
 
 
 def test_reading_back_without_the_text_listed_decides_nothing() -> None:
     client, _, _ = make([resp(200, [{"id": "conv9", "started_at": T0.isoformat()}])])
     with pytest.raises(UncertainError, match="without its text to compare"):
-        client.find_text(TEXT_BODY)
+        client.find(TEXT_BODY)
 
 
 def test_reading_back_needs_the_read_scope() -> None:
     client, _, _ = make([resp(403, {"detail": "Required scope: conversations:read"})])
     with pytest.raises(AuthError, match="may not read conversations") as info:
-        client.find_text(TEXT_BODY)
+        client.find(TEXT_BODY)
     assert info.value.status == 403
 
 
@@ -564,7 +631,7 @@ def test_reads_are_paced_apart_from_writes() -> None:
     writes.reserve(time.monotonic())  # the write window is spent
     client, _, _ = make([resp(200, [])], pacer=writes)
     client.read_pacer = reads
-    assert client.find_text(TEXT_BODY) is None  # no wait for the write window
+    assert client.find(TEXT_BODY) is None  # no wait for the write window
     assert (reads.granted, writes.granted) == (1, 1)
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from fake_adapters import talk_file
 from fake_omi import FakeOmi
-from uploading import env_for, omi, read_until, spawn, wait_for
+from uploading import env_for, knows_era, omi, read_until, spawn, wait_for
 
 SUMMARY = re.compile(
     r"(\d+) of (\d+) conversations in Omi .*; (\d+) requests, .*, ([\d.]+) s waiting for the "
@@ -81,6 +81,7 @@ def test_a_second_ctrl_c_stops_at_once_and_a_rerun_settles_what_was_in_flight(
     with FakeOmi(limit=1000, latency_s=4.0) as fake:
         env = env_for(tmp_path, base_url=fake.url)
         args = ["import", *files, "--state", str(tmp_path / "state")]
+        knows_era(fake, tmp_path / "state")  # it has answered before: a resend is safe
         proc = spawn(args, env)
         wait_for(lambda: len(fake.requests) == 1)  # the first request goes alone: in flight
         proc.send_signal(signal.SIGINT)

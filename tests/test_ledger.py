@@ -36,6 +36,7 @@ def test_states_persist_and_register_keeps_known_rows(tmp_path: Path) -> None:
             "uncertain": 0,
             "deleting": 0,
             "deleted": 0,
+            "gone": 0,
         }
 
 

@@ -23,7 +23,7 @@ import pytest
 from fake_adapters import SlowTalkAdapter, TalkAdapter, talk_file
 from fake_omi import GOOD_KEY, FakeOmi
 from pydantic import SecretStr
-from uploading import FAST, REGISTRY, env_for, omi, read_until, spawn, wait_for
+from uploading import FAST, REGISTRY, env_for, knows_era, omi, read_until, spawn, wait_for
 
 from importers.arrivals import DEFAULT_AUDIO_QUIET_S, DEFAULT_QUIET_S, Tracker, ignored
 from importers.client import RetryPolicy
@@ -533,6 +533,7 @@ def test_a_second_sigterm_leaves_the_request_in_flight_to_the_next_start(
     with FakeOmi(limit=1000, latency_s=3.0) as fake:
         env = env_for(tmp_path, base_url=fake.url)
         args = ["watch", str(drop), "--quiet-period", str(QUIET), "--state", state]
+        knows_era(fake, Path(state))  # it has answered before: a resend is safe
         proc = spawn(args, env)
         wait_for(lambda: len(fake.requests) == 1)
         proc.send_signal(signal.SIGTERM)

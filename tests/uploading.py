@@ -22,12 +22,22 @@ from importers.ledger import Ledger
 from importers.options import ConvertOptions
 from importers.registry import Registry
 from importers.report import Report
+from importers.server import ServerFacts
 from importers.settings import Settings
 from importers.upload import UploadOptions, delete, upload
 
 REGISTRY = Registry([TalkAdapter(), ChatAdapter()])
+#: What the answers of each era of the fake teach (importers.server).
+ERA_LEARNED = {"E0": "E0", "E1": "E1", "E2": "E2", "E2-410": "E2"}
+#: Fast waits, and retries enough for the fault-injection tests (20 % of every fault): the
+#: write-budget limits (RetryPolicy.max_failures, same_failure_stop) have tests of their own.
 FAST = RetryPolicy(
-    max_attempts=30, backoff_initial_s=0.01, backoff_max_s=0.05, processing_wait_s=0.05
+    max_attempts=30,
+    max_failures=30,
+    same_failure_stop=1000,
+    backoff_initial_s=0.01,
+    backoff_max_s=0.05,
+    processing_wait_s=0.05,
 )
 
 
@@ -37,10 +47,18 @@ def run(
     state: Path,
     key: str = GOOD_KEY,
     convert: ConvertOptions | None = None,
+    known: bool = True,
     **opts: Any,
 ) -> Report:
-    """``omi-import import INPUTS`` with the test adapters, fast retries and a 5 s timeout."""
+    """``omi-import import INPUTS`` with the test adapters, fast retries and a 5 s timeout.
+
+    ``known``: the ledger already knows the server's era (``fake.era``), as after any import
+    that got an answer; False: a first import, which learns it from the answers
+    (:mod:`importers.server`; tests/test_eras.py).
+    """
     options = UploadOptions(**{"policy": FAST, "read_timeout_s": 5, **opts})
+    if known:
+        knows_era(fake, state)
     with Ledger.open(state) as ledger:
         return upload(
             inputs,
@@ -50,6 +68,13 @@ def run(
             options=options,
             registry=REGISTRY,
         )
+
+
+def knows_era(fake: FakeOmi, state: Path) -> None:
+    """The ledger at ``state`` has learned ``fake``'s era, as from an earlier import's
+    answers."""
+    with Ledger.open(state) as ledger:
+        ServerFacts(ledger, fake.url).learn(ERA_LEARNED[fake.era])
 
 
 def remove(
