@@ -83,16 +83,19 @@ class Streak:
     limit: int
     _signature: tuple[object, ...] | None = None
     _keys: set[str] = field(default_factory=set)
+    _tripped: bool = False
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def failed(self, key: str, status: int | None, reason: str) -> FailingError | None:
+        """The error that stops the run, the first time the streak reaches the limit."""
         signature = (status, reason)
         with self._lock:
             if signature != self._signature:
                 self._signature, self._keys = signature, set()
             self._keys.add(key)
-            if len(self._keys) < self.limit:
+            if len(self._keys) < self.limit or self._tripped:
                 return None
+            self._tripped = True
             n = len(self._keys)
         code = "byok" if status == 429 else status
         cause = CAUSES.get(code, UNKNOWN_CAUSE) if code is not None else UNKNOWN_CAUSE

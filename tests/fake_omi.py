@@ -717,9 +717,9 @@ class _Handler(BaseHTTPRequestHandler):
         ):  # E0 parsed speaker_id from the label: `Alice` failed inside processing
             self._send(record, 500, {"detail": PROCESSING_ERROR})
             return
-        csid = body.get("client_session_id") if fake.idempotent else None
+        csid = body.get("client_session_id")
         conversation_id = fake.conversation_id(self._key, csid)
-        if csid is not None:
+        if csid is not None and fake.idempotent:
             if conversation_id in fake._tombstones:  # E2: a deleted conversation stays deleted
                 self._deleted(record, conversation_id)
                 return
@@ -741,7 +741,7 @@ class _Handler(BaseHTTPRequestHandler):
         if source in INTEGRATION_SOURCES and fake.era in ("E0", "E1"):
             # Processing takes the text-upload branch, finds no text, and fails.
             fake._latency()
-            self._release(csid)
+            self._release(csid if fake.idempotent else None)
             self._send(record, 500, {"detail": PROCESSING_ERROR})
             return
         self._process(record, SEGMENTS, csid, body, words, conversation_id, source)

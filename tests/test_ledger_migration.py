@@ -103,3 +103,48 @@ def test_a_ledger_from_a_newer_version_is_refused(tmp_path: Path) -> None:
         ledger.set_meta("schema_version", str(SCHEMA_VERSION + 1))
     with pytest.raises(ConfigError, match="written by a newer omi-import"):
         Ledger.open(tmp_path)
+
+
+# -- schema 2 (generations and `gone` came with schema 3) ---------------------------------------
+
+DUMP_V2 = Path(__file__).with_name("ledger_v2.sql")
+
+
+@pytest.fixture
+def state_v2(tmp_path: Path) -> Path:
+    """The files and the schema-2 ledger of tests/ledger_v2.sql, where the dump had them."""
+    talk_file(tmp_path / "call.talk", 6, tag="call")
+    talk_file(tmp_path / "gone.talk", 4, tag="gone")
+    talk_file(tmp_path / "kept.talk", 4, tag="kept")
+    state = tmp_path / "state"
+    state.mkdir()
+    script = DUMP_V2.read_text(encoding="utf-8").replace("{ROOT}", str(tmp_path))
+    with sqlite3.connect(state / LEDGER_FILE) as db:
+        db.executescript(script)
+    return state
+
+
+def test_a_schema_2_ledger_is_migrated_keeping_every_row(state_v2: Path) -> None:
+    with Ledger.open(state_v2) as ledger:
+        assert ledger.get_meta("schema_version") == str(SCHEMA_VERSION) == "3"
+        entries = ledger.entries()
+        counts = ledger.counts()
+    assert (counts["done"], counts["deleted"], counts["gone"]) == (2, 2, 0)
+    assert {e.generation for e in entries} == {0}
+    assert {e.status: e.key_spent for e in entries} == {"done": False, "deleted": True}
+
+
+def test_after_the_upgrade_what_was_deleted_comes_back_under_new_keys_and_nothing_else_moves(
+    state_v2: Path, tmp_path: Path
+) -> None:
+    """gone.talk was deleted with 0.1.x: imported again, it gets generation 1 (a server of
+    2026-09 on would answer its old key `deleted`); kept.talk and call.talk stay as they are."""
+    with FakeOmi(limit=1000) as fake:
+        report = run(fake, [tmp_path / "kept.talk", tmp_path / "gone.talk"], state_v2)
+        assert report.ok, report.summary()
+        call = run(
+            fake, [tmp_path / "call.talk"], state_v2, convert=ConvertOptions.from_flags(me=["Alice"])
+        )
+        assert call.ok, call.summary()
+        sent = [r.client_session_id for r in fake.requests]
+    assert sent == ["omi-import-94c14aca0544f4dc47740e534646cfdf4f7eeea8-000-g1"]
