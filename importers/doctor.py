@@ -2,7 +2,8 @@
 
 The core checks what every import needs: Python, omi-import itself, the state folder (the
 ledger) and the API key - its presence only, or with ``online`` its acceptance through one read
-request (``GET /v1/dev/user/conversations?limit=1``). Every registered adapter then adds its own
+request (``GET /v1/dev/user/conversations?limit=1``) - and says what earlier imports learned of
+the server's era (:mod:`importers.server`) and what only a write can show. Every registered adapter then adds its own
 checks through :meth:`~importers.adapter.Adapter.checks` (the audio adapter: torch, CUDA, models,
 ``HF_TOKEN``); the core knows none of them.
 
@@ -13,7 +14,9 @@ No check ever shows the API key.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import sqlite3
 import sys
 import textwrap
 from collections.abc import Iterable
@@ -67,14 +70,52 @@ def folder_check(name: str, path: Path) -> Check:
 
 
 def core_checks(state_dir: Path, *, online: bool) -> list[Check]:
-    """Python, omi-import, the state folder and the API key (see the module docstring)."""
+    """Python, omi-import, the state folder, the API key and what is known of the server (see
+    the module docstring)."""
     python = ".".join(map(str, sys.version_info[:3]))
     return [
         Check("Python", "ok", f"{python} ({sys.executable})"),  # older ones cannot import us
         Check(CORE, "ok", __version__),
         folder_check("state folder", state_dir),
         api_key_check(online=online),
+        server_check(state_dir),
     ]
+
+
+class _LedgerMeta:
+    """The ledger's ``meta`` table, read only (doctor neither creates nor migrates a ledger)."""
+
+    def __init__(self, path: Path) -> None:
+        self._path = path
+
+    def get_meta(self, name: str) -> str | None:
+        if not self._path.exists():
+            return None
+        try:
+            with contextlib.closing(
+                sqlite3.connect(f"{self._path.as_uri()}?mode=ro", uri=True)
+            ) as db:
+                row = db.execute("SELECT value FROM meta WHERE name = ?", (name,)).fetchone()
+        except sqlite3.Error:
+            return None
+        return None if row is None else str(row[0])
+
+    def set_meta(self, name: str, value: str) -> None:  # pragma: no cover - never learns
+        raise AssertionError("doctor only reads the ledger")
+
+
+def server_check(state_dir: Path) -> Check:
+    """What earlier imports' answers showed of the server (:mod:`importers.server`), and what
+    no read can show."""
+    from importers.ledger import LEDGER_FILE
+    from importers.server import WRITE_ONLY, ServerFacts
+
+    try:
+        base_url = load_settings().base_url
+    except ConfigError:
+        return Check("Omi server", "warn", "the settings cannot be read (see API key)")
+    facts = ServerFacts(_LedgerMeta(state_dir / LEDGER_FILE), base_url)
+    return Check("Omi server", "ok", f"{base_url}: {facts.describe()}; {WRITE_ONLY}")
 
 
 def api_key_check(*, online: bool) -> Check:

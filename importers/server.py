@@ -44,6 +44,10 @@ ERA_NOTES: dict[Era, str] = {
 }
 
 
+#: What only a write shows, whatever is known of the era (doctor says it).
+WRITE_ONLY = "whether its processing succeeds and its write limit show only on a write"
+
+
 class Meta(Protocol):
     """Where the facts are kept between runs (the ledger's ``meta`` table)."""
 
@@ -76,6 +80,7 @@ class ServerFacts:
         self._meta, self._name = meta, f"server_era {base_url}"
         found = meta.get_meta(self._name)
         learned: Era | None = found if found in ("E0", "E1", "E2") else None  # type: ignore[assignment]
+        self._hosted = learned is None and base_url.rstrip("/") in HOSTED
         self._era = learned or HOSTED.get(base_url.rstrip("/"))
         self._lock = threading.Lock()
 
@@ -97,14 +102,16 @@ class ServerFacts:
         with self._lock:
             if era == self._era or (era == "E1" and self._era == "E2"):
                 return
-            self._era = era
+            self._era, self._hosted = era, False
         self._meta.set_meta(self._name, era)
 
     def describe(self) -> str:
-        """One line for ``doctor`` and the README."""
+        """One line for ``doctor``: the era, and how it is known."""
         if self._era is None:
             return (
-                "not known yet: the answers of the first import tell whether it honours "
-                "client_session_id and how it treats deleted conversations"
+                "era not known yet: the first import's answers show whether it honours "
+                "client_session_id and what a deleted conversation's key gets (no read can "
+                "show either); until then a lost answer is read back before a resend"
             )
-        return f"{self._era}: {ERA_NOTES[self._era]}"
+        how = "Omi's hosted server" if self._hosted else "as earlier imports' answers showed"
+        return f"{self._era} ({how}): {ERA_NOTES[self._era]}"

@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from fake_adapters import TalkAdapter
+from fake_adapters import TalkAdapter, talk_file
 from fake_omi import GOOD_KEY, READ_ONLY_KEY, READ_SCOPE, TEXT, WRITE_SCOPE, FakeOmi
+from uploading import run
 
 from importers.cli import cli
 from importers.doctor import Check, exit_code, folder_check, render, run_checks, to_json
@@ -57,6 +58,7 @@ def test_json_shape_and_a_missing_key_fails(tmp_path: Path) -> None:
         "omi-import",
         "state folder",
         "API key",
+        "Omi server",
     ]
     key = by_name(data["checks"], "API key")
     assert key["status"] == "fail" and "OMI_API_KEY" in key["fix"]
@@ -103,14 +105,38 @@ def test_online_messages(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Non
     with FakeOmi(keys={GOOD_KEY: (READ_SCOPE, WRITE_SCOPE), WRITE_ONLY_KEY: (WRITE_SCOPE,)}) as f:
         monkeypatch.setenv("OMI_API_BASE_URL", f.url)
         monkeypatch.setenv("OMI_API_KEY", GOOD_KEY)
-        ok = run_checks(Registry(), online=True, state_dir=tmp_path)[-1]
-        assert ok.status == "ok" and "write access (conversations:write)" in ok.detail
+        ok = by_name(run_checks(Registry(), online=True, state_dir=tmp_path), "API key")
+        assert ok["status"] == "ok" and "write access (conversations:write)" in ok["detail"]
         monkeypatch.setenv("OMI_API_KEY", WRITE_ONLY_KEY)
-        warned = run_checks(Registry(), online=True, state_dir=tmp_path)[-1]
-        assert "Insufficient permissions. Required scope: conversations:read" in warned.detail
+        warned = by_name(run_checks(Registry(), online=True, state_dir=tmp_path), "API key")
+        assert "Insufficient permissions. Required scope: conversations:read" in warned["detail"]
         monkeypatch.setenv("OMI_API_KEY", UNKNOWN_KEY)
-        refused = run_checks(Registry(), online=True, state_dir=tmp_path)[-1]
-        assert refused.status == "fail" and "401: Invalid API Key" in refused.fix
+        refused = by_name(run_checks(Registry(), online=True, state_dir=tmp_path), "API key")
+        assert refused["status"] == "fail" and "401: Invalid API Key" in refused["fix"]
+
+
+@pytest.mark.parametrize(("era", "learned"), [("E0", "E0"), ("E1", "E1"), ("E2-410", "E2")])
+def test_doctor_says_what_the_imports_learned_of_the_server(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, era: str, learned: str
+) -> None:
+    """Nothing is known before an import (no read can tell); afterwards, the era its answers
+    showed. Doctor only reads the ledger."""
+    with FakeOmi(era=era) as fake:
+        monkeypatch.setenv("OMI_API_BASE_URL", fake.url)
+        monkeypatch.setenv("OMI_API_KEY", GOOD_KEY)
+        before = by_name(run_checks(Registry(), online=True, state_dir=tmp_path), "Omi server")
+        assert before["detail"].startswith(f"{fake.url}: era not known yet: ")
+        assert fake.count(method="POST") == 0
+        assert not (tmp_path / "ledger.sqlite3").exists()
+        run(fake, [talk_file(tmp_path / "a.talk", 4)], tmp_path, known=False)
+        after = by_name(run_checks(Registry(), state_dir=tmp_path), "Omi server")
+    assert after["status"] == "ok"
+    assert after["detail"].startswith(
+        f"{fake.url}: {learned} (as earlier imports' answers showed): "
+    )
+    assert after["detail"].endswith(
+        "whether its processing succeeds and its write limit show only on a write"
+    )
 
 
 def test_online_server_unreachable(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

@@ -136,7 +136,9 @@ def test_deleted_in_the_app_then_imported_again(
     assert (conversation.status, conversation.sent_now) == ("gone", False)
     assert report.inputs[0].status == "deleted in Omi"
     lines = report.summary()
-    assert any(line.startswith("deleted in Omi: ") and "--reimport-deleted" in line for line in lines)
+    assert any(
+        line.startswith("deleted in Omi: ") and "--reimport-deleted" in line for line in lines
+    )
     assert "0 of 1 conversations in Omi" in "\n".join(lines)
     with Ledger.open(state) as ledger:
         (listed,) = recordings(ledger)

@@ -143,7 +143,10 @@ def test_after_the_upgrade_what_was_deleted_comes_back_under_new_keys_and_nothin
         report = run(fake, [tmp_path / "kept.talk", tmp_path / "gone.talk"], state_v2)
         assert report.ok, report.summary()
         call = run(
-            fake, [tmp_path / "call.talk"], state_v2, convert=ConvertOptions.from_flags(me=["Alice"])
+            fake,
+            [tmp_path / "call.talk"],
+            state_v2,
+            convert=ConvertOptions.from_flags(me=["Alice"]),
         )
         assert call.ok, call.summary()
         sent = [r.client_session_id for r in fake.requests]

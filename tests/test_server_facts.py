@@ -36,14 +36,16 @@ def test_what_is_learned_is_kept_per_base_url(tmp_path: Path) -> None:
     with Ledger.open(tmp_path) as ledger:
         facts = ServerFacts(ledger, "http://omi.local:8000")
         assert (facts.era, facts.idempotent) == (None, False)
-        assert facts.describe().startswith("not known yet")
+        assert facts.describe().startswith("era not known yet")
         facts.learn("E2")
         facts.learn("E1")  # an id alone cannot tell E1 from E2: it stays E2
         facts.learn(None)
     with Ledger.open(tmp_path) as ledger:
         again = ServerFacts(ledger, "http://omi.local:8000")
         assert (again.era, again.idempotent) == ("E2", True)
-        assert again.describe().startswith("E2: honours client_session_id and remembers")
+        assert again.describe().startswith(
+            "E2 (as earlier imports' answers showed): honours client_session_id and remembers"
+        )
         assert ServerFacts(ledger, "http://other:8000").era is None
         again.learn("E0")  # the server was replaced by an older one
         assert (again.era, again.idempotent) == ("E0", False)
@@ -51,7 +53,9 @@ def test_what_is_learned_is_kept_per_base_url(tmp_path: Path) -> None:
 
 def test_omis_hosted_server_is_known_without_asking(tmp_path: Path) -> None:
     with Ledger.open(tmp_path) as ledger:
-        assert ServerFacts(ledger, "https://api.omi.me").era == "E2"
+        hosted = ServerFacts(ledger, "https://api.omi.me")
+        assert hosted.era == "E2"
+        assert hosted.describe().startswith("E2 (Omi's hosted server): ")
         assert ServerFacts(ledger, "https://api.omi.me/").idempotent
 
 
