@@ -11,8 +11,9 @@ turns), measured speeds; a watch's ``--log`` names every file it took. So, whate
   to other accounts (an older omi-import made it ``0755``), tightened with what omi-import keeps
   in it (:data:`STATE_ENTRIES`);
 * :func:`tighten` takes the group's and others' permissions from existing files and folders
-  (the owner's are never changed) and says so in one :class:`~importers.errors.ImporterWarning`
-  (the CLI prints it as one ``Warning:`` line); the library prints nothing.
+  of omi-import's (the owner's are never changed) and says so in one
+  :class:`~importers.errors.ImporterWarning` (the CLI prints it as one ``Warning:`` line); the
+  library prints nothing.
 
 A file is created with its final mode in the same system call (the umask can only take
 permissions away), so there is no moment at which another account could open it; an exact
@@ -67,10 +68,14 @@ def private_dir(path: Path) -> bool:
     """
     if path.is_dir():
         return False
-    if path.parent != path:
-        private_dir(path.parent)
     try:
-        os.mkdir(path, DIR_MODE)
+        try:
+            os.mkdir(path, DIR_MODE)
+        except FileNotFoundError:
+            if path.parent == path:
+                raise
+            private_dir(path.parent)
+            os.mkdir(path, DIR_MODE)
     except FileExistsError:
         if path.is_dir():  # another process made it meanwhile
             return False
@@ -125,22 +130,23 @@ def private_state(folder: Path) -> None:
         if private_dir(folder) or not MODES:
             return
         if stat.S_IMODE(folder.stat().st_mode) & OTHERS:
-            tighten([folder, *(folder / name for name in STATE_ENTRIES)], where=folder)
+            tighten(folder, [folder / name for name in STATE_ENTRIES])
 
 
-def tighten(paths: Iterable[Path], *, where: Path) -> None:
-    """Take the group's and others' permissions from ``paths`` (a folder with everything in it;
-    a path that does not exist is skipped), and warn once, naming ``where``, when any had some.
+def tighten(where: Path, entries: Iterable[Path] = ()) -> None:
+    """Take the group's and others' permissions from ``where`` (itself only: what else a folder
+    holds is not omi-import's to change) and from ``entries`` (a folder with everything in it),
+    and warn once, naming ``where``, when any had some. What does not exist is skipped.
 
-    A path given is followed when it is a symbolic link (it may point at the user's storage);
-    links inside folders are not. What cannot be changed (another account's file) is warned
-    about too, with the command that fixes it.
+    The paths given are followed when they are symbolic links (one may point at the user's
+    storage); links inside folders are not. What cannot be changed (another account's file) is
+    warned about too, with the command that fixes it.
     """
     if not MODES:
         return
     files = folders = 0
     failed: list[tuple[Path, OSError]] = []
-    for path, mode in _open_to_others(paths):
+    for path, mode in _open_to_others(where, entries):
         try:
             os.chmod(path, mode & ~OTHERS)
         except OSError as error:
@@ -168,17 +174,18 @@ def _warn(message: str) -> None:
     warnings.warn(ImporterWarning(message), stacklevel=3)
 
 
-def _open_to_others(paths: Iterable[Path]) -> Iterator[tuple[Path, int]]:
-    """Each path, and everything in the folders among them, whose mode lets others in (a
-    folder comes before what it holds, so it is closed before anything in it is looked at)."""
-    for top in paths:
+def _open_to_others(where: Path, entries: Iterable[Path]) -> Iterator[tuple[Path, int]]:
+    """``where``, each entry and everything in the entries that are folders, whose mode lets
+    others in (a folder comes before what it holds, so it is closed before anything in it is
+    looked at)."""
+    for top in (where, *entries):
         try:
             mode = os.stat(top).st_mode
         except OSError:
             continue
         if mode & OTHERS:
             yield top, mode
-        if not stat.S_ISDIR(mode):
+        if top == where or not stat.S_ISDIR(mode):
             continue
         for folder, dirs, names in os.walk(top):
             for name in (*dirs, *names):

@@ -296,10 +296,7 @@ def open_log(path: Path, *, max_bytes: int = LOG_MAX_BYTES, backups: int = LOG_B
     """
     try:
         private_dir(path.parent)
-        tighten(
-            [path, *(path.with_name(f"{path.name}.{n}") for n in range(1, backups + 1))],
-            where=path,
-        )
+        tighten(path, [path.with_name(f"{path.name}.{n}") for n in range(1, backups + 1)])
         handler = _PrivateRotatingFileHandler(
             path, maxBytes=max_bytes, backupCount=backups, encoding="utf-8"
         )
