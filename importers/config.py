@@ -55,12 +55,12 @@ def read_config(path: Path) -> dict[str, str]:
         if not isinstance(value, str):
             raise ConfigError(f"{path}: {name} must be a string")
         out[name] = value
-    if (exposed := key_exposed(path, out.get("api_key"))) is not None:
+    if (exposed := _key_exposed(path, out.get("api_key"))) is not None:
         warnings.warn(ImporterWarning(f"{exposed}; {key_fix(path)}"), stacklevel=2)
     return out
 
 
-def key_exposed(path: Path, key: object) -> str | None:
+def _key_exposed(path: Path, key: object) -> str | None:
     """``PATH holds the API key and other accounts can read it (mode 0644)`` when ``key`` (the
     file's ``api_key``) is set and the group or others may read the file; else None."""
     if not isinstance(key, str) or not key.strip() or (mode := open_to_others(path)) is None:
@@ -69,16 +69,17 @@ def key_exposed(path: Path, key: object) -> str | None:
 
 
 def key_fix(path: Path) -> str:
+    """What fixes a config file that other accounts can read."""
     return f"make it readable only by you: chmod 600 {path}"
 
 
 def config_key_exposed(path: Path) -> str | None:
-    """:func:`key_exposed` of the config file at ``path`` (None when there is none).
+    """:func:`_key_exposed` of the config file at ``path`` (None when there is none).
 
     Raises:
         ConfigError: the file cannot be read.
     """
-    return key_exposed(path, _config_table(path).get("api_key"))
+    return _key_exposed(path, _config_table(path).get("api_key"))
 
 
 def config_defaults(path: Path | None = None) -> dict[str, object]:
