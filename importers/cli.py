@@ -14,7 +14,9 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Callable, Sequence
+import warnings
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -25,7 +27,7 @@ from importers import __version__
 from importers.arrivals import DEFAULT_AUDIO_QUIET_S, DEFAULT_QUIET_S
 from importers.config import config_defaults, default_config_path
 from importers.console import ConvertConsole
-from importers.errors import ConfigError, ImporterError, InputError
+from importers.errors import ConfigError, ImporterError, ImporterWarning, InputError
 from importers.inputs import estimates, list_files
 from importers.options import (
     DEFAULT_MAX_PAUSE_S,
@@ -70,7 +72,8 @@ class _Cli(click.Group):
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
-            return super().invoke(ctx)
+            with warnings_as_lines():
+                return super().invoke(ctx)
         except ConfigError as exc:
             raise _SettingsError(str(exc)) from None
         except ImporterError as exc:
@@ -78,6 +81,23 @@ class _Cli(click.Group):
         except KeyboardInterrupt:
             click.echo("omi-import: interrupted", err=True)
             raise click.exceptions.Exit(INTERRUPTED_EXIT) from None
+
+
+@contextmanager
+def warnings_as_lines() -> Iterator[None]:
+    """Inside: an :class:`~importers.errors.ImporterWarning` is one ``Warning: ...`` line on
+    stderr (shown once, as Python shows a warning); other warnings are shown as before."""
+    with warnings.catch_warnings():
+        shown = warnings.showwarning
+
+        def show(message: Warning | str, category: type[Warning], *args: Any, **kw: Any) -> None:
+            if issubclass(category, ImporterWarning):
+                click.echo(f"Warning: {message}", err=True)
+            else:
+                shown(message, category, *args, **kw)
+
+        warnings.showwarning = show
+        yield
 
 
 def registry_of(ctx: click.Context) -> Registry:

@@ -11,7 +11,9 @@
     timezone = "Europe/Berlin"
     state = "~/omi-state"
 
-Errors name the file and the line but never quote it: a line may hold the key.
+Errors name the file and the line but never quote it: a line may hold the key. A file that
+holds the key and that other accounts can read is warned about (as ssh does for keys), with the
+``chmod 600`` that fixes it; ``omi-import doctor`` shows it too.
 """
 
 from __future__ import annotations
@@ -19,11 +21,13 @@ from __future__ import annotations
 import os
 import re
 import tomllib
+import warnings
 from pathlib import Path
 
 import platformdirs
 
-from importers.errors import ConfigError
+from importers.errors import ConfigError, ImporterWarning
+from importers.private import open_to_others
 
 APP_NAME = "omi-import"
 ENV_CONFIG = "OMI_IMPORT_CONFIG"
@@ -51,7 +55,31 @@ def read_config(path: Path) -> dict[str, str]:
         if not isinstance(value, str):
             raise ConfigError(f"{path}: {name} must be a string")
         out[name] = value
+    if (exposed := _key_exposed(path, out.get("api_key"))) is not None:
+        warnings.warn(ImporterWarning(f"{exposed}; {key_fix(path)}"), stacklevel=2)
     return out
+
+
+def _key_exposed(path: Path, key: object) -> str | None:
+    """``PATH holds the API key and other accounts can read it (mode 0644)`` when ``key`` (the
+    file's ``api_key``) is set and the group or others may read the file; else None."""
+    if not isinstance(key, str) or not key.strip() or (mode := open_to_others(path)) is None:
+        return None
+    return f"{path} holds the API key and other accounts can read it (mode {mode:04o})"
+
+
+def key_fix(path: Path) -> str:
+    """What fixes a config file that other accounts can read."""
+    return f"make it readable only by you: chmod 600 {path}"
+
+
+def config_key_exposed(path: Path) -> str | None:
+    """:func:`_key_exposed` of the config file at ``path`` (None when there is none).
+
+    Raises:
+        ConfigError: the file cannot be read.
+    """
+    return _key_exposed(path, _config_table(path).get("api_key"))
 
 
 def config_defaults(path: Path | None = None) -> dict[str, object]:

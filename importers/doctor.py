@@ -3,9 +3,12 @@
 The core checks what every import needs: Python, omi-import itself, the state folder (the
 ledger) and the API key - its presence only, or with ``online`` its acceptance through one read
 request (``GET /v1/dev/user/conversations?limit=1``) - and says what earlier imports learned of
-the server's era (:mod:`importers.server`) and what only a write can show. Every registered adapter then adds its own
-checks through :meth:`~importers.adapter.Adapter.checks` (the audio adapter: torch, CUDA, models,
-``HF_TOKEN``); the core knows none of them.
+the server's era (:mod:`importers.server`) and what only a write can show. Every registered
+adapter then adds its own checks through :meth:`~importers.adapter.Adapter.checks` (the audio
+adapter: torch, CUDA, models, ``HF_TOKEN``); the core knows none of them.
+
+A config file, when there is one, is checked too: a warning when it holds the API key and other
+accounts can read it (with the ``chmod 600`` that fixes it).
 
 A check is ``ok``, ``warn`` (works, or is only needed for some inputs, but deserves a look) or
 ``fail`` (something a run needs is not ready). The exit code is 1 when any check failed.
@@ -27,6 +30,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import httpx
 
 from importers import __version__
+from importers.config import config_key_exposed, default_config_path, key_fix
 from importers.errors import ConfigError, ImporterError
 from importers.settings import load_settings
 from importers.settings import state_dir as default_state_dir
@@ -77,6 +81,7 @@ def core_checks(state_dir: Path, *, online: bool) -> list[Check]:
         Check("Python", "ok", f"{python} ({sys.executable})"),  # older ones cannot import us
         Check(CORE, "ok", __version__),
         folder_check("state folder", state_dir),
+        *config_check(default_config_path()),
         api_key_check(online=online),
         server_check(state_dir),
     ]
@@ -116,6 +121,20 @@ def server_check(state_dir: Path) -> Check:
         return Check("Omi server", "warn", "the settings cannot be read (see API key)")
     facts = ServerFacts(_LedgerMeta(state_dir / LEDGER_FILE), base_url)
     return Check("Omi server", "ok", f"{base_url}: {facts.describe()}; {WRITE_ONLY}")
+
+
+def config_check(path: Path) -> list[Check]:
+    """The config file, when there is one: a warning when it holds the API key and other
+    accounts can read it (an unreadable file is the API key check's failure)."""
+    if not path.is_file():
+        return []
+    try:
+        exposed = config_key_exposed(path)
+    except ConfigError:
+        return []
+    if exposed is not None:
+        return [Check("config file", "warn", exposed, key_fix(path))]
+    return [Check("config file", "ok", str(path))]
 
 
 def api_key_check(*, online: bool) -> Check:

@@ -36,6 +36,10 @@ terminal acts on: control characters, lone surrogates and newlines are shown esc
 :data:`MAX_PATH_CHARS` of them.
 
 All errors are picklable (they may cross process boundaries in the audio path).
+
+:class:`ImporterWarning` (a :class:`UserWarning`) is what the library tells the user without
+stopping anything (a state folder made private, a config file other accounts can read), through
+:mod:`warnings`: the CLI prints each as one ``Warning:`` line, the same bounded way.
 """
 
 from __future__ import annotations
@@ -223,3 +227,11 @@ class UncertainError(ApiError):
     idempotency key, and an E0 server (or one not yet known to be newer) ignores the
     ``client_session_id``. It is read back before it is ever sent again.
     """
+
+
+class ImporterWarning(UserWarning):
+    """Something the user should know that stops nothing; ``str(warning)`` is the whole line
+    (without the ``Warning:`` prefix the CLI adds)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(_bounded(message))

@@ -75,6 +75,7 @@ from typing import Literal
 
 from importers.errors import ConfigError
 from importers.identity import KEY_PREFIX
+from importers.private import create_private, private_state
 from importers.settings import state_dir
 
 LEDGER_FILE = "ledger.sqlite3"
@@ -247,7 +248,9 @@ class Ledger:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        path.parent.mkdir(parents=True, exist_ok=True)
+        # Private (importers.private): SQLite gives the -wal and -shm files the ledger's mode.
+        private_state(path.parent)
+        create_private(path)
         self._lock = threading.RLock()
         self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=30)
         self._db.row_factory = sqlite3.Row

@@ -35,6 +35,7 @@ import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from io import TextIOWrapper
 from logging.handlers import RotatingFileHandler
 from pathlib import Path
 from types import FrameType
@@ -53,6 +54,7 @@ from importers.inputs import Period
 from importers.ledger import Ledger, Watched, key_version
 from importers.options import ConvertOptions
 from importers.pipeline import Conversion
+from importers.private import private_dir, private_opener, tighten
 from importers.progress import NullProgress, ProgressSink
 from importers.registry import Registry
 from importers.report import InputResult, Report
@@ -286,14 +288,16 @@ def sigterm_stops() -> Iterator[Termination]:
 
 def open_log(path: Path, *, max_bytes: int = LOG_MAX_BYTES, backups: int = LOG_BACKUPS) -> Log:
     """``--log FILE``: time-stamped plain lines, rotated by size (``FILE.1`` is the newest
-    old one; ``backups`` are kept).
+    old one; ``backups`` are kept). Each file is ``0600``, and a folder made for them ``0700``
+    (:mod:`importers.private`); older ones that others could read are made private.
 
     Raises:
         ConfigError: the file cannot be written.
     """
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handler = RotatingFileHandler(
+        private_dir(path.parent)
+        tighten(path, [path.with_name(f"{path.name}.{n}") for n in range(1, backups + 1)])
+        handler = _PrivateRotatingFileHandler(
             path, maxBytes=max_bytes, backupCount=backups, encoding="utf-8"
         )
     except OSError as exc:
@@ -303,6 +307,19 @@ def open_log(path: Path, *, max_bytes: int = LOG_MAX_BYTES, backups: int = LOG_B
     logger = logging.Logger("omi-import watch")
     logger.addHandler(handler)
     return Log(logger, handler)
+
+
+class _PrivateRotatingFileHandler(RotatingFileHandler):
+    """Appends to its file (the first, and the new one after each rotation), created ``0600``."""
+
+    def _open(self) -> TextIOWrapper:
+        return open(
+            self.baseFilename,
+            "a",
+            encoding=self.encoding,
+            errors=self.errors,
+            opener=private_opener,
+        )
 
 
 @dataclass

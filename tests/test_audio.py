@@ -17,6 +17,7 @@ import json
 import re
 import shutil
 import socket
+import stat
 import subprocess
 import sys
 import time
@@ -185,6 +186,17 @@ def test_second_run_reuses_the_cache(
     # A different diarization choice reuses the transcription (and needs no model here).
     one = run_convert(SAMPLE, {**BUILTIN, "diarize": False})
     assert {s.speaker for s in segments(one)} == {"SPEAKER_00"}
+
+
+def test_what_the_audio_path_keeps_is_readable_only_by_its_user(
+    converted: Conversion, state: Path
+) -> None:
+    """Issue 25: the cache, the measured speeds and the builtin PLDA files a real conversion
+    left in the state folder are 0600, their folders 0700 (tests/test_private.py: any umask)."""
+    found = {p: stat.S_IMODE(p.lstat().st_mode) for p in state.rglob("*")}
+    assert {p.name for p in state.iterdir()} == {"audio-cache", "audio-speed.json", "models"}
+    assert {m for p, m in found.items() if p.is_dir()} == {0o700}
+    assert {m for p, m in found.items() if not p.is_dir()} == {0o600}
 
 
 def test_local_ctranslate2_directory(short_clip: Path, tmp_path: Path) -> None:

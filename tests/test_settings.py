@@ -15,6 +15,7 @@ KEY = "omi_dev_" + "cd" * 16
 def test_option_beats_environment_beats_config_file(tmp_path: Path) -> None:
     config = tmp_path / "config.toml"
     config.write_text(f'api_key = "{KEY}-file"\nbase_url = "https://file.example"\n')
+    config.chmod(0o600)  # a key others can read is warned about (tests/test_private.py)
     env = {"OMI_API_KEY": f"{KEY}-env"}
     s = load_settings(environ=env, config_path=config)
     assert s.api_key is not None
@@ -98,6 +99,7 @@ def test_a_key_with_a_non_ascii_character_is_refused_without_quoting_it(key: str
 def test_a_non_ascii_key_in_the_config_file_is_refused_too(tmp_path: Path) -> None:
     config = tmp_path / "config.toml"
     config.write_text(f'api_key = "{KEY[:-1]}ß"\n', encoding="utf-8")
+    config.chmod(0o600)
     with pytest.raises(ConfigError, match=r"not ASCII \(character 40\)"):
         load_settings(environ={}, config_path=config)
 

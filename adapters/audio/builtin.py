@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from importers.errors import MissingDependencyError, ModelLoadError
+from importers.private import private_dir, private_opener
 
 from .deps import DOCTOR_HINT, require
 
@@ -160,17 +161,14 @@ def _dummy_plda(cache: Path) -> Path:
         return target
     # Written beside it, then renamed: Dask workers sharing the state folder load it at once,
     # and none may read another's half-written file.
-    cache.mkdir(parents=True, exist_ok=True)
-    made = Path(tempfile.mkdtemp(dir=cache, prefix=".tmp-plda-"))
+    private_dir(cache)
+    made = Path(tempfile.mkdtemp(dir=cache, prefix=".tmp-plda-"))  # 0700
     rng = np.random.default_rng(0)
     q, _ = np.linalg.qr(rng.standard_normal((128, 128)))
-    np.savez(
-        made / "xvec_transform.npz",
-        mean1=np.zeros(256),
-        mean2=np.zeros(128),
-        lda=rng.standard_normal((256, 128)),
-    )
-    np.savez(made / "plda.npz", mu=np.zeros(128), tr=q, psi=np.ones(128))
+    with open(made / "xvec_transform.npz", "wb", opener=private_opener) as f:
+        np.savez(f, mean1=np.zeros(256), mean2=np.zeros(128), lda=rng.standard_normal((256, 128)))
+    with open(made / "plda.npz", "wb", opener=private_opener) as f:
+        np.savez(f, mu=np.zeros(128), tr=q, psi=np.ones(128))
     try:
         os.replace(made, target)
     except OSError:  # another process's is there (or one an older version left): same values

@@ -1,7 +1,8 @@
 """Finished transcriptions and diarizations, kept by audio content hash + model + options.
 
 One JSON file per result under ``<state dir>/audio-cache/``, written atomically, so a crash or a
-re-run never redoes finished work and ``convert`` then ``import`` costs one transcription.
+re-run never redoes finished work and ``convert`` then ``import`` costs one transcription. They are
+whole transcriptions: the folder is ``0700`` and every file ``0600`` (:mod:`importers.private`).
 """
 
 from __future__ import annotations
@@ -9,9 +10,10 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 from pathlib import Path
 from typing import Any
+
+from importers.private import private_temp
 
 CACHE_VERSION = 1
 
@@ -40,8 +42,7 @@ class ResultCache:
 def write_json(path: Path, value: Any, indent: int | None = None) -> None:
     """Write ``value`` to ``path`` atomically: processes sharing the state folder (Dask
     workers) read the old file or the new one, never half of one."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
+    fd, tmp = private_temp(path.parent, prefix=".tmp-", suffix=".json")
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             json.dump(value, f, indent=indent)

@@ -24,6 +24,7 @@ from typing import Any
 
 from importers.attribution import assign_speakers
 from importers.model import Segment, SpeakerTurn, Transcript, Word
+from importers.private import private_state
 from importers.settings import state_dir
 from importers.source import Source
 from importers.stages import stage
@@ -60,6 +61,7 @@ def run(source: Source, settings: AudioSettings, times: StageTimes | None = None
     wspec = asr.resolve(settings)
     dspec = dia.resolve(settings) if settings.diarize else None
     root = state_dir()
+    private_state(root)
     cache = ResultCache(root / "audio-cache")
     tkey = cache.key(source.sha256, "transcription", wspec.identity())
     dkey = cache.key(source.sha256, "diarization", dspec.identity()) if dspec else None
