@@ -35,13 +35,13 @@ from adapters.stt_json import (
     as_list,
     as_object,
     int_ms,
-    primary_language,
     sentences,
     speaker_name,
     text_of,
 )
 from importers.adapter import Adapter, ParseOptions
 from importers.errors import ParseError
+from importers.language import language_code
 from importers.model import Segment, Transcript, Word
 from importers.source import Source
 
@@ -92,7 +92,7 @@ class AssemblyAIAdapter(Adapter):
             _check_status(data)
             utterances = as_list(data.get("utterances"), "utterances")
             words = as_list(data.get("words"), "words")
-            language = primary_language(data.get("language_code"))
+            language = language_code(data.get("language_code"))
         else:
             raise ParseError("not an AssemblyAI transcript (a JSON object or utterance list)")
         if utterances:

@@ -36,7 +36,8 @@ What the walk does, on both paths (each needed by a corpus sample):
 
 * ``WEBVTT`` may be followed by text (``WEBVTT - Translation of that film I like``) and by header
   lines (``X-TIMESTAMP-MAP``, YouTube's ``Kind:``/``Language:``/``Style:`` with CSS and ``##``);
-  ``Language:`` (and Microsoft Stream's ``NOTE language:en-us``) sets the transcript's language.
+  ``Language:`` (and Microsoft Stream's ``NOTE language:en-us``) sets the transcript's language
+  (its code: ``en-us`` and ``English`` are ``en``).
 * NOTE, STYLE and REGION blocks, anywhere, are consumed; so are legacy ``Region: id=...`` lines
   before the first cue (``vtt/astisub-...``). A STYLE block ends at its first blank line as the
   spec says, so the rest of a CSS rule after a blank line is reported as ``block_skipped``.
@@ -73,6 +74,7 @@ from adapters.speakers import SPEAKER_PREFIXES, apply_prefix_speakers, prefix_mo
 from adapters.timing import parse_timing
 from importers.adapter import Adapter, AdapterOption, ParseOptions
 from importers.errors import ParseError
+from importers.language import language_code
 from importers.model import Repair, Segment, Transcript
 from importers.source import Source
 
@@ -84,9 +86,7 @@ _VOICE = re.compile(r"<v(?:\.[^\s<>]*)?[ \t]+([^<>\n]*)>")
 _SETTINGS = re.compile(r"^(?:[\w-]+:\S*(?:[ \t]+|$))*$")
 _BLOCK_KEYWORD = re.compile(r"^(?:NOTE|STYLE|REGION)(?:[ \t]|$)")
 _HEADER_FIELD = re.compile(r"^[ \t]*(?:[\w-]+[ \t]*[:=]|Region:)")
-_LANGUAGE = re.compile(
-    r"^(?:Language:[ \t]*|NOTE language:[ \t]*)([A-Za-z]{2,3})(?:[-_][\w-]+)?[ \t]*$"
-)
+_LANGUAGE = re.compile(r"^(?:Language:|NOTE language:)[ \t]*(\w[\w -]{0,40}?)[ \t]*$")
 
 
 def is_webvtt(source: Source) -> bool:
@@ -343,6 +343,6 @@ def _skip_blank(lines: list[str], i: int) -> int:
 
 
 def _note_language(out: VttCues, line: str) -> None:
-    match = _LANGUAGE.match(line)
-    if match and out.language is None:
-        out.language = match[1].lower()
+    match = _LANGUAGE.match(line) if out.language is None else None
+    if match:
+        out.language = language_code(match[1])
