@@ -218,7 +218,7 @@ def test_a_text_file_that_is_no_transcript_gets_one_clear_error(tmp_path: Path) 
     result = CliRunner().invoke(cli, ["convert", str(notes)])
     assert result.exit_code == 1
     assert result.stderr.splitlines() == [
-        f"Error: {notes}: not recognised as any of: zoom-captions, zoom-chat, otter, "
+        f"Error: {notes}: not recognised as any of: teams, zoom-captions, zoom-chat, otter, "
         "google-meet, timestamped-text; use --format to choose one",
         "omi-import: 0 converted (0 conversations), 1 failed",
     ]
