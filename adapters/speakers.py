@@ -83,7 +83,8 @@ SPEAKER_PREFIXES = AdapterOption(
 MAX_NAME_CHARS = 60
 MAX_NAME_WORDS = 5
 #: In a file whose cues carry names, a prefix that does not show itself as one (used once, in
-#: lower case) is a name when it has at most this many words (``Nandani butola``), not a phrase.
+#: lower case) is a name when it has at most this many words besides particles (``Nandani
+#: butola``, ``Tomas van der berg``), not a phrase.
 MAX_LAYOUT_NAME_WORDS = 3
 #: In a file with more cues than this, a name line used only once is not a name.
 SHORT_FILE_CUES = 10
@@ -230,6 +231,11 @@ def _plausible(name: str, bracketed: bool) -> bool:
     return bracketed or len(name.split()) <= MAX_NAME_WORDS
 
 
+def _name_words(name: str) -> int:
+    """Words of a name, particles aside (``Tomas van der berg`` has two)."""
+    return sum(1 for w in name.split() if w not in _PARTICLES)
+
+
 def unmark(name: str) -> str:
     """``name`` without the markdown emphasis around it: ``**Emma**`` and ``****Rachel
     Nabors****`` (a transcript exported as text and published through markdown) are ``Emma``
@@ -297,7 +303,7 @@ def consistent_names(
         return set()  # every "name" once: labels of a list (``Monday:``, ``Tuesday:``...)
     if names_reused:
         return names
-    return names | {n for n in counts if len(n.split()) <= MAX_LAYOUT_NAME_WORDS}
+    return names | {n for n in counts if _name_words(n) <= MAX_LAYOUT_NAME_WORDS}
 
 
 def turn_start_names(prefixes: Sequence[Prefix | None]) -> set[str]:

@@ -224,6 +224,7 @@ class TimestampedTextAdapter(Adapter):
             if overflow:
                 repairs.append(Repair("time_field_overflow", entry.line))
             segments.append(Segment(entry.all_text, start, None, entry.speaker, line=entry.line))
+        repairs.sort(key=lambda r: r.line or 0)  # chapter headings are found in two passes
         if layout == "time-first" and not any(s.speaker for s in segments):
             segments = apply_prefix_speakers(
                 segments, continue_previous=False, mode=prefix_mode(options)

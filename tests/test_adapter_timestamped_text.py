@@ -258,9 +258,9 @@ def test_descript_markdown_names_chapters_and_contents() -> None:
     assert t.repairs == (
         Repair("header_skipped", 1),
         Repair("header_skipped", 2),
-        Repair("heading_skipped", 15),
         Repair("heading_skipped", 4),
         Repair("heading_skipped", 8),
+        Repair("heading_skipped", 15),
     )
 
 
