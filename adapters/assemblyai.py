@@ -17,6 +17,12 @@ them; ``language_code`` (``en_us``) becomes ``en``. A transcript whose ``status`
 ``completed`` (``queued``, ``processing``, ``error``) holds no words yet: that is an error
 naming the status (and AssemblyAI's ``error`` message).
 
+Saved through AssemblyAI's Python SDK (a script's own ``json.dump`` of the transcript's fields),
+the status is the enum as Python prints it (``"TranscriptStatus.completed"``) and the times of
+utterances and words may be under ``start_ms``/``end_ms``: both are read as the API's
+``completed``, ``start`` and ``end``. (A bare list with ``start_ms`` keys stays
+``json-segments``, as it was.)
+
 Some scripts save only the utterances (``json.dump([u.dict() for u in transcript.utterances])``):
 a JSON list of objects with ``speaker``, ``text``, ``start``, ``end``, ``confidence`` and
 ``words`` is read the same way (:func:`is_utterance_list`; the ``json-segments`` adapter,
@@ -35,13 +41,13 @@ from adapters.stt_json import (
     as_list,
     as_object,
     int_ms,
-    primary_language,
     sentences,
     speaker_name,
     text_of,
 )
 from importers.adapter import Adapter, ParseOptions
 from importers.errors import ParseError
+from importers.language import language_code
 from importers.model import Segment, Transcript, Word
 from importers.source import Source
 
@@ -50,6 +56,8 @@ TRANSCRIPT_FIELDS = ("audio_url", "language_code", "status", "acoustic_model")
 #: Top-level keys of the other speech-to-text formats (WhisperX/whisper, Deepgram/AWS, Rev.ai).
 OTHER_FORMATS = ("segments", "results", "monologues")
 UTTERANCE_FIELDS = frozenset({"speaker", "text", "start", "end", "confidence", "words"})
+#: The SDK's enum, printed: ``TranscriptStatus.completed`` is the API's ``completed``.
+ENUM_PREFIX = "TranscriptStatus."
 SNIFF_ITEMS = 20
 
 
@@ -92,7 +100,7 @@ class AssemblyAIAdapter(Adapter):
             _check_status(data)
             utterances = as_list(data.get("utterances"), "utterances")
             words = as_list(data.get("words"), "words")
-            language = primary_language(data.get("language_code"))
+            language = language_code(data.get("language_code"))
         else:
             raise ParseError("not an AssemblyAI transcript (a JSON object or utterance list)")
         if utterances:
@@ -104,10 +112,18 @@ class AssemblyAIAdapter(Adapter):
 
 def _check_status(data: dict[str, Any]) -> None:
     status = data.get("status", "completed")
+    if isinstance(status, str) and status.startswith(ENUM_PREFIX):
+        status = status.removeprefix(ENUM_PREFIX)
     if status != "completed":
         error = data.get("error")
         detail = f": {error}" if isinstance(error, str) and error.strip() else ""
         raise ParseError(f"transcript status is {status!r}, not 'completed'{detail}")
+
+
+def _time(item: dict[str, Any], key: str) -> Any:
+    """``start`` or ``end`` in milliseconds: the API's key, or the ``_ms`` one a saved SDK
+    object may carry instead."""
+    return item[key] if key in item else item.get(f"{key}_ms")
 
 
 def _words(raw: list[Any], where: str, speaker: str | None) -> list[Word]:
@@ -120,8 +136,8 @@ def _words(raw: list[Any], where: str, speaker: str | None) -> list[Word]:
             words.append(
                 Word(
                     text,
-                    int_ms(word.get("start"), "start", at),
-                    int_ms(word.get("end"), "end", at),
+                    int_ms(_time(word, "start"), "start", at),
+                    int_ms(_time(word, "end"), "end", at),
                     speaker_name(word.get("speaker")) or speaker,
                 )
             )
@@ -133,8 +149,8 @@ def _utterance(raw: Any, where: str) -> Segment:
     speaker = speaker_name(item.get("speaker"))
     return Segment(
         text=text_of(item.get("text", ""), where),
-        start_ms=int_ms(item.get("start"), "start", where),
-        end_ms=int_ms(item.get("end"), "end", where),
+        start_ms=int_ms(_time(item, "start"), "start", where),
+        end_ms=int_ms(_time(item, "end"), "end", where),
         speaker=speaker,
         words=tuple(
             _words(as_list(item.get("words"), f"{where}.words"), f"{where}.words", speaker)

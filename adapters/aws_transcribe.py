@@ -35,13 +35,13 @@ from typing import Any, ClassVar
 from adapters.stt_json import (
     as_list,
     as_object,
-    primary_language,
     sentences,
     string_seconds_to_ms,
     text_of,
 )
 from importers.adapter import Adapter, ParseOptions
 from importers.errors import ParseError
+from importers.language import language_code
 from importers.model import Transcript, Word
 from importers.source import Source
 
@@ -104,7 +104,7 @@ class AwsTranscribeAdapter(Adapter):
         return Transcript(
             segments=tuple(sentences(words)),
             format=self.name,
-            language=primary_language(results.get("language_code")),
+            language=language_code(results.get("language_code")),
         )
 
 

@@ -14,7 +14,9 @@
                        "transcript": "Dancing in the masquerade...", "words": [...]}]}}
 
 * ``utterances`` (``utterances=true``) are the service's own cues: each is a segment, its words
-  (``punctuated_word`` where ``smart_format``/``punctuate`` wrote one) keep their times.
+  (``punctuated_word`` where ``smart_format``/``punctuate`` wrote one) keep their times. Deepgram
+  writes a space between every two words, Chinese and Japanese too (``我 的 桌 子``): the
+  utterance's text and the words are joined by script (:func:`importers.text.join_words`).
 * Without utterances, the words of each channel's first alternative are cut into sentences
   (:func:`adapters.stt_json.sentences`).
 * ``speaker`` (``diarize=true``, an integer) becomes ``Speaker 0``, as Deepgram's own paragraph
@@ -35,7 +37,6 @@ from typing import Any, ClassVar
 from adapters.stt_json import (
     as_list,
     as_object,
-    primary_language,
     sentences,
     speaker_name,
     text_of,
@@ -43,8 +44,10 @@ from adapters.stt_json import (
 )
 from importers.adapter import Adapter, ParseOptions
 from importers.errors import ParseError
+from importers.language import language_code
 from importers.model import Segment, Transcript, Word
 from importers.source import Source
+from importers.text import join_words
 
 
 def _channels(data: Any) -> list[Any] | None:
@@ -89,7 +92,7 @@ class DeepgramAdapter(Adapter):
         return Transcript(
             segments=tuple(segments),
             format=self.name,
-            language=primary_language(first.get("detected_language")),
+            language=language_code(first.get("detected_language")),
         )
 
 
@@ -136,7 +139,8 @@ def _utterance(raw: Any, where: str, several: bool) -> Segment:
         if (w := _word(r, f"{where}.words[{i}]", channel)).text
     )
     return Segment(
-        text=text_of(item.get("transcript", ""), where),
+        # Deepgram spaces the words of every language ("我 的 桌 子"): rejoined by script.
+        text=join_words(text_of(item.get("transcript", ""), where).split()),
         start_ms=to_ms(item.get("start"), "start", where),
         end_ms=to_ms(item.get("end"), "end", where),
         speaker=speaker,

@@ -13,6 +13,10 @@
 
     Transcribed by https://otter.ai     the footer: not speech, reported as skipped
 
+Transcripts published through markdown keep Otter's layout with the names in bold
+(``**Emma**  0:00``; ``****Rachel Nabors****`` where the bold was applied twice): the markup is
+not part of the name (:func:`adapters.speakers.unmark`).
+
 ``Unknown Speaker`` is what Otter writes when it could not tell who spoke, for each such turn
 on its own: two of them may be two different people. So it is not a name: each such segment is
 ``anonymous`` (no speaker, never merged with another, never ``--me``; see
@@ -40,6 +44,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from adapters.docx_text import ZIP_MAGIC, paragraph_lines
+from adapters.speakers import unmark
 from importers.adapter import Adapter, ParseOptions
 from importers.errors import ParseError
 from importers.model import Repair, Segment, Transcript
@@ -121,7 +126,7 @@ def parse_lines(lines: Sequence[str], pattern: re.Pattern[str], format_name: str
         line = lines[i]
         m = _is_header(pattern, lines, i) if timed else None
         if m is not None:
-            name = (m.group("name") or "").strip() or None
+            name = unmark((m.group("name") or "").strip()) or None
             entries.append(_Entry(i + 1, name, parse_offset(m.group("time"))))
         elif (
             not timed
@@ -129,7 +134,7 @@ def parse_lines(lines: Sequence[str], pattern: re.Pattern[str], format_name: str
             and (i == 0 or not lines[i - 1].strip())
             and _untimed_name(lines, i, end)
         ):
-            entries.append(_Entry(i + 1, line.strip(), None))
+            entries.append(_Entry(i + 1, unmark(line.strip()), None))
         elif line.strip():
             if not entries:
                 what = "a 'Name  M:SS' header" if timed else "a speaker name line"

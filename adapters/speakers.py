@@ -14,8 +14,10 @@ how the file writes prefixes, not by how much each person talks; a file does it 
 * **On every cue** (:func:`consistent_names`): at least :data:`MIN_SHARE` of the cues with text
   carry one. Some name must come back (a conversation returns to a speaker) unless the file has
   at most three names; a person may speak once (a Japanese round table: five speakers, four of
-  them once, ``田中: ...``). A cue without a prefix continues the previous speaker in Zoom files;
-  elsewhere its speaker stays unknown.
+  them once, ``田中: ...``). Once the layout says so, a prefix of a few words is a name even
+  when it is used once in lower case (a 1,200-cue Zoom meeting where ``shruthi: Good evening.``
+  and ``Nandani butola: You too.`` speak once). A cue without a prefix continues the previous
+  speaker in Zoom files; elsewhere its speaker stays unknown.
 * **On the first cue of each turn** (:func:`turn_start_names`; podcasts: ``Host: Welcome
   back`` then ten cues without a name, 5 % of the cues prefixed): at least :data:`MIN_TURNS`
   prefixes, from a small set of names each used about twice or more, and consecutive prefixes
@@ -23,14 +25,21 @@ how the file writes prefixes, not by how much each person talks; a file does it 
   of speaker. The cues that follow take that speaker.
 
 Common label words (:data:`NOT_NAMES`) are never speakers, and a name that does not look like a
-name (lowercase words, more than five words) counts only when the file uses it more than once.
-So ``Note: the exam moved`` in ordinary dialogue stays text: one such label is neither.
+name (lowercase words, more than five words) shows itself only when the file uses it more than
+once, or numbers it like another (``参加者1``, ``参加者2``). So ``Note: the exam moved`` in
+ordinary dialogue stays text: one such label is neither.
+
+How prefixes are written: ``Name:`` (the first colon followed by a space), ``[Name]:``, with
+markdown bold around the name (``**Audrow Nash:**``, ``**Emma**:``), with full-width brackets
+or colon (``［司会］：``, ``参加者1：はい``), or an ASCII colon straight before Chinese or Japanese
+text (``司会:本日は``), which writes no space after it.
 
 ``--speaker-prefixes yes|no`` (``ParseOptions.extra["speaker_prefixes"]``, read by
 :func:`prefix_mode`) overrides the guess for the rare file where it is wrong: ``yes`` takes
 every plausible prefix as a speaker, ``no`` leaves all text as it is (name lines included).
-Detection (:func:`has_consistent_prefixes`: is a ``.vtt`` Zoom's?) keeps 0.1.0's stricter rule,
-so that no file changes format, and so client_session_id, after an upgrade.
+Detection (:func:`has_consistent_prefixes`: is a ``.vtt`` Zoom's?) keeps 0.1.0's stricter rule
+and 0.1.0's grammar of a prefix, so that no file changes format, and so client_session_id,
+after an upgrade.
 
 Otter's SRT export writes the name alone on the cue's first line, without a colon
 (``Dora Demszky`` / ``So let's begin.``). Any two-line subtitle has a first line, so such a line
@@ -54,6 +63,7 @@ import click
 from importers.adapter import AdapterOption, ParseOptions
 from importers.errors import ConfigError
 from importers.model import Segment
+from importers.text import UNSPACED
 
 MIN_SHARE = 0.6
 #: A turn-start file names at least this many turns...
@@ -72,6 +82,10 @@ SPEAKER_PREFIXES = AdapterOption(
 )
 MAX_NAME_CHARS = 60
 MAX_NAME_WORDS = 5
+#: In a file whose cues carry names, a prefix that does not show itself as one (used once, in
+#: lower case) is a name when it has at most this many words besides particles (``Nandani
+#: butola``, ``Tomas van der berg``), not a phrase.
+MAX_LAYOUT_NAME_WORDS = 3
 #: In a file with more cues than this, a name line used only once is not a name.
 SHORT_FILE_CUES = 10
 
@@ -151,10 +165,24 @@ _PARTICLES = frozenset(
 
 # Leading markup (``<i>``, ``{\\an8}``) may precede the prefix; the name is bracketed or runs to
 # the first colon that is followed by a space or the end of the line (``Dr:Who`` keeps its colon).
+# 0.1.0's grammar: format detection keeps it (has_consistent_prefixes), so no file changes format.
+_PREFIX_0_1_0 = re.compile(
+    r"^(?P<lead>[ \t]*(?:(?:<[^<>\n]*>|\{\\[^{}\n]*\})[ \t]*)*)"
+    r"(?:\[(?P<bracket>[^\[\]\n]{1,60})\]"
+    r"|(?P<name>[^\s:\[<{](?:[^:\n<>]|:(?![ \t]|$)){0,59}?))"
+    r"[ \t]*:(?:[ \t]+|$)",
+    re.MULTILINE,
+)
+# What parsing reads besides: markdown bold around the name (``**Audrow Nash:**``,
+# ``**Emma**:``), full-width brackets and colons (``［司会］：``, ``参加者1：``), and an ASCII colon
+# straight before Chinese or Japanese text, which puts no space after it (``司会:本日は``).
+_COLON = rf"(?::(?(md)(?:\*\*)?)(?:[ \t]+|$|(?=[{UNSPACED}]))|：(?(md)(?:\*\*)?)[ \t]*)"
 _PREFIX = re.compile(
     r"^(?P<lead>[ \t]*(?:(?:<[^<>\n]*>|\{\\[^{}\n]*\})[ \t]*)*)"
-    r"(?:\[(?P<bracket>[^\[\]\n]{1,60})\]|(?P<name>[^\s:\[<{](?:[^:\n<>]|:(?![ \t]|$)){0,59}?))"
-    r"[ \t]*:(?:[ \t]+|$)",
+    r"(?P<md>\*\*)?"
+    r"(?:[\[［](?P<bracket>[^\[\]［］\n]{1,60})[\]］]"
+    rf"|(?P<name>[^\s:：\[［<{{*](?:[^:：\n<>*]|:(?![ \t*]|$|[{UNSPACED}])){{0,59}}?))"
+    rf"(?(md)(?:\*\*)?)[ \t]*{_COLON}",
     re.MULTILINE,
 )
 _NOT_IN_NAME = re.compile(r"[?!;\"“”…]")
@@ -168,13 +196,15 @@ class Prefix(NamedTuple):
     text: str  # the cue text with the prefix removed (leading markup kept)
 
 
-def find_prefix(text: str) -> Prefix | None:
-    """The ``Name:`` / ``[Name]:`` prefix of the first non-blank line of ``text``, if any."""
+def find_prefix(text: str, *, grammar: re.Pattern[str] = _PREFIX) -> Prefix | None:
+    """The ``Name:`` / ``[Name]:`` prefix of the first non-blank line of ``text``, if any
+    (``grammar``: :data:`_PREFIX_0_1_0` for format detection)."""
     stripped = text.lstrip("\n")
     first = stripped.find("\n")
-    if ":" not in (stripped if first < 0 else stripped[:first]):
+    line = stripped if first < 0 else stripped[:first]
+    if ":" not in line and "：" not in line:
         return None
-    match = _PREFIX.match(stripped)
+    match = grammar.match(stripped)
     if match is None:
         return None
     bracket = match["bracket"]
@@ -201,6 +231,21 @@ def _plausible(name: str, bracketed: bool) -> bool:
     return bracketed or len(name.split()) <= MAX_NAME_WORDS
 
 
+def _name_words(name: str) -> int:
+    """Words of a name, particles aside (``Tomas van der berg`` has two)."""
+    return sum(1 for w in name.split() if w not in _PARTICLES)
+
+
+def unmark(name: str) -> str:
+    """``name`` without the markdown emphasis around it: ``**Emma**`` and ``****Rachel
+    Nabors****`` (a transcript exported as text and published through markdown) are ``Emma``
+    and ``Rachel Nabors``."""
+    if len(name) > 2 and name[0] == name[-1] and name[0] in "*_":
+        inner = name.strip(name[0]).strip()
+        return inner or name
+    return name
+
+
 def _looks_like_name(name: str) -> bool:
     """Capitalised words (``Dora Demszky``, ``G3P1``, ``Kupor (SL)``), particles allowed."""
     return all(not w[0].islower() or w in _PARTICLES for w in name.split())
@@ -220,10 +265,21 @@ def prefix_mode(options: ParseOptions) -> PrefixMode:
     raise ConfigError(f"--speaker-prefixes must be yes or no, not {value!r}")
 
 
-def _names(prefixes: Sequence[Prefix | None]) -> tuple[Counter[str], set[str]]:
-    """How often each prefix is used, and those that may be names (used twice, or look it)."""
+_NUMBER = re.compile(r"\d+")
+
+
+def _names(
+    prefixes: Sequence[Prefix | None], *, shapes: bool = True
+) -> tuple[Counter[str], set[str]]:
+    """How often each prefix is used, and those that may be names: used twice, or look it, or
+    (``shapes``) of a shape another prefix shares (``参加者1``, ``participant 2``: numbered)."""
     counts = Counter(p.name for p in prefixes if p is not None)
-    return counts, {n for n, c in counts.items() if c > 1 or _looks_like_name(n)}
+    shaped = Counter(_NUMBER.sub("#", n) for n in counts) if shapes else Counter[str]()
+    return counts, {
+        n
+        for n, c in counts.items()
+        if c > 1 or _looks_like_name(n) or shaped[_NUMBER.sub("#", n)] > 1
+    }
 
 
 def consistent_names(
@@ -231,9 +287,13 @@ def consistent_names(
 ) -> set[str]:
     """The names of a file that writes a prefix on every cue, or an empty set (module doc).
 
-    ``names_reused`` adds 0.1.0's rule that each name is used about twice (detection keeps it).
+    Once the names that show themselves (used twice, capitalised, numbered alike) are on
+    :data:`MIN_SHARE` of the cues, the layout says prefixes are names: every other prefix of at
+    most :data:`MAX_LAYOUT_NAME_WORDS` words is a name too, used once or written in lower case
+    (``shruthi:``, ``Nandani butola:``). ``names_reused`` keeps 0.1.0's rules for detection:
+    each name used about twice, and only the names that show themselves.
     """
-    counts, names = _names(prefixes)
+    counts, names = _names(prefixes, shapes=not names_reused)
     used = sum(counts[n] for n in names)
     if used < 2 or used < MIN_SHARE * cues_with_text:
         return set()
@@ -241,7 +301,9 @@ def consistent_names(
         return set()
     if len(names) > 3 and not any(counts[n] > 1 for n in names):
         return set()  # every "name" once: labels of a list (``Monday:``, ``Tuesday:``...)
-    return names
+    if names_reused:
+        return names
+    return names | {n for n in counts if _name_words(n) <= MAX_LAYOUT_NAME_WORDS}
 
 
 def turn_start_names(prefixes: Sequence[Prefix | None]) -> set[str]:
@@ -260,7 +322,7 @@ def has_consistent_prefixes(texts: Iterable[str], *, bracketed: bool | None = No
     This decides a ``.vtt`` file's format (Zoom's or not), so it keeps 0.1.0's rule: a file that
     format went to Omi under must keep it, or a re-run would send it again under a new key.
     """
-    found = [find_prefix(t) for t in texts if t.strip()]
+    found = [find_prefix(t, grammar=_PREFIX_0_1_0) for t in texts if t.strip()]
     total = len(found)
     if bracketed is not None:
         found = [p if p is not None and p.bracketed == bracketed else None for p in found]

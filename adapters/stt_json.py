@@ -8,11 +8,14 @@ speakers. What they share, and what lives here:
   mean "not known" (normalization estimates it and reports it); anything else that is not a
   number is a :class:`~importers.errors.ParseError` naming where it is (``results.items[3]``:
   JSON errors have no useful line once the document is parsed).
+* Words join by script (:func:`importers.text.join_words`: no spaces between Chinese or
+  Japanese characters).
 * Cues: word-only formats have none, so a cue is a sentence of one speaker
   (:func:`sentences`): it ends at a word that ends a sentence or where the speaker changes.
   Normalization then builds turns from the words as for WhisperX (:mod:`importers.turns`), and
   ``--no-merge`` keeps one segment per sentence.
-* Language: ``en_us`` (AssemblyAI), ``en-US`` (AWS) become ``en``, the code Omi takes.
+* Language: ``en_us`` (AssemblyAI), ``en-US`` (AWS) become ``en``, the code Omi takes
+  (:func:`importers.language.language_code`).
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from typing import Any
 from importers.bounds import check_offset_ms, seconds_to_ms
 from importers.errors import ParseError
 from importers.model import Segment, Word
+from importers.text import join_words
 from importers.turns import SENTENCE_END
 
 
@@ -105,7 +109,7 @@ def words_segment(words: Sequence[Word], speaker: str | None) -> Segment:
     starts = [w.start_ms for w in words if w.start_ms is not None]
     ends = [w.end_ms for w in words if w.end_ms is not None]
     return Segment(
-        text=" ".join(w.text for w in words),
+        text=join_words(w.text for w in words),
         start_ms=min(starts) if starts else None,
         end_ms=max(ends) if ends else None,
         speaker=speaker,
@@ -131,10 +135,3 @@ def sentences(words: Sequence[Word]) -> list[Segment]:
             flush()
     flush()
     return out
-
-
-def primary_language(value: Any) -> str | None:
-    """``"en_us"`` / ``"en-US"`` / ``"de"`` -> ``"en"`` / ``"en"`` / ``"de"``; else None."""
-    if not isinstance(value, str) or not value.strip():
-        return None
-    return value.strip().replace("_", "-").split("-")[0].lower()

@@ -21,6 +21,12 @@ Three layouts, decided by the file's first timestamp line:
   file: when most timestamp lines with words after the time have a paragraph below them and
   those words read like a name (:func:`adapters.speakers.is_name_line`), they are names.
 
+  Descript's markdown export is this layout with markdown around it: ``[00:00:00] **Audrow
+  Nash:** text`` (bold names, read by :func:`adapters.speakers.find_prefix`), chapter headings
+  ``## [00:01:28] Title`` and ``## Title`` (not speech: reported as ``heading_skipped``), and a
+  table of contents of ``- [\\[00:01:27\\] Title](#anchor)`` lines before the first timestamp
+  (``header_skipped``, however long).
+
 * **Name line, time line, text** (Microsoft Teams' transcript pane, copied)::
 
       Jane Doe                                Teams also copies each entry's accessibility
@@ -62,14 +68,19 @@ Layout = Literal["name-time", "time-first", "teams"]
 _TIME = r"\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?"
 #: ``[00:01:23] rest``, ``(01:23) rest``, ``00:01:23 rest``, ``00:01:23 - rest``, ``## [..]``.
 TIME_FIRST = re.compile(
-    rf"^[ \t]*(?:#+[ \t]+)?(?:\*\*)?(?P<open>[\[(]?)(?P<time>{_TIME})(?P<close>[\])]?)(?:\*\*)?"
+    rf"^[ \t]*(?P<heading>#+[ \t]+)?(?:\*\*)?"
+    rf"(?P<open>[\[(]?)(?P<time>{_TIME})(?P<close>[\])]?)(?:\*\*)?"
     r"(?:[ \t]+(?:[-–—|][ \t]+)?(?P<rest>.*?))?[ \t]*$"
 )
-#: ``Name (00:01:23): rest``, ``Name [01:23]``, ``**Name (0:03):** rest``.
+#: ``Name (00:01:23): rest``, ``Name [01:23]``, ``**Name (0:03):** rest``, ``**Name** [01:23]``.
 NAME_TIME = re.compile(
-    rf"^[ \t]*(?:\*\*)?(?P<name>[^\s\[\](){{}}<>*][^\[\](){{}}<>*\n]{{0,59}}?)[ \t]+"
+    rf"^[ \t]*(?:\*\*)?(?P<name>[^\s\[\](){{}}<>*][^\[\](){{}}<>*\n]{{0,59}}?)(?:\*\*)?[ \t]+"
     rf"[\[(](?P<time>{_TIME})[\])][ \t]*:?(?:\*\*)?(?:[ \t]*(?P<rest>.*?))?[ \t]*$"
 )
+#: A markdown heading (a chapter's title in Descript's markdown export), and a table of contents
+#: entry linking to one (``- [\\[00:01:27\\] Meet the founders](#000127-meet-the-founders)``).
+HEADING = re.compile(r"^[ \t]*#{1,6}[ \t]+\S")
+TOC_ENTRY = re.compile(r"^[ \t]*[-*+][ \t]+\[.*\]\(#[^()\s]*\)[ \t]*$")
 #: A time alone on its line (Teams).
 BARE_TIME = re.compile(rf"^[ \t]*(?P<time>{_TIME})[ \t]*$")
 #: Teams' accessibility label of an entry: ``Jane Doe 1 minute 5 seconds``.
@@ -89,6 +100,7 @@ class _Entry:
     speaker: str | None = None
     rest: str = ""  # the words after the time on the header line
     text: list[str] = field(default_factory=list)  # the lines below it
+    heading: bool = False  # the header line is a markdown heading (``## [00:01:28] Title``)
 
     @property
     def all_text(self) -> str:
@@ -108,8 +120,10 @@ def _name_time(line: str) -> re.Match[str] | None:
 
 
 def _layout(lines: Sequence[str]) -> tuple[Layout, int] | None:
-    """The layout and the index of its first header, from the first lines with text."""
-    content = [i for i, line in enumerate(lines) if line.strip()][: MAX_HEADER_LINES + 1]
+    """The layout and the index of its first header, from the first lines with text (a table
+    of contents aside: it may list every chapter)."""
+    content = [i for i, line in enumerate(lines) if line.strip() and not TOC_ENTRY.match(line)]
+    content = content[: MAX_HEADER_LINES + 1]
     layouts: tuple[Layout, ...] = ("name-time", "teams", "time-first")
     for i in content:
         for layout in layouts:
@@ -129,6 +143,7 @@ class _Header:
     speaker: str | None
     rest: str  # the words after the time on its line
     size: int  # the lines it takes (Teams: the name line and the time line)
+    heading: bool = False  # a markdown heading line
 
 
 def _header_at(lines: Sequence[str], i: int, layout: Layout) -> _Header | None:
@@ -142,8 +157,9 @@ def _header_at(lines: Sequence[str], i: int, layout: Layout) -> _Header | None:
     match = _name_time(line) if layout == "name-time" else _time_first(line)
     if match is None:
         return None
-    speaker = match["name"].strip() if layout == "name-time" else None
-    return _Header(match["time"], speaker, (match["rest"] or "").strip(), 1)
+    if layout == "name-time":
+        return _Header(match["time"], match["name"].strip(), (match["rest"] or "").strip(), 1)
+    return _Header(match["time"], None, (match["rest"] or "").strip(), 1, bool(match["heading"]))
 
 
 def _headers(lines: Sequence[str], layout: Layout) -> list[tuple[int, str]]:
@@ -201,12 +217,14 @@ class TimestampedTextAdapter(Adapter):
         entries = _entries(lines, layout, first, repairs)
         if layout == "time-first":
             _names_after_times(entries, options)
+            entries = _without_chapters(entries, repairs)
         segments: list[Segment] = []
         for entry in entries:
             start, overflow = parse_timestamp(entry.time)
             if overflow:
                 repairs.append(Repair("time_field_overflow", entry.line))
             segments.append(Segment(entry.all_text, start, None, entry.speaker, line=entry.line))
+        repairs.sort(key=lambda r: r.line or 0)  # chapter headings are found in two passes
         if layout == "time-first" and not any(s.speaker for s in segments):
             segments = apply_prefix_speakers(
                 segments, continue_previous=False, mode=prefix_mode(options)
@@ -229,15 +247,33 @@ def _entries(
         if header is not None:
             if entries and entries[-1].text and _labels(entries[-1].text[-1], header.speaker):
                 entries[-1].text.pop()  # Teams' accessibility label of this entry
-            entries.append(_Entry(i + 1, header.time, header.speaker, header.rest))
+            entries.append(
+                _Entry(i + 1, header.time, header.speaker, header.rest, heading=header.heading)
+            )
             i += header.size
             continue
         if layout == "teams" and NOTICE.match(lines[i].strip()):
             repairs.append(Repair("notice_skipped", i + 1))
+        elif layout == "time-first" and HEADING.match(lines[i]):
+            repairs.append(Repair("heading_skipped", i + 1))  # a chapter title without a time
         elif entries:
             entries[-1].text.append(lines[i])
         i += 1
     return entries
+
+
+def _without_chapters(entries: list[_Entry], repairs: list[Repair]) -> list[_Entry]:
+    """Markdown headings with a time are chapter titles (Descript: ``## [00:01:28] Intro``, then
+    the speech): the title is no speech; the paragraphs below it, if any, stay."""
+    kept = []
+    for entry in entries:
+        if entry.heading and entry.speaker is None and entry.rest:
+            repairs.append(Repair("heading_skipped", entry.line))
+            entry.rest = ""
+            if not any(t.strip() for t in entry.text):
+                continue
+        kept.append(entry)
+    return kept
 
 
 def _labels(label: str, name: str | None) -> bool:

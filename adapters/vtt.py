@@ -22,6 +22,9 @@ would be wrong:
 * ``header`` -- ``WEBVTT`` is not on the first line (webvtt-py: ``MalformedFileError``; the
   tolerant parser allows blank lines before it, or raises the ParseError).
 * ``webvtt-py`` -- webvtt-py raised anyway.
+* ``unpadded`` -- old Teams/Stream timing lines (``0:4:6.80 --> 0:4:6.530``) whose fractions are
+  milliseconds without zero padding (:func:`adapters.timing.unpadded_layout`): webvtt-py, as
+  any decimal reading, would take ``.80`` for 800 ms.
 
 Not a reason to fall back, but extended: webvtt-py's strict mode raises on files that are fine to
 read (a timing line straight after cue text in ``vtt/webvtt-py-youtube-dl-inline-timestamps.vtt``,
@@ -36,7 +39,8 @@ What the walk does, on both paths (each needed by a corpus sample):
 
 * ``WEBVTT`` may be followed by text (``WEBVTT - Translation of that film I like``) and by header
   lines (``X-TIMESTAMP-MAP``, YouTube's ``Kind:``/``Language:``/``Style:`` with CSS and ``##``);
-  ``Language:`` (and Microsoft Stream's ``NOTE language:en-us``) sets the transcript's language.
+  ``Language:`` (and Microsoft Stream's ``NOTE language:en-us``) sets the transcript's language
+  (its code: ``en-us`` and ``English`` are ``en``).
 * NOTE, STYLE and REGION blocks, anywhere, are consumed; so are legacy ``Region: id=...`` lines
   before the first cue (``vtt/astisub-...``). A STYLE block ends at its first blank line as the
   spec says, so the rest of a CSS rule after a blank line is reported as ``block_skipped``.
@@ -70,9 +74,10 @@ from typing import Any, ClassVar, Protocol
 import webvtt
 
 from adapters.speakers import SPEAKER_PREFIXES, apply_prefix_speakers, prefix_mode
-from adapters.timing import parse_timing
+from adapters.timing import parse_timing, unpadded_layout
 from importers.adapter import Adapter, AdapterOption, ParseOptions
 from importers.errors import ParseError
+from importers.language import language_code
 from importers.model import Repair, Segment, Transcript
 from importers.source import Source
 
@@ -84,9 +89,7 @@ _VOICE = re.compile(r"<v(?:\.[^\s<>]*)?[ \t]+([^<>\n]*)>")
 _SETTINGS = re.compile(r"^(?:[\w-]+:\S*(?:[ \t]+|$))*$")
 _BLOCK_KEYWORD = re.compile(r"^(?:NOTE|STYLE|REGION)(?:[ \t]|$)")
 _HEADER_FIELD = re.compile(r"^[ \t]*(?:[\w-]+[ \t]*[:=]|Region:)")
-_LANGUAGE = re.compile(
-    r"^(?:Language:[ \t]*|NOTE language:[ \t]*)([A-Za-z]{2,3})(?:[-_][\w-]+)?[ \t]*$"
-)
+_LANGUAGE = re.compile(r"^(?:Language:|NOTE language:)[ \t]*(\w[\w -]{0,40}?)[ \t]*$")
 
 
 def is_webvtt(source: Source) -> bool:
@@ -103,7 +106,7 @@ class VttAdapter(Adapter):
     """WebVTT subtitles and captions."""
 
     name = "vtt"
-    extensions = (".vtt",)
+    extensions: ClassVar[tuple[str, ...]] = (".vtt",)
     description = (
         "WebVTT (.vtt); <v Name> voices and [SPEAKER_00]: / Name: prefixes become speakers"
     )
@@ -141,6 +144,7 @@ FALLBACK_SKIPPED = "skipped"
 FALLBACK_SPLIT = "split"
 FALLBACK_HEADER = "header"
 FALLBACK_WEBVTT_PY = "webvtt-py"
+FALLBACK_UNPADDED = "unpadded"
 
 # A timing line webvtt-py reads exactly as the tolerant parser does: [h:]m:s.f with at most 59
 # minutes and seconds and one to three fraction digits ('.5' is 500 ms in both), then nothing or
@@ -180,6 +184,8 @@ def read_vtt(lines: list[str]) -> VttCues:
     try:
         if not lines or not _HEADER.match(lines[0]):
             raise _Fallback(FALLBACK_HEADER)
+        if unpadded_layout(lines):
+            raise _Fallback(FALLBACK_UNPADDED)
         try:
             captions = webvtt.from_buffer(lines).captions
         except Exception:  # whatever webvtt-py raises, the tolerant parser reads it or says why
@@ -197,12 +203,13 @@ def read_vtt(lines: list[str]) -> VttCues:
 
 
 def parse_vtt(lines: list[str]) -> VttCues:
-    """Cues of a WebVTT file read by the tolerant parser alone (no webvtt-py).
+    """Cues of a WebVTT file read by the tolerant parser alone (no webvtt-py); old Teams'
+    unpadded fractions as milliseconds (:func:`adapters.timing.unpadded_layout`).
 
     Raises:
         ParseError: no ``WEBVTT`` header, or a line with ``-->`` that is not a timing line.
     """
-    return _walk(lines, _read_cue)
+    return _walk(lines, _read_unpadded_cue if unpadded_layout(lines) else _read_cue)
 
 
 class _CueReader(Protocol):
@@ -279,9 +286,15 @@ def _add_cue(
     )
 
 
-def _read_cue(out: VttCues, lines: list[str], start: int, timing_at: int) -> int:
+def _read_unpadded_cue(out: VttCues, lines: list[str], start: int, timing_at: int) -> int:
+    return _read_cue(out, lines, start, timing_at, unpadded=True)
+
+
+def _read_cue(
+    out: VttCues, lines: list[str], start: int, timing_at: int, *, unpadded: bool = False
+) -> int:
     """The tolerant parser's cue: timing line by :mod:`adapters.timing`, text from the lines."""
-    timing = parse_timing(lines[timing_at], line=timing_at + 1)
+    timing = parse_timing(lines[timing_at], line=timing_at + 1, unpadded=unpadded)
     if timing is None:
         raise ParseError(
             "invalid cue timing line", line=timing_at + 1, snippet=lines[timing_at].strip()
@@ -343,6 +356,6 @@ def _skip_blank(lines: list[str], i: int) -> int:
 
 
 def _note_language(out: VttCues, line: str) -> None:
-    match = _LANGUAGE.match(line)
-    if match and out.language is None:
-        out.language = match[1].lower()
+    match = _LANGUAGE.match(line) if out.language is None else None
+    if match:
+        out.language = language_code(match[1])

@@ -11,8 +11,10 @@ from typing import Any
 from adapters.stt_json import to_ms
 from importers.bounds import MAX_OFFSET_S
 from importers.errors import ParseError
+from importers.language import language_code
 from importers.model import Segment, Word
 from importers.source import Source
+from importers.text import join_words
 
 #: Keys only openai-whisper writes into a segment (WhisperX drops them when it aligns).
 WHISPER_SEGMENT_KEYS = ("seek", "tokens")
@@ -113,7 +115,7 @@ def read_segments(
         if not with_speakers:
             words = tuple(Word(w.text, w.start_ms, w.end_ms) for w in words)
         if not text.strip() and words:
-            text = " ".join(w.text for w in words)
+            text = join_words(w.text for w in words)
         start, end = item.get("start"), item.get("end")
         out.append(
             Segment(
@@ -132,5 +134,6 @@ def read_segments(
 
 
 def language_of(data: Any) -> str | None:
-    language = data.get("language") if isinstance(data, dict) else None
-    return language.strip() if isinstance(language, str) and language.strip() else None
+    """The code of the file's ``language``: openai-whisper writes ``en``, OpenAI's API
+    ``english``, whisper-timestamped ``Arabic`` when given a name (all ``en``/``ar``)."""
+    return language_code(data.get("language")) if isinstance(data, dict) else None

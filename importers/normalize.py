@@ -83,6 +83,10 @@ REPAIR_REASONS: dict[str, tuple[str, str]] = {
         "document header (title, date, attendees, notes) skipped",
         "document headers (title, date, attendees, notes) skipped",
     ),
+    "heading_skipped": (
+        "chapter heading (markdown, not speech) skipped",
+        "chapter headings (markdown, not speech) skipped",
+    ),
     "start_interpolated": (
         "start spread over its timestamp block by word count",
         "starts spread over their timestamp blocks by word count",

@@ -36,7 +36,7 @@ from importers.errors import (
 )
 from importers.identity import fingerprint
 from importers.inputs import FolderPart, Found, Period, find_inputs
-from importers.language import detect_language
+from importers.language import detect_language, language_code
 from importers.model import NormalizedTranscript, Transcript
 from importers.normalize import normalize, summarize_repairs
 from importers.options import ConvertOptions
@@ -283,11 +283,12 @@ def convert_transcript(
 def resolve_language(
     transcript: Transcript, options: ConvertOptions, normalized: NormalizedTranscript
 ) -> tuple[str, LanguageSource]:
-    """``--language`` wins, then what the file says, then what the text reads as, then ``en``."""
+    """``--language`` wins, then what the file says (its code: a plugin's ``english`` is ``en``),
+    then what the text reads as, then ``en``."""
     if options.language:
         return options.language, "option"
-    if transcript.language:
-        return transcript.language, "input"
+    if (named := language_code(transcript.language)) is not None:
+        return named, "input"
     detected = detect_language(t.text for t in normalized.turns)
     if detected:
         return detected, "detected"

@@ -11,12 +11,18 @@ left is presentation, which this module removes:
 * HTML entities (``&amp;``, ``&nbsp;``...), after tags, so ``&lt;i&gt;`` stays literal text.
 
 A bare ``<`` or ``>`` that is not a tag is text and stays.
+
+Words are joined the way their script writes them (:func:`join_words`): Chinese, Japanese, Thai,
+Lao, Khmer and Myanmar put no space between words, so where a speech-to-text service or an
+aligner gives one character or word at a time (Deepgram's Chinese, whisper-timestamped's
+Japanese) the words join without spaces; every other script, Korean included, takes a space.
 """
 
 from __future__ import annotations
 
 import html
 import re
+from collections.abc import Iterable
 
 _TAG = re.compile(r"</?[A-Za-z][\w.\-#]*(?:\s[^<>]*)?/?>")
 _TIMESTAMP_TAG = re.compile(r"<\d{1,}(?::\d{1,2}){0,2}[.,]\d+>|<\d{1,}(?::\d{1,2}){1,2}>")
@@ -62,6 +68,27 @@ def clean_lines(text: str, *, markup: bool = True) -> list[str]:
         if line:
             lines.append(line)
     return lines
+
+
+#: Characters of scripts written without spaces between words: Thai, Lao, Myanmar, Khmer, CJK
+#: radicals, symbols and punctuation, kana, Bopomofo, CJK strokes, katakana extensions, CJK
+#: ideographs (with extension A and compatibility ideographs), full- and half-width forms (not
+#: Hangul: Korean spaces its words), and the ideographs of the supplementary planes.
+UNSPACED = (
+    "\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u2e80-\u2fdf\u3000-\u312f\u3190-\u31ff"
+    "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef\U00020000-\U0003ffff"
+)
+_SPACE_BETWEEN_UNSPACED = re.compile(f"(?<=[{UNSPACED}]) (?=[{UNSPACED}])")
+
+
+def join_words(words: Iterable[str]) -> str:
+    """``words`` joined by a space, except between two characters of scripts written without
+    spaces (:data:`UNSPACED`): ``["這", "不"]`` -> ``這不``, ``["我", "iPhone"]`` -> ``我 iPhone``.
+
+    Each word is taken as it is (no inner whitespace expected); empty words are skipped.
+    """
+    text = " ".join(w for w in words if w)
+    return text if text.isascii() else _SPACE_BETWEEN_UNSPACED.sub("", text)
 
 
 def word_count(text: str) -> int:

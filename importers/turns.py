@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from typing import NamedTuple
 
 from importers.model import Segment, Word
+from importers.text import join_words
 
 SENTENCE_END = (".", "?", "!", "…", "。", "？", "！")
 MAX_MINORITY_WORDS = 2
@@ -116,7 +117,7 @@ def words_to_turns(
         if group:
             turns.append(
                 Segment(
-                    text=" ".join(t for w in group if (t := w.text.strip())),
+                    text=join_words(w.text.strip() for w in group),
                     start_ms=group[0].start_ms,
                     end_ms=max(w.end_ms for w in group),
                     speaker=group[0].speaker,

@@ -41,8 +41,8 @@ import re
 import traceback
 import zipfile
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime, timedelta, timezone
 from functools import lru_cache
 from pathlib import Path
 from xml.sax.saxutils import escape
@@ -451,6 +451,16 @@ STARTED_AT = (
     "0001-01-01T00:00:00+14:00", "1969-12-31", "2200-01-01", "2199-12-31T23:59:59-12:00", "soon",
     "2026-13-01", "",
 )  # fmt: skip
+#: Dates and datetimes a program may put on ConvertOptions itself (not through the flags).
+MADE_DATES = (
+    date(1, 1, 1), date(9999, 12, 31), date(1969, 12, 31), date(1970, 1, 1), date(2026, 3, 2),
+    date(2199, 12, 31), date(2200, 1, 1),
+)  # fmt: skip
+MADE_DATETIMES = (
+    datetime.min, datetime.max, datetime(1, 1, 1, tzinfo=UTC), datetime(9999, 12, 31, tzinfo=UTC),
+    datetime(1970, 1, 1), datetime(2026, 3, 2, 10, tzinfo=UTC),
+    datetime(2199, 12, 31, 23, 59, tzinfo=timezone(timedelta(hours=-14))),
+)  # fmt: skip
 TIMEZONES = ("UTC", "Europe/Berlin", "Pacific/Kiritimati", "Etc/GMT+12", "Nowhere/City", "")
 DURATIONS = (0.0, 1.0, 2.0, 1e9, 1e308, float("inf"), float("nan"))
 HOSTILE_STEMS = (
@@ -476,9 +486,13 @@ class Case:
     flags: dict[str, object] = field(default_factory=dict)
     rttm: bytes | None = None
     people: bytes | None = None
+    #: ``ConvertOptions`` fields set as a library caller sets them, past the flags' checks
+    #: (``started_on=date(1, 1, 1)`` once reached the start-time rule: issue 22).
+    made: dict[str, object] = field(default_factory=dict)
 
     def describe(self) -> str:
-        flags = ", ".join(f"{k}={v!r}" for k, v in sorted(self.flags.items()))
+        given = {**self.flags, **{f"ConvertOptions.{k}": v for k, v in self.made.items()}}
+        flags = ", ".join(f"{k}={v!r}" for k, v in sorted(given.items()))
         extra = " +rttm" if self.rttm is not None else ""
         extra += " +people" if self.people is not None else ""
         what = "folder" if self.walk else "file"
@@ -513,6 +527,7 @@ def make_case(rng: random.Random, seeds: Sequence[tuple[str, bytes]], registry: 
         if rng.random() < 0.3:
             flags["diarization_id"] = rng.choice(("rec", "nope", "\u0007"))
     _options(rng, flags)
+    made = _made(rng)
     people = None
     if rng.random() < 0.03:
         people = rng.choice(
@@ -529,7 +544,18 @@ def make_case(rng: random.Random, seeds: Sequence[tuple[str, bytes]], registry: 
         flags=flags,
         rttm=rttm,
         people=people,
+        made=made,
     )
+
+
+def _made(rng: random.Random) -> dict[str, object]:
+    """Now and then a start set on ``ConvertOptions`` directly, in range or not."""
+    made: dict[str, object] = {}
+    if rng.random() < 0.03:
+        made["started_on"] = rng.choice(MADE_DATES)
+    if rng.random() < 0.03:
+        made["started_at"] = rng.choice(MADE_DATETIMES)
+    return made
 
 
 def _options(rng: random.Random, flags: dict[str, object]) -> None:
@@ -592,6 +618,8 @@ def run_case(case: Case, root: Path, registry: Registry) -> Result:
     converted = False
     try:
         options = ConvertOptions.from_flags(registry=registry, **flags)  # type: ignore[arg-type]
+        if case.made:
+            options = replace(options, **case.made)  # type: ignore[arg-type]
         for outcome in convert_all(paths, options, registry=registry):
             if outcome.conversion is not None:
                 converted = True

@@ -118,3 +118,29 @@ def test_a_word_with_a_bad_time_names_it() -> None:
 )
 def test_sniff(data: Any, claimed: bool) -> None:
     assert AAI.sniff(src(data)) is claimed
+
+
+def _ms_keys(item: dict[str, Any]) -> dict[str, Any]:
+    """An utterance or word as a script saves the SDK's object: times under ``_ms`` keys."""
+    out = {k: v for k, v in item.items() if k not in ("start", "end")}
+    out |= {"start_ms": item["start"], "end_ms": item["end"]}
+    if "words" in item:
+        out["words"] = [_ms_keys(x) for x in item["words"]]
+    return out
+
+
+def test_a_transcript_saved_through_the_python_sdk() -> None:
+    """The enum printed as the status and times under start_ms/end_ms (refused before)."""
+    saved = {
+        **TRANSCRIPT,
+        "status": "TranscriptStatus.completed",
+        "utterances": [_ms_keys(u) for u in UTTERANCES],
+    }
+    t = AAI.parse(src(saved), ParseOptions())
+    assert [(s.speaker, s.start_ms, s.end_ms, s.text) for s in t.segments] == [
+        ("Speaker A", 100, 600, "Ready?"),
+        ("Speaker B", 900, 1750, "Yes, go."),
+    ]
+    assert [(x.start_ms, x.end_ms) for x in t.segments[1].words] == [(900, 1200), (1300, 1750)]
+    with pytest.raises(ParseError, match="transcript status is 'error', not 'completed'"):
+        AAI.parse(src({**saved, "status": "TranscriptStatus.error"}), ParseOptions())

@@ -148,3 +148,22 @@ def test_cli_error_names_the_file_and_where(tmp_path: Path) -> None:
     )
     assert "Traceback" not in result.output
     assert json.loads(result.stdout)["format"] == "deepgram"
+
+
+def test_chinese_words_and_utterances_join_without_spaces() -> None:
+    """Deepgram gives one character per word and spaces its utterance transcript ("我 的 桌
+    子"): both come out as Chinese is written."""
+    chars = [word(c, i * 0.3, i * 0.3 + 0.25, 0, c) for i, c in enumerate("我的桌子。")]
+    data = {
+        "results": {
+            "channels": [{"alternatives": [{"words": chars}], "detected_language": "zh-TW"}],
+            "utterances": [{"start": 0.0, "end": 1.5, "speaker": 0, "channel": 0,
+                            "transcript": "我 的 桌 子。", "words": chars}],
+        }
+    }  # fmt: skip
+    t = DG.parse(src(data), ParseOptions())
+    assert [s.text for s in t.segments] == ["我的桌子。"]
+    assert t.language == "zh"
+    assert [turn.text for turn in normalize(t).turns] == ["我的桌子。"]
+    del data["results"]["utterances"]
+    assert [s.text for s in DG.parse(src(data), ParseOptions()).segments] == ["我的桌子。"]

@@ -306,3 +306,23 @@ def test_a_txt_header_line_of_spaces_is_read_in_linear_time() -> None:
     assert time.perf_counter() - started < 1
     assert parsed.segments[0].text == f"hi {line}  0:0"
     assert TXT_HEADER.match("Ana Lima  " + " " * 100_000 + "1:02:15")["name"] == "Ana Lima"
+
+
+def test_markdown_bold_names_are_the_names() -> None:
+    """Otter's text published through markdown: bold names (twice bold once), and a bold
+    'Unknown Speaker' that is still no name."""
+    text = (
+        "**Emma**  0:00  \nHave you ever moved abroad?\n\n"
+        "**Unknown Speaker**  0:20  \nWelcome to the show.\n\n"
+        "**Rachel Nabors**  1:21  \nSo glad to be here.\n\n"
+        "****Rachel Nabors****  31:12  \nAnd London.\n"
+    )
+    source = Source.from_text(text, "48-traveling-dev.txt")
+    assert TXT.sniff(source)
+    t = TXT.parse(source, ParseOptions())
+    assert [(s.speaker, s.anonymous) for s in t.segments] == [
+        ("Emma", False),
+        (None, True),
+        ("Rachel Nabors", False),
+        ("Rachel Nabors", False),
+    ]

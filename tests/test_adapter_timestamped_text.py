@@ -218,7 +218,68 @@ def test_a_text_file_that_is_no_transcript_gets_one_clear_error(tmp_path: Path) 
     result = CliRunner().invoke(cli, ["convert", str(notes)])
     assert result.exit_code == 1
     assert result.stderr.splitlines() == [
-        f"Error: {notes}: not recognised as any of: zoom-captions, zoom-chat, otter, "
+        f"Error: {notes}: not recognised as any of: teams, zoom-captions, zoom-chat, otter, "
         "google-meet, timestamped-text; use --format to choose one",
         "omi-import: 0 converted (0 conversations), 1 failed",
+    ]
+
+
+DESCRIPT_MARKDOWN = """
+    - [\\[00:00:00\\] Introducing the episode](#000000-introducing-the-episode)
+    - [\\[00:00:09\\] Meet the founders](#000009-meet-the-founders)
+
+    ## [00:00:00] Introducing the episode
+
+    I'm going to tell you about a company.
+
+    ## [00:00:09] Meet the founders
+
+    [00:00:09] **Ines Moreau:** Welcome. Would you introduce yourself?
+
+    [00:00:12] **Tariq Haddad:** Sure. I run the factory.
+    We build houses.
+
+    ## Where we are going
+
+    [00:00:20] **Ines Moreau:** Where next?
+"""
+
+
+def test_descript_markdown_names_chapters_and_contents() -> None:
+    """Descript's markdown export: bold names (left in the text before), chapter headings and a
+    table of contents that are not speech."""
+    t = read(DESCRIPT_MARKDOWN)
+    assert rows(t) == [
+        (None, 0, "I'm going to tell you about a company.", 4),
+        ("Ines Moreau", 9000, "Welcome. Would you introduce yourself?", 10),
+        ("Tariq Haddad", 12000, "Sure. I run the factory.\nWe build houses.", 12),
+        ("Ines Moreau", 20000, "Where next?", 17),
+    ]
+    assert t.repairs == (
+        Repair("header_skipped", 1),
+        Repair("header_skipped", 2),
+        Repair("heading_skipped", 4),
+        Repair("heading_skipped", 8),
+        Repair("heading_skipped", 15),
+    )
+
+
+def test_a_long_table_of_contents_does_not_hide_the_transcript() -> None:
+    toc = "".join(f"- [\\[00:0{i}:00\\] Part {i}](#000{i}00-part-{i})\n" for i in range(10))
+    talk = "[00:00:00] **Ann:** Hi.\n\n[00:00:05] **Bob:** Hello.\n\n[00:00:09] **Ann:** Bye.\n"
+    text = f"{toc}\n{talk}"
+    source = Source.from_text(text, "t.txt")
+    assert TT.sniff(source)
+    assert [s.speaker for s in TT.parse(source, ParseOptions()).segments] == ["Ann", "Bob", "Ann"]
+
+
+def test_a_bold_name_before_a_bracketed_time() -> None:
+    t = read("""
+        **Ali** [00:00:00] Today we talk about tech.
+
+        **Kelly** [00:00:30] Welcome to the podcast.
+    """)
+    assert rows(t) == [
+        ("Ali", 0, "Today we talk about tech.", 1),
+        ("Kelly", 30000, "Welcome to the podcast.", 3),
     ]

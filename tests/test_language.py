@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from importers.cli import cli
-from importers.language import detect_language
+from importers.language import detect_language, language_code
 
 SERBIAN = [
     "Dobar dan, kako ste danas?",
@@ -70,3 +70,48 @@ def test_what_the_file_says_wins_over_detection(tmp_path: Path) -> None:
 
 def test_undetectable_text_defaults_to_english(tmp_path: Path) -> None:
     assert language_of(str(srt(tmp_path, ["ok", "ok"]))) == ("en", "default")
+
+
+@pytest.mark.parametrize(
+    ("named", "code"),
+    [
+        ("en", "en"),
+        ("eng", "en"),
+        ("en_us", "en"),  # AssemblyAI
+        ("en-US", "en"),  # AWS Transcribe
+        ("EN", "en"),
+        ("zh-Hant", "zh"),
+        ("english", "en"),  # OpenAI's verbose_json
+        ("Arabic", "ar"),  # whisper-timestamped given a language name
+        ("Japanese", "ja"),
+        ("Mandarin", "zh"),  # a macrolanguage's member: the macrolanguage's code
+        ("castilian", "es"),  # whisper's own alias
+        ("Deutsch", "de"),  # a language's own name for itself
+        ("日本語", "ja"),
+        ("iw", "he"),  # a deprecated code
+        ("fil", "fil"),  # no two-letter code: three letters
+    ],
+)
+def test_a_language_a_file_names_becomes_its_code(named: str, code: str) -> None:
+    assert language_code(named) == code
+
+
+@pytest.mark.parametrize("value", ["", "  ", "auto", "und", "mul", "xx", "a-", "en--US", None, 3])
+def test_a_value_that_names_no_language_gives_none(value: object) -> None:
+    assert language_code(value) is None
+
+
+@pytest.mark.parametrize(("named", "code"), [("english", "en"), ("Arabic", "ar"), ("auto", None)])
+def test_a_language_name_in_whisper_json_is_sent_as_its_code(
+    tmp_path: Path, named: str, code: str | None
+) -> None:
+    """OpenAI's verbose_json says "english" (sent as such before); a value naming no language
+    leaves the language to detection."""
+    path = tmp_path / "talk.json"
+    segments = [
+        {"id": i, "seek": 0, "start": i * 2.0, "end": i * 2.0 + 2, "text": f" {t}", "tokens": []}
+        for i, t in enumerate(RUSSIAN)
+    ]
+    document = {"task": "transcribe", "language": named, "text": " ".join(RUSSIAN)}
+    path.write_text(json.dumps({**document, "segments": segments}), encoding="utf-8")
+    assert language_of(str(path)) == ((code, "input") if code else ("ru", "detected"))

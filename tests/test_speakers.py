@@ -5,7 +5,12 @@ from __future__ import annotations
 
 import pytest
 
-from adapters.speakers import apply_prefix_speakers, has_consistent_prefixes, prefix_mode
+from adapters.speakers import (
+    apply_prefix_speakers,
+    find_prefix,
+    has_consistent_prefixes,
+    prefix_mode,
+)
 from adapters.srt import SrtAdapter
 from adapters.teams import TeamsAdapter
 from adapters.vtt import VttAdapter
@@ -164,3 +169,73 @@ def test_detection_keeps_the_stricter_rule_of_0_1_0() -> None:
     assert registry.detect(source).name == "vtt"
     t = VttAdapter().parse(source, ParseOptions())
     assert [s.speaker for s in t.segments] == ["Ana", "Ben", "Ana", "Cleo", "Dev", "Eli"]
+
+
+def test_the_layout_makes_a_prefix_used_once_in_lower_case_a_name() -> None:
+    """A Zoom meeting where every cue carries a name: two people who speak once, in lower case,
+    get their cue (it went to the previous speaker, their name left in the text)."""
+    texts = [
+        "Priya Raman: Good evening, everyone.",
+        "Tomás Ortega: Evening.",
+        "Priya Raman: Let's start with the budget.",
+        "Tomás Ortega: It is short.",
+        "Priya Raman: Good. Anyone else?",
+        "shruthi: Good evening.",
+        "Tomás Ortega: The budget is final.",
+        "Nandani butola: You too.",
+        "and we are done",  # Zoom: a cue without a name continues the speaker
+    ]
+    out = apply_prefix_speakers(cues(*texts), continue_previous=True)
+    assert speakers(out)[5:] == [
+        ("shruthi", "Good evening."),
+        ("Tomás Ortega", "The budget is final."),
+        ("Nandani butola", "You too."),
+        ("Nandani butola", "and we are done"),
+    ]
+
+
+def test_a_phrase_before_a_colon_stays_text_in_a_named_file() -> None:
+    texts = ["Ann: Hi.", "Bob: Hello.", "Ann: So.", "and the thing is that: we wait", "Bob: Ok."]
+    out = apply_prefix_speakers(cues(*texts), continue_previous=False)
+    assert speakers(out)[3] == (None, "and the thing is that: we wait")
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "rest"),
+    [
+        ("**Audrow Nash:** Hi everyone.", "Audrow Nash", "Hi everyone."),  # Descript markdown
+        ("**Emma**: hi", "Emma", "hi"),
+        ("参加者1：本日はよろしくお願いします。", "参加者1", "本日はよろしくお願いします。"),
+        ("司会（山田）：始めます。", "司会（山田）", "始めます。"),
+        ("司会:本日は", "司会", "本日は"),  # no space after a colon before Japanese text
+        ("［司会］：はい", "司会", "はい"),
+    ],
+)
+def test_prefixes_in_markdown_and_full_width(text: str, name: str, rest: str) -> None:
+    found = find_prefix(text)
+    assert found is not None and (found.name, found.text) == (name, rest)
+
+
+def test_numbered_names_used_once_are_names() -> None:
+    """A Japanese meeting: full-width colons, participants numbered, each speaking once or twice
+    (no speakers were found at all)."""
+    texts = [
+        "司会（山田）：それでは始めます。",
+        "参加者1：よろしくお願いします。",
+        "参加者2：お願いします。",
+        "司会（山田）：最初の議題です。",
+        "参加者3：資料を共有します。",
+        "参加者1：ありがとうございます。",
+    ]
+    out = apply_prefix_speakers(cues(*texts), continue_previous=False)
+    assert [s.speaker for s in out] == [
+        "司会（山田）", "参加者1", "参加者2", "司会（山田）", "参加者3", "参加者1"
+    ]  # fmt: skip
+    assert out[1].text == "よろしくお願いします。"
+
+
+def test_detection_keeps_0_1_0_grammar() -> None:
+    """Prefixes 0.1.0 did not read (markdown, full-width colons) do not make a .vtt Zoom's."""
+    assert not has_consistent_prefixes(["**Ann:** Hi.", "**Bob:** Yo.", "**Ann:** Bye."] * 3)
+    assert not has_consistent_prefixes(["参加者1：はい", "参加者2：はい", "参加者1：いいえ"] * 3)
+    assert has_consistent_prefixes(["Ann: Hi.", "Bob: Yo.", "Ann: Bye."] * 3)

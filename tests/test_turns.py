@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
+
 from importers.model import Word
+from importers.text import join_words
 from importers.turns import TimedWord, fill_word_times, words_to_turns
 
 
@@ -77,3 +80,27 @@ def test_fill_word_times_at_the_edges() -> None:
     timed, estimated = fill_word_times([Word("first"), Word("last", 500, 400)], 100, 900)
     assert estimated == 1
     assert [(w.start_ms, w.end_ms) for w in timed] == [(100, 500), (500, 500)]
+
+
+def test_words_join_by_script() -> None:
+    """Chinese and Japanese words (one character each from Deepgram, words from
+    whisper-timestamped) join without spaces; Latin words beside them keep theirs."""
+    words = [
+        TimedWord(w, i * 100, i * 100 + 90, "A")
+        for i, w in enumerate(["這", "不", "是", "iPhone", "嗎？", "Yes", "いきます", "ニュース"])
+    ]
+    (turn,) = words_to_turns(words)
+    assert turn.text == "這不是 iPhone 嗎？ Yes いきますニュース"
+
+
+@pytest.mark.parametrize(
+    ("words", "text"),
+    [
+        (["สวัสดี", "ครับ"], "สวัสดีครับ"),  # Thai
+        (["안녕", "하세요"], "안녕 하세요"),  # Korean spaces its words
+        (["你好", "。", "Hi"], "你好。 Hi"),
+        (["Hello", "", "world"], "Hello world"),
+    ],
+)
+def test_join_words(words: list[str], text: str) -> None:
+    assert join_words(words) == text
