@@ -15,9 +15,12 @@ import re
 from collections.abc import Iterable
 
 #: Labels that number speakers rather than name them: ``Speaker 2``, ``SPEAKER_01``,
-#: ``spk_0``, ``Speaker A`` (AssemblyAI), ``Channel 1`` (Deepgram's channels).
+#: ``spk_0``, ``Speaker A`` (AssemblyAI), ``Channel 1`` (Deepgram's channels), and the same in
+#: Japanese, Chinese and Korean meeting tools (``参加者1``, ``话者 2``, ``发言人1``, ``화자1``).
 _GENERIC = re.compile(
-    r"(?:speaker|spk|channel|participant|person|guest)(?:[\s_-]*\d+|[\s_-]+[a-z])", re.IGNORECASE
+    r"(?:(?:speaker|spk|channel|participant|person|guest)(?:[\s_-]*\d+|[\s_-]+[a-z])"
+    r"|(?:参加者|話者|话者|スピーカー|发言人|發言人|说话人|說話人|화자|참가자)\s*[0-9０-９]+)",
+    re.IGNORECASE,
 )
 
 

@@ -75,7 +75,17 @@ def test_me_matches_as_omi_matches_the_owner(
 
 
 @pytest.mark.parametrize(
-    "label", ["Speaker 2", "SPEAKER_01", "spk_0", "Speaker A", "Channel 1", "participant3"]
+    "label",
+    [
+        "Speaker 2",
+        "SPEAKER_01",
+        "spk_0",
+        "Speaker A",
+        "Channel 1",
+        "participant3",
+        "参加者1",
+        "话者 2",
+    ],
 )
 def test_numbered_labels_are_no_names(label: str) -> None:
     assert is_generic(label)
