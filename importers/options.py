@@ -70,25 +70,26 @@ class ConvertOptions:
     names_in_text: bool = True
 
     def __post_init__(self) -> None:
+        """Options are checked where they are made, for a library caller as for the flags: the
+        source (:func:`check_source`), and the start held to the range the flags are
+        (``parse_datetime``, ``parse_date_only``), so the start-time rule never meets a date it
+        cannot place.
+
+        Raises:
+            ConfigError: a refused or unknown source; ``started_at`` or ``started_on`` outside
+                the datetime range.
+        """
         if self.source is not None:
             check_source(self.source)
+        if self.started_at is not None and not in_range(self.started_at):
+            raise ConfigError(f"started_at {self.started_at} is outside {DATETIME_RANGE}")
+        if self.started_on is not None and not in_range(datetime.combine(self.started_on, time())):
+            raise ConfigError(f"started_on {self.started_on} is outside {DATETIME_RANGE}")
 
     @property
     def body_source(self) -> str:
         """The ``source`` segment uploads carry."""
         return self.source or DEFAULT_SOURCE
-
-    def __post_init__(self) -> None:
-        """A library caller's start is held to the range the flags are (``parse_datetime``,
-        ``parse_date_only``), so the start-time rule never meets a date it cannot place.
-
-        Raises:
-            ConfigError: ``started_at`` or ``started_on`` outside the datetime range.
-        """
-        if self.started_at is not None and not in_range(self.started_at):
-            raise ConfigError(f"started_at {self.started_at} is outside {DATETIME_RANGE}")
-        if self.started_on is not None and not in_range(datetime.combine(self.started_on, time())):
-            raise ConfigError(f"started_on {self.started_on} is outside {DATETIME_RANGE}")
 
     @classmethod
     def from_flags(
