@@ -1,9 +1,13 @@
-"""The Omi API client: one POST per conversation, retried only where a retry is safe.
+"""The Omi API client: one request per attempt, and for each answer what may follow.
 
-Retries use tenacity (:class:`tenacity.Retrying`) in :meth:`OmiClient.create`, or the uploader's
-scheduler around :meth:`OmiClient.attempt`; what to retry is decided per answer by
-:meth:`OmiClient.decide`, a pure mapping from an answer to an outcome (tested with
-``httpx.MockTransport`` and against ``tests/fake_omi.py``):
+The client never waits and never retries by itself: the uploader's scheduler
+(:mod:`importers.scheduler`) grants each request its rate-limit unit and schedules every retry,
+writes and reads alike. An attempt either returns, or raises :class:`Retry` (a retry with the
+same request may succeed, after :meth:`OmiClient.retry_wait`) or an error that ends it.
+:meth:`OmiClient.decide` maps an answer to a create to its outcome, a pure function of the
+answer (tested with ``httpx.MockTransport`` and against ``tests/fake_omi.py``); what an answer
+teaches the pacer (the limit, a 429's window) is recorded once per request, in
+:meth:`OmiClient._exchange`:
 
 =================================  ====================================  ==========================
 answer                             idempotent (from-segments, a server   not idempotent (text; and
@@ -40,9 +44,9 @@ refused, TLS, timeout), so that a run can stop when Omi cannot be reached at all
 ``DELETE /v1/dev/user/conversations/{id}`` (:meth:`OmiClient.delete_attempt`) is paced like a
 POST (the same rate-limit unit) and may be repeated, so it is decided as from-segments is;
 200 means deleted and 404 means Omi holds no such conversation (deleted already).
-``GET /v1/dev/user/conversations`` (:meth:`OmiClient.find`, read scope, a budget of 60 an
-hour paced apart) reads a conversation back when its outcome is unknown, and
-``GET .../conversations/{id}`` (:meth:`OmiClient.read_status`) tells whether one answered
+``GET /v1/dev/user/conversations`` (:meth:`OmiClient.find_attempt`, read scope, a budget of 60
+an hour, :attr:`OmiClient.read_pacer`) reads a conversation back when its outcome is unknown,
+and ``GET .../conversations/{id}`` (:meth:`OmiClient.status_attempt`) tells whether one answered
 ``processing`` has been completed, without spending a write unit on a replay.
 
 ``Retry-After`` that is ``inf``, ``nan``, negative or unreadable is no deadline (the 429 still
@@ -63,6 +67,7 @@ that is not a plain short token is refused rather than stored.
 
 from __future__ import annotations
 
+import random
 import ssl
 import threading
 import time
@@ -74,7 +79,6 @@ from typing import Protocol, TypeVar
 from urllib.parse import quote, urlsplit
 
 import httpx
-import tenacity
 from pydantic import SecretStr
 
 from importers import __version__
@@ -180,7 +184,7 @@ class Created:
 
 @dataclass(frozen=True)
 class RetryPolicy:
-    """How long to keep trying. Tests shrink the waits (and may pass a fake ``sleep``).
+    """How long to keep trying (the scheduler's rules). Tests shrink the waits.
 
     Attributes:
         max_attempts: attempts of one request that reached no server (refused connections...).
@@ -201,7 +205,6 @@ class RetryPolicy:
     backoff_max_s: float = 120.0
     processing_wait_s: float = 30.0
     processing_rounds: int = 5
-    sleep: Callable[[float], None] = time.sleep
 
 
 class SendHooks(Protocol):
@@ -212,10 +215,6 @@ class SendHooks(Protocol):
 
     def not_sent(self) -> None:
         """The last attempt certainly created nothing (refused connection, 429 before work)."""
-
-
-class Stopped(Exception):  # noqa: N818 - a signal, not an error
-    """The run is stopping (Ctrl-C or an auth error elsewhere): nothing more is sent."""
 
 
 class Retry(Exception):  # noqa: N818 - a decision, not an error
@@ -272,18 +271,17 @@ class ClientStats:
 
 
 class OmiClient:
-    """Creates and deletes conversations in Omi, and reads them back.
-
-    :meth:`create` retries by itself (in the calling thread); the uploader's scheduler calls
-    :meth:`attempt` and :meth:`delete_attempt` (one request each, the rate-limit grant already
-    given) and schedules the retries itself, with :meth:`retry_wait`.
+    """Creates and deletes conversations in Omi, and reads them back: one request an attempt
+    (:meth:`attempt`, :meth:`delete_attempt`, :meth:`find_attempt`, :meth:`status_attempt`),
+    its rate-limit unit already granted by the caller's :class:`~importers.pacing.Pacer`; the
+    retries are the caller's (:meth:`retry_wait` says when).
 
     Args:
         base_url: checked already (:func:`importers.settings.check_base_url`).
         api_key: the developer API key (needs the ``conversations:write`` scope; reading back
             needs ``conversations:read``).
         transport: an httpx transport (tests pass ``httpx.MockTransport``).
-        pacer: shared rate-limit pacing of writes (POST and DELETE); :meth:`create` waits for it.
+        pacer: shared rate-limit pacing of writes (POST and DELETE).
         read_pacer: the pacing of reads (GET), a budget of its own (default: Omi's 60 an hour).
         policy: retry limits and waits.
         read_timeout_s: at least 180 s for real use (the server may take past 120 s).
@@ -323,10 +321,6 @@ class OmiClient:
             read_timeout_s=read_timeout_s,
             transport=transport,
         )
-        # Exponential (initial, 2x, 4x... up to max) plus up to ``initial`` of jitter.
-        self._backoff = tenacity.wait_exponential(
-            multiplier=self.policy.backoff_initial_s, max=self.policy.backoff_max_s
-        ) + tenacity.wait_random(0, self.policy.backoff_initial_s)
 
     def __enter__(self) -> OmiClient:
         return self
@@ -361,19 +355,6 @@ class OmiClient:
 
     # -- one conversation --------------------------------------------------------------------
 
-    def create(self, conversation: Conversation, hooks: SendHooks | None = None) -> Created:
-        """Create one conversation (its exact body bytes), retrying what is safe to retry.
-
-        Raises:
-            AuthError: 401/403; the caller should stop the run.
-            EndpointError: a certificate that fails verification, or a redirect; stop too.
-            RejectedError: 400/404/413/422; retrying cannot help.
-            UncertainError: text endpoint only; the conversation may exist.
-            TransientError: retries used up; a later run may succeed.
-            Stopped: the pacer was stopped while waiting.
-        """
-        return self._retrying(self.pacer, lambda: self.attempt(conversation, hooks))
-
     def attempt(
         self,
         conversation: Conversation,
@@ -389,7 +370,10 @@ class OmiClient:
         Raises:
             Retry: a retry with the same body may succeed (wait :meth:`retry_wait` first).
             DeletedError: the key's conversation was deleted in Omi (segments).
-            AuthError, EndpointError, RejectedError, UncertainError: as :meth:`create`.
+            AuthError: 401/403; the caller should stop the run.
+            EndpointError: a certificate that fails verification, or a redirect; stop too.
+            RejectedError: 400/404/413/422; retrying cannot help.
+            UncertainError: it may have been created, and sending it again could duplicate it.
         """
         segments = conversation.endpoint == SEGMENTS_ENDPOINT
         if idempotent is None:
@@ -425,45 +409,40 @@ class OmiClient:
             return True
         if answer.status == 404:
             return False
-        raise self._failure(answer, True, self.pacer, SCOPE_HELP)
+        raise self._failure(answer, True, SCOPE_HELP)
 
-    def read_status(self, conversation_id: str) -> tuple[str, bool] | None:
-        """``GET /v1/dev/user/conversations/{id}`` (read scope, retried): the conversation's
-        ``(status, discarded)``, or None when Omi holds no such conversation (404).
+    def status_attempt(self, conversation_id: str) -> tuple[str, bool] | None:
+        """One ``GET /v1/dev/user/conversations/{id}`` (read scope; the read pacer's grant
+        already given): the conversation's ``(status, discarded)``, or None when Omi holds no
+        such conversation (404).
 
         Raises:
-            AuthError: 403 (the key has no read scope) or 401.
+            Retry: try again later. AuthError: 403 (the key has no read scope) or 401.
             UncertainError: an answer that is no conversation.
-            TransientError: retries used up. Stopped: the run is stopping.
         """
         path = f"{TEXT_ENDPOINT}/{quote(conversation_id, safe='')}"
-
-        def once() -> Answer:
-            answer = self._exchange("GET", path, self.read_pacer, True)
-            if not 200 <= answer.status < 300 and answer.status != 404:
-                raise self._failure(answer, True, self.read_pacer, READ_SCOPE_HELP)
-            return answer
-
-        answer = self._retrying(self.read_pacer, once)
+        answer = self._exchange("GET", path, self.read_pacer, True)
         if answer.status == 404:
             return None
+        if not 200 <= answer.status < 300:
+            raise self._failure(answer, True, READ_SCOPE_HELP)
         found = listed_status(answer)
         if found is None:
             raise UncertainError("reading it back found an answer that is no conversation")
         return self.shown(found[0], 40), found[1]
 
-    def find(self, body: RequestBody) -> str | None:
-        """Read back a conversation: the id of the one Omi lists with the same
-        ``started_at`` and text (a segments body's texts, joined), or None when there is none.
+    def find_attempt(self, body: RequestBody) -> str | None:
+        """One read back of a conversation (read scope; the read pacer's grant already given):
+        the id of the one Omi lists with the same ``started_at`` and text (a segments body's
+        texts, joined), or None when there is none.
 
-        Uses ``GET /v1/dev/user/conversations`` (read scope, a budget of its own), retried.
-        A conversation Omi discarded as too short is not listed: it reads as none.
+        Uses ``GET /v1/dev/user/conversations``. A conversation Omi discarded as too short is
+        not listed: it reads as none.
 
         Raises:
-            AuthError: 403 (the key has no read scope) or 401.
+            Retry: try again later. AuthError: 403 (the key has no read scope) or 401.
             UncertainError: a conversation at that time whose text is not listed, or a list
                 that is no list: nothing can be concluded.
-            TransientError: retries used up. Stopped: the run is stopping.
         """
         started = body.started_at
         params = {
@@ -472,16 +451,11 @@ class OmiClient:
             "include_transcript": "true",
             "limit": str(LIST_PAGE),
         }
-
-        def once() -> Answer:
-            answer = self._exchange(
-                "GET", TEXT_ENDPOINT, self.read_pacer, True, params=params, limit=MAX_LIST_BYTES
-            )
-            if not 200 <= answer.status < 300:
-                raise self._failure(answer, True, self.read_pacer, READ_SCOPE_HELP)
-            return answer
-
-        answer = self._retrying(self.read_pacer, once)
+        answer = self._exchange(
+            "GET", TEXT_ENDPOINT, self.read_pacer, True, params=params, limit=MAX_LIST_BYTES
+        )
+        if not 200 <= answer.status < 300:
+            raise self._failure(answer, True, READ_SCOPE_HELP)
         if isinstance(body, TextRequest):
             text = body.text
         else:
@@ -493,30 +467,6 @@ class OmiClient:
         return None if found is None else self.shown(found, 200)
 
     # -- retries -----------------------------------------------------------------------------
-
-    def _retrying(self, pacer: Pacer | None, call: Callable[[], T]) -> T:
-        """``call`` after each grant of ``pacer``, retried while it raises :class:`Retry`."""
-
-        def paced() -> T:
-            if pacer is not None and not pacer.acquire():
-                raise Stopped
-            return call()
-
-        retrying = tenacity.Retrying(
-            retry=tenacity.retry_if_exception_type(Retry),
-            stop=tenacity.stop_after_attempt(self.policy.max_attempts),
-            wait=self._wait,
-            sleep=self.policy.sleep,
-            before_sleep=self._before_sleep,
-            reraise=True,
-        )
-        try:
-            for attempt in retrying:
-                with attempt:
-                    return paced()
-        except Retry as exc:
-            raise self.gave_up(exc) from None
-        raise AssertionError("unreachable")  # pragma: no cover - tenacity returns or raises
 
     def gave_up(self, exc: Retry, attempts: int | None = None) -> TransientError:
         """The error once ``attempts`` attempts (default: ``policy.max_attempts``) ended in
@@ -543,27 +493,20 @@ class OmiClient:
         return self.backoff(attempt_number)
 
     def backoff(self, attempt_number: int) -> float:
-        """The exponential backoff (with jitter) after attempt ``attempt_number``."""
-        # tenacity's waits read only the attempt number of the state they are given.
-        state = tenacity.RetryCallState(tenacity.Retrying(), None, (), {})
-        state.attempt_number = attempt_number
-        return float(self._backoff(state))
+        """The exponential backoff after attempt ``attempt_number``: the policy's initial wait,
+        doubling with each attempt up to its maximum, plus up to the initial wait of jitter (so
+        that the retries of many conversations do not fall together)."""
+        policy = self.policy
+        exponent = min(attempt_number - 1, 64)  # 2**64 x any sane wait is past the maximum
+        return min(policy.backoff_max_s, policy.backoff_initial_s * 2.0**exponent) + (
+            random.uniform(0, policy.backoff_initial_s)
+        )
 
     def retried(self, reason: str) -> None:
         """Count one retry (and show its reason)."""
         self.stats.add(retries=1)
         if self._on_retry is not None:
             self._on_retry(reason)
-
-    def _wait(self, state: tenacity.RetryCallState) -> float:
-        exc = state.outcome.exception() if state.outcome else None
-        if isinstance(exc, Retry):
-            return self.retry_wait(exc, state.attempt_number)
-        return self.backoff(state.attempt_number)
-
-    def _before_sleep(self, state: tenacity.RetryCallState) -> None:
-        exc = state.outcome.exception() if state.outcome else None
-        self.retried(exc.reason if isinstance(exc, Retry) else "retrying")
 
     # -- one request -------------------------------------------------------------------------
 
@@ -635,7 +578,25 @@ class OmiClient:
             # A provider's 429 (BYOK) comes during processing, past Omi's limiter: the window
             # is open, and a probe waiting for this answer is settled.
             self._answered(pacer, sent_at)
+        self._account(answer, pacer)
         return answer
+
+    def _account(self, answer: Answer, pacer: Pacer | None) -> None:
+        """What an answer teaches about the rate limit, recorded once per request: the limit a
+        success's headers give, and the window a limiter's 429 says (the decisions on the
+        answer stay pure functions of it)."""
+        if 200 <= answer.status < 300:
+            limit = int_header(answer.headers, "X-RateLimit-Limit")
+            if pacer is not None and limit is not None:
+                pacer.observe(limit, int_header(answer.headers, "X-RateLimit-Remaining"))
+        elif answer.status == 429 and _from_limiter(answer):
+            self.stats.add(rate_limited=1)
+            if pacer is not None:
+                pacer.rate_limited_at(
+                    time.monotonic(),
+                    _capped_retry_after(answer),
+                    int_header(answer.headers, "X-RateLimit-Limit"),
+                )
 
     def _certificate_error(self, failure: ssl.SSLCertVerificationError) -> EndpointError:
         reason = printable(str(failure.verify_message or failure.reason or failure), 200)
@@ -650,19 +611,15 @@ class OmiClient:
     # -- the decision ------------------------------------------------------------------------
 
     def decide(self, answer: Answer, idempotent: bool, *, segments: bool = True) -> Created:
-        """Map one answer to a create to a result, or raise the decision (module docstring)."""
+        """Map one answer to a create to a result, or raise the decision (module docstring): a
+        pure function of the answer."""
         if 200 <= answer.status < 300:
-            limit = int_header(answer.headers, "X-RateLimit-Limit")
-            if self.pacer is not None and limit is not None:
-                self.pacer.observe(limit, int_header(answer.headers, "X-RateLimit-Remaining"))
             return self._created(answer, idempotent, segments)
         if segments and answer.status == 410 and detail_code(answer) == "conversation_deleted":
             raise DeletedError(DELETED_HELP.format(where=""), status=410)
-        raise self._failure(answer, idempotent, self.pacer, SCOPE_HELP)
+        raise self._failure(answer, idempotent, SCOPE_HELP)
 
-    def _failure(
-        self, answer: Answer, idempotent: bool, pacer: Pacer | None, scope_help: str
-    ) -> Exception:
+    def _failure(self, answer: Answer, idempotent: bool, scope_help: str) -> Exception:
         """The decision for an answer that is not a 2xx (the table's lower rows)."""
         status = answer.status
         detail = self.shown(error_detail(answer))
@@ -678,7 +635,7 @@ class OmiClient:
         if status == 403:
             return AuthError(scope_help.format(detail=detail), status=status, detail=detail)
         if status == 429:
-            return self._rate_limited(answer, idempotent, detail, pacer)
+            return self._rate_limited(answer, idempotent, detail)
         if status == 503 and detail == LIMITER_DOWN:
             return Retry(f"server busy: {detail}", status=status, created_nothing=True, spent=False)
         if status in (500, 503) and handler_detail(answer):
@@ -703,11 +660,7 @@ class OmiClient:
             detail=detail,
         )
 
-    def _rate_limited(
-        self, answer: Answer, idempotent: bool, detail: str, pacer: Pacer | None
-    ) -> Exception:
-        asked = retry_after_seconds(answer.headers)
-        limit = int_header(answer.headers, "X-RateLimit-Limit")
+    def _rate_limited(self, answer: Answer, idempotent: bool, detail: str) -> Exception:
         if not _from_limiter(answer):
             # The user's own model provider (BYOK) is rate limited, during processing: its
             # JSON detail says so, and nothing was stored.
@@ -718,10 +671,8 @@ class OmiClient:
                 status=answer.status,
                 created_nothing=not idempotent or handler_detail(answer),
             )
-        self.stats.add(rate_limited=1)
-        retry_after = None if asked is None else min(asked, MAX_WINDOW_S)
-        if pacer is not None:
-            pacer.rate_limited_at(time.monotonic(), retry_after, limit)
+        asked = retry_after_seconds(answer.headers)
+        retry_after = _capped_retry_after(answer)
         reason = "rate limited"
         if asked is not None and asked > MAX_WINDOW_S:
             reason += f" (the server asked to wait {asked:.3g} s; waiting {MAX_WINDOW_S:.0f} s)"
@@ -744,6 +695,12 @@ class OmiClient:
                 DELETED_HELP.format(where=f" ({created.id})"), conversation_id=created.id
             )
         return created
+
+
+def _capped_retry_after(answer: Answer) -> float | None:
+    """``Retry-After`` in seconds, at most a day (:data:`~importers.pacing.MAX_WINDOW_S`)."""
+    asked = retry_after_seconds(answer.headers)
+    return None if asked is None else min(asked, MAX_WINDOW_S)
 
 
 def _from_limiter(answer: Answer) -> bool:

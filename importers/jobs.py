@@ -35,7 +35,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from importers.client import OmiClient, Retry, Stopped
+from importers.client import OmiClient, Retry
 from importers.errors import (
     ApiError,
     AuthError,
@@ -289,15 +289,13 @@ class ReadBackJob(_ConversationJob):
     def attempt(self) -> list[Job]:
         ctx, conv = self.context, self.conversation
         try:
-            found = ctx.client.find(conv.body)
-        except Stopped:
-            return []
+            found = ctx.client.find_attempt(conv.body)
         except AuthError as exc:
             if exc.status != 403:
                 raise
             ctx.read_scope = False
             return self._unresolved(exc)
-        except (UncertainError, TransientError) as exc:
+        except UncertainError as exc:
             return self._unresolved(exc)
         ctx.read_scope = True
         if found is None:
@@ -311,8 +309,9 @@ class ReadBackJob(_ConversationJob):
         )
         return []
 
-    def gave_up(self, error: TransientError) -> None:  # pragma: no cover - find retries
-        self.context.ledger.mark_uncertain(self.conversation.key, str(error))
+    def gave_up(self, error: TransientError) -> None:
+        """The reads ran out of retries: it stays uncertain, for the next run to look up."""
+        self._unresolved(error)
 
 
 @dataclass(eq=False)
@@ -335,15 +334,13 @@ class SettleJob(_ConversationJob):
     def attempt(self) -> list[Job]:
         ctx = self.context
         try:
-            found = ctx.client.read_status(self.conversation_id)
-        except Stopped:
-            return []
+            found = ctx.client.status_attempt(self.conversation_id)
         except AuthError as exc:
             if exc.status != 403:
                 raise
             ctx.read_scope = False
             return [self._create()]  # no read scope: a replay (a write) settles it
-        except (UncertainError, TransientError):
+        except UncertainError:
             return self._later()
         if found is None:  # its processing failed and the claim was released: send it again
             return [self._create()]
@@ -375,8 +372,10 @@ class SettleJob(_ConversationJob):
             )
         ]  # fmt: skip
 
-    def gave_up(self, error: TransientError) -> None:  # pragma: no cover - read_status retries
-        self.context.ledger.mark_note(self.conversation.key, str(error))
+    def gave_up(self, error: TransientError) -> None:
+        """The reads ran out of retries: it stays ``sending``, for the next run to replay."""
+        self.context.ledger.mark_note(self.conversation.key, f"{error} (still processing?)")
+        self.context.progress.finished(f"not settled: {self.label}: {error}")
 
 
 @dataclass(eq=False)

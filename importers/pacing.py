@@ -37,8 +37,8 @@ So a steady state sees no 429 at all, and at most one per window while learning 
 client spends the same key's budget (the first window, with the limit still unknown, may see one
 per request already in flight).
 
-:meth:`Pacer.reserve` is the pure decision (testable with any clock); :meth:`Pacer.acquire`
-blocks on it (the uploader's scheduler calls ``reserve`` itself, so that a wait holds no thread).
+:meth:`Pacer.reserve` is the pure decision (testable with any clock); the uploader's scheduler
+calls it and waits without holding a thread.
 What was learned is remembered between runs: the limit, and the window's length with its quality
 (``exact`` or ``lower``), so that a second run neither relearns nor waits an hour for a window
 of seconds.
@@ -76,7 +76,6 @@ class Pacer:
             or remembered from an earlier run, "exact" or "lower" (a lower bound: windows we
             open on our own start with a probe).
         clock: a monotonic clock (injectable for tests).
-        stop: when set, :meth:`acquire` gives up waiting and returns False.
         on_wait: called with the monotonic time a wait ends, each time one begins.
     """
 
@@ -87,7 +86,6 @@ class Pacer:
         *,
         window_quality: str | None = None,
         clock: Callable[[], float] = time.monotonic,
-        stop: threading.Event | None = None,
         on_wait: Callable[[float], None] | None = None,
     ) -> None:
         if limit is not None and limit < 1:
@@ -109,16 +107,14 @@ class Pacer:
         #: Counts the windows opened (the scheduler tells requests of this window from older).
         self.window_id = 0
         self._clock = clock
-        self._stop = stop or threading.Event()
         self._on_wait = on_wait
-        self._cond = threading.Condition()
+        self._lock = threading.Lock()
         self._window_start: float | None = None
         self._count = 0
         self._blocked_until: float | None = None
         self._after_reset = False
         self._opener_pending = False
         self._reset_start: float | None = None
-        self.granted = 0
         self.rate_limited = 0
         self.waited_s = 0.0
         self._waited_to = float("-inf")
@@ -132,7 +128,7 @@ class Pacer:
 
     def reserve(self, now: float) -> float | None:
         """Grant one request at ``now`` (None) or say how many seconds to wait first."""
-        with self._cond:
+        with self._lock:
             if self._blocked_until is not None:
                 if now < self._blocked_until:
                     return self._blocked_until - now
@@ -160,7 +156,6 @@ class Pacer:
                 else:
                     self._reset_start = None  # a window of our own: no 429 measures from it
             self._count += 1
-            self.granted += 1
             self._sends.append(now)
             return None
 
@@ -171,7 +166,7 @@ class Pacer:
         The first request of a window moves the window's start to this moment, so that the time
         spent between the grant and the send is not taken from the window.
         """
-        with self._cond:
+        with self._lock:
             now = self._clock()
             if self._opener_pending:
                 self._opener_pending = False
@@ -185,14 +180,13 @@ class Pacer:
 
     def rate_limited_at(self, now: float, retry_after: float | None, limit: int | None) -> None:
         """Learn from a 429 (its ``Retry-After`` and ``X-RateLimit-Limit``)."""
-        with self._cond:
+        with self._lock:
             self.rate_limited += 1
             if limit is not None and limit >= 1:
                 self.limit = limit
             # Whatever else it says, a 429 settles a probe and means the window is full.
             self._probing = False
             self._count = max(self._count, self.limit or 0)
-            self._cond.notify_all()
             if retry_after is None or not math.isfinite(retry_after):
                 return  # no deadline: reserve() waits for our estimate of the window's end
             reset = now + min(max(0.0, retry_after), MAX_WINDOW_S)
@@ -234,7 +228,7 @@ class Pacer:
         A probe answered in the window that follows one aligned with the server's also shows
         that our estimate of the length is not short: it is exact from then on (no more probes).
         """
-        with self._cond:
+        with self._lock:
             if not self._probing:
                 return
             if sent_at is not None and self._probe_sent is not None and sent_at < self._probe_sent:
@@ -243,11 +237,10 @@ class Pacer:
             if self._probe_follows_aligned:
                 self.window_quality = "exact"
             self._reset_start = None
-            self._cond.notify_all()
 
     def observe(self, limit: int | None, remaining: int | None) -> None:
         """Learn from rate-limit headers on a non-429 response (some deployments send them)."""
-        with self._cond:
+        with self._lock:
             if limit is not None and limit >= 1:
                 self.limit = limit
                 if remaining is not None and self._window_start is not None:
@@ -255,25 +248,11 @@ class Pacer:
 
     # -- blocking ----------------------------------------------------------------------------
 
-    def acquire(self) -> bool:
-        """Block until a request may be sent. False when stopped while waiting."""
-        while True:
-            now = self._clock()
-            delay = self.reserve(now)
-            if delay is None:
-                return True
-            if self._stop.is_set():
-                return False
-            with self._cond:
-                self.wait_begins(now, delay)
-                self._cond.wait(timeout=min(delay, 0.5))
-            self.waited(now, self._clock())
-
     def wait_begins(self, now: float, delay: float) -> None:
         """Tell ``on_wait`` of a wait of ``delay`` seconds from ``now``, once per wait (not per
         thread, nor for the short polls while a probe is answered)."""
         until = now + delay
-        with self._cond:
+        with self._lock:
             if delay < MIN_SHOWN_WAIT_S:
                 return
             if until > self._wait_shown + 1.0 or until < self._wait_shown - 1.0:
@@ -284,23 +263,18 @@ class Pacer:
     def waited(self, start: float, end: float) -> None:
         """Count ``start..end`` as time the batch waited for the limit (threads waiting
         together count once): waits that happened, not waits planned."""
-        with self._cond:
+        with self._lock:
             start = max(start, self._waited_to)
             if end > start:
                 self.waited_s += end - start
                 self._waited_to = end
-
-    def stop(self) -> None:
-        self._stop.set()
-        with self._cond:
-            self._cond.notify_all()
 
     # -- estimates ---------------------------------------------------------------------------
 
     def budget(self, now: float) -> tuple[int | None, float]:
         """Grants left in the window ``now`` is in (None: the limit is unknown) and the seconds
         until the next window begins."""
-        with self._cond:
+        with self._lock:
             span = self.window_s + self.margin_s
             if self._blocked_until is not None and now < self._blocked_until:
                 return 0, self._blocked_until - now
@@ -311,7 +285,7 @@ class Pacer:
 
     def window_count(self, now: float) -> tuple[int, float]:
         """Requests granted in the current window, and the seconds since it began."""
-        with self._cond:
+        with self._lock:
             if self._window_start is None or now >= self._window_start + self.window_s:
                 return 0, 0.0
             return self._count, now - self._window_start
@@ -323,7 +297,7 @@ class Pacer:
         unknown and no ``assume_limit`` is given)."""
         if requests <= 0:
             return 0.0
-        with self._cond:
+        with self._lock:
             limit = self.limit if self.limit is not None else assume_limit
             if limit is None:
                 return None
@@ -346,10 +320,3 @@ class Pacer:
             return first - now
         more = math.ceil((requests - left) / limit)
         return window_end - now + (more - 1) * span
-
-
-def floor_seconds(requests: int, limit: int, window_s: float) -> float:
-    """The least time ``requests`` requests take under ``limit`` per window (send times only)."""
-    if requests <= 0:
-        return 0.0
-    return (math.ceil(requests / limit) - 1) * window_s

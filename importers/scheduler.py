@@ -11,8 +11,9 @@ so the other jobs keep the rate-limit window full.
 
 * one, until the server has answered at all: a wrong or read-only key costs one request;
 * with the limit still unknown, a slow start: :data:`SLOW_START`, then
-  :data:`SLOW_START_STEP` more with each answer that is not a 429, so the 429 that teaches the
-  limit finds few requests in flight;
+  :data:`SLOW_START_STEP` more with each success, so the 429 that teaches the limit finds few
+  requests in flight, and half as many after each failure that spent a write unit, so a server
+  failing every conversation gets few before the run stops (:mod:`importers.jobs`);
 * with the limit known, enough to spend what is left of this window's budget before it ends at
   the observed latency: this window's requests (granted and to grant) ``ceil((left +
   granted) * latency / seconds left)`` at a time, plus those of older windows still in flight
@@ -20,7 +21,9 @@ so the other jobs keep the rate-limit window full.
   against a 30 s server, a short one all at once; the last requests of a run go at once;
 * never more than the cap (``--workers``, default :data:`DEFAULT_CAP`).
 
-Reads (GET) have their own budget, which the client paces; they are not counted here.
+**Reads** (GET: looking a conversation up) are jobs too, granted by the reads' own pacer (a
+budget of their own, 60 an hour on Omi), at most :data:`READS_AT_ONCE` in flight, retried
+through the same heap as writes: one retry engine for every request.
 
 **Unreachable.** An attempt whose connection cannot be made at all (DNS, refused, TLS, timeout)
 holds every attempt back for a backoff, and the next one goes to another job. After
@@ -78,7 +81,7 @@ LATENCY_PRIOR_S = 5.0
 LATENCY_WEIGHT = 0.3
 #: Seconds between ETA updates (the display ticks down with them).
 TICK_S = 1.0
-#: Reads at once (each is paced by the read budget inside the client).
+#: Reads in flight at once (each granted by the read pacer).
 READS_AT_ONCE = 2
 UNREACHABLE_HELP = (
     "cannot reach {host} ({cause}); nothing more was sent. Check the network and the address "
@@ -91,7 +94,7 @@ REACHABLE_AGAIN = "{host} answers again; going on"
 class Job(Protocol):
     """One request to make, retried until it is over."""
 
-    #: Whether it needs a write grant (POST, DELETE); a read (GET) is paced by the client.
+    #: Whether it needs a write grant (POST, DELETE) rather than a read's (GET).
     write: bool
     #: Whether the run may end while it still waits for its time (a read-back not yet due).
     optional: bool
@@ -223,6 +226,7 @@ class Scheduler:
         self._hold_until = 0.0
         self._blocked_since: float | None = None
         self._pacer_delay: float | None = None
+        self._read_delay: float | None = None
         self._intake = Intake()
         self._last_tick = float("-inf")
         self.latency_s = LATENCY_PRIOR_S
@@ -245,10 +249,6 @@ class Scheduler:
         """Start nothing more; the attempts in flight finish (the first reason given stays)."""
         if self.stopped is None:
             self.stopped = reason
-        self.pacer.stop()
-        # Read-backs wait on the reads' own budget (60 an hour): stopped too, they end now
-        # (the conversation stays uncertain for the next run) instead of holding the stop.
-        self.client.read_pacer.stop()
 
     # -- the loop ----------------------------------------------------------------------------
 
@@ -322,8 +322,12 @@ class Scheduler:
 
     def _dispatch(self, pool: ThreadPoolExecutor, now: float) -> None:
         blocked, delay = False, None
+        self._read_delay = None
         for job in [j for j in self._ready if not j.write]:
-            if len(self._reads) >= READS_AT_ONCE:
+            if len(self._reads) >= READS_AT_ONCE or self._hold_until > now:
+                break
+            self._read_delay = self.client.read_pacer.reserve(now)
+            if self._read_delay is not None:
                 break
             self._ready.remove(job)
             self._reads.add(self._submit(pool, job))
@@ -366,7 +370,7 @@ class Scheduler:
             if exc.unreachable is not None and self._on_unreachable is not None:
                 return _Done(job, elapsed, retry=exc)  # held by the pause; it reached no one
             job.failures += 1
-            job.spent += exc.spent
+            job.spent += exc.spent and job.write  # a read spends no write unit
             policy = self.client.policy
             if job.failures >= policy.max_attempts or job.spent >= policy.max_failures:
                 job.gave_up(self.client.gave_up(exc, job.failures))
@@ -401,8 +405,10 @@ class Scheduler:
                 self._on_unreachable(REACHABLE_AGAIN.format(host=self.client.host))
             if job.write:
                 self.latency_s += LATENCY_WEIGHT * (done.elapsed_s - self.latency_s)
-                if retry is None or retry.retry_after is None:
+                if retry is None:
                     self._slow_start = min(self.cap, self._slow_start + SLOW_START_STEP)
+                elif retry.spent:  # a failure: fewer in flight while it lasts, not more
+                    self._slow_start = max(1, self._slow_start // 2)
         if retry is None:
             self.add(done.followups)
         elif not done.gave_up:
@@ -440,6 +446,8 @@ class Scheduler:
             waits.append(self._hold_until - now)
         elif self._pacer_delay is not None:
             waits.append(self._pacer_delay)
+        if self._read_delay is not None:
+            waits.append(self._read_delay)
         return max(0.005, min(waits))
 
     # -- sizing ------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
+from attempts import WAITS, create
 from pydantic import SecretStr
 
 from importers.client import OmiClient, Retry, RetryPolicy
@@ -62,7 +63,8 @@ Answer = httpx.Response | Exception
 def make(
     answers: list[Answer], *, pacer: Pacer | None = None, attempts: int = 5
 ) -> tuple[OmiClient, list[httpx.Request], list[float]]:
-    """A client whose transport gives ``answers`` in order and records requests and sleeps."""
+    """A client whose transport gives ``answers`` in order; it records the requests, and
+    :func:`create` the waits its retries get."""
     seen: list[httpx.Request] = []
     sleeps: list[float] = []
 
@@ -78,7 +80,6 @@ def make(
         backoff_initial_s=1.0,
         backoff_max_s=8.0,
         processing_wait_s=7.0,
-        sleep=sleeps.append,
     )
     client = OmiClient(
         "https://api.example",
@@ -87,6 +88,7 @@ def make(
         pacer=pacer,
         policy=policy,
     )
+    WAITS[id(client)] = sleeps
     return client, seen, sleeps
 
 
@@ -102,7 +104,7 @@ def resp(status: int, body: object = None, headers: dict[str, str] | None = None
 
 def test_success_sends_body_and_bearer_key() -> None:
     client, seen, _ = make([resp(200, {**OK, "new_field": 1})])
-    created = client.create(SEGMENTS)
+    created = create(client, SEGMENTS)
     assert created.id == "conv1"
     assert seen[0].url.path == "/v1/dev/user/conversations/from-segments"
     assert seen[0].headers["Authorization"] == f"Bearer {KEY}"
@@ -119,7 +121,7 @@ def test_read_timeout_is_at_least_180_seconds() -> None:
 @pytest.mark.parametrize("status", [500, 502, 503, 504])
 def test_server_errors_retry_segments_with_the_same_body(status: int) -> None:
     client, seen, sleeps = make([resp(status, {"detail": "x"}), resp(200, OK)])
-    assert client.create(SEGMENTS).id == "conv1"
+    assert create(client, SEGMENTS).id == "conv1"
     assert len(seen) == 2
     assert seen[0].content == seen[1].content
     assert client.stats.retries == 1
@@ -132,7 +134,7 @@ def test_server_errors_retry_segments_with_the_same_body(status: int) -> None:
 )
 def test_transport_errors_retry_segments(error: Exception) -> None:
     client, seen, _ = make([error, resp(200, OK)])
-    assert client.create(SEGMENTS).id == "conv1"
+    assert create(client, SEGMENTS).id == "conv1"
     assert len(seen) == 2
 
 
@@ -141,7 +143,7 @@ def test_409_in_progress_waits_and_asks_again() -> None:
         resp(409, {"detail": "Conversation creation already in progress"}),
         resp(200, OK),
     ])  # fmt: skip
-    assert client.create(SEGMENTS).status == "completed"
+    assert create(client, SEGMENTS).status == "completed"
     assert sleeps == [7.0]
     assert len(seen) == 2
 
@@ -150,7 +152,7 @@ def test_processing_is_an_answer_the_uploader_settles_later() -> None:
     """A replay that found the first request still at work: its id comes back, not "done"
     (the uploader looks it up by id later: tests/test_eras.py)."""
     client, seen, _ = make([resp(200, {"id": "c", "status": "processing", "discarded": False})])
-    created = client.create(SEGMENTS)
+    created = create(client, SEGMENTS)
     assert (created.id, created.status, len(seen)) == ("c", "processing", 1)
 
 
@@ -174,7 +176,7 @@ def test_processing_is_an_answer_the_uploader_settles_later() -> None:
 def test_the_key_of_a_deleted_conversation_is_never_created(answer: httpx.Response) -> None:
     client, seen, _ = make([answer])
     with pytest.raises(DeletedError, match="deleted in Omi") as caught:
-        client.create(SEGMENTS)
+        create(client, SEGMENTS)
     assert caught.value.conversation_id == ("c9" if answer.status_code == 200 else None)
     assert len(seen) == 1
 
@@ -184,7 +186,7 @@ def test_a_merged_conversation_is_rejected_not_retried() -> None:
         [resp(409, {"detail": "Conversation identity was merged, please refresh"})]
     )
     with pytest.raises(RejectedError, match="merged this conversation into another"):
-        client.create(SEGMENTS)
+        create(client, SEGMENTS)
     assert len(seen) == 1
 
 
@@ -195,26 +197,26 @@ def test_429_waits_retry_after_and_teaches_the_pacer() -> None:
         [resp(429, {"detail": "Rate limit exceeded. Try again in 1s."}, headers), resp(200, OK)],
         pacer=pacer,
     )
-    assert client.create(SEGMENTS).id == "conv1"
+    assert create(client, SEGMENTS).id == "conv1"
     assert pacer.limit == 25
     assert pacer.rate_limited == 1
     assert client.stats.rate_limited == 1
-    assert sleeps == [0.0]  # the pacer does the waiting, for every thread
-    assert pacer.waited_s > 0
+    assert sleeps == [0.0]  # the pacer does the waiting (the scheduler asks it), for every job
+    assert pacer.reserve(time.monotonic()) is not None  # its window is closed until the reset
 
 
 def test_429_without_pacer_sleeps_retry_after() -> None:
     client, _, sleeps = make(
         [resp(429, {"detail": "slow down"}, {"Retry-After": "12"}), resp(200, OK)]
     )
-    client.create(SEGMENTS)
+    create(client, SEGMENTS)
     assert sleeps == [12.0]
 
 
 def test_byok_429_backs_off_exponentially() -> None:
     byok = {"detail": {"code": "byok_rate_limit", "message": "provider limited"}}
     client, _, sleeps = make([resp(429, byok), resp(429, byok), resp(429, byok), resp(200, OK)])
-    client.create(SEGMENTS)
+    create(client, SEGMENTS)
     assert len(sleeps) == 3
     assert sleeps[2] > sleeps[0] * 1.5 or sleeps[2] >= 4  # grows (jitter aside)
     assert client.stats.rate_limited == 0  # not the key's limit
@@ -226,7 +228,7 @@ def test_client_errors_are_rejected_at_once_with_the_detail(status: int) -> None
     with pytest.raises(
         RejectedError, match=rf"rejected by Omi \({status}\): Segment 3: text cannot be empty"
     ) as info:
-        client.create(SEGMENTS)
+        create(client, SEGMENTS)
     assert info.value.detail == "Segment 3: text cannot be empty"
     assert len(seen) == 1
 
@@ -243,13 +245,13 @@ def test_list_style_422_detail_is_one_line() -> None:
     with pytest.raises(
         RejectedError, match="transcript_segments: List should have at least 1 item"
     ):
-        client.create(SEGMENTS)
+        create(client, SEGMENTS)
 
 
 def test_401_says_to_check_the_key() -> None:
     client, seen, _ = make([resp(401, {"detail": "Invalid API Key"})])
     with pytest.raises(AuthError, match=r"refused \(401: Invalid API Key\)") as info:
-        client.create(SEGMENTS)
+        create(client, SEGMENTS)
     assert len(seen) == 1
     assert KEY not in str(info.value)
 
@@ -261,13 +263,13 @@ def test_403_says_the_key_needs_write_scope() -> None:
     with pytest.raises(
         AuthError, match="conversations:write scope: it can only be chosen when the key is created"
     ):
-        client.create(SEGMENTS)
+        create(client, SEGMENTS)
 
 
 def test_retries_run_out_as_transient_error() -> None:
     client, seen, _ = make([resp(500, {"detail": "boom"})] * 3, attempts=3)
     with pytest.raises(TransientError, match="gave up after 3 attempts: server error: boom"):
-        client.create(SEGMENTS)
+        create(client, SEGMENTS)
     assert len(seen) == 3
 
 
@@ -279,7 +281,7 @@ def test_retries_run_out_as_transient_error() -> None:
 def test_text_endpoint_never_resends_after_an_uncertain_answer(answer: Answer) -> None:
     client, seen, _ = make([answer, resp(200, OK)])
     with pytest.raises(UncertainError, match="may or may not be in Omi"):
-        client.create(TEXT)
+        create(client, TEXT)
     assert len(seen) == 1
     assert seen[0].url.path == "/v1/dev/user/conversations"
 
@@ -291,14 +293,14 @@ def test_text_endpoint_never_resends_after_an_uncertain_answer(answer: Answer) -
 )  # fmt: skip
 def test_text_endpoint_retries_what_certainly_created_nothing(answer: Answer) -> None:
     client, seen, _ = make([answer, resp(200, OK)])
-    assert client.create(TEXT).id == "conv1"
+    assert create(client, TEXT).id == "conv1"
     assert len(seen) == 2
 
 
 def test_the_key_is_scrubbed_from_server_messages() -> None:
     client, _, _ = make([resp(422, {"detail": f"bad header Bearer {KEY}"})])
     with pytest.raises(RejectedError) as info:
-        client.create(SEGMENTS)
+        create(client, SEGMENTS)
     assert KEY not in str(info.value)
     assert "***" in str(info.value)
 
@@ -316,7 +318,7 @@ def test_hooks_mark_sending_before_each_attempt() -> None:
     client, _, _ = make(
         [httpx.ConnectError("refused"), resp(500, {"detail": "x"}), resp(504), resp(200, OK)]
     )
-    client.create(SEGMENTS, Hooks())
+    create(client, SEGMENTS, Hooks())
     # A refused connection and Omi's own processing error made nothing; a 504 may have.
     assert events == ["sending", "not_sent", "sending", "not_sent", "sending", "sending"]
 
@@ -336,7 +338,7 @@ def test_a_processing_failure_stored_nothing_and_is_retried_on_either_endpoint(
     """Omi raises these before it stores anything (server-behavior.md: the claim is released),
     so even a text, or segments to a server without idempotency, may be sent again."""
     client, seen, _ = make([answer, resp(200, OK)])
-    assert client.create(body).id == "conv1"
+    assert create(client, body).id == "conv1"
     assert len(seen) == 2
     with pytest.raises(Retry) as caught:
         make([answer])[0].attempt(body, idempotent=False)
@@ -358,7 +360,7 @@ def assert_safe(text: str) -> None:
 
 def failure(client: OmiClient, body: SegmentsRequest | TextRequest = SEGMENTS) -> str:
     with pytest.raises(ApiError) as info:
-        client.create(body)
+        create(client, body)
     text = str(info.value)
     assert_safe(text)
     assert_safe(info.value.detail or "")
@@ -404,7 +406,7 @@ def test_an_id_that_is_not_sane_is_never_stored(answer: dict[str, object]) -> No
 
 def test_a_status_echoing_the_key_is_scrubbed() -> None:
     client, _, _ = make([resp(200, {"id": "c1", "status": f"completed {KEY}", "discarded": False})])
-    created = client.create(SEGMENTS)
+    created = create(client, SEGMENTS)
     assert created.status == "completed omi_dev_***"
 
 
@@ -413,7 +415,7 @@ def test_a_status_echoing_the_key_is_scrubbed() -> None:
 )
 def test_discarded_as_a_string_means_what_it_says(raw: object, expected: bool) -> None:
     client, _, _ = make([resp(200, {"id": "c1", "status": "completed", "discarded": raw})])
-    assert client.create(SEGMENTS).discarded is expected
+    assert create(client, SEGMENTS).discarded is expected
 
 
 @pytest.mark.parametrize(
@@ -436,7 +438,7 @@ def test_a_2xx_that_is_not_a_created_conversation_is_retried(
     client, seen, _ = make([answer, resp(200, OK)])
     reasons: list[str] = []
     client._on_retry = reasons.append
-    assert client.create(SEGMENTS).id == "conv1"
+    assert create(client, SEGMENTS).id == "conv1"
     assert len(seen) == 2
     assert reason in reasons[0]
 
@@ -454,7 +456,7 @@ def test_a_redirect_stops_the_run_and_is_never_followed(status: int) -> None:
     location = f"http://elsewhere.example/steal?k={KEY}"
     client, seen, sleeps = make([httpx.Response(status, headers={"Location": location})] * 3)
     with pytest.raises(EndpointError) as info:
-        client.create(SEGMENTS)
+        create(client, SEGMENTS)
     message = str(info.value)
     assert_safe(message)
     assert f"https://api.example answered {status}, a redirect to http://elsewhere.example/" in (
@@ -469,7 +471,7 @@ def test_a_redirect_stops_the_run_and_is_never_followed(status: int) -> None:
 def test_retry_after_that_is_no_deadline_falls_back_to_backoff(raw: str) -> None:
     headers = {"Retry-After": raw, "X-RateLimit-Limit": "25"}
     client, seen, sleeps = make([resp(429, {"detail": "slow"}, headers), resp(200, OK)])
-    assert client.create(SEGMENTS).id == "conv1"
+    assert create(client, SEGMENTS).id == "conv1"
     assert len(seen) == 2
     assert len(sleeps) == 1
     assert 1.0 <= sleeps[0] <= 2.0  # the first backoff step (1 s + jitter), not 0 and not inf
@@ -480,8 +482,9 @@ def test_a_pacer_treats_a_429_without_a_deadline_as_a_full_window() -> None:
     pacer = Pacer(window_s=5.0)
     headers = {"Retry-After": "nan", "X-RateLimit-Limit": "1"}
     client, _, _ = make([resp(429, {"detail": "slow"}, headers)], pacer=pacer, attempts=1)
+    assert pacer.reserve(time.monotonic()) is None  # the scheduler's grant
     with pytest.raises(TransientError):
-        client.create(SEGMENTS)
+        create(client, SEGMENTS)
     wait = pacer.reserve(pacer._window_start or 0.0)  # at the window's start: all of it
     assert wait == pytest.approx(5.0 + pacer.margin_s)
 
@@ -492,7 +495,7 @@ def test_a_retry_after_past_a_day_waits_a_day_and_says_so(raw: str) -> None:
     client, _, sleeps = make([resp(429, {"detail": "slow"}, headers), resp(200, OK)])
     reasons: list[str] = []
     client._on_retry = reasons.append
-    client.create(SEGMENTS)
+    create(client, SEGMENTS)
     assert sleeps == [86_400.0]
     assert "the server asked to wait" in reasons[0]
     assert "waiting 86400 s" in reasons[0]
@@ -501,7 +504,7 @@ def test_a_retry_after_past_a_day_waits_a_day_and_says_so(raw: str) -> None:
 def test_an_http_date_retry_after_is_seconds_from_now() -> None:
     when = email.utils.format_datetime(datetime.now(UTC) + timedelta(seconds=90), usegmt=True)
     client, _, sleeps = make([resp(429, {"detail": "slow"}, {"Retry-After": when}), resp(200, OK)])
-    client.create(SEGMENTS)
+    create(client, SEGMENTS)
     assert 85 <= sleeps[0] <= 90
 
 
@@ -511,14 +514,14 @@ def test_rate_limit_numbers_that_are_not_sane_count_as_absent(raw: str) -> None:
     headers = [(b"Retry-After", b"0"), (b"X-RateLimit-Limit", raw.encode("latin-1"))]
     limited = httpx.Response(429, content=b"{}", headers=headers)
     client, _, _ = make([limited, resp(200, OK)], pacer=pacer)
-    client.create(SEGMENTS)
+    create(client, SEGMENTS)
     assert pacer.limit is None
 
 
 @pytest.mark.parametrize("status", [599, 999])
 def test_odd_5xx_statuses_are_server_errors(status: int) -> None:
     client, seen, _ = make([resp(status, {"detail": "?"}), resp(200, OK)])
-    assert client.create(SEGMENTS).id == "conv1"
+    assert create(client, SEGMENTS).id == "conv1"
     assert len(seen) == 2
 
 
@@ -528,7 +531,7 @@ def test_a_body_that_fails_to_decode_is_no_answer() -> None:
         return httpx.Response(200, stream=httpx.ByteStream(b"not gzip"), headers=gzip)
 
     client, seen, _ = make([broken(), resp(200, OK)])
-    assert client.create(SEGMENTS).id == "conv1"
+    assert create(client, SEGMENTS).id == "conv1"
     assert len(seen) == 2
     text, _, _ = make([broken()])
     assert "no answer (DecodingError) after the text was sent" in failure(text, TEXT)
@@ -539,7 +542,7 @@ def test_a_server_that_keeps_saying_retry_now_gets_backoff_not_a_burst() -> None
     headers = {"Retry-After": "0", "X-RateLimit-Limit": "25"}
     limited = [resp(429, {"detail": "slow"}, headers) for _ in range(3)]
     client, seen, sleeps = make([*limited, resp(200, OK)], pacer=pacer)
-    assert client.create(SEGMENTS).id == "conv1"
+    assert create(client, SEGMENTS).id == "conv1"
     assert len(seen) == 4
     assert sleeps[0] == 0.0  # the first: the pacer alone waits
     assert sleeps[1] >= 2.0
@@ -599,7 +602,7 @@ def test_reading_back_finds_the_text_by_its_start_and_words() -> None:
     client, seen, _ = make([
         resp(200, [listed("someone else", T0, "other"), listed(" [09:30:00]  Ann:\nhi", T0)]),
     ])  # fmt: skip
-    assert client.find(TEXT_BODY) == "conv9"
+    assert client.find_attempt(TEXT_BODY) == "conv9"
     (request,) = seen
     assert request.method == "GET"
     assert request.url.params["include_transcript"] == "true"
@@ -610,29 +613,34 @@ def test_reading_back_finds_the_text_by_its_start_and_words() -> None:
 def test_reading_back_finds_nothing_at_another_time_or_with_other_words() -> None:
     later = T0 + timedelta(seconds=5)
     client, _, _ = make([resp(200, [listed("[09:30:00] Ann: hi", later), listed("hello", T0)])])
-    assert client.find(TEXT_BODY) is None
+    assert client.find_attempt(TEXT_BODY) is None
 
 
 def test_reading_back_without_the_text_listed_decides_nothing() -> None:
     client, _, _ = make([resp(200, [{"id": "conv9", "started_at": T0.isoformat()}])])
     with pytest.raises(UncertainError, match="without its text to compare"):
-        client.find(TEXT_BODY)
+        client.find_attempt(TEXT_BODY)
 
 
 def test_reading_back_needs_the_read_scope() -> None:
     client, _, _ = make([resp(403, {"detail": "Required scope: conversations:read"})])
     with pytest.raises(AuthError, match="may not read conversations") as info:
-        client.find(TEXT_BODY)
+        client.find_attempt(TEXT_BODY)
     assert info.value.status == 403
 
 
 def test_reads_are_paced_apart_from_writes() -> None:
-    reads, writes = Pacer(60, 3600.0), Pacer(1, 3600.0)
-    writes.reserve(time.monotonic())  # the write window is spent
-    client, _, _ = make([resp(200, [])], pacer=writes)
+    """A read's 429 teaches the reads' pacer, never the writes' (a budget of its own)."""
+    reads, writes = Pacer(), Pacer()
+    headers = {"Retry-After": "30", "X-RateLimit-Limit": "60"}
+    client, _, _ = make([resp(429, {"detail": "slow"}, headers), resp(200, [])], pacer=writes)
     client.read_pacer = reads
-    assert client.find(TEXT_BODY) is None  # no wait for the write window
-    assert (reads.granted, writes.granted) == (1, 1)
+    with pytest.raises(Retry) as limited:
+        client.find_attempt(TEXT_BODY)
+    assert limited.value.paced and not limited.value.spent
+    assert (reads.limit, reads.rate_limited, writes.limit, writes.rate_limited) == (60, 1, None, 0)
+    assert writes.reserve(time.monotonic()) is None
+    assert client.find_attempt(TEXT_BODY) is None
 
 
 def gaierror_chain() -> httpx.ConnectError:

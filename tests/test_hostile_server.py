@@ -19,11 +19,12 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from attempts import WAITS, create, scheduled
 from fake_adapters import ChatAdapter, TalkAdapter, talk_file
 from fake_omi import GOOD_KEY, Canned, FakeOmi, canned_json
 from pydantic import SecretStr
 
-from importers.client import OmiClient, RetryPolicy, Stopped
+from importers.client import Created, OmiClient, RetryPolicy
 from importers.errors import EndpointError, TransientError
 from importers.ledger import Ledger
 from importers.pacing import MAX_WINDOW_S, Pacer
@@ -183,7 +184,7 @@ def proxy(monkeypatch: pytest.MonkeyPatch) -> Iterator[RecordingProxy]:
 def test_a_loopback_base_url_never_goes_through_a_proxy(proxy: RecordingProxy) -> None:
     """HTTP_PROXY and friends set: the request goes straight to loopback, the proxy sees nothing."""
     with FakeOmi() as fake, client_for(fake) as client:
-        assert client.create(BODY).status == "completed"
+        assert create(client, BODY).status == "completed"
         assert fake.requests[0].authorization == f"Bearer {GOOD_KEY}"
     assert proxy.received == []
 
@@ -194,7 +195,7 @@ def test_https_elsewhere_may_use_the_proxy_which_only_sees_a_connect(
     """The proxy gets ``CONNECT host:443`` and nothing else: the key would travel inside TLS."""
     client = OmiClient("https://omi.invalid", SecretStr(GOOD_KEY), policy=FAST)
     with client, pytest.raises(TransientError, match=r"cannot connect \(ProxyError\)"):
-        client.create(BODY)
+        create(client, BODY)
     assert proxy.received
     assert all(r.startswith(b"CONNECT omi.invalid:443 ") for r in proxy.received)
     assert not any(leaks(r.decode("latin-1")) for r in proxy.received)
@@ -224,12 +225,12 @@ def test_an_unverifiable_certificate_is_said_once_and_stops(
     """One connection, no retry, a message that names the certificate and what to do."""
     monkeypatch.delenv("SSL_CERT_FILE", raising=False)
     monkeypatch.delenv("SSL_CERT_DIR", raising=False)
-    sleeps: list[float] = []
-    policy = RetryPolicy(max_attempts=8, sleep=sleeps.append)
+    policy = RetryPolicy(max_attempts=8)
     started = time.monotonic()
     client = OmiClient(tls_fake.url, SecretStr(GOOD_KEY), policy=policy)
     with client, pytest.raises(EndpointError) as info:
-        client.create(BODY)
+        create(client, BODY)
+    sleeps = WAITS.get(id(client), [])
     message = str(info.value)
     assert message.startswith("cannot verify the TLS certificate of 127.0.0.1 (")
     assert "nothing was sent" in message
@@ -249,7 +250,7 @@ def test_the_certificate_advice_works(
     authority.cert_pem.write_to_path(str(bundle))
     monkeypatch.setenv("SSL_CERT_FILE", str(bundle))
     with OmiClient(tls_fake.url, SecretStr(GOOD_KEY), policy=FAST) as client:
-        assert client.create(BODY).status == "completed"
+        assert create(client, BODY).status == "completed"
 
 
 def test_an_import_against_a_bad_certificate_stops_after_one_connection(
@@ -280,7 +281,7 @@ def test_a_redirect_elsewhere_is_not_followed_and_the_key_stays_here() -> None:
     with FakeOmi() as fake, FakeOmi() as elsewhere, client_for(fake) as client:
         fake.answer(Canned(308, headers=(("Location", elsewhere.url + "/v1/steal"),)))
         with pytest.raises(EndpointError, match=r"answered 308, a redirect to http://127\."):
-            client.create(BODY)
+            create(client, BODY)
         assert elsewhere.requests == []
         assert elsewhere.connections == 0
         assert len(fake.requests) == 1
@@ -291,7 +292,7 @@ def test_a_redirect_loop_costs_one_request() -> None:
         loop = Canned(302, headers=(("Location", fake.url + "/v1/dev/user/conversations"),))
         fake.answer(*[loop] * 10)
         with pytest.raises(EndpointError, match="answered 302"):
-            client.create(BODY)
+            create(client, BODY)
         assert len(fake.requests) == 1
 
 
@@ -320,7 +321,7 @@ def test_an_answer_that_never_ends_is_bounded_in_time_and_memory(
         started = time.monotonic()
         tracemalloc.start()
         try:
-            created = client.create(BODY)
+            created = create(client, BODY)
             _, peak = tracemalloc.get_traced_memory()
         finally:
             tracemalloc.stop()
@@ -341,9 +342,9 @@ def test_a_retry_after_that_is_no_deadline_waits_for_the_window(raw: str) -> Non
         pacer = Pacer(window_s=1.0)
         with client_for(fake, pacer=pacer) as client:
             started = time.monotonic()
-            client.create(BODY)
-            second = body("omi-import-hostile-001")
-            assert client.create(second).status == "completed"
+            scheduler, jobs = scheduled(client, pacer, [BODY, body("omi-import-hostile-001")])
+            scheduler.run()
+            assert [type(o) for job in jobs for o in job.outcome] == [Created, Created]
         assert time.monotonic() - started >= 0.9
         assert fake.count(status=429) <= 2
         assert len(fake.requests) <= 4
@@ -360,23 +361,15 @@ def test_a_retry_after_of_centuries_waits_a_day_and_shows_the_date() -> None:
     with FakeOmi(limit=1, retry_after_text="99999999999") as fake:
         pacer = Pacer(on_wait=on_wait)
         with client_for(fake, pacer=pacer) as client:
-            client.create(BODY)
-            second = body("omi-import-hostile-001")
-            outcome: list[BaseException] = []
-
-            def send() -> None:
-                try:
-                    client.create(second)
-                except Stopped as exc:
-                    outcome.append(exc)
-
-            worker = threading.Thread(target=send)
+            scheduler, jobs = scheduled(client, pacer, [BODY, body("omi-import-hostile-001")])
+            worker = threading.Thread(target=scheduler.run)
             worker.start()
             assert seen.wait(10)
             until = time.monotonic() + waits[0]
-            pacer.stop()
+            scheduler.stop("the test ends the wait")
             worker.join(10)
-    assert outcome and isinstance(outcome[0], Stopped)
+            assert not worker.is_alive()
+    assert [len(job.outcome) for job in jobs] == [1, 0]  # the second waits for a day: stopped
     assert MAX_WINDOW_S - 5 <= waits[0] <= MAX_WINDOW_S
     tomorrow = (datetime.now() + timedelta(seconds=waits[0])).strftime("%Y-%m-%d ")
     assert wall_clock(until).startswith(tomorrow)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -113,20 +114,41 @@ def test_429s_that_say_when_use_up_no_retries(tmp_path: Path) -> None:
 
 def test_a_stop_reaches_reads_waiting_for_their_own_budget() -> None:
     """A read-back waiting for the reads' budget (60 an hour, used up) ends when the run
-    stops, as writes waiting for theirs do, instead of holding a Ctrl-C for up to an hour."""
+    stops, as writes waiting for theirs do, instead of holding a Ctrl-C for up to an hour.
+    Reads are the scheduler's jobs as writes are: the wait holds no thread."""
     import threading
 
     reads = Pacer(1, HOUR)
-    assert reads.acquire()  # the budget of the hour is used up
+    assert reads.reserve(time.monotonic()) is None  # the budget of the hour is used up
     client = OmiClient("http://127.0.0.1:9", SecretStr("omi_dev_test"), read_pacer=reads)
     scheduler = Scheduler(client, Pacer(25, HOUR), cap=4)
-    granted: list[bool] = []
-    waiting = threading.Thread(target=lambda: granted.append(reads.acquire()))
-    waiting.start()
-    time.sleep(0.2)
-    assert waiting.is_alive()  # waits for the next window
+    read = Reading()
+    scheduler.add([read])
+    running = threading.Thread(target=scheduler.run)
+    running.start()
+    time.sleep(0.3)
+    assert running.is_alive() and read.attempts == 0  # waits for the next window
     scheduler.stop("interrupted")
-    waiting.join(timeout=2)
-    assert not waiting.is_alive()
-    assert granted == [False]
+    running.join(timeout=3)
+    assert not running.is_alive()
+    assert read.attempts == 0
     client.close()
+
+
+@dataclass(eq=False)
+class Reading:
+    """A read job (it never gets its grant in the test above)."""
+
+    write = False
+    optional = False
+    attempts: int = 0
+    failures: int = 0
+    spent: int = 0
+    not_before: float = 0.0
+
+    def attempt(self) -> list[object]:
+        self.attempts += 1
+        return []
+
+    def gave_up(self, error: object) -> None:
+        raise AssertionError("never tried")
