@@ -58,15 +58,23 @@ def _bounded(message: str, limit: int = MAX_MESSAGE_CHARS) -> str:
 
 
 class ImporterError(Exception):
-    """Base of every error omi-import raises on purpose."""
+    """Base of every error omi-import raises on purpose.
 
-    def __init__(self, message: str) -> None:
-        message = _bounded(message)
-        super().__init__(message)
-        self.message = message
+    ``message`` says what is wrong; ``hint``, when there is one, what to do about it (``use
+    --format srt``, ``omi-import doctor shows what is ready``). ``str(error)`` is the whole line,
+    ``message; hint``: the CLI prints it once, and a check that states the problem in its own
+    words (doctor) takes ``message`` alone.
+    """
+
+    def __init__(self, message: str, *, hint: str = "") -> None:
+        self.message = _bounded(message)
+        self.hint = _bounded(hint) if hint else ""
+        super().__init__(str(self))
 
     def __str__(self) -> str:
-        return self.message
+        if not self.hint:
+            return self.message
+        return _bounded(f"{self.message}; {self.hint}")
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (_rebuild, (type(self), self.__dict__.copy()))
@@ -82,11 +90,18 @@ def _rebuild(cls: type[ImporterError], state: dict[str, Any]) -> ImporterError:
 class InputError(ImporterError):
     """A problem with one input file: reported as ``FILE[:LINE]: reason``."""
 
-    def __init__(self, reason: str, *, path: Path | str | None = None, line: int | None = None):
+    def __init__(
+        self,
+        reason: str,
+        *,
+        path: Path | str | None = None,
+        line: int | None = None,
+        hint: str = "",
+    ):
         self.reason = reason
         self.path = str(path) if path is not None else None
         self.line = line
-        super().__init__(self._format())
+        super().__init__(self._format(), hint=hint)
 
     def _format(self) -> str:
         where = _bounded(self.path, MAX_PATH_CHARS) if self.path else "<input>"
@@ -98,7 +113,7 @@ class InputError(ImporterError):
         """Return the same error attributed to ``path`` (adapters may not know it)."""
         self.path = str(path)
         self.message = _bounded(self._format())
-        self.args = (self.message,)
+        self.args = (str(self),)
         return self
 
 
@@ -125,18 +140,7 @@ class ParseError(InputError):
 
 
 class UnknownFormatError(InputError):
-    """No adapter recognises the file. ``finding`` is the reason without the ``--format`` hint."""
-
-    def __init__(
-        self,
-        finding: str,
-        *,
-        hint: str = "",
-        path: Path | str | None = None,
-        line: int | None = None,
-    ):
-        self.finding = finding
-        super().__init__(f"{finding}; {hint}" if hint else finding, path=path, line=line)
+    """No adapter recognises the file (its ``hint`` suggests ``--format``)."""
 
 
 class AmbiguousFormatError(InputError):

@@ -200,7 +200,7 @@ def _detect(
     except UnknownFormatError as exc:
         if in_folder:
             # Folders of exports also hold notes, READMEs, other JSON: listed, not an error.
-            return Found(path, True, source, skipped=exc.finding)
+            return Found(path, True, source, skipped=exc.reason)
         return Found(path, False, source, error=exc)
     except InputError as exc:
         return Found(path, in_folder, source, error=exc)
