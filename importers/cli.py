@@ -24,8 +24,6 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from importers import __version__
-from importers.arrivals import DEFAULT_AUDIO_QUIET_S, DEFAULT_QUIET_S
-from importers.config import config_defaults, default_config_path
 from importers.console import ConvertConsole
 from importers.errors import ConfigError, ImporterError, ImporterWarning, InputError
 from importers.inputs import estimates, list_files
@@ -39,12 +37,14 @@ from importers.outputs import DEFAULT_TEMPLATE, check_template, output_path
 from importers.payload import DEFAULT_SOURCE, SOURCES
 from importers.pipeline import convert_all
 from importers.registry import Registry
+from importers.upload.arrivals import DEFAULT_AUDIO_QUIET_S, DEFAULT_QUIET_S
+from importers.upload.config import config_defaults, default_config_path
 
 if TYPE_CHECKING:
     from importers.cluster import DaskCluster
-    from importers.report import Report
-    from importers.settings import Settings
     from importers.upload import UploadOptions
+    from importers.upload.report import Report
+    from importers.upload.settings import Settings
 
 # The uploader's libraries (httpx, rich, sqlite3) are imported by the commands that use them:
 # `convert` does not wait for them (a third of its start-up).
@@ -453,7 +453,7 @@ class _Upload:
         )
 
     def settings(self) -> Settings:
-        from importers.settings import load_settings
+        from importers.upload.settings import load_settings
 
         return load_settings(api_key=self.api_key, base_url=self.base_url)
 
@@ -584,9 +584,9 @@ def import_cmd(ctx: click.Context, /, paths: tuple[Path, ...], dry_run: bool, **
             console=ConvertConsole(quiet=sending.quiet, verbose=sending.options.verbose),
         )
         return
-    from importers.ledger import Ledger
     from importers.progress import make_progress
-    from importers.upload import INTERRUPTED, upload
+    from importers.upload import INTERRUPTED, Importer
+    from importers.upload.ledger import Ledger
 
     period = parse_period(flags.pop("since"), flags.pop("until"), flags.get("timezone"))
     address = flags.pop("dask")
@@ -596,17 +596,16 @@ def import_cmd(ctx: click.Context, /, paths: tuple[Path, ...], dry_run: bool, **
     progress = make_progress(sys.stderr, quiet=sending.quiet)
     try:
         with Ledger.open(sending.state_dir) as ledger:
-            report = upload(
-                paths,
-                settings=settings,
-                ledger=ledger,
-                convert_options=options,
+            importer = Importer(
+                settings,
+                ledger,
                 options=sending.options,
+                convert_options=options,
                 registry=registry,
                 progress=progress,
-                period=period,
                 converter=convert_all if cluster is None else cluster.convert_all,
             )
+            report = importer.run(paths, period=period)
     finally:
         progress.close()
     if sending.report_path is not None:
@@ -666,10 +665,17 @@ def watch_cmd(
     **flags: Any,
 ) -> None:
     """Import what lands in FOLDER... as it lands, once, until stopped (Ctrl-C, SIGTERM)."""
-    from importers.ledger import Ledger
     from importers.progress import PlainProgress
-    from importers.upload import INTERRUPTED
-    from importers.watch import TERMINATED, Lines, WatchOptions, open_log, sigterm_stops, watch
+    from importers.upload import INTERRUPTED, Importer
+    from importers.upload.ledger import Ledger
+    from importers.upload.watch import (
+        TERMINATED,
+        Lines,
+        WatchOptions,
+        open_log,
+        sigterm_stops,
+        watch,
+    )
 
     sending = _Upload.pop(flags)
     period = parse_period(flags.pop("since"), flags.pop("until"), flags.get("timezone"))
@@ -680,17 +686,15 @@ def watch_cmd(
     lines = Lines(None if sending.quiet else sys.stderr, log)
     try:
         with Ledger.open(sending.state_dir) as ledger, sigterm_stops() as sigterm:
-            report = watch(
-                folders,
-                settings=settings,
-                ledger=ledger,
-                convert_options=options,
+            importer = Importer(
+                settings,
+                ledger,
                 options=sending.options,
-                watch_options=watching,
+                convert_options=options,
                 registry=registry,
                 progress=PlainProgress(lines),
-                period=period,
             )
+            report = watch(folders, importer, watch_options=watching, period=period)
         if sigterm.received:
             report.stopped = TERMINATED
         if sending.report_path is not None:
@@ -715,8 +719,8 @@ def watch_cmd(
 @click.option("--json", "as_json", is_flag=True, help="Print the recordings as JSON.")
 def list_cmd(state_dir: Path | None, as_json: bool) -> None:
     """List what was imported into Omi: file, when, run, status, conversation ids."""
-    from importers.ledger import Ledger
-    from importers.recordings import list_text
+    from importers.upload.ledger import Ledger
+    from importers.upload.recordings import list_text
 
     with Ledger.open(state_dir) as ledger:
         click.echo(list_text(ledger, as_json=as_json))
@@ -746,18 +750,16 @@ def delete_cmd(
     """Delete from Omi the conversations imported from FILE... or by --all-from-run RUN."""
     if not paths and run is None:
         raise click.UsageError("name the FILE(s) whose conversations to delete, or --all-from-run")
-    from importers.ledger import Ledger
     from importers.progress import make_progress
-    from importers.settings import load_settings
-    from importers.upload import INTERRUPTED, delete
+    from importers.upload import INTERRUPTED, Importer
+    from importers.upload.ledger import Ledger
+    from importers.upload.settings import load_settings
 
     settings = load_settings(api_key=api_key, base_url=base_url)
     progress = make_progress(sys.stderr, quiet=quiet or as_json)
     try:
         with Ledger.open(state_dir) as ledger:
-            report = delete(
-                settings=settings, ledger=ledger, paths=paths, run=run, progress=progress
-            )
+            report = Importer(settings, ledger, progress=progress).delete(paths=paths, run=run)
     finally:
         progress.close()
     lines = [report.deletion_json()] if as_json else report.deletion_summary()
@@ -769,8 +771,8 @@ def delete_cmd(
 @click.option("--json", "as_json", is_flag=True, help="Print the counts and problems as JSON.")
 def status_cmd(state_dir: Path | None, as_json: bool) -> None:
     """Show what the ledger knows: counts per state, failures with reasons."""
-    from importers.ledger import Ledger
     from importers.status import status_text
+    from importers.upload.ledger import Ledger
 
     with Ledger.open(state_dir) as ledger:
         click.echo(status_text(ledger, as_json=as_json))

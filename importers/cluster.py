@@ -59,7 +59,7 @@ from importers.inputs import FolderPart, Found, Period, find_inputs
 from importers.options import ConvertOptions
 from importers.pipeline import Outcome, gc_paused, outcome_of
 from importers.registry import Registry
-from importers.settings import ENV_STATE, state_dir
+from importers.state import ENV_STATE, state_dir
 from importers.wording import count
 
 if TYPE_CHECKING:

@@ -3,7 +3,7 @@
 The core checks what every import needs: Python, omi-import itself, the state folder (the
 ledger) and the API key - its presence only, or with ``online`` its acceptance through one read
 request (``GET /v1/dev/user/conversations?limit=1``) - and says what earlier imports learned of
-the server's era (:mod:`importers.server`) and what only a write can show. Every registered
+the server's era (:mod:`importers.upload.server`) and what only a write can show. Every registered
 adapter then adds its own checks through :meth:`~importers.adapter.Adapter.checks` (the audio
 adapter: torch, CUDA, models, ``HF_TOKEN``); the core knows none of them.
 
@@ -30,10 +30,10 @@ from typing import TYPE_CHECKING, Any, Literal
 import httpx
 
 from importers import __version__
-from importers.config import config_key_exposed, default_config_path, key_fix
 from importers.errors import ConfigError, ImporterError
-from importers.settings import load_settings
-from importers.settings import state_dir as default_state_dir
+from importers.state import state_dir as default_state_dir
+from importers.upload.config import config_key_exposed, default_config_path, key_fix
+from importers.upload.settings import load_settings
 from importers.wording import count
 
 if TYPE_CHECKING:
@@ -110,10 +110,10 @@ class _LedgerMeta:
 
 
 def server_check(state_dir: Path) -> Check:
-    """What earlier imports' answers showed of the server (:mod:`importers.server`), and what
+    """What earlier imports' answers showed of the server (:mod:`importers.upload.server`), and what
     no read can show."""
-    from importers.ledger import LEDGER_FILE
-    from importers.server import WRITE_ONLY, ServerFacts
+    from importers.upload.ledger import LEDGER_FILE
+    from importers.upload.server import WRITE_ONLY, ServerFacts
 
     try:
         base_url = load_settings().base_url
@@ -139,7 +139,7 @@ def config_check(path: Path) -> list[Check]:
 
 def api_key_check(*, online: bool) -> Check:
     """The key's presence; with ``online``, what one read request says of it."""
-    from importers.client import KEY_HELP, OmiClient
+    from importers.upload.client import KEY_HELP, OmiClient
 
     name = "API key"
     try:

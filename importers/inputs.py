@@ -23,8 +23,8 @@ Only the files a rule looked at are held until the walk reaches them; every othe
 when the walk reaches it, so a folder of thousands of files streams one at a time.
 
 A :class:`FolderPart` is some files of one folder taken as that folder's (the watcher's files
-that have just become complete, :mod:`importers.watch`): they are walked as in a folder, and the
-adapters' rules judge them among the folder's other files (a Zoom recording that is complete
+that have just become complete, :mod:`importers.upload.watch`): they are walked as in a folder, and
+the adapters' rules judge them among the folder's other files (a Zoom recording that is complete
 after its transcript was taken is still left out for it).
 """
 

@@ -1,8 +1,8 @@
 """Progress of an import: a rich live display on a terminal, plain lines elsewhere.
 
 The uploader calls these methods from worker threads; both implementations are thread-safe.
-The ETA arrives every second (:mod:`importers.scheduler`): the live display ticks with it; plain
-lines carry it, and repeat it alone after :data:`QUIET_ETA_S` of silence (a long wait).
+The ETA arrives every second (:mod:`importers.upload.scheduler`): the live display ticks with it;
+plain lines carry it, and repeat it alone after :data:`QUIET_ETA_S` of silence (a long wait).
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from rich.progress import (
 )
 
 from importers.stages import as_tasks, showing
+from importers.upload.progress import NullProgress, ProgressSink
 from importers.wording import count, duration
 
 
@@ -33,25 +34,6 @@ class TextSink(Protocol):
 
     def write(self, text: str, /) -> object: ...
     def flush(self) -> object: ...
-
-
-class ProgressSink(Protocol):
-    def start(self, files: int) -> None:
-        """``files`` inputs are to be read (converting and uploading overlap)."""
-
-    def queued(self, to_send: int, already: int = 0) -> None:
-        """A file's conversations: ``to_send`` requests to make, ``already`` in Omi or held."""
-
-    def note(self, line: str) -> None: ...
-    def sent(self) -> None: ...
-    def finished(self, line: str) -> None: ...
-    def waiting(self, until: float) -> None: ...
-
-    def eta(self, seconds: float | None, assumed: bool) -> None:
-        """The time left (None: unknown); ``assumed``: at Omi's documented limit, not yet
-        the server's."""
-
-    def close(self) -> None: ...
 
 
 ASSUMED_NOTE = "at Omi's documented 25 an hour until the server tells its limit"
@@ -73,32 +55,6 @@ def wall_clock(monotonic_at: float, now: datetime | None = None) -> str:
     when = datetime.fromtimestamp(time.time() + (monotonic_at - time.monotonic()))
     today = (now or datetime.now()).date()
     return when.strftime("%H:%M:%S" if when.date() == today else "%Y-%m-%d %H:%M:%S")
-
-
-class NullProgress:
-    def start(self, files: int) -> None:
-        pass
-
-    def queued(self, to_send: int, already: int = 0) -> None:
-        pass
-
-    def note(self, line: str) -> None:
-        pass
-
-    def sent(self) -> None:
-        pass
-
-    def finished(self, line: str) -> None:
-        pass
-
-    def waiting(self, until: float) -> None:
-        pass
-
-    def eta(self, seconds: float | None, assumed: bool) -> None:
-        pass
-
-    def close(self) -> None:
-        pass
 
 
 class PlainProgress(NullProgress):
@@ -123,7 +79,7 @@ class PlainProgress(NullProgress):
         if files:
             self._print(f"{count(files, 'file')} to import")
 
-    def queued(self, to_send: int, already: int = 0) -> None:
+    def queued(self, to_send: int) -> None:
         with self._lock:
             self._total += to_send
 
@@ -187,7 +143,7 @@ class RichProgress(NullProgress):
         self._showing.__enter__()
         self._refresh()
 
-    def queued(self, to_send: int, already: int = 0) -> None:
+    def queued(self, to_send: int) -> None:
         with self._lock:
             self._total += to_send
             if self._task is not None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from importers.ledger import Ledger
+from importers.upload.ledger import Ledger
 
 
 def status_data(ledger: Ledger) -> dict[str, object]:

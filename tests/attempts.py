@@ -2,7 +2,7 @@
 
 :func:`create` makes one conversation's attempts as the scheduler does, without its waits, to
 test what each answer decides; :func:`scheduled` sends through the real
-:class:`~importers.scheduler.Scheduler`, waits and pacing included.
+:class:`~importers.upload.scheduler.Scheduler`, waits and pacing included.
 """
 
 from __future__ import annotations
@@ -11,21 +11,21 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from importers.client import Created, OmiClient, Retry
 from importers.errors import TransientError
-from importers.pacing import Pacer
 from importers.payload import Conversation
-from importers.scheduler import Job, Scheduler
+from importers.upload.client import Created, OmiClient, Retry
+from importers.upload.pacing import Pacer
+from importers.upload.scheduler import Job, Scheduler
 
 #: The waits the retry rule gave each client's retries (by ``id(client)``), in order.
 WAITS: dict[int, list[float]] = {}
 
 
 def create(client: OmiClient, conversation: Conversation, hooks: Any = None) -> Created:
-    """Attempts of one conversation as the scheduler makes them (importers.scheduler), without
-    its waits: each :class:`Retry` counts one retry and its wait (``client.retry_wait``) goes into
-    ``WAITS[id(client)]``; the first attempt that returns, or raises anything else, ends it;
-    ``policy.max_attempts`` attempts give up. The scheduler's own timing is tested through
+    """Attempts of one conversation as the scheduler makes them (importers.upload.scheduler),
+    without its waits: each :class:`Retry` counts one retry and its wait (``client.retry_wait``)
+    goes into ``WAITS[id(client)]``; the first attempt that returns, or raises anything else, ends
+    it; ``policy.max_attempts`` attempts give up. The scheduler's own timing is tested through
     :func:`scheduled`, tests/test_scheduler.py and the fake server; this is what each answer
     decides."""
     attempts = 0

@@ -153,7 +153,7 @@ def child_bare(audio: Path, extra: dict[str, object]) -> dict[str, Any]:
     from faster_whisper.audio import decode_audio
 
     from adapters.audio.builtin import builtin_pipeline
-    from importers.settings import state_dir
+    from importers.state import state_dir
 
     wav = decode_audio(str(audio), sampling_rate=RATE)
     t1 = time.perf_counter()

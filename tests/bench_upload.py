@@ -52,6 +52,7 @@ import tempfile
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 TESTS = Path(__file__).resolve().parent
 ROOT = TESTS.parent
@@ -67,16 +68,9 @@ def scenario(name: str, n: int, limit: int, window: float, seed: int) -> dict[st
     from fake_omi import GOOD_KEY, FakeOmi
     from pydantic import SecretStr
 
-    from importers.client import RetryPolicy
-    from importers.ledger import Ledger
     from importers.registry import Registry
-    from importers.settings import Settings
-    from importers.upload import UploadOptions, upload
 
-    try:
-        from importers.server import ServerFacts
-    except ImportError:  # a tree from before the server's era was learned (--root)
-        ServerFacts = None  # type: ignore[assignment,misc]  # noqa: N806
+    upload, UploadOptions, RetryPolicy, Ledger, Settings, ServerFacts = _api()  # noqa: N806
 
     rng = random.Random(seed)
     latency: float | Callable[[], float] = LATENCY_S
@@ -151,6 +145,35 @@ def scenario(name: str, n: int, limit: int, window: float, seed: int) -> dict[st
                 "runs": done_runs,
                 "created": created,
             }
+
+
+def _api() -> tuple[Any, ...]:
+    """``(upload, UploadOptions, RetryPolicy, Ledger, Settings, ServerFacts or None)`` of the
+    tree on sys.path: this one, or an older one (``--root``) from before the uploader was a
+    package (``importers.upload.upload()``) or the server's era was learned."""
+    try:
+        from importers.upload import Importer, UploadOptions
+        from importers.upload.client import RetryPolicy
+        from importers.upload.ledger import Ledger
+        from importers.upload.server import ServerFacts
+        from importers.upload.settings import Settings
+    except ImportError:
+        from importers.client import RetryPolicy  # type: ignore[no-redef]
+        from importers.ledger import Ledger  # type: ignore[no-redef]
+        from importers.settings import Settings  # type: ignore[no-redef]
+
+        from importers.upload import UploadOptions, upload  # type: ignore[attr-defined]
+
+        try:
+            from importers.server import ServerFacts  # type: ignore[no-redef]
+        except ImportError:
+            ServerFacts = None  # type: ignore[assignment,misc]  # noqa: N806
+        return upload, UploadOptions, RetryPolicy, Ledger, Settings, ServerFacts
+
+    def run(files: list[Path], *, settings: Any, ledger: Any, **kwargs: Any) -> Any:
+        return Importer(settings, ledger, **kwargs).run(files)
+
+    return run, UploadOptions, RetryPolicy, Ledger, Settings, ServerFacts
 
 
 def _first_key(path: Path) -> str:

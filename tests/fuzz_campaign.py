@@ -39,7 +39,7 @@ sys.path[:0] = [str(Path(__file__).resolve().parent), str(Path(__file__).resolve
 import fuzzing  # noqa: E402 - after the path setup above (run as a script)
 
 from importers.registry import Registry  # noqa: E402
-from importers.settings import ENV_STATE  # noqa: E402
+from importers.state import ENV_STATE  # noqa: E402
 
 DEFAULT_TIMEOUT_S = 10.0
 DEFAULT_MEMORY_MIB = 1024

@@ -22,7 +22,7 @@ from importers.errors import ConfigError, MissingDependencyError
 from importers.options import ConvertOptions
 from importers.pipeline import convert
 from importers.registry import Registry
-from importers.settings import state_dir
+from importers.state import state_dir
 
 REGISTRY = Registry([AudioAdapter()])
 

@@ -442,7 +442,7 @@ def test_a_folder_whose_first_file_is_hostile_still_converts_the_rest(
 
 
 def test_the_workers_help_names_the_schedulers_cap() -> None:
-    from importers.scheduler import DEFAULT_CAP
+    from importers.upload.scheduler import DEFAULT_CAP
 
     shown = CliRunner().invoke(cli, ["import", "--help"], terminal_width=200).output
     assert f"at most {DEFAULT_CAP})" in " ".join(shown.split())

@@ -14,7 +14,6 @@ import pytest
 from attempts import WAITS, create
 from pydantic import SecretStr
 
-from importers.client import OmiClient, Retry, RetryPolicy
 from importers.errors import (
     ApiError,
     AuthError,
@@ -24,7 +23,6 @@ from importers.errors import (
     TransientError,
     UncertainError,
 )
-from importers.pacing import Pacer
 from importers.payload import (
     SEGMENTS_ENDPOINT,
     TEXT_ENDPOINT,
@@ -33,6 +31,8 @@ from importers.payload import (
     SegmentsRequest,
     TextRequest,
 )
+from importers.upload.client import OmiClient, Retry, RetryPolicy
+from importers.upload.pacing import Pacer
 
 KEY = "omi_dev_" + "ab" * 16
 T0 = datetime(2026, 1, 15, 9, 30, tzinfo=UTC)

@@ -24,18 +24,17 @@ from fake_adapters import SleepTalkAdapter, TalkAdapter, runs, sleep_file, talk_
 from fake_omi import GOOD_KEY, FakeOmi
 from pydantic import SecretStr
 from support import SAMPLES
-from uploading import env_for, omi
+from uploading import env_for, omi, upload
 
 from importers.cli import cli
 from importers.cluster import ClusterStats, DaskCluster, local_cluster, open_cluster
 from importers.errors import ConfigError
-from importers.ledger import Ledger
 from importers.options import ConvertOptions
 from importers.pipeline import Outcome, convert_all
 from importers.registry import Registry
-from importers.settings import Settings
 from importers.source import Source
-from importers.upload import upload
+from importers.upload.ledger import Ledger
+from importers.upload.settings import Settings
 
 REGISTRY = Registry([*Registry.default().adapters, TalkAdapter(), SleepTalkAdapter()])
 

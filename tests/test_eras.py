@@ -20,10 +20,10 @@ from fake_adapters import talk_file
 from fake_omi import ERAS, SEGMENTS, TEXT, FakeOmi
 from uploading import ERA_LEARNED, FAST, env_for, omi, remove, run
 
-from importers.client import RetryPolicy
-from importers.ledger import Ledger
-from importers.recordings import recordings
-from importers.server import ServerFacts
+from importers.upload.client import RetryPolicy
+from importers.upload.ledger import Ledger
+from importers.upload.recordings import recordings
+from importers.upload.server import ServerFacts
 
 pytestmark = pytest.mark.parametrize("era", ERAS)
 

@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 from strategies import hostile_documents, hostile_rttm
 
 from importers.registry import Registry
-from importers.settings import ENV_STATE
+from importers.state import ENV_STATE
 
 REGISTRY = Registry.default()
 SEEDS = fuzzing.seed_files()

@@ -23,17 +23,18 @@ from attempts import WAITS, create, scheduled
 from fake_adapters import ChatAdapter, TalkAdapter, talk_file
 from fake_omi import GOOD_KEY, Canned, FakeOmi, canned_json
 from pydantic import SecretStr
+from uploading import upload
 
-from importers.client import Created, OmiClient, RetryPolicy
 from importers.errors import EndpointError, TransientError
-from importers.ledger import Ledger
-from importers.pacing import MAX_WINDOW_S, Pacer
 from importers.payload import SEGMENTS_ENDPOINT, Conversation, SegmentBody, SegmentsRequest
 from importers.progress import PlainProgress, wall_clock
 from importers.registry import Registry
-from importers.server import ServerFacts
-from importers.settings import Settings
-from importers.upload import UploadOptions, upload
+from importers.upload import UploadOptions
+from importers.upload.client import Created, OmiClient, RetryPolicy
+from importers.upload.ledger import Ledger
+from importers.upload.pacing import MAX_WINDOW_S, Pacer
+from importers.upload.server import ServerFacts
+from importers.upload.settings import Settings
 
 SECRET = GOOD_KEY.removeprefix("omi_dev_")
 FAST = RetryPolicy(max_attempts=5, backoff_initial_s=0.01, backoff_max_s=0.05)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from importers.ledger import Ledger
+from importers.upload.ledger import Ledger
 
 
 def reg(

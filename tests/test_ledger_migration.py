@@ -11,9 +11,9 @@ from fake_omi import FakeOmi
 from uploading import REGISTRY, run
 
 from importers.errors import ConfigError
-from importers.ledger import LEDGER_FILE, LEGACY_RUN_NOTE, SCHEMA_VERSION, Ledger
 from importers.options import ConvertOptions
-from importers.recordings import recordings
+from importers.upload.ledger import LEDGER_FILE, LEGACY_RUN_NOTE, SCHEMA_VERSION, Ledger
+from importers.upload.recordings import recordings
 
 DUMP = Path(__file__).with_name("ledger_v1.sql")
 # The state folder is made as 0.1.0 made it (0755): its first use makes it private and says so,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from importers.pacing import MAX_WINDOW_S, Pacer
+from importers.upload.pacing import MAX_WINDOW_S, Pacer
 
 
 def grant_all(pacer: Pacer, now: float, n: int) -> list[float | None]:

@@ -31,10 +31,10 @@ from importers import private
 from importers.cli import cli, warnings_as_lines
 from importers.doctor import config_check
 from importers.errors import ImporterWarning
-from importers.ledger import LEDGER_FILE, Ledger
 from importers.private import STATE_ENTRIES, private_dir, private_state, tighten
-from importers.settings import load_settings
-from importers.watch import Lines, open_log
+from importers.upload.ledger import LEDGER_FILE, Ledger
+from importers.upload.settings import load_settings
+from importers.upload.watch import Lines, open_log
 
 DUMP = REPO / "tests" / "ledger_v1.sql"
 KEY = "omi_dev_" + "5e" * 16

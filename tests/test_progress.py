@@ -7,8 +7,8 @@ import re
 import time
 from datetime import datetime, timedelta
 
-from importers.pacing import MAX_WINDOW_S
 from importers.progress import PlainProgress, wall_clock
+from importers.upload.pacing import MAX_WINDOW_S
 
 
 def test_a_wait_ending_today_shows_the_time_only() -> None:

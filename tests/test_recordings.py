@@ -13,10 +13,10 @@ from fake_omi import GOOD_KEY, READ_ONLY_KEY, TEXT, FakeOmi, canned_json
 from uploading import REGISTRY, remove, run
 
 from importers.cli import cli
-from importers.ledger import Ledger
 from importers.options import ConvertOptions
-from importers.recordings import list_text, recordings
-from importers.upload import SUPERSEDED
+from importers.upload.ledger import Ledger
+from importers.upload.producer import SUPERSEDED
+from importers.upload.recordings import list_text, recordings
 
 ME_ALICE = ConvertOptions.from_flags(registry=REGISTRY, me=["Alice"])
 NO_MERGE = ConvertOptions.from_flags(registry=REGISTRY, no_merge=True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from importers.report import DeletionResult, Report, Totals
+from importers.upload.report import DeletionResult, Report, Totals
 
 
 def test_one_request_one_retry_and_one_old_conversation_are_said_in_the_singular() -> None:

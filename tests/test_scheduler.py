@@ -12,10 +12,10 @@ from fake_omi import FakeOmi
 from pydantic import SecretStr
 from uploading import REGISTRY, run
 
-from importers.client import OmiClient, RetryPolicy
-from importers.pacing import Pacer
 from importers.pipeline import convert
-from importers.scheduler import ASSUMED_LIMIT, Scheduler, eta_seconds
+from importers.upload.client import OmiClient, RetryPolicy
+from importers.upload.pacing import Pacer
+from importers.upload.scheduler import ASSUMED_LIMIT, Scheduler, eta_seconds
 
 HOUR = 3600.0
 

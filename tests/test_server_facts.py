@@ -1,5 +1,5 @@
-"""What the answers tell about the server (importers.server), and the streak that stops a run
-whose every conversation fails the same way (importers.jobs.Streak)."""
+"""What the answers tell about the server (importers.upload.server), and the streak that stops a run
+whose every conversation fails the same way (importers.upload.jobs.Streak)."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from importers.errors import FailingError
-from importers.jobs import Streak
-from importers.ledger import Ledger
-from importers.server import ServerFacts, era_of_answer
+from importers.upload.jobs import Streak
+from importers.upload.ledger import Ledger
+from importers.upload.server import ServerFacts, era_of_answer
 
 
 @pytest.mark.parametrize(

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from importers.errors import ConfigError
-from importers.settings import DEFAULT_BASE_URL, check_base_url, is_loopback, load_settings
+from importers.upload.settings import DEFAULT_BASE_URL, check_base_url, is_loopback, load_settings
 
 KEY = "omi_dev_" + "cd" * 16
 

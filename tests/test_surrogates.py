@@ -19,15 +19,16 @@ from fake_adapters import TalkAdapter, talk_file
 from fake_omi import GOOD_KEY, FakeOmi
 from pydantic import SecretStr
 from support import SAMPLES
+from uploading import upload
 
 from importers.cli import cli
 from importers.errors import ConfigError, PayloadError
-from importers.ledger import Ledger
 from importers.options import ConvertOptions
 from importers.pipeline import convert
 from importers.registry import Registry
-from importers.settings import Settings
-from importers.upload import UploadOptions, upload
+from importers.upload import UploadOptions
+from importers.upload.ledger import Ledger
+from importers.upload.settings import Settings
 
 LONE = "\ud800"
 NOT_TEXT = "is not valid text (bytes that are not UTF-8)"

@@ -13,21 +13,21 @@ import pytest
 from fake_adapters import SlowTalkAdapter, TalkAdapter, talk_file
 from fake_omi import GOOD_KEY, READ_ONLY_KEY, SEGMENTS, TEXT, WRITE_ONLY_KEY, FakeOmi
 from pydantic import SecretStr
-from uploading import FAST, REGISTRY, run
+from uploading import FAST, REGISTRY, run, upload
 
 from importers.adapter import ParseOptions
-from importers.client import RetryPolicy
 from importers.errors import ConfigError, MissingDependencyError
-from importers.ledger import Ledger
 from importers.model import Transcript
 from importers.options import ConvertOptions
 from importers.pipeline import convert
-from importers.progress import NullProgress
 from importers.registry import Registry
-from importers.scheduler import LATENCY_PRIOR_S
-from importers.settings import Settings
 from importers.source import Source
-from importers.upload import UploadOptions, upload
+from importers.upload import UploadOptions
+from importers.upload.client import RetryPolicy
+from importers.upload.ledger import Ledger
+from importers.upload.progress import NullProgress
+from importers.upload.scheduler import LATENCY_PRIOR_S
+from importers.upload.settings import Settings
 
 
 @pytest.fixture

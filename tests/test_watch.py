@@ -1,7 +1,7 @@
 """omi-import watch: a real watcher on a temporary folder, against the fake Omi server.
 
-In this process (:class:`Watching` runs :func:`importers.watch.watch` in a thread and stops it
-with its ``stop`` event), and as ``python -m importers watch`` for --once, SIGTERM and --log.
+In this process (:class:`Watching` runs :func:`importers.upload.watch.watch` in a thread and stops
+it with its ``stop`` event), and as ``python -m importers watch`` for --once, SIGTERM and --log.
 Quiet periods are fractions of a second, so files become complete fast.
 """
 
@@ -25,17 +25,17 @@ from fake_omi import GOOD_KEY, FakeOmi
 from pydantic import SecretStr
 from uploading import FAST, REGISTRY, env_for, knows_era, omi, read_until, spawn, wait_for
 
-from importers.arrivals import DEFAULT_AUDIO_QUIET_S, DEFAULT_QUIET_S, Tracker, ignored
-from importers.client import RetryPolicy
 from importers.errors import ConfigError
-from importers.ledger import Ledger
 from importers.options import ConvertOptions
-from importers.progress import NullProgress
 from importers.registry import Registry
-from importers.report import Report
-from importers.settings import Settings
-from importers.upload import UploadOptions
-from importers.watch import Lines, WatchOptions, open_log, watch
+from importers.upload import Importer, UploadOptions
+from importers.upload.arrivals import DEFAULT_AUDIO_QUIET_S, DEFAULT_QUIET_S, Tracker, ignored
+from importers.upload.client import RetryPolicy
+from importers.upload.ledger import Ledger
+from importers.upload.progress import NullProgress
+from importers.upload.report import Report
+from importers.upload.settings import Settings
+from importers.upload.watch import Lines, WatchOptions, open_log, watch
 
 QUIET = 0.3
 
@@ -97,18 +97,16 @@ def watching(
 
         def run() -> None:
             try:
-                handle.report = watch(
-                    folders,
-                    settings=Settings(fake.url, SecretStr(GOOD_KEY)),
-                    ledger=ledger,
-                    convert_options=convert,
+                importer = Importer(
+                    Settings(fake.url, SecretStr(GOOD_KEY)),
+                    ledger,
                     options=options,
-                    watch_options=watch_options,
+                    convert_options=convert,
                     registry=registry,
                     transport=transport,
                     progress=notes,
-                    stop=stop,
                 )
+                handle.report = watch(folders, importer, watch_options=watch_options, stop=stop)
             except BaseException as exc:
                 handle.error = exc
 
@@ -445,13 +443,13 @@ def test_once_stops_when_omi_cannot_be_reached_as_import_does(drop: Path, tmp_pa
 def test_a_folder_that_is_not_there_is_an_error(tmp_path: Path) -> None:
     settings = Settings("http://127.0.0.1:9", SecretStr(GOOD_KEY))
     with Ledger.open(tmp_path / "state") as ledger, pytest.raises(ConfigError) as raised:
-        watch([tmp_path / "missing"], settings=settings, ledger=ledger, registry=REGISTRY)
+        watch([tmp_path / "missing"], Importer(settings, ledger, registry=REGISTRY))
     assert str(raised.value) == f"watch: {tmp_path / 'missing'} is not a folder"
 
 
 def test_no_key_is_an_error_before_anything_lands(drop: Path, tmp_path: Path) -> None:
     with Ledger.open(tmp_path / "state") as ledger, pytest.raises(ConfigError, match="no API key"):
-        watch([drop], settings=Settings("http://127.0.0.1:9", None), ledger=ledger)
+        watch([drop], Importer(Settings("http://127.0.0.1:9", None), ledger))
 
 
 def test_polling_sees_files_without_events(drop: Path, tmp_path: Path) -> None:

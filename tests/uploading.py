@@ -17,17 +17,18 @@ from fake_omi import GOOD_KEY, FakeOmi
 from pydantic import SecretStr
 from support import REPO
 
-from importers.client import RetryPolicy
-from importers.ledger import Ledger
+from importers.inputs import Period
 from importers.options import ConvertOptions
 from importers.registry import Registry
-from importers.report import Report
-from importers.server import ServerFacts
-from importers.settings import Settings
-from importers.upload import UploadOptions, delete, upload
+from importers.upload import Importer, UploadOptions
+from importers.upload.client import RetryPolicy
+from importers.upload.ledger import Ledger
+from importers.upload.report import Report
+from importers.upload.server import ServerFacts
+from importers.upload.settings import Settings
 
 REGISTRY = Registry([TalkAdapter(), ChatAdapter()])
-#: What the answers of each era of the fake teach (importers.server).
+#: What the answers of each era of the fake teach (importers.upload.server).
 ERA_LEARNED = {"E0": "E0", "E1": "E1", "E2": "E2", "E2-410": "E2"}
 #: Fast waits, and retries enough for the fault-injection tests (20 % of every fault): the
 #: write-budget limits (RetryPolicy.max_failures, same_failure_stop) have tests of their own.
@@ -39,6 +40,18 @@ FAST = RetryPolicy(
     backoff_max_s=0.05,
     processing_wait_s=0.05,
 )
+
+
+def upload(
+    inputs: list[Any],
+    *,
+    settings: Settings,
+    ledger: Ledger,
+    period: Period | None = None,
+    **kwargs: Any,
+) -> Report:
+    """``Importer(settings, ledger, **kwargs).run(inputs, period=period)``: one import."""
+    return Importer(settings, ledger, **kwargs).run(inputs, period=period)
 
 
 def run(
@@ -54,7 +67,7 @@ def run(
 
     ``known``: the ledger already knows the server's era (``fake.era``), as after any import
     that got an answer; False: a first import, which learns it from the answers
-    (:mod:`importers.server`; tests/test_eras.py).
+    (:mod:`importers.upload.server`; tests/test_eras.py).
     """
     options = UploadOptions(**{"policy": FAST, "read_timeout_s": 5, **opts})
     if known:
@@ -82,13 +95,12 @@ def remove(
 ) -> Report:
     """``omi-import delete PATHS | --all-from-run RUN``."""
     with Ledger.open(state) as ledger:
-        return delete(
-            settings=Settings(fake.url, SecretStr(GOOD_KEY)),
-            ledger=ledger,
-            paths=paths or [],
-            run=run_id,
+        importer = Importer(
+            Settings(fake.url, SecretStr(GOOD_KEY)),
+            ledger,
             options=UploadOptions(policy=FAST, read_timeout_s=5),
         )
+        return importer.delete(paths=paths or [], run=run_id)
 
 
 def env_for(

@@ -15,7 +15,7 @@ from pathlib import Path
 from importers.adapter import module_installed
 from importers.doctor import Check, folder_check
 from importers.errors import ImporterError
-from importers.settings import state_dir
+from importers.state import state_dir
 
 from .builtin import REINSTALL, builtin_files
 from .deps import DOCTOR_HINT, INSTALL_HINT, TORCH_HINT, require, torchaudio_extension_skipped

@@ -25,9 +25,9 @@ from typing import Any
 from importers.attribution import assign_speakers
 from importers.model import Segment, SpeakerTurn, Transcript, Word
 from importers.private import private_state
-from importers.settings import state_dir
 from importers.source import Source
 from importers.stages import stage
+from importers.state import state_dir
 
 from . import diarize as dia
 from . import transcribe as asr

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from importers.errors import ImporterError, MissingDependencyError
-from importers.settings import state_dir
+from importers.state import state_dir
 from importers.wording import count
 
 from .decode import probe

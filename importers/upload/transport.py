@@ -3,7 +3,7 @@
 * **No redirects are followed**: ``Authorization`` would go along to wherever a 3xx points
   (another host, or plain ``http://``). A redirect is reported instead (the client's table).
 * **No proxy for a loopback base URL.** ``http://`` is allowed only to loopback
-  (:func:`importers.settings.check_base_url`), but an ``HTTP_PROXY``/``ALL_PROXY`` from the
+  (:func:`importers.upload.settings.check_base_url`), but an ``HTTP_PROXY``/``ALL_PROXY`` from the
   environment would still receive the request, key included, in clear text, and a proxy
   cannot reach our loopback anyway. ``https://`` to another host may use the environment's
   proxy: the proxy only sees a ``CONNECT`` and TLS runs end to end.
@@ -31,7 +31,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from importers.redact import printable
-from importers.settings import is_loopback
+from importers.upload.settings import is_loopback
 
 CONNECT_TIMEOUT_S = 15.0
 WRITE_TIMEOUT_S = 60.0

@@ -76,7 +76,7 @@ from typing import Literal
 from importers.errors import ConfigError
 from importers.identity import KEY_PREFIX
 from importers.private import create_private, private_state
-from importers.settings import state_dir
+from importers.state import state_dir
 
 LEDGER_FILE = "ledger.sqlite3"
 SCHEMA_VERSION = 3
@@ -240,7 +240,7 @@ class Ledger:
     """The SQLite ledger (thread-safe: one connection behind a lock, autocommit + explicit BEGIN).
 
     ``Ledger.open(folder)`` creates ``folder/ledger.sqlite3`` when needed (default: the state
-    folder, :func:`importers.settings.state_dir`), and migrates an older schema.
+    folder, :func:`importers.state.state_dir`), and migrates an older schema.
 
     Raises:
         ConfigError: the file was written by a newer omi-import (schema above this one's).

@@ -2,9 +2,9 @@
 
 A *recording* is a file, known by its resolved path and by its content (SHA-256). Each
 conversion of it (content + options) is a *version*: the conversations sharing the fingerprint
-of their keys (:func:`importers.ledger.key_version`). Importing the same path or the same content
-again with other options, or an edited file at the same path, makes another version of the same
-recording, which :func:`importers.upload.upload` does not put beside the one in Omi unless told
+of their keys (:func:`importers.upload.ledger.key_version`). Importing the same path or the same
+content again with other options, or an edited file at the same path, makes another version of the
+same recording, which :func:`importers.upload.upload` does not put beside the one in Omi unless told
 to replace it.
 
 * :func:`other_versions`: for a conversion about to be imported, the rows of the recording's
@@ -24,9 +24,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from importers.ledger import IN_OMI, Entry, Ledger
 from importers.payload import SEGMENTS_ENDPOINT
 from importers.source import path_text
+from importers.upload.ledger import IN_OMI, Entry, Ledger
 from importers.wording import count
 
 #: How ``list`` and ``status`` show a recording that was deleted in Omi, not by omi-import.

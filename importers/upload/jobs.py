@@ -3,23 +3,23 @@
 * :class:`CreateJob`: POST one conversation (``sending`` is written before each attempt).
 * :class:`ReadBackJob`: look a conversation whose outcome is unknown up in Omi (GET, by its
   start and text): a text conversation, or a segments one sent to a server not known to honour
-  ``client_session_id`` (:mod:`importers.server`). Found, it is ``done``; not listed, it is sent
-  (a :class:`CreateJob` follows). With no read scope, or no clear answer, it stays
+  ``client_session_id`` (:mod:`importers.upload.server`). Found, it is ``done``; not listed, it is
+  sent (a :class:`CreateJob` follows). With no read scope, or no clear answer, it stays
   ``uncertain`` (``--resend-uncertain`` sends such ones without looking).
 * :class:`SettleJob`: a conversation Omi answered ``processing`` (a replay that found the first
   request still at work) is looked up by its id (GET, the read budget) instead of replayed (a
   write unit): completed, it is ``done``; gone, it is sent again; still processing after
-  :attr:`~importers.client.RetryPolicy.processing_rounds` looks, it is left ``sending`` for the
-  next run, never counted as done.
+  :attr:`~importers.upload.client.RetryPolicy.processing_rounds` looks, it is left ``sending`` for
+  the next run, never counted as done.
 * :class:`DeleteJob`: DELETE one conversation (``deleting`` is written before each attempt).
 
 When the last conversation of a recording's new version is in Omi, the deletions of the
 conversations it replaces follow (:meth:`Context.deletions_after`).
 
 **The write budget** (about 25 requests an hour) is spent as if each unit cost 2.4 minutes: a
-conversation gets at most :attr:`~importers.client.RetryPolicy.max_failures` attempts a run that
-end in an answered failure (the scheduler's count), and when the same failure answers
-:attr:`~importers.client.RetryPolicy.same_failure_stop` different conversations in a row, the
+conversation gets at most :attr:`~importers.upload.client.RetryPolicy.max_failures` attempts a run
+that end in an answered failure (the scheduler's count), and when the same failure answers
+:attr:`~importers.upload.client.RetryPolicy.same_failure_stop` different conversations in a row, the
 run stops (:class:`~importers.errors.FailingError`, :class:`Streak`) naming the likely cause;
 the rest stays pending for a re-run.
 
@@ -35,7 +35,6 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from importers.client import OmiClient, Retry
 from importers.errors import (
     ApiError,
     AuthError,
@@ -47,12 +46,13 @@ from importers.errors import (
     UncertainError,
 )
 from importers.identity import generation_of
-from importers.ledger import Entry, Ledger, key_version
 from importers.payload import SEGMENTS_ENDPOINT, Conversation
-from importers.progress import ProgressSink
-from importers.report import ConversationResult, DeletionResult, Report
-from importers.scheduler import Job
-from importers.server import ServerFacts, era_of_answer
+from importers.upload.client import OmiClient, Retry
+from importers.upload.ledger import Entry, Ledger, key_version
+from importers.upload.progress import ProgressSink
+from importers.upload.report import ConversationResult, DeletionResult, Report
+from importers.upload.scheduler import Job
+from importers.upload.server import ServerFacts, era_of_answer
 
 #: How long after a request was sent its conversation may still appear in Omi: the server gives
 #: up answering at 120 s but may finish processing later (server-behavior.md), so a read-back

@@ -1,13 +1,14 @@
 """Watching drop folders: import what lands there, once, when it is complete.
 
->>> report = watch(["~/Zoom"], settings=load_settings(), ledger=Ledger.open())   # doctest: +SKIP
+>>> report = watch(["~/Zoom"], Importer(load_settings(), Ledger.open()))   # doctest: +SKIP
 
 **Catch-up, then live.** The files in the folders at the start, and every file created, written,
 touched or moved in later (watchdog's events; with ``poll``, a look at the folders every quiet
 period, for network drives where no events arrive), go to one
-:class:`~importers.arrivals.Tracker`, which hands each over once it is complete (its module says
-when that is, and which files it never takes). What it hands over goes through
-:func:`importers.upload.upload_stream` with the options of ``import``: the ledger decides what is
+:class:`~importers.upload.arrivals.Tracker`, which hands each over once it is complete (its module
+says when that is, and which files it never takes). What it hands over goes through
+:meth:`Importer.stream <importers.upload.importer.Importer.stream>`, with the options of
+``import``: the ledger decides what is
 sent, exactly as for an import of the folder (a file already in Omi is not sent again; an edited
 one is held back, or replaced with ``--replace``; a restart sends only what is not in Omi).
 
@@ -19,7 +20,7 @@ time knowing nothing of the requests the window already holds, and probe it agai
 
 **Keeps running.** A bad file is reported and the watch goes on. When Omi cannot be reached the
 run does not stop as ``import`` does: it pauses with a growing backoff and says so
-(:mod:`importers.scheduler`); with ``once`` it stops as ``import`` does. An auth error (a
+(:mod:`importers.upload.scheduler`); with ``once`` it stops as ``import`` does. An auth error (a
 revoked key) ends it, since nothing would go through. Ctrl-C ends it as it ends an import:
 what is in flight finishes, and what is still ``sending`` is settled by the next start.
 :func:`sigterm_stops` makes SIGTERM stop it the same way; :func:`open_log` and :class:`Lines`
@@ -41,26 +42,23 @@ from pathlib import Path
 from types import FrameType
 from typing import IO
 
-import httpx
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 from watchdog.observers.api import BaseObserver
 from watchdog.observers.polling import PollingObserver
 
-from importers.arrivals import DEFAULT_AUDIO_QUIET_S, DEFAULT_QUIET_S, FileState, Tracker
 from importers.errors import ConfigError
 from importers.identity import conversation_key, fingerprint
 from importers.inputs import Period
-from importers.ledger import Ledger, Watched, key_version
 from importers.options import ConvertOptions
 from importers.pipeline import Conversion
 from importers.private import private_dir, private_opener, tighten
-from importers.progress import NullProgress, ProgressSink
 from importers.registry import Registry
-from importers.report import InputResult, Report
-from importers.settings import Settings
 from importers.source import path_text
-from importers.upload import UploadOptions, upload_stream
+from importers.upload.arrivals import DEFAULT_AUDIO_QUIET_S, DEFAULT_QUIET_S, FileState, Tracker
+from importers.upload.importer import Importer
+from importers.upload.ledger import Ledger, Watched, key_version
+from importers.upload.report import InputResult, Report
 
 #: The shortest polling interval (``poll`` polls every quiet period).
 MIN_POLL_S = 0.1
@@ -88,15 +86,9 @@ class WatchOptions:
 
 def watch(
     folders: Sequence[Path | str],
+    importer: Importer,
     *,
-    settings: Settings,
-    ledger: Ledger,
-    convert_options: ConvertOptions | None = None,
-    options: UploadOptions | None = None,
     watch_options: WatchOptions | None = None,
-    registry: Registry | None = None,
-    transport: httpx.BaseTransport | None = None,
-    progress: ProgressSink | None = None,
     period: Period | None = None,
     stop: threading.Event | None = None,
 ) -> Report:
@@ -104,9 +96,10 @@ def watch(
 
     Args:
         folders: the folders to watch (recursively).
+        importer: what to import with (settings, ledger, options, registry, progress).
         watch_options: once or live, quiet periods, polling.
+        period: leave out files modified outside it (``--since``/``--until``).
         stop: once set, no more files are taken; what was taken is sent, then the watch ends.
-        Others: as :func:`importers.upload.upload`.
 
     Returns:
         The :class:`Report` of every file taken, when the watch ends: ``stop``, Ctrl-C
@@ -117,11 +110,11 @@ def watch(
         ConfigError: a folder is no folder, it cannot be watched, or there is no API key.
     """
     watch_options = watch_options or WatchOptions()
-    progress = progress or NullProgress()
+    progress = importer.progress
     roots = [_folder(f) for f in folders]
-    settings.require_key()  # now, not when the first file lands hours later
-    registry = registry or Registry.default()
-    memory = _Memory(ledger, convert_options or ConvertOptions(), progress.note)
+    importer.settings.require_key()  # now, not when the first file lands hours later
+    registry = importer.registry or Registry.default()
+    memory = _Memory(importer.ledger, importer.convert_options or ConvertOptions(), progress.note)
     tracker = Tracker(
         roots,
         registry,
@@ -135,16 +128,9 @@ def watch(
     if stop is not None:
         threading.Thread(target=_close_on, args=(stop, tracker), daemon=True).start()
     try:
-        return upload_stream(
+        return importer.stream(
             tracker.batches(),
             files=lambda: tracker.handed,
-            settings=settings,
-            ledger=ledger,
-            convert_options=convert_options,
-            options=options,
-            registry=registry,
-            transport=transport,
-            progress=progress,
             period=period,
             kind="watch",
             # --once is a cron job: an Omi out of reach ends it as it ends an import (the next

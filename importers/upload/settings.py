@@ -21,17 +21,15 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import httpx
-import platformdirs
 from pydantic import SecretStr
 
-from importers.config import APP_NAME, default_config_path, read_config
 from importers.errors import ConfigError
 from importers.redact import printable
+from importers.upload.config import default_config_path, read_config
 
 DEFAULT_BASE_URL = "https://api.omi.me"
 ENV_API_KEY = "OMI_API_KEY"
 ENV_BASE_URL = "OMI_API_BASE_URL"
-ENV_STATE = "OMI_IMPORT_STATE"
 
 
 @dataclass(frozen=True)
@@ -49,16 +47,6 @@ class Settings:
                 "Developer > API keys, with write access to conversations)"
             )
         return self.api_key
-
-
-def state_dir() -> Path:
-    """The state folder (the ledger, the audio caches): ``$OMI_IMPORT_STATE``, else the user
-    data folder (``~/.local/share/omi-import`` on Linux). ``import --state DIR`` moves the
-    ledger of one run."""
-    override = os.environ.get(ENV_STATE, "").strip()
-    if override:
-        return Path(override).expanduser()
-    return platformdirs.user_data_path(APP_NAME)
 
 
 def load_settings(

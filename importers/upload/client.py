@@ -1,8 +1,8 @@
 """The Omi API client: one request per attempt, and for each answer what may follow.
 
 The client never waits and never retries by itself: the uploader's scheduler
-(:mod:`importers.scheduler`) grants each request its rate-limit unit and schedules every retry,
-writes and reads alike. An attempt either returns, or raises :class:`Retry` (a retry with the
+(:mod:`importers.upload.scheduler`) grants each request its rate-limit unit and schedules every
+retry, writes and reads alike. An attempt either returns, or raises :class:`Retry` (a retry with the
 same request may succeed, after :meth:`OmiClient.retry_wait`) or an error that ends it.
 :meth:`OmiClient.decide` maps an answer to a create to its outcome, a pure function of the
 answer (tested with ``httpx.MockTransport`` and against ``tests/fake_omi.py``); what an answer
@@ -36,9 +36,9 @@ an empty 500), 409 in progress
 
 A retry that follows an answer (any but the limiter's) spent a write unit: the scheduler allows
 a conversation :attr:`RetryPolicy.max_failures` such attempts per run, and the jobs stop the
-run when one failure answers several conversations in a row (:mod:`importers.jobs`).
+run when one failure answers several conversations in a row (:mod:`importers.upload.jobs`).
 
-A connection that cannot be made says why (:func:`importers.transport.connect_failure`: DNS,
+A connection that cannot be made says why (:func:`importers.upload.transport.connect_failure`: DNS,
 refused, TLS, timeout), so that a run can stop when Omi cannot be reached at all.
 
 ``DELETE /v1/dev/user/conversations/{id}`` (:meth:`OmiClient.delete_attempt`) is paced like a
@@ -50,8 +50,8 @@ and ``GET .../conversations/{id}`` (:meth:`OmiClient.status_attempt`) tells whet
 ``processing`` has been completed, without spending a write unit on a replay.
 
 ``Retry-After`` that is ``inf``, ``nan``, negative or unreadable is no deadline (the 429 still
-fills the pacer's window); one past :data:`~importers.pacing.MAX_WINDOW_S` (a day) counts as a
-day, and the retry note says what the server asked for.
+fills the pacer's window); one past :data:`~importers.upload.pacing.MAX_WINDOW_S` (a day) counts as
+a day, and the retry note says what the server asked for.
 
 A retry of a from-segments body carries the same ``client_session_id``, so the server returns
 the conversation it already made instead of a second one. The text endpoint has no such key, so
@@ -59,7 +59,7 @@ an answer that may come after the conversation was stored makes the outcome *unc
 ledger records it and a re-run sends it again only when asked to.
 
 The API key is sent only in the ``Authorization`` header, only to the base URL
-(:mod:`importers.transport`: no redirects, no proxy for loopback). Everything the server
+(:mod:`importers.upload.transport`: no redirects, no proxy for loopback). Everything the server
 supplies that is shown or stored (details, reason phrases, ids, statuses, a redirect's target)
 has the key masked first, then is made printable and short (:mod:`importers.redact`); an id
 that is not a plain short token is refused rather than stored.
@@ -82,7 +82,24 @@ import httpx
 from pydantic import SecretStr
 
 from importers import __version__
-from importers.answers import (
+from importers.errors import (
+    ApiError,
+    AuthError,
+    DeletedError,
+    EndpointError,
+    RejectedError,
+    TransientError,
+    UncertainError,
+)
+from importers.payload import (
+    SEGMENTS_ENDPOINT,
+    TEXT_ENDPOINT,
+    Conversation,
+    RequestBody,
+    TextRequest,
+)
+from importers.redact import Redactor, printable
+from importers.upload.answers import (
     MAX_ANSWER_BYTES,
     Answer,
     MalformedAnswer,
@@ -95,25 +112,8 @@ from importers.answers import (
     listed_status,
     retry_after_seconds,
 )
-from importers.errors import (
-    ApiError,
-    AuthError,
-    DeletedError,
-    EndpointError,
-    RejectedError,
-    TransientError,
-    UncertainError,
-)
-from importers.pacing import MAX_WINDOW_S, Pacer
-from importers.payload import (
-    SEGMENTS_ENDPOINT,
-    TEXT_ENDPOINT,
-    Conversation,
-    RequestBody,
-    TextRequest,
-)
-from importers.redact import Redactor, printable
-from importers.transport import Deadline, certificate_failure, connect_failure, http_client
+from importers.upload.pacing import MAX_WINDOW_S, Pacer
+from importers.upload.transport import Deadline, certificate_failure, connect_failure, http_client
 
 T = TypeVar("T")
 
@@ -241,7 +241,7 @@ class Retry(Exception):  # noqa: N818 - a decision, not an error
         #: or one that was lost): counted against :attr:`RetryPolicy.max_failures`.
         self.spent = spent
         #: Why no connection could be made at all (DNS, refused, TLS, timeout): a run stops
-        #: after a few of these in a row (:mod:`importers.scheduler`).
+        #: after a few of these in a row (:mod:`importers.upload.scheduler`).
         self.unreachable = unreachable
 
     @property
@@ -273,11 +273,11 @@ class ClientStats:
 class OmiClient:
     """Creates and deletes conversations in Omi, and reads them back: one request an attempt
     (:meth:`attempt`, :meth:`delete_attempt`, :meth:`find_attempt`, :meth:`status_attempt`),
-    its rate-limit unit already granted by the caller's :class:`~importers.pacing.Pacer`; the
+    its rate-limit unit already granted by the caller's :class:`~importers.upload.pacing.Pacer`; the
     retries are the caller's (:meth:`retry_wait` says when).
 
     Args:
-        base_url: checked already (:func:`importers.settings.check_base_url`).
+        base_url: checked already (:func:`importers.upload.settings.check_base_url`).
         api_key: the developer API key (needs the ``conversations:write`` scope; reading back
             needs ``conversations:read``).
         transport: an httpx transport (tests pass ``httpx.MockTransport``).
@@ -698,7 +698,7 @@ class OmiClient:
 
 
 def _capped_retry_after(answer: Answer) -> float | None:
-    """``Retry-After`` in seconds, at most a day (:data:`~importers.pacing.MAX_WINDOW_S`)."""
+    """``Retry-After`` in seconds, at most a day (:data:`~importers.upload.pacing.MAX_WINDOW_S`)."""
     asked = retry_after_seconds(answer.headers)
     return None if asked is None else min(asked, MAX_WINDOW_S)
 

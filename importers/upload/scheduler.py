@@ -6,14 +6,14 @@ decides what goes next; attempts run on pool threads. A job that must wait (back
 5xx, a ``processing`` answer, a provider's 429) waits in a heap, holding no thread and no slot,
 so the other jobs keep the rate-limit window full.
 
-**How many writes are in flight.** The pacer (:mod:`importers.pacing`) grants each write
+**How many writes are in flight.** The pacer (:mod:`importers.upload.pacing`) grants each write
 (POST or DELETE: one unit each); the scheduler sizes how many may be in flight at once:
 
 * one, until the server has answered at all: a wrong or read-only key costs one request;
 * with the limit still unknown, a slow start: :data:`SLOW_START`, then
   :data:`SLOW_START_STEP` more with each success, so the 429 that teaches the limit finds few
   requests in flight, and half as many after each failure that spent a write unit, so a server
-  failing every conversation gets few before the run stops (:mod:`importers.jobs`);
+  failing every conversation gets few before the run stops (:mod:`importers.upload.jobs`);
 * with the limit known, enough to spend what is left of this window's budget before it ends at
   the observed latency: this window's requests (granted and to grant) ``ceil((left +
   granted) * latency / seconds left)`` at a time, plus those of older windows still in flight
@@ -61,9 +61,9 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from importers.client import OmiClient, Retry
 from importers.errors import StopError, TransientError, UnreachableError
-from importers.pacing import Pacer
+from importers.upload.client import OmiClient, Retry
+from importers.upload.pacing import Pacer
 from importers.wording import duration
 
 DEFAULT_CAP = 32

@@ -3,7 +3,7 @@
 ``$OMI_IMPORT_CONFIG``, else ``config.toml`` in the user config folder
 (``~/.config/omi-import/config.toml`` on Linux)::
 
-    api_key = "omi_dev_..."            # the API key (importers.settings)
+    api_key = "omi_dev_..."            # the API key (importers.upload.settings)
     base_url = "https://api.omi.me"    # optional
 
     [defaults]                         # a default for any command-line option
@@ -28,8 +28,8 @@ import platformdirs
 
 from importers.errors import ConfigError, ImporterWarning
 from importers.private import open_to_others
+from importers.state import APP_NAME
 
-APP_NAME = "omi-import"
 ENV_CONFIG = "OMI_IMPORT_CONFIG"
 CONFIG_FILE = "config.toml"
 _TOML_AT = re.compile(r"\s*\(at line (\d+), column (\d+)\)|\s*\(at end of document\)")
