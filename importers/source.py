@@ -265,11 +265,6 @@ class Source:
         so every text format's sniffer is asked."""
         return cls(STDIN, sys.stdin.buffer.read(), encoding)
 
-    @classmethod
-    def from_text(cls, text: str, name: str = "<text>") -> Source:
-        """A source made from a string (tests, library callers)."""
-        return cls(Path(name), text.encode("utf-8"), "utf-8")
-
     @cached_property
     def data(self) -> bytes:
         """The file's bytes (read on first use).

@@ -7,6 +7,8 @@ import os
 from datetime import UTC, datetime
 from pathlib import Path
 
+from importers.source import Source
+
 REPO = Path(__file__).resolve().parent.parent
 SAMPLES = REPO / "samples"
 CORPUS = Path(os.environ.get("OMI_IMPORT_CORPUS", REPO.parent / "shared" / "corpus"))
@@ -26,3 +28,8 @@ def docx_bytes(paragraphs: list[str]) -> bytes:
 
 #: The modification time golden tests give every file, so outputs do not depend on checkout time.
 FIXED_MTIME = datetime(2026, 1, 15, 9, 30, tzinfo=UTC)
+
+
+def text_source(text: str, name: str = "<text>") -> Source:
+    """A source holding ``text`` (UTF-8) under the file name ``name``, as an adapter sees one."""
+    return Source(Path(name), text.encode("utf-8"), "utf-8")

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from support import text_source
 
 from adapters.deepgram import DeepgramAdapter
 from importers.adapter import ParseOptions
@@ -21,7 +22,7 @@ DG = DeepgramAdapter()
 
 
 def src(data: Any) -> Source:
-    return Source.from_text(json.dumps(data), "call.json")
+    return text_source(json.dumps(data), "call.json")
 
 
 def word(

@@ -4,6 +4,7 @@ WebVTT and copied as plain text (timing line, name line, text)."""
 from __future__ import annotations
 
 import pytest
+from support import text_source
 
 from adapters.teams import TeamsAdapter, is_plain_teams
 from adapters.timing import parse_timing, unpadded_layout
@@ -12,7 +13,6 @@ from importers.adapter import ParseOptions
 from importers.errors import ParseError
 from importers.model import Repair
 from importers.registry import Registry
-from importers.source import Source
 
 TEAMS = TeamsAdapter()
 
@@ -52,7 +52,7 @@ def test_old_teams_fractions_are_unpadded_milliseconds() -> None:
         ("Priya Shah", 246080, 246530),
         ("Priya Shah", 247005, 249000),
     ]
-    source = Source.from_text(OLD_VTT, "meeting.vtt")
+    source = text_source(OLD_VTT, "meeting.vtt")
     assert Registry.default().detect(source).name == "teams"
 
 
@@ -84,7 +84,7 @@ def test_the_webvtt_py_path_keeps_files_both_readings_agree_on() -> None:
 def test_the_same_layout_copied_as_plain_text_reads_as_teams() -> None:
     """Without WEBVTT and blank lines (it read as SRT before, the names merged into the text
     or, as .txt, not at all)."""
-    source = Source.from_text(PLAIN, "transcript.txt")
+    source = text_source(PLAIN, "transcript.txt")
     assert is_plain_teams(source.head)
     assert Registry.default().detect(source).name == "teams"
     t = TEAMS.parse(source, ParseOptions())
@@ -98,7 +98,7 @@ def test_the_same_layout_copied_as_plain_text_reads_as_teams() -> None:
 
 def test_plain_text_with_a_title_and_blank_lines() -> None:
     text = "Weekly sync\n\n0:0:0.0 --> 0:0:1.250\nJane Doe\nHi.\n\n0:0:2.0 --> 0:0:3.0\nHm.\n"
-    t = TEAMS.parse(Source.from_text(text, "t.txt"), ParseOptions())
+    t = TEAMS.parse(text_source(text, "t.txt"), ParseOptions())
     assert [(s.speaker, s.text) for s in t.segments] == [("Jane Doe", "Hi."), (None, "Hm.")]
     assert t.repairs == (Repair("header_skipped", 1),)
 
@@ -112,7 +112,7 @@ def test_plain_text_with_a_title_and_blank_lines() -> None:
 )
 def test_plain_text_errors(text: str, message: str) -> None:
     with pytest.raises(ParseError, match=message):
-        TEAMS.parse(Source.from_text(text, "t.txt"), ParseOptions())
+        TEAMS.parse(text_source(text, "t.txt"), ParseOptions())
 
 
 @pytest.mark.parametrize(
@@ -124,4 +124,4 @@ def test_plain_text_errors(text: str, message: str) -> None:
     ],
 )
 def test_other_text_is_not_plain_teams(text: str) -> None:
-    assert not TEAMS.sniff(Source.from_text(text, "t.txt"))
+    assert not TEAMS.sniff(text_source(text, "t.txt"))

@@ -10,7 +10,7 @@ from click.testing import CliRunner
 from hypothesis import given
 from hypothesis import strategies as st
 from strategies import Entry, encode, entry_lists, write_timestamped
-from support import CORPUS, SAMPLES
+from support import CORPUS, SAMPLES, text_source
 
 from adapters.timestamped_text import TimestampedTextAdapter
 from importers.adapter import ParseOptions
@@ -24,7 +24,7 @@ TT = TimestampedTextAdapter()
 
 
 def src(text: str) -> Source:
-    return Source.from_text(dedent(text).lstrip("\n"), "t.txt")
+    return text_source(dedent(text).lstrip("\n"), "t.txt")
 
 
 def read(text: str, **extra: object) -> Transcript:
@@ -150,7 +150,7 @@ def test_minutes_of_60_or_more_are_read_and_reported() -> None:
 )  # fmt: skip
 def test_errors(text: str, line: int | None, reason: str) -> None:
     with pytest.raises(ParseError) as info:
-        TT.parse(Source.from_text(text, "t.txt"), ParseOptions())
+        TT.parse(text_source(text, "t.txt"), ParseOptions())
     assert (info.value.line, info.value.reason) == (line, reason)
 
 
@@ -179,7 +179,7 @@ def test_cli_names_the_file_and_line(tmp_path: Path) -> None:
     ],
 )
 def test_does_not_claim_other_text(text: str) -> None:
-    assert not TT.sniff(Source.from_text(text, "x.txt"))
+    assert not TT.sniff(text_source(text, "x.txt"))
 
 
 OTHER_TEXT_FILES = [
@@ -268,7 +268,7 @@ def test_a_long_table_of_contents_does_not_hide_the_transcript() -> None:
     toc = "".join(f"- [\\[00:0{i}:00\\] Part {i}](#000{i}00-part-{i})\n" for i in range(10))
     talk = "[00:00:00] **Ann:** Hi.\n\n[00:00:05] **Bob:** Hello.\n\n[00:00:09] **Ann:** Bye.\n"
     text = f"{toc}\n{talk}"
-    source = Source.from_text(text, "t.txt")
+    source = text_source(text, "t.txt")
     assert TT.sniff(source)
     assert [s.speaker for s in TT.parse(source, ParseOptions()).segments] == ["Ann", "Bob", "Ann"]
 

@@ -25,17 +25,17 @@ from importers.bounds import (
 from importers.errors import ConfigError, ImporterError, InputError, ParseError, PayloadError
 from importers.model import Transcript
 from importers.options import ConvertOptions, parse_period
-from importers.pipeline import convert
+from importers.pipeline import Conversion, convert
 from importers.registry import Registry
 from importers.source import Source
 
 UTC_OPTIONS = {"timezone": "UTC"}
 
 
-def convert_text(tmp_path: Path, name: str, text: str, **flags: object) -> None:
+def convert_text(tmp_path: Path, name: str, text: str, **flags: object) -> Conversion:
     path = tmp_path / name
     path.write_text(text)
-    convert(path, ConvertOptions.from_flags(**{**UTC_OPTIONS, **flags}))  # type: ignore[arg-type]
+    return convert(path, ConvertOptions.from_flags(**{**UTC_OPTIONS, **flags}))  # type: ignore[arg-type]
 
 
 def error_of(tmp_path: Path, name: str, text: str, **flags: object) -> str:
@@ -149,8 +149,13 @@ def test_media_times_out_of_range_name_the_file_and_line(
 
 def test_the_largest_times_in_range_still_convert(tmp_path: Path) -> None:
     """Four-digit hours (HLS cue times count from the stream's start) read on both VTT paths."""
-    convert_text(tmp_path, "hls.vtt", "WEBVTT\n\n9999:59:58.000 --> 9999:59:59.999\nhi\n")
-    convert_text(tmp_path, "hls.srt", "1\n9999:59:58,000 --> 9999:59:59,999\nhi\n")
+    last = (9999 * 3600 + 59 * 60 + 58) * 1000
+    for name, text in [
+        ("hls.vtt", "WEBVTT\n\n9999:59:58.000 --> 9999:59:59.999\nhi\n"),
+        ("hls.srt", "1\n9999:59:58,000 --> 9999:59:59,999\nhi\n"),
+    ]:
+        (turn,) = convert_text(tmp_path, name, text).normalized.turns
+        assert (turn.start_ms, turn.end_ms) == (last, last + 1999)
 
 
 WHISPER = (

@@ -4,6 +4,7 @@ ordinary dialogue that must stay text, and the --speaker-prefixes override."""
 from __future__ import annotations
 
 import pytest
+from support import text_source
 
 from adapters.speakers import (
     apply_prefix_speakers,
@@ -19,7 +20,6 @@ from importers.adapter import ParseOptions
 from importers.errors import ConfigError
 from importers.model import Segment
 from importers.registry import Registry
-from importers.source import Source
 
 
 def cues(*texts: str) -> list[Segment]:
@@ -146,7 +146,7 @@ def test_the_srt_adapter_reads_the_option() -> None:
         "1\n00:00:01,000 --> 00:00:02,000\n[SPEAKER_00]: Hi.\n\n"
         "2\n00:00:03,000 --> 00:00:04,000\n[SPEAKER_01]: Yo.\n"
     )
-    source = Source.from_text(text, "t.srt")
+    source = text_source(text, "t.srt")
     plain = SrtAdapter().parse(source, ParseOptions(extra={"speaker_prefixes": "no"}))
     assert [(s.speaker, s.text) for s in plain.segments] == [
         (None, "[SPEAKER_00]: Hi."),
@@ -164,7 +164,7 @@ def test_detection_keeps_the_stricter_rule_of_0_1_0() -> None:
     vtt = "WEBVTT\n\n" + "".join(
         f"00:00:0{i}.000 --> 00:00:0{i}.900\n{t}\n\n" for i, t in enumerate(texts)
     )
-    source = Source.from_text(vtt, "round.vtt")
+    source = text_source(vtt, "round.vtt")
     registry = Registry([VttAdapter(), TeamsAdapter(), ZoomVttAdapter()])
     assert registry.detect(source).name == "vtt"
     t = VttAdapter().parse(source, ParseOptions())
