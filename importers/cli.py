@@ -466,6 +466,7 @@ def finish(
     for line in lines:
         click.echo(line)
     if interrupted:
+        click.echo(f"stopped: {report.stopped}")
         sys.stdout.flush()
         sys.stderr.flush()
         os._exit(code)  # requests still in flight are `sending`: a re-run settles them
@@ -489,23 +490,27 @@ def command_defaults(ctx: click.Context, defaults: dict[str, object]) -> dict[st
     """The config file's ``[defaults]`` (by option name, ``max-pause`` or ``max_pause``) as
     click's per-command default map; a flag on the command line still wins.
 
+    A repeatable option takes a list, or one string for a list of one (``me = "Ana"``); every
+    value is checked as the option checks its own, here, naming the file and the key.
+
     Raises:
-        ConfigError: a name that is no option of any command.
+        ConfigError: a name that is no option of any command, or a value the option refuses.
     """
     assert isinstance(ctx.command, click.Group)
     out: dict[str, dict[str, object]] = {}
     used: set[str] = set()
     for name, command in ctx.command.commands.items():
         by_flag = {
-            flag.lstrip("-").replace("-", "_"): param.name
+            flag.lstrip("-").replace("-", "_"): param
             for param in command.get_params(ctx)
             if isinstance(param, click.Option) and param.name
             for flag in param.opts
             if flag.startswith("--")
         }
         for key, value in defaults.items():
-            if (dest := by_flag.get(key.replace("-", "_"))) is not None:
-                out.setdefault(name, {})[dest] = value
+            if (param := by_flag.get(key.replace("-", "_"))) is not None:
+                assert param.name is not None
+                out.setdefault(name, {})[param.name] = _default_value(ctx, param, key, value)
                 used.add(key)
     if unknown := sorted(set(defaults) - used):
         raise ConfigError(
@@ -513,6 +518,31 @@ def command_defaults(ctx: click.Context, defaults: dict[str, object]) -> dict[st
             f"{', '.join(unknown)}"
         )
     return out
+
+
+def _default_value(ctx: click.Context, param: click.Option, key: str, value: object) -> object:
+    """A ``[defaults]`` value as ``param`` takes it (module docstring of the config file).
+
+    Raises:
+        ConfigError: the option refuses it (the message names the file and the key).
+    """
+    if param.multiple and isinstance(value, str):
+        value = [value]
+    if param.is_flag and not isinstance(value, bool):
+        raise ConfigError(
+            f"{default_config_path()}: [defaults] {key} = {value!r}: a flag takes true or false"
+        )
+    try:
+        param.type_cast_value(ctx, value)
+    except click.BadParameter as exc:
+        raise ConfigError(
+            f"{default_config_path()}: [defaults] {key} = {value!r}: {exc.message}"
+        ) from None
+    except (TypeError, ValueError, AttributeError):  # click's types assume text from argv
+        raise ConfigError(
+            f"{default_config_path()}: [defaults] {key} = {value!r}: not a value --{key} takes"
+        ) from None
+    return value
 
 
 @cli.command("convert", cls=_ConvertCommand)
@@ -612,7 +642,8 @@ def import_cmd(ctx: click.Context, /, paths: tuple[Path, ...], dry_run: bool, **
         report.write(sending.report_path)
     if cluster is not None and not sending.quiet:
         click.echo(cluster.stats.line(), err=True)
-    finish(report, report.summary(), interrupted=report.stopped == INTERRUPTED)
+    summary = report.summary(listed=not sending.quiet, inputs=[str(p) for p in paths])
+    finish(report, summary, interrupted=report.stopped == INTERRUPTED)
 
 
 @cli.command("watch", cls=_ConvertCommand)
@@ -699,10 +730,12 @@ def watch_cmd(
             report.stopped = TERMINATED
         if sending.report_path is not None:
             report.write(sending.report_path)
-        summary = report.summary()
+        summary = report.summary(listed=not sending.quiet, inputs=[str(f) for f in folders])
         for line in summary:
             lines.logged(line)
-        if report.stopped and report.stopped not in (INTERRUPTED, TERMINATED):
+        if report.stopped in (INTERRUPTED, TERMINATED):
+            lines.logged(f"stopped: {report.stopped}")
+        elif report.stopped:
             lines.logged(f"Error: {report.stopped}")
     except ImporterError as exc:
         lines.logged(f"Error: {exc}")

@@ -66,6 +66,7 @@ class PlainProgress(NullProgress):
         self._lock = threading.Lock()
         self._total = 0
         self._done = 0
+        self._final = False
         self._eta: tuple[float | None, bool] = (None, False)
         self._eta_shown = False
         self._printed = float("-inf")
@@ -83,6 +84,10 @@ class PlainProgress(NullProgress):
         with self._lock:
             self._total += to_send
 
+    def all_queued(self) -> None:
+        with self._lock:
+            self._final = True
+
     def note(self, line: str) -> None:
         self._print(line)
 
@@ -90,9 +95,14 @@ class PlainProgress(NullProgress):
         with self._lock:
             self._done += 1
             done, total = self._done, max(self._total, self._done)
-        # The ETA was computed before this answer came: with nothing left, it is stale.
-        eta = eta_text(*self._eta) if done < total else ""
-        self._print(f"[{done}/{total}] {line}" + (f", {eta}" if eta else ""))
+            final = self._final
+        # A count "of" a total only once the total is known (files still converting add to
+        # it); the ETA only when the limit is the server's (an assumed one is said once, at
+        # the start), and not once the last answer came (it was computed before).
+        seconds, assumed = self._eta
+        eta = eta_text(seconds, assumed) if done < total and not assumed else ""
+        count_ = f"[{done}/{total}]" if final else f"[{done}]"
+        self._print(f"{count_} {line}" + (f", {eta}" if eta else ""))
 
     def waiting(self, until: float) -> None:
         eta = eta_text(*self._eta)
@@ -108,8 +118,11 @@ class PlainProgress(NullProgress):
         if not self._eta_shown or quiet:
             self._eta_shown = True
             with self._lock:
-                left = self._total - self._done
-            self._print(f"{count(left, 'request')} to make; {eta_text(seconds, assumed)}")
+                left, final = self._total - self._done, self._final
+            # While files still convert, their requests are estimated: the ETA counts them,
+            # the number of requests queued so far would not.
+            ahead = f"{count(left, 'request')} to make; " if final else ""
+            self._print(f"{ahead}{eta_text(seconds, assumed)}")
 
 
 class RichProgress(NullProgress):
@@ -146,6 +159,10 @@ class RichProgress(NullProgress):
     def queued(self, to_send: int) -> None:
         with self._lock:
             self._total += to_send
+
+    def all_queued(self) -> None:
+        """The bar gets its total once it is known (a growing total is no total)."""
+        with self._lock:
             if self._task is not None:
                 self._progress.update(self._task, total=self._total)
 
@@ -155,7 +172,8 @@ class RichProgress(NullProgress):
         parts = [count(self._requests, "request")]
         if self._wait_until is not None and self._wait_until > time.monotonic():
             parts.append(f"waiting for the rate limit until {wall_clock(self._wait_until)}")
-        if eta := eta_text(*self._eta):
+        seconds, assumed = self._eta
+        if not assumed and (eta := eta_text(seconds, assumed)):  # an assumed one: at the start
             parts.append(eta)
         self._progress.update(self._task, info=" · ".join(parts))
 

@@ -4,8 +4,12 @@ every conversation that needs something (``omi-import list`` shows what is in Om
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from importers.upload.ledger import Ledger
+
+#: Conversations that need something, listed one per line (the rest are counted).
+LISTED = 10
 
 
 def status_data(ledger: Ledger) -> dict[str, object]:
@@ -67,15 +71,20 @@ def status_text(ledger: Ledger, *, as_json: bool = False) -> str:
         lines.append(f"  ({data['discarded']} of the done ones were discarded by Omi as too short)")
     for item in data["unreadable"]:  # type: ignore[attr-defined]
         lines.append(f"unreadable: {item['error']}")
-    for p in data["not_done"]:  # type: ignore[attr-defined]
+    not_done: list[dict[str, Any]] = data["not_done"]  # type: ignore[assignment]
+    for p in not_done[:LISTED]:
         reason = p["error"] or ("not sent yet" if p["status"] == "pending" else "")
         state = "deleted in Omi" if p["status"] == "gone" else p["status"]
         lines.append(f"{state}: {p['path']} #{p['index'] + 1} ({p['client_session_id']}): {reason}")
+    if len(not_done) > LISTED:
+        lines.append(
+            f"... and {len(not_done) - LISTED:,} more (`omi-import status --json` lists them all)"
+        )
     if counts["failed"]:
         lines.append("Re-run the import with --retry-failed to send failed ones again.")
     if counts["uncertain"]:
         lines.append(
-            "Uncertain ones may already be in Omi (the text endpoint has no idempotency key): "
+            "Uncertain ones may already be in Omi (sent where sending again could duplicate): "
             "a re-run looks them up (a key that may read conversations), or check the app and "
             "re-run with --resend-uncertain if they are missing."
         )

@@ -54,6 +54,10 @@ class Sending:
     spent: int = 0
     not_before: float = 0.0
 
+    @property
+    def label(self) -> str:
+        return self.conversation.key
+
     def attempt(self) -> list[Job]:
         self.outcome.append(self.client.attempt(self.conversation))
         return []

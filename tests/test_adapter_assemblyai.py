@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 import pytest
+from support import text_source
 
 from adapters.assemblyai import AssemblyAIAdapter
 from importers.adapter import ParseOptions
@@ -17,7 +18,7 @@ AAI = AssemblyAIAdapter()
 
 
 def src(data: Any) -> Source:
-    return Source.from_text(json.dumps(data), "t.json")
+    return text_source(json.dumps(data), "t.json")
 
 
 def w(text: str, start: int, end: int, speaker: str | None) -> dict[str, Any]:

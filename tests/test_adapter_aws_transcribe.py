@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 import pytest
+from support import text_source
 
 from adapters.aws_transcribe import AwsTranscribeAdapter
 from importers.adapter import ParseOptions
@@ -17,7 +18,7 @@ AWS = AwsTranscribeAdapter()
 
 
 def src(data: Any) -> Source:
-    return Source.from_text(json.dumps(data), "job.json")
+    return text_source(json.dumps(data), "job.json")
 
 
 def say(content: str, start: str, end: str, **labels: str) -> dict[str, Any]:

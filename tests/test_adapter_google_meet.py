@@ -6,7 +6,7 @@ from pathlib import Path
 from textwrap import dedent
 
 import pytest
-from support import CORPUS, SAMPLES, docx_bytes
+from support import CORPUS, SAMPLES, docx_bytes, text_source
 
 from adapters.google_meet import GoogleMeetAdapter, GoogleMeetDocxAdapter
 from adapters.otter import OtterDocxAdapter
@@ -41,7 +41,7 @@ DOC = f"""
 
 
 def read(text: str) -> Transcript:
-    return MEET.parse(Source.from_text(dedent(text).lstrip("\n"), "t.txt"), ParseOptions())
+    return MEET.parse(text_source(dedent(text).lstrip("\n"), "t.txt"), ParseOptions())
 
 
 def test_paragraphs_blocks_and_starts_spread_by_words() -> None:
@@ -102,7 +102,7 @@ def test_errors(text: str, line: int, reason: str) -> None:
     ],
 )
 def test_sniff(text: str, claimed: bool) -> None:
-    assert MEET.sniff(Source.from_text(dedent(text).lstrip("\n"), "t.txt")) is claimed
+    assert MEET.sniff(text_source(dedent(text).lstrip("\n"), "t.txt")) is claimed
 
 
 OTHER_TEXT_FILES = [
@@ -138,4 +138,4 @@ def test_docx_sniff_rejects_otter_and_other_documents(tmp_path: Path) -> None:
     letter = tmp_path / "letter.docx"
     letter.write_bytes(docx_bytes(["Dear Sir,", "00:00:00", "thank you."]))
     assert not MEET_DOCX.sniff(Source.from_path(letter))
-    assert not MEET_DOCX.sniff(Source.from_text("Sync - Transcript\n00:00:00\n", "x.docx"))
+    assert not MEET_DOCX.sniff(text_source("Sync - Transcript\n00:00:00\n", "x.docx"))

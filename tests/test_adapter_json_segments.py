@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 import pytest
+from support import text_source
 
 from adapters.json_segments import JsonSegmentsAdapter
 from importers.adapter import ParseOptions
@@ -18,7 +19,7 @@ JS = JsonSegmentsAdapter()
 
 
 def src(data: Any) -> Source:
-    return Source.from_text(json.dumps(data), "t.json")
+    return text_source(json.dumps(data), "t.json")
 
 
 def rows(data: Any) -> list[tuple[str | None, int | None, int | None, str]]:

@@ -11,7 +11,7 @@ from pathlib import Path
 from zipfile import ZIP_DEFLATED as DEFLATED
 
 import pytest
-from support import docx_bytes
+from support import docx_bytes, text_source
 
 from adapters.otter import TXT_HEADER, OtterAdapter, OtterDocxAdapter, parse_offset
 from importers.adapter import ParseOptions
@@ -47,7 +47,7 @@ def test_offsets() -> None:
 
 
 def test_timed_txt() -> None:
-    t = TXT.parse(Source.from_text(TIMED), ParseOptions())
+    t = TXT.parse(text_source(TIMED), ParseOptions())
     assert [(s.speaker, s.start_ms, s.end_ms, s.text, s.line) for s in t.segments] == [
         ("Dora", 3000, None, "so do you have", 1),
         (None, 725_000, None, "well, maybe second paragraph", 4),  # "Unknown Speaker"
@@ -68,7 +68,7 @@ UNKNOWNS = (
 
 def test_unknown_speakers_are_never_one_person_nor_merged() -> None:
     """Each 'Unknown Speaker' turn is a speaker of its own, unnamed, even back to back."""
-    n = normalize(TXT.parse(Source.from_text(UNKNOWNS), ParseOptions()))
+    n = normalize(TXT.parse(text_source(UNKNOWNS), ParseOptions()))
     assert [(t.speaker, t.text) for t in n.turns] == [
         ("SPEAKER_00", "Let's start."),
         ("SPEAKER_01", "I can't hear you."),
@@ -90,7 +90,7 @@ def test_me_and_people_never_match_an_unknown_speaker() -> None:
         me=("SPEAKER_01", "Unknown Speaker"),
         people={"Unknown Speaker": "p-1", "SPEAKER_02": "p-2", "Dora": "p-dora"},
     )
-    n = normalize(TXT.parse(Source.from_text(UNKNOWNS), ParseOptions()), options)
+    n = normalize(TXT.parse(text_source(UNKNOWNS), ParseOptions()), options)
     assert [(t.is_user, t.person_id) for t in n.turns] == [
         (False, "p-dora"),
         (False, None),
@@ -101,7 +101,7 @@ def test_me_and_people_never_match_an_unknown_speaker() -> None:
 
 
 def test_untimed_txt_gets_estimated_starts() -> None:
-    t = TXT.parse(Source.from_text(UNTIMED), ParseOptions())
+    t = TXT.parse(text_source(UNTIMED), ParseOptions())
     assert [(s.speaker, s.start_ms) for s in t.segments] == [
         ("Priya Nair", None),
         ("Daniel Kim", None),
@@ -115,7 +115,7 @@ def test_untimed_txt_gets_estimated_starts() -> None:
 
 
 def test_end_times_follow_the_next_start() -> None:
-    n = normalize(TXT.parse(Source.from_text(TIMED), ParseOptions()))
+    n = normalize(TXT.parse(text_source(TIMED), ParseOptions()))
     first, second, last = n.turns
     assert first.end_ms == first.start_ms + 2 * 1600 + 5000  # capped: a long silence is not speech
     assert last.end_ms == last.start_ms + 400  # the last by words per second
@@ -124,17 +124,17 @@ def test_end_times_follow_the_next_start() -> None:
 
 
 def test_sniff() -> None:
-    assert TXT.sniff(Source.from_text(TIMED))
-    assert TXT.sniff(Source.from_text(UNTIMED))  # by the footer
-    assert not TXT.sniff(Source.from_text(UNTIMED.rsplit("\n", 1)[0]))  # no footer: any text file
-    assert not TXT.sniff(Source.from_text("[A] 10:00:00\nhi\n"))
-    assert not TXT.sniff(Source.from_text("12:45:05\t From  A : hi\n"))
-    assert not TXT.sniff(Source.from_text("Dora  0:03\n\nno text right below\n"))
+    assert TXT.sniff(text_source(TIMED))
+    assert TXT.sniff(text_source(UNTIMED))  # by the footer
+    assert not TXT.sniff(text_source(UNTIMED.rsplit("\n", 1)[0]))  # no footer: any text file
+    assert not TXT.sniff(text_source("[A] 10:00:00\nhi\n"))
+    assert not TXT.sniff(text_source("12:45:05\t From  A : hi\n"))
+    assert not TXT.sniff(text_source("Dora  0:03\n\nno text right below\n"))
 
 
 def test_text_before_first_header_is_an_error() -> None:
     with pytest.raises(ParseError, match="before"):
-        TXT.parse(Source.from_text("intro line\n\n" + TIMED), ParseOptions())
+        TXT.parse(text_source("intro line\n\n" + TIMED), ParseOptions())
 
 
 def test_docx_has_the_txt_structure(tmp_path: Path) -> None:
@@ -164,7 +164,7 @@ def test_docx_sniff_rejects_other_documents(tmp_path: Path) -> None:
     path = tmp_path / "letter.docx"
     path.write_bytes(docx_bytes(["Dear Sir,", "thank you for your letter."]))
     assert not DOCX.sniff(Source.from_path(path))
-    assert not DOCX.sniff(Source.from_text("Dora  0:03\nhello\n", "x.docx"))
+    assert not DOCX.sniff(text_source("Dora  0:03\nhello\n", "x.docx"))
 
 
 def test_broken_docx_is_a_parse_error(tmp_path: Path) -> None:
@@ -301,8 +301,8 @@ def test_a_txt_header_line_of_spaces_is_read_in_linear_time() -> None:
     """``.*?`` before `` {2,}`` took 40 s on a line of 40,000 spaces (every .txt is sniffed)."""
     line = "a" + " " * 100_000 + "x"
     started = time.perf_counter()
-    assert not TXT.sniff(Source.from_text(f"{line}\nhello\n"))
-    parsed = TXT.parse(Source.from_text(f"Ana  0:00\nhi\n{line}  0:0\n"), ParseOptions())
+    assert not TXT.sniff(text_source(f"{line}\nhello\n"))
+    parsed = TXT.parse(text_source(f"Ana  0:00\nhi\n{line}  0:0\n"), ParseOptions())
     assert time.perf_counter() - started < 1
     assert parsed.segments[0].text == f"hi {line}  0:0"
     assert TXT_HEADER.match("Ana Lima  " + " " * 100_000 + "1:02:15")["name"] == "Ana Lima"
@@ -317,7 +317,7 @@ def test_markdown_bold_names_are_the_names() -> None:
         "**Rachel Nabors**  1:21  \nSo glad to be here.\n\n"
         "****Rachel Nabors****  31:12  \nAnd London.\n"
     )
-    source = Source.from_text(text, "48-traveling-dev.txt")
+    source = text_source(text, "48-traveling-dev.txt")
     assert TXT.sniff(source)
     t = TXT.parse(source, ParseOptions())
     assert [(s.speaker, s.anonymous) for s in t.segments] == [

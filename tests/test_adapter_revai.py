@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 import pytest
+from support import text_source
 
 from adapters.revai import RevAiAdapter
 from importers.adapter import ParseOptions
@@ -18,7 +19,7 @@ REV = RevAiAdapter()
 
 
 def src(data: Any) -> Source:
-    return Source.from_text(json.dumps(data), "t.json")
+    return text_source(json.dumps(data), "t.json")
 
 
 def text(value: str, ts: float, end: float) -> dict[str, Any]:

@@ -7,7 +7,7 @@ from textwrap import dedent
 
 import pytest
 from click.testing import CliRunner
-from support import SAMPLES
+from support import SAMPLES, text_source
 
 from adapters.sbv import SbvAdapter
 from importers.adapter import ParseOptions
@@ -20,7 +20,7 @@ SBV = SbvAdapter()
 
 
 def read(text: str, **extra: object) -> Transcript:
-    source = Source.from_text(dedent(text).lstrip("\n"), "t.sbv")
+    source = text_source(dedent(text).lstrip("\n"), "t.sbv")
     return SBV.parse(source, ParseOptions(extra=extra))
 
 
@@ -126,7 +126,7 @@ def test_cli_error_line(tmp_path: Path) -> None:
     ],
 )
 def test_sniff(text: str, claimed: bool) -> None:
-    assert SBV.sniff(Source.from_text(text, "x.sbv")) is claimed
+    assert SBV.sniff(text_source(text, "x.sbv")) is claimed
 
 
 def test_samples_are_detected() -> None:

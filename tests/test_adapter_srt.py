@@ -8,7 +8,7 @@ from textwrap import dedent
 import pysrt
 import pytest
 from click.testing import CliRunner
-from support import CORPUS, SAMPLES
+from support import CORPUS, SAMPLES, text_source
 
 import adapters.srt
 from adapters.speakers import find_name_line
@@ -34,7 +34,7 @@ from importers.source import Source
 
 
 def read(text: str, name: str = "t.srt") -> Transcript:
-    return SrtAdapter().parse(Source.from_text(dedent(text).lstrip("\n"), name), ParseOptions())
+    return SrtAdapter().parse(text_source(dedent(text).lstrip("\n"), name), ParseOptions())
 
 
 def times(t: Transcript) -> list[tuple[int | None, int | None]]:
@@ -203,10 +203,10 @@ def test_note_in_dialogue_is_not_a_speaker() -> None:
 def test_sniff() -> None:
     """Claims numbered or unnumbered cues; not WebVTT, not prose."""
     adapter = SrtAdapter()
-    assert adapter.sniff(Source.from_text("1\n00:00:01,000 --> 00:00:02,000\nx\n", "a.srt"))
-    assert adapter.sniff(Source.from_text("\n00:01:39 --> 00:01:41,04\nx\n", "a.srt"))
-    assert not adapter.sniff(Source.from_text("WEBVTT\n\n00:01.000 --> 00:02.000\nx\n", "a.srt"))
-    assert not adapter.sniff(Source.from_text("Dear diary,\ntoday --> tomorrow\n", "a.srt"))
+    assert adapter.sniff(text_source("1\n00:00:01,000 --> 00:00:02,000\nx\n", "a.srt"))
+    assert adapter.sniff(text_source("\n00:01:39 --> 00:01:41,04\nx\n", "a.srt"))
+    assert not adapter.sniff(text_source("WEBVTT\n\n00:01.000 --> 00:02.000\nx\n", "a.srt"))
+    assert not adapter.sniff(text_source("Dear diary,\ntoday --> tomorrow\n", "a.srt"))
 
 
 @pytest.mark.parametrize(

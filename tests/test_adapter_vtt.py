@@ -10,7 +10,7 @@ from textwrap import dedent
 
 import pytest
 import webvtt
-from support import CORPUS, SAMPLES
+from support import CORPUS, SAMPLES, text_source
 
 import adapters.vtt
 from adapters.teams import TeamsAdapter
@@ -37,7 +37,7 @@ from importers.source import Source
 
 
 def src(text: str, name: str = "t.vtt") -> Source:
-    return Source.from_text(dedent(text).lstrip("\n"), name)
+    return text_source(dedent(text).lstrip("\n"), name)
 
 
 def read(text: str, name: str = "t.vtt", adapter: VttAdapter | None = None) -> Transcript:

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from support import CORPUS, SAMPLES
+from support import CORPUS, SAMPLES, text_source
 
 from adapters.whisper import WhisperAdapter
 from adapters.whisper_timestamped import WhisperTimestampedAdapter
@@ -22,7 +22,7 @@ WT = WhisperTimestampedAdapter()
 
 
 def src(data: Any) -> Source:
-    return Source.from_text(json.dumps(data), "t.json")
+    return text_source(json.dumps(data), "t.json")
 
 
 FULL = {

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from support import CORPUS
+from support import CORPUS, text_source
 
 from adapters.whisper import WhisperAdapter
 from adapters.whisperx import WhisperXAdapter
@@ -21,7 +21,7 @@ WX, WH = WhisperXAdapter(), WhisperAdapter()
 
 
 def src(data: Any, name: str = "t.json") -> Source:
-    return Source.from_text(json.dumps(data), name)
+    return text_source(json.dumps(data), name)
 
 
 WHISPERX_WORDS = {

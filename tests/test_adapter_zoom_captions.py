@@ -8,7 +8,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from support import CORPUS, SAMPLES
+from support import CORPUS, SAMPLES, text_source
 
 from adapters.zoom_captions import ZoomCaptionsAdapter
 from importers.adapter import ParseOptions
@@ -27,7 +27,7 @@ TEXT = (
 
 
 def test_headers_names_and_offsets() -> None:
-    t = ADAPTER.parse(Source.from_text(TEXT), ParseOptions())
+    t = ADAPTER.parse(text_source(TEXT), ParseOptions())
     assert [s.speaker for s in t.segments] == ["Okafor, Adaeze", "Lee [Host]", "Okafor, Adaeze"]
     assert [s.start_ms for s in t.segments] == [0, 0, 10_000]
     assert all(s.end_ms is None for s in t.segments)
@@ -37,7 +37,7 @@ def test_headers_names_and_offsets() -> None:
 
 def test_midnight_crossing_keeps_going_forward() -> None:
     text = "[A] 23:59:50\nlate\n\n[B] 00:00:05\nnew day\n\n[A] 00:00:04\njitter back one second\n"
-    t = ADAPTER.parse(Source.from_text(text), ParseOptions())
+    t = ADAPTER.parse(text_source(text), ParseOptions())
     assert [s.start_ms for s in t.segments] == [0, 15_000, 14_000]
 
 
@@ -92,7 +92,7 @@ def test_timezone_and_date_only_started_at(tmp_path: Path) -> None:
 
 def test_text_before_first_header_is_an_error() -> None:
     with pytest.raises(ParseError, match="before the first"):
-        ADAPTER.parse(Source.from_text("hello\n[A] 10:00:00\nx\n"), ParseOptions())
+        ADAPTER.parse(text_source("hello\n[A] 10:00:00\nx\n"), ParseOptions())
 
 
 @pytest.mark.parametrize(
@@ -103,7 +103,7 @@ def test_text_before_first_header_is_an_error() -> None:
     ],
 )
 def test_sniff_accepts(head: str) -> None:
-    assert ADAPTER.sniff(Source.from_text(head))
+    assert ADAPTER.sniff(text_source(head))
 
 
 @pytest.mark.parametrize(
@@ -117,7 +117,7 @@ def test_sniff_accepts(head: str) -> None:
     ],
 )
 def test_sniff_rejects(head: str) -> None:
-    assert not ADAPTER.sniff(Source.from_text(head))
+    assert not ADAPTER.sniff(text_source(head))
 
 
 def test_every_txt_sample_and_corpus_file_has_exactly_one_txt_adapter() -> None:

@@ -10,6 +10,7 @@ from datetime import time as clock
 from zoneinfo import ZoneInfo
 
 import pytest
+from support import text_source
 
 from adapters.zoom_chat import ZoomChatAdapter
 from importers.adapter import ParseOptions
@@ -45,7 +46,7 @@ CLOUD = "00:58:04\tAlex:\tDepends on your style.\n00:58:20\tWheezy:\tDid you che
 
 
 def parse(text: str, **extra: object) -> list[tuple[str | None, str, int | None]]:
-    t = ADAPTER.parse(Source.from_text(text), ParseOptions(extra=extra))
+    t = ADAPTER.parse(text_source(text), ParseOptions(extra=extra))
     assert t.kind == "messages"
     return [(s.speaker, s.text, s.start_ms) for s in t.segments]
 
@@ -81,24 +82,24 @@ def test_cloud_recording_layout() -> None:
 
 
 def test_private_messages_can_be_skipped_and_are_reported() -> None:
-    t = ADAPTER.parse(Source.from_text(LEGACY), ParseOptions(extra={"skip_private_messages": True}))
+    t = ADAPTER.parse(text_source(LEGACY), ParseOptions(extra={"skip_private_messages": True}))
     assert [s.text for s in t.segments] == ["I can see it : all of it", "yes"]
     assert [(r.reason, r.line) for r in t.repairs] == [("private_message_skipped", 2)]
 
 
 def test_kept_private_messages_are_reported() -> None:
-    t = ADAPTER.parse(Source.from_text(LEGACY), ParseOptions())
+    t = ADAPTER.parse(text_source(LEGACY), ParseOptions())
     assert [(r.reason, r.line) for r in t.repairs] == [("private_message_kept", 2)]
 
 
 def test_text_before_first_message_is_an_error() -> None:
     with pytest.raises(ParseError):
-        ADAPTER.parse(Source.from_text("hello\n" + LEGACY), ParseOptions())
+        ADAPTER.parse(text_source("hello\n" + LEGACY), ParseOptions())
 
 
 @pytest.mark.parametrize("text", [LEGACY, TABBED, NEW, CLOUD])
 def test_sniff_accepts_every_layout(text: str) -> None:
-    assert ADAPTER.sniff(Source.from_text(text))
+    assert ADAPTER.sniff(text_source(text))
 
 
 @pytest.mark.parametrize(
@@ -106,7 +107,7 @@ def test_sniff_accepts_every_layout(text: str) -> None:
     ["[A] 10:00:00\nhi\n", "Dora  00:03\nhello\n", "10:00:00 just a line\n", "99:00:00\tA:\tx\n"],
 )
 def test_sniff_rejects(text: str) -> None:
-    assert not ADAPTER.sniff(Source.from_text(text))
+    assert not ADAPTER.sniff(text_source(text))
 
 
 def chat_file(tmp_path: object, text: str) -> object:

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from support import text_source
 
 from importers.chunking import chunk, split_points
 from importers.model import Segment, Transcript, Turn
@@ -14,7 +15,6 @@ from importers.options import ConvertOptions
 from importers.payload import MAX_REQUEST_CHARS, MAX_SEGMENTS, SegmentsRequest
 from importers.pipeline import convert_transcript
 from importers.registry import Registry
-from importers.source import Source
 
 START = datetime(2026, 3, 1, 14, 0, tzinfo=UTC)
 #: The API's limits, as payload passes them.
@@ -71,7 +71,7 @@ def test_chunks_rebase_times_and_have_their_own_span(tmp_path: Path) -> None:
         for i in range(700)
     )
     transcript = Transcript(segments, "test")
-    source = Source.from_text("unused", str(tmp_path / "x.test"))
+    source = text_source("unused", str(tmp_path / "x.test"))
     adapter = Registry.default().get("whisper")
     options = ConvertOptions(started_at=START, normalize=NormalizeOptions(merge=False))
     conv = convert_transcript(transcript, source, adapter, options)

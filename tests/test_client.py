@@ -534,7 +534,9 @@ def test_a_body_that_fails_to_decode_is_no_answer() -> None:
     assert create(client, SEGMENTS).id == "conv1"
     assert len(seen) == 2
     text, _, _ = make([broken()])
-    assert "no answer (DecodingError) after the text was sent" in failure(text, TEXT)
+    assert "no answer (an answer that could not be decoded) after the text was sent" in failure(
+        text, TEXT
+    )
 
 
 def test_a_server_that_keeps_saying_retry_now_gets_backoff_not_a_burst() -> None:

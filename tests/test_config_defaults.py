@@ -61,3 +61,33 @@ def test_bad_defaults_are_a_usage_error(
     assert code == 2
     assert message in err
     assert err.startswith("Error: ")
+
+
+def test_one_name_for_a_repeatable_option(tmp_path: Path, in_repo: Path) -> None:
+    """`me = "Priya Raman"`: a list of one, as `--me "Priya Raman"` would be."""
+    code, out, err = run(tmp_path / "c.toml", '[defaults]\nme = "Priya Raman"\n', "convert", SAMPLE)
+    assert code == 0, err
+    assert users(out) == {"SPEAKER_00"}
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            '[defaults]\nmax-pause = "soon"\n',
+            "[defaults] max-pause = 'soon': 'soon' is not a valid",
+        ),
+        ("[defaults]\nmax-turn = 0.5\n", "[defaults] max-turn = 0.5: 0.5 is not in the range"),
+        ('[defaults]\nsource = "fax"\n', "[defaults] source = 'fax': 'fax' is not one of"),
+        ("[defaults]\nno-merge = 3\n", "[defaults] no-merge = 3: a flag takes true or false"),
+        ('[defaults]\nno-merge = "yes"\n', "[defaults] no-merge = 'yes': a flag takes true or"),
+    ],
+)
+def test_a_default_of_the_wrong_type_names_the_file_and_the_key(
+    tmp_path: Path, in_repo: Path, text: str, message: str
+) -> None:
+    config = tmp_path / "config.toml"
+    code, _, err = run(config, text, "convert", SAMPLE)
+    assert code == 2
+    assert err.startswith(f"Error: {config}: {message}"), err
+    assert len(err.strip().splitlines()) == 1

@@ -139,7 +139,7 @@ def test_deleted_in_the_app_then_imported_again(
     assert any(
         line.startswith("deleted in Omi: ") and "--reimport-deleted" in line for line in lines
     )
-    assert "0 of 1 conversations in Omi" in "\n".join(lines)
+    assert "0 of 1 conversation in Omi" in "\n".join(lines)
     with Ledger.open(state) as ledger:
         (listed,) = recordings(ledger)
         assert listed.status == "gone"

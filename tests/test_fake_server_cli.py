@@ -91,14 +91,15 @@ def test_the_key_appears_nowhere(tmp_path: Path, inputs: Path) -> None:
         outputs = [
             omi(["import", str(inputs), "--state", str(state), "--report", str(report_file)], env)
         ]
-        env_wrong = env_for(tmp_path, key=GOOD_KEY[:-1] + "x", base_url=fake.url)
+        wrong = GOOD_KEY[:-1] + ("1" if GOOD_KEY[-1] != "1" else "2")  # a key, not this one
+        env_wrong = env_for(tmp_path, key=wrong, base_url=fake.url)
         talk_file(inputs / "more.talk", 2, tag="more")
         outputs.append(omi(["import", str(inputs), "--state", str(state)], env_wrong))
         outputs.append(omi(["status", "--state", str(state), "--json"], env))
         assert any(r.authorization == f"Bearer {GOOD_KEY}" for r in fake.requests)
     texts = [o.stdout + o.stderr for o in outputs] + [report_file.read_text()]
     ledger_bytes = b"".join(p.read_bytes() for p in state.iterdir())
-    for secret in (GOOD_KEY, GOOD_KEY[:-1] + "x"):
+    for secret in (GOOD_KEY, wrong):
         assert all(secret not in t for t in texts)
         assert secret.encode() not in ledger_bytes
     assert "API key was refused (401: Invalid API Key)" in outputs[1].stderr

@@ -195,7 +195,12 @@ def test_https_elsewhere_may_use_the_proxy_which_only_sees_a_connect(
 ) -> None:
     """The proxy gets ``CONNECT host:443`` and nothing else: the key would travel inside TLS."""
     client = OmiClient("https://omi.invalid", SecretStr(GOOD_KEY), policy=FAST)
-    with client, pytest.raises(TransientError, match=r"cannot connect \(ProxyError\)"):
+    with (
+        client,
+        pytest.raises(
+            TransientError, match=r"cannot connect \(proxy: the proxy refused the connection\)"
+        ),
+    ):
         create(client, BODY)
     assert proxy.received
     assert all(r.startswith(b"CONNECT omi.invalid:443 ") for r in proxy.received)
@@ -307,7 +312,7 @@ def test_a_redirect_loop_costs_one_request() -> None:
         (Canned(200, mode="endless"), "an answer over 256 KiB"),
         (Canned(200, mode="trickle_headers"), "no complete answer within 1 s"),
         (Canned(200, mode="trickle_body"), "no complete answer within 1 s"),
-        (Canned(200, mode="stall"), "no answer (ReadTimeout)"),
+        (Canned(200, mode="stall"), "no answer (no answer in time)"),
         (Canned(200, b"[" * 200_000), "an answer that is not JSON"),
     ],
     ids=["10 MiB", "endless", "trickled headers", "trickled body", "stalled", "deep JSON"],

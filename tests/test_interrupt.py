@@ -15,7 +15,7 @@ from fake_omi import FakeOmi
 from uploading import env_for, knows_era, omi, read_until, spawn, wait_for
 
 SUMMARY = re.compile(
-    r"(\d+) of (\d+) conversations in Omi .*; (\d+) requests, .*, ([\d.]+) s waiting for the "
+    r"(\d+) of (\d+) conversations? in Omi .*; (\d+) requests, .*, ([\d.]+) s waiting for the "
     r"rate limit, ([\d.]+) s in all"
 )
 

@@ -39,6 +39,7 @@ def test_a_done_line_carries_the_eta_while_requests_are_left_and_not_after_the_l
     out = io.StringIO()
     progress = PlainProgress(out)
     progress.queued(2)
+    progress.all_queued()
     progress.eta(150.0, False)
     progress.finished("done: a.srt #1 -> id-a")
     progress.finished("done: b.srt #1 -> id-b")  # the ETA told is from before this answer
@@ -47,4 +48,22 @@ def test_a_done_line_carries_the_eta_while_requests_are_left_and_not_after_the_l
         "2 requests to make; ETA 2 min 30 s",
         "[1/2] done: a.srt #1 -> id-a, ETA 2 min 30 s",
         "[2/2] done: b.srt #1 -> id-b",
+    ]
+
+
+def test_no_total_before_it_is_known_and_an_assumed_eta_only_once() -> None:
+    """While files still convert the total grows: no `n/N` until it is known. An ETA at Omi's
+    documented limit (the server has not told its own) is said once, not on every line."""
+    out = io.StringIO()
+    progress = PlainProgress(out)
+    progress.queued(2)
+    progress.eta(7200.0, True)
+    progress.finished("done: a.srt #1 -> id-a")
+    progress.queued(1)
+    progress.all_queued()
+    progress.finished("done: b.srt #1 -> id-b")
+    assert out.getvalue().splitlines() == [
+        "ETA 2 h 00 min (at Omi's documented 25 an hour until the server tells its limit)",
+        "[1] done: a.srt #1 -> id-a",
+        "[2/3] done: b.srt #1 -> id-b",
     ]

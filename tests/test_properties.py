@@ -17,6 +17,7 @@ from strategies import (
     write_srt,
     write_vtt,
 )
+from support import text_source
 
 from adapters.sbv import SbvAdapter
 from adapters.srt import SrtAdapter
@@ -64,7 +65,7 @@ def test_garbage_timing_line_raises(cues: list[Cue], data: st.DataObject, garbag
         at = data.draw(st.integers(1, len(lines) - 1))
         lines.insert(at, garbage)
         with pytest.raises(ParseError) as info:
-            adapter.parse(Source.from_text("\n".join(lines)), ParseOptions())
+            adapter.parse(text_source("\n".join(lines)), ParseOptions())
         assert info.value.line == at + 1
 
 
@@ -73,7 +74,7 @@ def test_text_before_the_first_cue_raises(cues: list[Cue], prose: str) -> None:
     """Prose before the first cue: SRT and WebVTT both raise ParseError at line 1."""
     for text, adapter in ((write_srt(cues), SrtAdapter()), (write_vtt(cues), VttAdapter())):
         with pytest.raises(ParseError) as info:
-            adapter.parse(Source.from_text(f"{prose}\n\n{text}"), ParseOptions())
+            adapter.parse(text_source(f"{prose}\n\n{text}"), ParseOptions())
         assert info.value.line == 1
 
 
@@ -92,5 +93,5 @@ def test_sbv_broken_timing_line_raises(cues: list[Cue], data: st.DataObject, wor
     at = data.draw(st.integers(1, len(lines) - 1))
     lines.insert(at, f"0:00:01.000,{word}")
     with pytest.raises(ParseError) as info:
-        SbvAdapter().parse(Source.from_text("\n".join(lines)), ParseOptions())
+        SbvAdapter().parse(text_source("\n".join(lines)), ParseOptions())
     assert info.value.line == at + 1

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from support import text_source
 
 from importers.chunking import chunk, split_points
 from importers.model import Segment, Transcript, Turn
@@ -15,7 +16,6 @@ from importers.options import ConvertOptions
 from importers.payload import MAX_REQUEST_CHARS, SegmentsRequest
 from importers.pipeline import convert_transcript
 from importers.registry import Registry
-from importers.source import Source
 
 pauses = st.lists(st.integers(min_value=-500, max_value=20_000), min_size=0, max_size=400)
 
@@ -69,7 +69,7 @@ def test_bodies_rebased_with_distinct_ids(pause_list: list[int]) -> None:
     )
     conv = convert_transcript(
         transcript,
-        Source.from_text("x", str(Path("x.test"))),
+        text_source("x", str(Path("x.test"))),
         Registry.default().get("whisper"),
         options,
     )

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import ClassVar
 
 import pytest
-from support import CORPUS, REPO
+from support import CORPUS, REPO, text_source
 
 from importers.adapter import Adapter, ParseOptions
 from importers.errors import AmbiguousFormatError, ConfigError, UnknownFormatError
@@ -66,7 +66,7 @@ class Other(Fake):
 
 
 def src(text: str, name: str) -> Source:
-    return Source.from_text(text, name)
+    return text_source(text, name)
 
 
 def test_extension_narrows_and_sniff_decides() -> None:

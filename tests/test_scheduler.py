@@ -139,6 +139,7 @@ def test_a_stop_reaches_reads_waiting_for_their_own_budget() -> None:
 class Reading:
     """A read job (it never gets its grant in the test above)."""
 
+    label = "a read"
     write = False
     optional = False
     attempts: int = 0

@@ -12,21 +12,24 @@ from importers.upload.settings import DEFAULT_BASE_URL, check_base_url, is_loopb
 KEY = "omi_dev_" + "cd" * 16
 
 
+FILE_KEY, ENV_KEY = "omi_dev_" + "f1" * 16, "omi_dev_" + "e2" * 16
+
+
 def test_option_beats_environment_beats_config_file(tmp_path: Path) -> None:
     config = tmp_path / "config.toml"
-    config.write_text(f'api_key = "{KEY}-file"\nbase_url = "https://file.example"\n')
+    config.write_text(f'api_key = "{FILE_KEY}"\nbase_url = "https://file.example"\n')
     config.chmod(0o600)  # a key others can read is warned about (tests/test_private.py)
-    env = {"OMI_API_KEY": f"{KEY}-env"}
+    env = {"OMI_API_KEY": ENV_KEY}
     s = load_settings(environ=env, config_path=config)
     assert s.api_key is not None
-    assert s.api_key.get_secret_value() == f"{KEY}-env"
+    assert s.api_key.get_secret_value() == ENV_KEY
     assert s.base_url == "https://file.example"
     s = load_settings(api_key=KEY, environ=env, config_path=config)
     assert s.api_key is not None
     assert s.api_key.get_secret_value() == KEY
     s = load_settings(environ={}, config_path=config)
     assert s.api_key is not None
-    assert s.api_key.get_secret_value() == f"{KEY}-file"
+    assert s.api_key.get_secret_value() == FILE_KEY
 
 
 def test_defaults_without_anything(tmp_path: Path) -> None:
@@ -147,3 +150,17 @@ def test_a_base_url_that_is_not_a_url_is_refused_cleanly(url: str) -> None:
     with pytest.raises(ConfigError, match="base URL") as info:
         check_base_url(url)
     assert "\x1b" not in str(info.value)
+
+
+@pytest.mark.parametrize(
+    "key",
+    ["omi_dev_test", "omi_dev_" + "0" * 31, "omi_dev_" + "g" * 32, "sk-" + "a" * 40, "0" * 40],
+)
+def test_a_key_that_is_no_developer_key_is_refused_before_any_request(key: str) -> None:
+    with pytest.raises(ConfigError) as refused:
+        load_settings(api_key=key, environ={}, config_path=Path("/nonexistent"))
+    assert str(refused.value).startswith(
+        f"the API key is not an Omi developer key ({len(key)} characters): those are omi_dev_ "
+        "followed by 32 hex digits"
+    )
+    assert key not in str(refused.value)

@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 
 import pytest
+from support import text_source
 
 from importers.errors import ConfigError, DecodeError, ParseError
 from importers.source import Source, decode_bytes, text_encoding
@@ -143,7 +144,7 @@ def test_a_lone_surrogate_from_a_decoder_is_a_decode_error() -> None:
 
 
 def json_source(text: str) -> Source:
-    return Source.from_text(text, "x.json")
+    return text_source(text, "x.json")
 
 
 @pytest.mark.parametrize(
@@ -196,7 +197,7 @@ def test_bom_with_invalid_body() -> None:
 
 def test_head_is_empty_for_undecodable_and_json_is_cached(tmp_path: Path) -> None:
     assert Source(Path("x"), b"\x00\x01\x02\xff").head == ""
-    s = Source.from_text('{"a": [1]}', "x.json")
+    s = text_source('{"a": [1]}', "x.json")
     assert s.json is s.json
     assert s.json == {"a": [1]}
 

@@ -463,7 +463,7 @@ def test_polling_sees_files_without_events(drop: Path, tmp_path: Path) -> None:
 
 # -- the command: --once, SIGTERM, --log -------------------------------------------------------
 
-SUMMARY = re.compile(r"(\d+) of (\d+) conversations in Omi \((\d+) new")
+SUMMARY = re.compile(r"(\d+) of (\d+) conversations? in Omi \((\d+) new")
 
 
 def test_once_imports_what_is_there_and_exits_with_a_log(drop: Path, tmp_path: Path) -> None:

@@ -113,7 +113,13 @@ from importers.upload.answers import (
     retry_after_seconds,
 )
 from importers.upload.pacing import MAX_WINDOW_S, Pacer
-from importers.upload.transport import Deadline, certificate_failure, connect_failure, http_client
+from importers.upload.transport import (
+    Deadline,
+    answer_failure,
+    certificate_failure,
+    connect_failure,
+    http_client,
+)
 
 T = TypeVar("T")
 
@@ -544,26 +550,26 @@ class OmiClient:
             httpx.PoolTimeout,
             httpx.ProxyError,
         ) as exc:
-            outcome = f"cannot connect ({type(exc).__name__})"
+            outcome = f"cannot connect ({connect_failure(exc)})"
             self._answered(pacer, sent_at)
             if (failure := certificate_failure(exc)) is not None:
                 raise self._certificate_error(failure) from None
             # The request never reached the server (a proxy that refuses the tunnel included):
             # safe to send again on either endpoint.
             raise Retry(
-                f"cannot connect ({type(exc).__name__})",
+                outcome,
                 created_nothing=True,
                 unreachable=connect_failure(exc),
                 spent=False,
             ) from None
         except httpx.RequestError as exc:  # transport errors, and a body that fails to decode
-            outcome = f"no answer ({type(exc).__name__})"
-            self._answered(pacer, sent_at)
             reason = (
                 f"no complete answer within {self._deadline_s:.0f} s"
                 if deadline.expired
-                else f"no answer ({type(exc).__name__})"
+                else f"no answer ({answer_failure(exc)})"
             )
+            outcome = reason
+            self._answered(pacer, sent_at)
             if idempotent:
                 raise Retry(reason) from None
             raise UncertainError(

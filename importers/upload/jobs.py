@@ -119,6 +119,7 @@ class Context:
     ledger: Ledger
     progress: ProgressSink
     report: Report
+    #: The run's number in the ledger (given when it first sends: Session.connect).
     run_id: int
     server: ServerFacts
     streak: Streak

@@ -79,6 +79,7 @@ class Producer:
         finally:
             self.intake.expected = 0
             self.intake.close()
+            self.session.progress.all_queued()
 
     def _expect(self) -> None:
         """The requests of the files not converted yet, at the rate of those converted."""
@@ -115,7 +116,10 @@ class Producer:
             elif outcome.skipped is not None:
                 with session.lock:
                     report.inputs.append(InputResult(path, "unsupported", error=outcome.skipped))
-                progress.note(f"Skipped: {path}: {outcome.skipped}")
+                # Counted by reason in the summary; said as it happens with -v, and by a watch,
+                # whose summary comes only when it ends (a file dropped in that nothing reads).
+                if session.options.verbose or session.kind == "watch":
+                    progress.note(f"Skipped: {path}: {outcome.skipped}")
             else:
                 error = str(outcome.error)
                 sha = outcome.sha256 or ""

@@ -17,6 +17,9 @@ class ProgressSink(Protocol):
     def queued(self, to_send: int) -> None:
         """``to_send`` more requests to make (a file's conversations, or deletions)."""
 
+    def all_queued(self) -> None:
+        """Every input is converted: the requests :meth:`queued` counted are all there are."""
+
     def note(self, line: str) -> None: ...
     def sent(self) -> None: ...
     def finished(self, line: str) -> None: ...
@@ -36,6 +39,9 @@ class NullProgress:
         pass
 
     def queued(self, to_send: int) -> None:
+        pass
+
+    def all_queued(self) -> None:
         pass
 
     def note(self, line: str) -> None:

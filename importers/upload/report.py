@@ -36,6 +36,8 @@ missing optional extra; not an error). ``deleted`` lists the conversations this 
 from __future__ import annotations
 
 import json
+from collections import Counter
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -46,6 +48,19 @@ from importers.wording import duration
 InputStatus = Literal[
     "done", "failed", "uncertain", "incomplete", "exists", "unsupported", "deleted in Omi"
 ]
+
+
+#: Reasons a file is skipped, as a summary groups them (by how the reason starts; any other
+#: reason is its own group).
+SKIP_KINDS = (
+    ("modified ", "outside --since/--until"),
+    ("not recognised", "not recognised as a transcript"),
+)
+
+
+def skip_kind(reason: str) -> str:
+    """The group a skipped file's reason falls in (the reason itself when none)."""
+    return next((kind for start, kind in SKIP_KINDS if reason.startswith(start)), reason)
 
 
 @dataclass
@@ -145,37 +160,40 @@ class Report:
             json.dumps(self.to_dict(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
         )
 
-    def summary(self) -> list[str]:
-        """The lines printed at the end of an import."""
+    def summary(self, *, listed: bool = False, inputs: Sequence[str] = ()) -> list[str]:
+        """The lines printed at the end of an import.
+
+        Args:
+            listed: each file and conversation that failed, was held back, is uncertain or was
+                deleted in Omi was already said, as it happened (the progress lines): the
+                summary then counts them instead of saying them again.
+            inputs: the files and folders as the user named them (for "no transcripts found
+                in ...").
+        """
         convs = self.conversations
         done = self.count("done")
         sent_now = sum(1 for c in convs if c.sent_now and c.status == "done")
         discarded = sum(1 for c in convs if c.status == "done" and c.discarded)
-        lines = []
-        for item in self.inputs:
-            if item.status in ("failed", "exists") and item.error:
-                lines.append(
-                    f"{'failed' if item.status == 'failed' else 'held back'}: {item.error}"
-                )
-            for c in item.conversations:
-                if c.status in ("failed", "uncertain", "gone") or (c.status != "done" and c.error):
-                    state = "deleted in Omi" if c.status == "gone" else c.status
-                    lines.append(
-                        f"{state}: {item.path} #{c.index + 1} ({c.client_session_id}): {c.error}"
-                    )
-        unsupported = [i for i in self.inputs if i.status == "unsupported"]
+        lines = [] if listed else self._problems()
         for d in self.deleted:
             if d.status != "deleted":
                 lines.append(f"not deleted yet: {d.path} #{d.index + 1} ({d.id}): {d.error}")
+        if (
+            not convs
+            and not self.deleted
+            and self.stopped is None
+            and all(i.status == "unsupported" for i in self.inputs)
+        ):
+            lines.append(self._nothing_found(inputs))
+            return lines
         deleted = self.deleted_count
-        head = (
-            f"{done} of {len(convs)} conversations in Omi ({sent_now} new, "
+        lines.append(
+            f"{done} of {counted(len(convs), 'conversation')} in Omi ({sent_now} new, "
             f"{done - sent_now} already there"
             + (f", {discarded} discarded by Omi as too short" if discarded else "")
             + (f"; {counted(deleted, 'old one')} deleted" if deleted else "")
             + f"); {self._traffic(rate_limited=True)}"
         )
-        lines.append(head)
         failed_inputs = sum(1 for i in self.inputs if i.status == "failed" and not i.conversations)
         extra = []
         if failed_inputs:
@@ -188,15 +206,16 @@ class Report:
         held = sum(1 for i in self.inputs if i.status == "exists")
         if held:
             extra.append(f"{counted(held, 'file')} held back: already in Omi from another import")
-        if unsupported:
-            extra.append(f"{counted(len(unsupported), 'unsupported file')} skipped")
+        if skipped := self._skipped():
+            extra.append(skipped)
         if extra:
             lines.append("; ".join(extra))
         if self.count("uncertain"):
             lines.append(
-                "uncertain: the text endpoint has no idempotency key, so these may already be in "
-                "Omi; a re-run looks them up in Omi (a key that may read conversations) and sends "
-                "only the missing ones; without read access, check the app, then re-run with "
+                "uncertain: these may already be in Omi (sent where a second request could make a "
+                "second conversation: a chat, or a server not known to honour client_session_id); "
+                "a re-run looks them up in Omi (a key that may read conversations) and sends only "
+                "the missing ones; without read access, check the app, then re-run with "
                 "--resend-uncertain to send them again"
             )
         if held:
@@ -213,9 +232,39 @@ class Report:
                 "deleted in Omi: deleted there (in the app), not by omi-import, and Omi will not "
                 "make them again under their keys; add --reimport-deleted to import them again"
             )
-        if self.stopped:
-            lines.append(f"stopped: {self.stopped}")
         return lines
+
+    def _problems(self) -> list[str]:
+        """One line per file and conversation that is not in Omi as asked."""
+        lines = []
+        for item in self.inputs:
+            if item.status in ("failed", "exists") and item.error:
+                lines.append(
+                    f"{'failed' if item.status == 'failed' else 'held back'}: {item.error}"
+                )
+            for c in item.conversations:
+                if c.status in ("failed", "uncertain", "gone") or (c.status != "done" and c.error):
+                    state = "deleted in Omi" if c.status == "gone" else c.status
+                    lines.append(
+                        f"{state}: {item.path} #{c.index + 1} ({c.client_session_id}): {c.error}"
+                    )
+        return lines
+
+    def _skipped(self) -> str:
+        """``12 files skipped: 9 not recognised, 3 outside --since/--until`` (by reason; each file
+        is listed only with ``-v``), or ''."""
+        reasons = Counter(
+            skip_kind(i.error or "") for i in self.inputs if i.status == "unsupported"
+        )
+        if not reasons:
+            return ""
+        by_reason = ", ".join(f"{n} {reason}" for reason, n in reasons.most_common())
+        return f"{counted(reasons.total(), 'file')} skipped ({by_reason})"
+
+    def _nothing_found(self, inputs: Sequence[str]) -> str:
+        where = f" in {', '.join(inputs)}" if inputs else ""
+        skipped = self._skipped()
+        return f"no transcripts found{where}" + (f": {skipped}" if skipped else "")
 
     def deletion_summary(self) -> list[str]:
         """The lines printed at the end of ``omi-import delete``."""
@@ -230,8 +279,6 @@ class Report:
             f"{counted(self.deleted_count, 'conversation')} of {counted(files, 'file')} deleted "
             f"from Omi (run {self.run}); {self._traffic(rate_limited=False)}"
         )
-        if self.stopped:
-            lines.append(f"stopped: {self.stopped}")
         return lines
 
     def _traffic(self, *, rate_limited: bool) -> str:

@@ -27,7 +27,8 @@ through the same heap as writes: one retry engine for every request.
 
 **Unreachable.** An attempt whose connection cannot be made at all (DNS, refused, TLS, timeout)
 holds every attempt back for a backoff, and the next one goes to another job. After
-:data:`UNREACHABLE_STOP` such failures in a row on different jobs, with no answer between, the
+:data:`UNREACHABLE_STOP` such failures in a row on different jobs (within a second or two for a
+server on this machine, which is simply not running), with no answer between, the
 run stops with one message naming the host and the cause (``UnreachableError``). Nothing was
 sent, so a re-run resumes. A scheduler told ``on_unreachable`` (the watcher, which must keep
 running) pauses instead: it says so, holds every attempt for the client's backoff (growing with
@@ -64,6 +65,7 @@ from typing import Protocol
 from importers.errors import StopError, TransientError, UnreachableError
 from importers.upload.client import OmiClient, Retry
 from importers.upload.pacing import Pacer
+from importers.upload.settings import is_loopback
 from importers.wording import duration
 
 DEFAULT_CAP = 32
@@ -73,6 +75,8 @@ SLOW_START = 4
 SLOW_START_STEP = 2
 #: Consecutive unreachable attempts, on as many different jobs, that stop the run.
 UNREACHABLE_STOP = 3
+#: The longest hold between unreachable attempts at a loopback address (no network to wait for).
+LOOPBACK_HOLD_S = 0.25
 #: Omi's documented write limit: the ETA's assumption until the server tells its own.
 ASSUMED_LIMIT = 25
 #: The first guess of one request's latency (seconds), before any was measured.
@@ -93,6 +97,10 @@ REACHABLE_AGAIN = "{host} answers again; going on"
 
 class Job(Protocol):
     """One request to make, retried until it is over."""
+
+    #: What it is about, for the lines that say so (``call.srt #1``).
+    @property
+    def label(self) -> str: ...
 
     #: Whether it needs a write grant (POST, DELETE) rather than a read's (GET).
     write: bool
@@ -411,8 +419,8 @@ class Scheduler:
                     self._slow_start = max(1, self._slow_start // 2)
         if retry is None:
             self.add(done.followups)
-        elif not done.gave_up:
-            self.client.retried(retry.reason)
+        elif not done.gave_up and self.stopped is None:
+            self.client.retried(f"{job.label}: {retry.reason}")
             heapq.heappush(self._delayed, (now + done.wait_s, next(self._order), job))
 
     def _unreachable_again(self, job: Job, cause: str, now: float) -> None:
@@ -429,7 +437,10 @@ class Scheduler:
         failed = len(self._unreachable) if not alone else self._unreachable_attempts
         host = self.client.host
         if failed < UNREACHABLE_STOP:
-            self._hold_until = now + self.client.backoff(len(self._unreachable))
+            wait = self.client.backoff(len(self._unreachable))
+            # A server on this machine that cannot be reached is not running: no network to
+            # wait for, so its attempts come quickly and an import stops within a second or two.
+            self._hold_until = now + (min(wait, LOOPBACK_HOLD_S) if is_loopback(host) else wait)
         elif pausing is None:
             self.stop(str(UnreachableError(UNREACHABLE_HELP.format(host=host, cause=cause))))
         else:  # the pause, longer with each failure

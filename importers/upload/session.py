@@ -28,8 +28,8 @@ INTERRUPTED = "interrupted; run the same command again to finish (nothing is sen
 class Session:
     """One run: its ledger row, pacer, client and scheduler, and the report."""
 
-    def __init__(self, importer: Importer, report: Report) -> None:
-        self.importer, self.report = importer, report
+    def __init__(self, kind: str, importer: Importer, report: Report) -> None:
+        self.kind, self.importer, self.report = kind, importer, report
         self.settings, self.ledger = importer.settings, importer.ledger
         self.options, self.progress = importer.options, importer.progress
         settings, ledger, options, progress = (
@@ -45,7 +45,7 @@ class Session:
             ledger,
             progress,
             report,
-            run_id=report.run or 0,
+            run_id=0,
             server=self.server,
             streak=Streak(options.policy.same_failure_stop),
             readback_after_s=options.readback_after_s,
@@ -56,13 +56,16 @@ class Session:
 
     @classmethod
     def begin(cls, kind: str, importer: Importer) -> Session:
-        """A new run of ``kind`` (``import``, ``watch``, ``delete``) in the ledger."""
-        return cls(importer, Report(run=importer.ledger.start_run(kind)))
+        """A run of ``kind`` (``import``, ``watch``, ``delete``). It takes its number in the
+        ledger when it first has something to send (:meth:`connect`): a run that sends nothing
+        leaves no trace there."""
+        return cls(kind, importer, Report())
 
     def connect(self, on_unreachable: Callable[[str], None] | None = None) -> Scheduler:
         """The client (the key is required from here on) and the scheduler (which pauses
         instead of stopping when Omi cannot be reached, given ``on_unreachable``)."""
         key = self.settings.require_key()
+        self.report.run = self.context.run_id = self.ledger.start_run(self.kind)
         self.client = OmiClient(
             self.settings.base_url,
             key,
@@ -112,8 +115,8 @@ class Session:
         note = f"{created} created, {report.deleted_count} deleted" + (
             f"; stopped: {report.stopped}" if report.stopped else ""
         )
-        assert report.run is not None
-        self.ledger.finish_run(report.run, note)
+        if report.run is not None:
+            self.ledger.finish_run(report.run, note)
         return report
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -90,7 +91,19 @@ def _check_key(key: str) -> SecretStr:
                 f"the API key contains a character that is not ASCII (character {position}): "
                 "keys are omi_dev_ followed by 32 hex digits; copy it again"
             )
+    if not _KEY_SHAPE.fullmatch(key):
+        # Sent anyway it would only cost a request and a 401: say so before any request. The
+        # message describes the shape, never the value (it may be most of a real key).
+        raise ConfigError(
+            f"the API key is not an Omi developer key ({len(key)} characters): those are "
+            "omi_dev_ followed by 32 hex digits; copy it again from the Omi app (Settings > "
+            "Developer > API keys)"
+        )
     return SecretStr(key)
+
+
+#: What Omi's developer keys look like (server-behavior.md: ``Bearer omi_dev_<32 hex>``).
+_KEY_SHAPE = re.compile(r"omi_dev_[0-9a-fA-F]{32}")
 
 
 def is_loopback(host: str) -> bool:

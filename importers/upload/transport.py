@@ -131,6 +131,22 @@ def connect_failure(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {str(exc)[:200] or 'no detail'}"
 
 
+#: What became of a request that got no answer, by httpx's error (anything else: no answer).
+_NO_ANSWER = (
+    (httpx.ReadTimeout, "no answer in time"),
+    (httpx.WriteTimeout, "it could not be sent in time"),
+    (httpx.RemoteProtocolError, "the connection closed without a whole answer"),
+    (httpx.ReadError, "the connection broke while waiting for the answer"),
+    (httpx.WriteError, "the connection broke while sending"),
+    (httpx.DecodingError, "an answer that could not be decoded"),
+)
+
+
+def answer_failure(exc: httpx.RequestError) -> str:
+    """Why a request that was sent got no (usable) answer, in words, not a library's class."""
+    return next((words for kind, words in _NO_ANSWER if isinstance(exc, kind)), "no answer")
+
+
 def _chain(exc: BaseException) -> list[BaseException]:
     """``exc`` and its causes (``__cause__``, else ``__context__``), each once."""
     seen: list[BaseException] = []
