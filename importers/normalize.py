@@ -11,7 +11,8 @@ Steps, in order (each repair or skip is recorded as a :class:`~importers.model.R
    are repaired. Speech is assumed at 2.5 words per second (150 wpm).
 5. Stable sort by start time.
 6. Speakers become ``SPEAKER_NN`` in order of first speech; the source's names stay in the
-   speaker map. ``me`` marks the user's segments, ``people`` maps names to Omi person ids. An
+   speaker map. ``me`` marks the user's segments (as do the transcript's ``user_speakers``: the
+   speakers its source says are the user), ``people`` maps names to Omi person ids. An
    anonymous segment (``Segment.anonymous``: Otter's ``Unknown Speaker``) is a speaker of its
    own, without a name, never the user and never a person.
 7. Turns: consecutive segments of one speaker merge (pause <= ``max_pause_ms``, length <=
@@ -76,6 +77,14 @@ REPAIR_REASONS: dict[str, tuple[str, str]] = {
         "cues with several voices attributed to their first voice",
     ),
     "footer_skipped": ("export footer (not speech) skipped", "export footers (not speech) skipped"),
+    "heading_skipped": (
+        "summary heading (not speech) skipped",
+        "summary headings (not speech) skipped",
+    ),
+    "name_time_disagrees": (
+        "file name's time disagreeing with the times inside: the times inside used",
+        "file names' times disagreeing with the times inside: the times inside used",
+    ),
     "header_skipped": (
         "document header (title, date, attendees, notes) skipped",
         "document headers (title, date, attendees, notes) skipped",
@@ -331,6 +340,7 @@ def normalize(
     if not named:
         speakers = dict.fromkeys(speakers)
     people = {k.casefold(): v for k, v in options.people.items()}
+    me = (*options.me, *transcript.user_speakers)  # --me, and whom the source says is the user
     who: dict[str, tuple[str, int, bool, str | None]] = {}  # per label, not per segment
     turns: list[Turn] = []
     for seg, label in zip(segments, labels, strict=True):
@@ -341,7 +351,7 @@ def normalize(
                 int(label.removeprefix("SPEAKER_")),
                 # An anonymous segment: nobody is known to have said it, not the user, not a
                 # person.
-                not seg.anonymous and _matches(name, label, options.me),
+                not seg.anonymous and _matches(name, label, me),
                 None if seg.anonymous else people.get((name or label).casefold()),
             )
         turns.append(Turn(seg.text, seg.start_ms, seg.end_ms, *who[label]))  # type: ignore[arg-type]

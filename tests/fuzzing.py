@@ -79,7 +79,7 @@ CLEAN = (CONVERTED, SKIPPED, ERROR)
 
 # -- seeds ---------------------------------------------------------------------------------------
 
-_NOT_INPUTS = (".expected.json", ".options.json", ".md", ".py")
+_NOT_INPUTS = (".expected.json", ".options.json", ".py", "SOURCES.md", "README.md")
 
 
 def seed_files() -> list[tuple[str, bytes]]:
