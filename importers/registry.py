@@ -61,6 +61,9 @@ BUILTIN_ADAPTERS: tuple[tuple[str, str], ...] = (
     ("revai", "adapters.revai:RevAiAdapter"),
     ("json-segments", "adapters.json_segments:JsonSegmentsAdapter"),
     ("limitless", "adapters.limitless:LimitlessAdapter"),
+    ("fireflies", "adapters.fireflies:FirefliesAdapter"),
+    ("teams-docx", "adapters.teams_docx:TeamsDocxAdapter"),
+    ("voice-memos", "adapters.voice_memos:VoiceMemosAdapter"),
     ("audio", "adapters.audio:AudioAdapter"),
 )
 
