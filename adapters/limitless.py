@@ -42,6 +42,7 @@ of fragments of speech whose words the lifelogs already hold.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import re
 import zipfile
@@ -140,6 +141,12 @@ class LimitlessAdapter(Adapter):
     def parse(self, source: Source, options: ParseOptions) -> Transcript:
         return parse_lifelog(source.lines, lifelog_start(source.path), self.name)
 
+    def content_sha256(self, source: Source) -> str:
+        """The hash of the transcript lines (and of the name's time when they hold offsets,
+        not instants): Limitless rewrites a lifelog's title, file name and summary headings
+        from one export to the next, none of which is sent, so a re-export keeps its keys."""
+        return transcript_sha256(source.lines, lifelog_start(source.path))
+
     def members(self, source: Source) -> Iterator[Member] | None:
         """The export ZIP's files: its lifelogs, and the rest as skipped; None for a ZIP that
         holds no ``lifelogs/*.md`` (not an export) or no ZIP at all."""
@@ -163,6 +170,17 @@ class LimitlessAdapter(Adapter):
             return {}
         reason = export_folder_reason(files[0].parent)
         return dict.fromkeys(files, reason) if reason else {}
+
+
+def transcript_sha256(lines: Sequence[str], named_start: datetime | None) -> str:
+    """What a lifelog's keys hash (:meth:`LimitlessAdapter.content_sha256`): everything its
+    conversation is made of, each cue (speaker, times, words) and the start, and nothing else
+    (not the title, the headings or stray notes, which are not sent)."""
+    cues, _ = _cues(lines)
+    _, started_at = _origin(cues, named_start, []) if cues else (0, None)
+    material = [f"start={started_at.isoformat() if started_at else ''}"]
+    material += [f"{label}|{start}|{end}|{' '.join(text)}" for label, start, end, text, _ in cues]
+    return hashlib.sha256("\n".join(material).encode("utf-8")).hexdigest()
 
 
 def export_folder_reason(folder: Path) -> str | None:
@@ -206,30 +224,14 @@ def _read(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> Member:
         return Member(info.filename, error=ParseError("cannot be read from the ZIP (truncated)"))
 
 
+Cue = tuple[str, int, int, list[str], int]  # label, start, end, lines of words, line number
+
+
 def parse_lifelog(
     lines: Sequence[str], named_start: datetime | None, format_name: str
 ) -> Transcript:
     """Read a lifelog's lines (module docstring); ``named_start``: its file name's UTC time."""
-    repairs: list[Repair] = []
-    cues: list[tuple[str, int, int, list[str], int]] = []  # label, start, end, text, line
-    after_cue = False
-    for number, raw in enumerate(lines, start=1):
-        line = raw.strip()
-        m = LINE.match(line)
-        if m is not None:
-            start = _ms(m["start"], "startMs", number, line)
-            end = _ms(m["end"], "endMs", number, line)
-            cues.append((m["speaker"], start, end, [m["text"]], number))
-            after_cue = True
-        elif not line:
-            after_cue = False
-        elif HEADING.match(line):
-            repairs.append(Repair("heading_skipped", number))
-            after_cue = False
-        elif cues and (line.startswith(">") or after_cue):
-            cues[-1][3].append(line.removeprefix(">").strip())
-        else:
-            repairs.append(Repair("block_skipped", number))
+    cues, repairs = _cues(lines)
     if not cues:
         raise ParseError("no Limitless transcript line ('> [N](#startMs=…&endMs=…): text')", line=1)
     origin, started_at = _origin(cues, named_start, repairs)
@@ -253,6 +255,32 @@ def parse_lifelog(
     )
 
 
+def _cues(lines: Sequence[str]) -> tuple[list[Cue], list[Repair]]:
+    """The transcript lines (a ``>`` line or text right under one continues it), and what was
+    left out (headings, other text)."""
+    repairs: list[Repair] = []
+    cues: list[Cue] = []
+    after_cue = False
+    for number, raw in enumerate(lines, start=1):
+        line = raw.strip()
+        m = LINE.match(line)
+        if m is not None:
+            start = _ms(m["start"], "startMs", number, line)
+            end = _ms(m["end"], "endMs", number, line)
+            cues.append((m["speaker"], start, end, [m["text"]], number))
+            after_cue = True
+        elif not line:
+            after_cue = False
+        elif HEADING.match(line):
+            repairs.append(Repair("heading_skipped", number))
+            after_cue = False
+        elif cues and (line.startswith(">") or after_cue):
+            cues[-1][3].append(line.removeprefix(">").strip())
+        else:
+            repairs.append(Repair("block_skipped", number))
+    return cues, repairs
+
+
 def _ms(digits: str, what: str, line: int, snippet: str) -> int:
     """Unix milliseconds or an offset; refused beyond :data:`LATEST_MS` (a time in 2200)."""
     significant = digits.lstrip("0")
@@ -262,7 +290,7 @@ def _ms(digits: str, what: str, line: int, snippet: str) -> int:
 
 
 def _origin(
-    cues: Sequence[tuple[str, int, int, list[str], int]],
+    cues: Sequence[Cue],
     named_start: datetime | None,
     repairs: list[Repair],
 ) -> tuple[int, datetime | None]:

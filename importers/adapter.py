@@ -41,6 +41,8 @@ Optional hooks, each with a default that does nothing:
 * :attr:`Adapter.archives` and :meth:`Adapter.members`: an archive that holds many recordings
   (a Limitless export ``.zip``): each member is an input of its own, detected like a file of a
   folder, with a key of its own (its content's).
+* :meth:`Adapter.content_sha256`: what a file's keys hash, when not all of its bytes (a
+  Limitless lifelog's transcript lines, not the summary headings each export rewrites).
 * :meth:`Adapter.estimate`: a line to show before a batch starts (the audio adapter's time to
   expect for a folder of recordings).
 * :meth:`Adapter.media_seconds`: for recordings, how long one plays (from its header), for
@@ -220,6 +222,14 @@ class Adapter(ABC):
         members' bytes); each member is read when the iteration reaches it.
         """
         return None
+
+    def content_sha256(self, source: Source) -> str:
+        """The hash that stands for ``source``'s content in its conversations' keys and in the
+        ledger: the file's bytes (the default). A format whose files also carry text that is
+        never sent and that its app rewrites on each export (a Limitless lifelog's title and
+        summary headings) hashes what the conversations are made of instead, so that such a
+        re-export keeps its keys and is not sent twice. Called after a successful parse."""
+        return source.sha256
 
     def estimate(self, files: Sequence[Path], options: ParseOptions) -> str | None:
         """A line to show before a batch of ``files`` (this adapter's by extension) starts."""
