@@ -18,7 +18,8 @@ Two layouts, by the Teams release that wrote them::
 * New layout: each ``Name   M:SS`` line (name and time apart by two or more spaces or a TAB),
   or a name line over a line of just ``M:SS`` (the same paragraph split by line breaks, as a
   tool that reads real Teams files shows them: ``Maria`` / ``0:03`` / ``Bom dia time``), starts a
-  segment at that offset; ends are estimated by normalization. The header before
+  segment at that offset (in a file with Teams' marks, also ``João 0:12 Vamos seguir``: name,
+  time and words on one line); ends are estimated by normalization. The header before
   the first speaker is reported (``header_skipped``); its date line, when it reads as one
   (``January 15, 2024, 10:00AM``, ``15 January 2024 10:00``, ``2024-01-15 10:00``), is the start:
   a wall-clock time without a zone, so ``--timezone`` says where (default: the local zone, as
@@ -41,6 +42,7 @@ from datetime import datetime
 
 from adapters.docx_text import ZIP_MAGIC, paragraph_lines
 from adapters.otter import parse_offset
+from adapters.speakers import is_name_line
 from adapters.timing import TIMING, timing_from_match
 from importers.adapter import Adapter, ParseOptions
 from importers.bounds import in_range
@@ -61,10 +63,11 @@ NOTICE = re.compile(
     r"|.{1,200}? a (?:démarré|arrêté) la transcription)\.?$",
     re.IGNORECASE,
 )
+#: ``João 0:12 Vamos seguir``: name, time and words on one line (single spaces), as a tool for
+#: real Teams files also reads them; taken only in a file with Teams' marks, from a name.
+INLINE = re.compile(r"^(?P<name>\S.{0,80}?) (?P<time>(?:\d{1,2}:)?\d{1,2}:\d{2}) (?P<text>\S.*)$")
 #: A line of just a time, under the speaker's name.
 TIME_ONLY = re.compile(r"^(?P<time>(?:\d{1,2}:)?\d{1,2}:\d{2})$")
-#: A speaker's name on a line of its own: short, and not a sentence.
-NAME_ONLY = re.compile(r"^[^\s.!?][^\n]{0,99}(?<![.!?,;:…])$")
 LENGTH = re.compile(r"^(?:\d+h ?)?(?:\d+m ?)?\d+s$|^(?:\d+h ?)?\d+m$")
 #: A speaker line of the older layout: short, not ending as a sentence does.
 OLD_NAME = re.compile(r"^[^\s.!?][^\n]{0,79}(?<![.!?,;:…])$")
@@ -105,26 +108,36 @@ def layout(lines: Sequence[str]) -> str | None:
     """``"timed"`` (the older layout), ``"speakers"`` (the newer one), or None (not Teams').
 
     Speaker lines ``Name   0:03`` need a Teams mark beside them (a notice, the length line):
-    Otter's DOCX has them too. A name over a time-only line, twice, is Teams' alone.
+    Otter's DOCX has them too. A name over a time-only line is Teams' alone: twice, or once
+    beside a mark.
     """
     head = [_clean(line) for line in lines[:_HEAD_LINES]]
     if any(TIMING.match(line) and "-->" in line for line in head):
         return "timed"
-    marked = any(NOTICE.match(line) or LENGTH.match(line) for line in head)
-    if marked and any(SPEAKER_LINE.match(line) for line in head):
+    marked = _marked(head)
+    shown = [line for line in head if line]
+    pairs = [parse_offset(shown[i]) for i in range(1, len(shown)) if _name_over_time(shown, i)]
+    if marked and (pairs or any(SPEAKER_LINE.match(line) or _inline(line) for line in head)):
         return "speakers"
-    if sum(1 for i in range(1, len(head)) if _name_over_time(head, i)) >= 2:
+    # Unmarked: two entries whose times go forward, or one that opens the document.
+    if (len(pairs) >= 2 and pairs == sorted(pairs)) or (pairs and _name_over_time(shown, 1)):
         return "speakers"
     return None
 
 
+def _marked(head: Sequence[str]) -> bool:
+    return any(NOTICE.match(line) or LENGTH.match(line) for line in head)
+
+
+def _inline(line: str) -> re.Match[str] | None:
+    m = INLINE.match(line)
+    return m if m is not None and _valid(m["time"]) and is_name_line(m["name"]) else None
+
+
 def _name_over_time(lines: Sequence[str], i: int) -> bool:
-    """Whether ``lines[i]`` is a time-only line under a name line."""
-    return (
-        bool(TIME_ONLY.match(lines[i]))
-        and bool(NAME_ONLY.match(lines[i - 1]))
-        and (not TIME_ONLY.match(lines[i - 1]))
-    )
+    """Whether ``lines[i]`` is a valid time alone on its line, under a speaker's name."""
+    m = TIME_ONLY.match(lines[i])
+    return m is not None and _valid(m["time"]) and is_name_line(lines[i - 1])
 
 
 def parse_teams_docx(lines: Sequence[str], format_name: str) -> Transcript:
@@ -144,6 +157,7 @@ def _parse_speakers(lines: Sequence[str], format_name: str) -> Transcript:
     cleaned = [_clean(raw) for raw in lines]
     # The non-blank lines, so that a name and its time-only line pair up across blank ones.
     shown = [(n, line) for n, line in enumerate(cleaned, start=1) if line]
+    inline = _marked(cleaned[:_HEAD_LINES])
     skip_next = False
     for k, (number, line) in enumerate(shown):
         if skip_next:
@@ -155,7 +169,6 @@ def _parse_speakers(lines: Sequence[str], format_name: str) -> Transcript:
             entries.append((m["name"], parse_offset(m["time"]), number, []))
         elif (
             (t := TIME_ONLY.match(below))
-            and _valid(t["time"])
             and _name_over_time([line, below], 1)
             and not NOTICE.match(line)
         ):
@@ -163,6 +176,8 @@ def _parse_speakers(lines: Sequence[str], format_name: str) -> Transcript:
             skip_next = True
         elif NOTICE.match(line):
             repairs.append(Repair("notice_skipped", number))
+        elif inline and (i := _inline(line)) is not None:
+            entries.append((i["name"], parse_offset(i["time"]), number, [i["text"]]))
         elif entries:
             entries[-1][3].append(line)
         else:

@@ -61,19 +61,22 @@ def test_teams_marks_win_a_file_otters_sniff_also_takes(tmp_path: Path) -> None:
     assert detect(plain) == "otter-docx"
 
 
-def test_a_sentence_that_ends_in_a_time_is_no_speaker_line(tmp_path: Path) -> None:
+def test_a_sentence_with_a_time_is_no_speaker_line(tmp_path: Path) -> None:
     path = write_docx(
         tmp_path / "t.docx",
         [
             "Ana Costa started transcription",
             "Ana Costa   0:02",
             "We meet again at 10:30",
-            "Ben Ode   0:09",
-            "Fine.",
+            "Let's meet at 10:30 tomorrow then.",
+            "Ben Ode 0:09 Fine by me.",  # name, time and words on one line: an entry
         ],
     )
     segments = convert(path).conversations[0].body.transcript_segments
-    assert [s.text for s in segments] == ["We meet again at 10:30", "Fine."]
+    assert [s.text for s in segments] == [
+        "We meet again at 10:30 Let's meet at 10:30 tomorrow then.",
+        "Fine by me.",
+    ]
 
 
 @pytest.mark.parametrize(
