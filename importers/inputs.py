@@ -196,6 +196,11 @@ def _file_inputs(
         yield _detect(path, False, registry, format_name, encoding)
 
 
+def is_archive(path: Path, registry: Registry) -> bool:
+    """Whether ``path`` has the extension of archives an adapter unpacks (several inputs)."""
+    return bool(_archivers(path, registry))
+
+
 def _archivers(path: Path, registry: Registry) -> list[Adapter]:
     """The adapters that unpack archives with ``path``'s extension."""
     suffix = path.suffix.lower()

@@ -3,7 +3,10 @@ exactly once), the unpacked export folder, times and the wearer (issue 24)."""
 
 from __future__ import annotations
 
+import json
 import shutil
+import subprocess
+import sys
 import zipfile
 from collections import Counter
 from datetime import UTC, datetime
@@ -12,7 +15,7 @@ from pathlib import Path
 import pytest
 from fake_omi import GOOD_KEY, FakeOmi
 from pydantic import SecretStr
-from support import SAMPLES
+from support import REPO, SAMPLES
 from uploading import FAST
 
 from adapters.limitless import LimitlessAdapter
@@ -250,3 +253,23 @@ def test_sniff_reads_the_head_and_lifelog_names() -> None:
     late = "# t\n\n" + "## heading\n\n" * 2000 + "> [1](#startMs=1&endMs=2): hi\n"
     assert adapter.sniff(Source.from_text(late, "2025-01-01_00h00m00s_t.md"))
     assert not adapter.sniff(Source.from_text(late, "notes.md"))
+
+
+def test_convert_writes_a_zips_lifelogs_as_json_lines_and_files_below_its_name(
+    tmp_path: Path,
+) -> None:
+    twins = {f"{d}/lifelogs/{STANDUP.name}": STANDUP.read_bytes() for d in ("a", "b")}
+    export = write_zip(tmp_path / "export.zip", {**EXPORT, **twins})
+    run = [sys.executable, "-m", "importers", "convert", str(export), "--timezone", "UTC"]
+    done = subprocess.run(run, cwd=REPO, capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    inputs = [json.loads(line)["input"] for line in done.stdout.splitlines()]  # one per line
+    assert len(inputs) == 5 and all(i.startswith(f"{export}/") for i in inputs)
+    out = tmp_path / "out"
+    done = subprocess.run([*run, "-o", str(out)], cwd=REPO, capture_output=True, text=True,
+                          timeout=120, check=False)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    written = sorted(p.relative_to(out).as_posix() for p in out.rglob("*.omi.json"))
+    assert f"export.zip/a/lifelogs/{STANDUP.name}.omi.json" in written
+    assert f"export.zip/b/lifelogs/{STANDUP.name}.omi.json" in written  # no overwrite
+    assert len(written) == 5
