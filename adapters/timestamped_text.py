@@ -278,8 +278,10 @@ def _without_chapters(entries: list[_Entry], repairs: list[Repair]) -> list[_Ent
 
 def _labels(label: str, name: str | None) -> bool:
     """``label`` is Teams' accessibility label of an entry by ``name`` ("Jane Doe 5 seconds")."""
+    if name is None or len(label) > len(name) + 100:  # TEAMS_LABEL is quadratic on long lines
+        return False
     match = TEAMS_LABEL.match(label.strip())
-    return name is not None and match is not None and match["name"] == name
+    return match is not None and match["name"] == name
 
 
 def _names_after_times(entries: list[_Entry], options: ParseOptions) -> None:

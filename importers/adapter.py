@@ -38,6 +38,11 @@ Optional hooks, each with a default that does nothing:
 * :meth:`Adapter.check_options`: refuse a combination of those values before anything runs.
 * :meth:`Adapter.folder_skips`: a rule over the files of one folder (a Zoom recording folder
   holds the same meeting twice: the transcript is imported, the captions are skipped).
+* :attr:`Adapter.archives` and :meth:`Adapter.members`: an archive that holds many recordings
+  (a Limitless export ``.zip``): each member is an input of its own, detected like a file of a
+  folder, with a key of its own (its content's).
+* :meth:`Adapter.content_sha256`: what a file's keys hash, when not all of its bytes (a
+  Limitless lifelog's transcript lines, not the summary headings each export rewrites).
 * :meth:`Adapter.estimate`: a line to show before a batch starts (the audio adapter's time to
   expect for a folder of recordings).
 * :meth:`Adapter.media_seconds`: for recordings, how long one plays (from its header), for
@@ -53,13 +58,13 @@ from __future__ import annotations
 
 import importlib.util
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from importers.errors import ConfigError
+from importers.errors import ConfigError, InputError
 from importers.model import SpeakerTurn, Transcript
 from importers.source import Source
 
@@ -91,6 +96,22 @@ class ParseOptions:
     started_at: datetime | None = None
     language: str | None = None
     extra: Mapping[str, object] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Member:
+    """One file inside an archive (:meth:`Adapter.members`).
+
+    Exactly one of ``data`` (its bytes: an input of its own, detected like a file of a folder),
+    ``skipped`` (why it is left out, shown as a skipped file) or ``error`` (why it cannot be read:
+    a failed input) is set. ``name`` is the member's name in the archive (``lifelogs/2025/x.md``);
+    it is shown as a path below the archive's (``export.zip/lifelogs/2025/x.md``).
+    """
+
+    name: str
+    data: bytes | None = None
+    skipped: str | None = None
+    error: InputError | None = None
 
 
 @dataclass(frozen=True)
@@ -147,12 +168,18 @@ class Adapter(ABC):
     companion: ClassVar[str | None] = None
     #: Breaks a tie between adapters whose sniffs both say yes and neither extends the other.
     priority: ClassVar[int] = 0
+    #: Set by adapters of an extension that many other files share (``.md``: any Markdown note):
+    #: a file whose content the sniff does not recognise is "not recognised" (skipped in a
+    #: folder walk), never handed to the parser as the extension's only format.
+    sniff_only: ClassVar[bool] = False
     #: Command-line options of this adapter (see :class:`AdapterOption`).
     options: ClassVar[tuple[AdapterOption, ...]] = ()
     #: Modules it needs beyond omi-import's own dependencies, and the command that installs
     #: them (``omi-import formats`` says when they are missing; ``doctor`` checks them fully).
     requires: ClassVar[tuple[str, ...]] = ()
     install: ClassVar[str | None] = None
+    #: Extensions of the archives this adapter unpacks (see :meth:`members`).
+    archives: ClassVar[tuple[str, ...]] = ()
 
     @abstractmethod
     def sniff(self, source: Source) -> bool:
@@ -187,6 +214,22 @@ class Adapter(ABC):
         does not apply to the folder should decide so from the names alone.
         """
         return {}
+
+    def members(self, source: Source) -> Iterator[Member] | None:
+        """The files of ``source``, an archive with one of :attr:`archives`' extensions, or None
+        when it is no archive of this adapter's (then the next such adapter is asked, and at last
+        the file is detected as any other). Decided cheaply (the archive's directory, not its
+        members' bytes); each member is read when the iteration reaches it.
+        """
+        return None
+
+    def content_sha256(self, source: Source) -> str:
+        """The hash that stands for ``source``'s content in its conversations' keys and in the
+        ledger: the file's bytes (the default). A format whose files also carry text that is
+        never sent and that its app rewrites on each export (a Limitless lifelog's title and
+        summary headings) hashes what the conversations are made of instead, so that such a
+        re-export keeps its keys and is not sent twice. Called after a successful parse."""
+        return source.sha256
 
     def estimate(self, files: Sequence[Path], options: ParseOptions) -> str | None:
         """A line to show before a batch of ``files`` (this adapter's by extension) starts."""

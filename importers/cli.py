@@ -26,7 +26,7 @@ import click
 from importers import __version__
 from importers.console import ConvertConsole
 from importers.errors import ConfigError, ImporterError, ImporterWarning, InputError
-from importers.inputs import estimates, list_files
+from importers.inputs import estimates, is_archive, list_files
 from importers.options import (
     DEFAULT_MAX_PAUSE_S,
     DEFAULT_MAX_TURN_S,
@@ -287,7 +287,9 @@ def run_convert(
     if talk:
         announce(files, options, registry)
     cluster = cluster_of(ctx, address, quiet=not talk)
-    single = len(paths) == 1 and (str(paths[0]) == "-" or not paths[0].is_dir())
+    single = len(paths) == 1 and (
+        str(paths[0]) == "-" or not (paths[0].is_dir() or is_archive(paths[0], registry))
+    )
     console.start(len(files), None if cluster is None else cluster.stats.line)
     converter = convert_all if cluster is None else cluster.convert_all
     try:

@@ -42,7 +42,8 @@ def formats_table(infos: Sequence[AdapterInfo], width: int = 80) -> str:
     for info in infos:
         # Text, not markup: ``[audio]`` in an install command, or brackets in a plugin's
         # description, are what they say.
-        cells = (info.adapter.name, _extensions(info.adapter.extensions), info.distribution)
+        files = (*info.adapter.extensions, *info.adapter.archives)  # .zip: an export of them
+        cells = (info.adapter.name, _extensions(files), info.distribution)
         table.add_row(*(Text(cell) for cell in (*cells, _note(info))))
     buffer = io.StringIO()
     Console(file=buffer, width=width, no_color=True, highlight=False).print(table)
@@ -50,12 +51,14 @@ def formats_table(infos: Sequence[AdapterInfo], width: int = 80) -> str:
 
 
 def formats_json(infos: Sequence[AdapterInfo]) -> str:
-    """One object per adapter: name, extensions, distribution, description, and readiness."""
+    """One object per adapter: name, extensions (and archives it unpacks), distribution,
+    description, and readiness."""
     return json.dumps(
         [
             {
                 "name": i.adapter.name,
                 "extensions": list(i.adapter.extensions),
+                "archives": list(i.adapter.archives),
                 "distribution": i.distribution,
                 "description": i.adapter.description,
                 "companion": i.adapter.companion,

@@ -22,6 +22,13 @@ command line are always taken.
 Only the files a rule looked at are held until the walk reaches them; every other file is read
 when the walk reaches it, so a folder of thousands of files streams one at a time.
 
+An archive that an adapter unpacks (:attr:`Adapter.archives`, :meth:`Adapter.members`: a
+Limitless export ``.zip``) is walked like a folder of its members, named on the command line or
+met in a folder: each member is an input of its own, shown as a path below the archive's
+(``export.zip/lifelogs/x.md``), detected like a file of a folder, and keyed by its own content;
+the members the adapter leaves out are listed as skipped. A file of an archive extension that no
+adapter unpacks is "not recognised" like any other file.
+
 A :class:`FolderPart` is some files of one folder taken as that folder's (the watcher's files
 that have just become complete, :mod:`importers.upload.watch`): they are walked as in a folder, and
 the adapters' rules judge them among the folder's other files (a Zoom recording that is complete
@@ -34,9 +41,9 @@ import os
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
-from importers.adapter import Adapter, ParseOptions
+from importers.adapter import Adapter, Member, ParseOptions
 from importers.errors import ImporterError, InputError, UnknownFormatError
 from importers.registry import Registry
 from importers.source import STDIN, Source
@@ -109,7 +116,8 @@ def find_inputs(
     """Every input file of ``paths`` (folders walked), read and detected once (module doc)."""
     for folder, files, among in _groups(paths):
         if folder is None:
-            yield from (_detect(p, False, registry, format_name, encoding) for p in files)
+            for p in files:
+                yield from _file_inputs(p, False, registry, format_name, encoding)
             continue
         if period is not None:
             outside = {p: r for p in files if (r := period.leaves_out(p)) is not None}
@@ -130,10 +138,11 @@ def find_inputs(
             if path in skips:
                 seen.pop(path, None)
                 yield Found(path, True, skipped=skips[path])
-            elif path in seen:
+            elif path in seen and not _archivers(path, registry):
                 yield seen.pop(path)
             else:
-                yield _in_folder(path, registry, format_name, encoding)
+                seen.pop(path, None)
+                yield from _file_inputs(path, True, registry, format_name, encoding)
 
 
 def list_files(paths: Iterable[Path | str]) -> list[Path]:
@@ -175,8 +184,97 @@ def _groups(
                 yield Path(root), files, files
 
 
+def _file_inputs(
+    path: Path, in_folder: bool, registry: Registry, format_name: str | None, encoding: str | None
+) -> Iterator[Found]:
+    """The inputs of one file: itself, or the members of an archive an adapter unpacks."""
+    if path != STDIN and (archivers := _archivers(path, registry)):
+        yield from _unpack(path, in_folder, archivers, registry, format_name, encoding)
+    elif in_folder:
+        yield _in_folder(path, registry, format_name, encoding)
+    else:
+        yield _detect(path, False, registry, format_name, encoding)
+
+
+def is_archive(path: Path, registry: Registry) -> bool:
+    """Whether ``path`` has the extension of archives an adapter unpacks (several inputs)."""
+    return bool(_archivers(path, registry))
+
+
+def _archivers(path: Path, registry: Registry) -> list[Adapter]:
+    """The adapters that unpack archives with ``path``'s extension."""
+    suffix = path.suffix.lower()
+    return [a for a in registry.adapters if suffix in a.archives] if suffix else []
+
+
+def _unpack(
+    path: Path,
+    in_folder: bool,
+    archivers: Sequence[Adapter],
+    registry: Registry,
+    format_name: str | None,
+    encoding: str | None,
+) -> Iterator[Found]:
+    """The members of the archive ``path`` (module docstring); the archive itself when no
+    adapter unpacks it (a ZIP of photos): detected as a file, or not recognised."""
+    source = Source.from_path(path, encoding)
+    for adapter in archivers:
+        try:
+            members = adapter.members(source)
+            if members is None:
+                continue
+            for member in members:
+                yield _member_input(path, member, registry, format_name, encoding)
+        except InputError as exc:  # the archive itself cannot be read (further)
+            yield Found(path, in_folder, source, error=exc if exc.path else exc.with_path(path))
+        return
+    if registry.candidates(path):
+        yield (
+            _in_folder(path, registry, format_name, encoding)
+            if in_folder
+            else _detect(path, False, registry, format_name, encoding, source)
+        )
+        return
+    unpackers = ", ".join(a.name for a in archivers)
+    finding = UnknownFormatError(
+        f"not an archive omi-import reads ({unpackers} unpack {path.suffix} files)", path=path
+    )
+    yield (
+        Found(path, in_folder, source, skipped=finding.reason)
+        if in_folder
+        else Found(path, False, source, error=finding)
+    )
+
+
+def _member_input(
+    archive: Path, member: Member, registry: Registry, format_name: str | None, encoding: str | None
+) -> Found:
+    path = member_path(archive, member.name)
+    if member.error is not None:
+        error = member.error
+        return Found(path, True, error=error if error.path else error.with_path(path))
+    if member.data is None:
+        return Found(path, True, skipped=member.skipped or "left out by its archive's adapter")
+    return _in_folder(path, registry, format_name, encoding, Source(path, member.data, encoding))
+
+
+def member_path(archive: Path, name: str) -> Path:
+    """The path a member of ``archive`` is shown and known by: its name below the archive's
+    path, with no part that climbs out (``..``), roots it (``/``, ``C:``) or is empty."""
+    parts = [
+        p
+        for p in PurePosixPath(name.replace("\\", "/")).parts
+        if p not in ("", ".", "..", "/") and not p.endswith(":")
+    ]
+    return archive.joinpath(*parts) if parts else archive / "(unnamed)"
+
+
 def _in_folder(
-    path: Path, registry: Registry, format_name: str | None, encoding: str | None
+    path: Path,
+    registry: Registry,
+    format_name: str | None,
+    encoding: str | None,
+    source: Source | None = None,
 ) -> Found:
     candidates = registry.candidates(path)
     if not candidates:
@@ -184,7 +282,7 @@ def _in_folder(
     if all(a.companion for a in candidates):
         # Companion files (RTTM) belong to a transcript; never an error alone.
         return Found(path, True, skipped=str(candidates[0].companion))
-    return _detect(path, True, registry, format_name, encoding)
+    return _detect(path, True, registry, format_name, encoding, source)
 
 
 def _detect(
@@ -193,8 +291,10 @@ def _detect(
     registry: Registry,
     format_name: str | None,
     encoding: str | None,
+    source: Source | None = None,
 ) -> Found:
-    source = Source.from_stdin(encoding) if path == STDIN else Source.from_path(path, encoding)
+    if source is None:
+        source = Source.from_stdin(encoding) if path == STDIN else Source.from_path(path, encoding)
     try:
         adapter = registry.detect(source, format_name)
     except UnknownFormatError as exc:

@@ -78,6 +78,8 @@ class Transcript:
     come from (``"zoom_chat"``). ``anonymous_speakers``: the speaker labels are clusters a
     diarization made up (the audio adapter's), not names the source gave, so the speaker map
     shows no name for them and ``--me`` matches only the ``SPEAKER_NN`` labels given out.
+    ``user_speakers``: the source's names of the speakers who are the user, when the source
+    says (a Limitless pendant's wearer): their segments are ``is_user`` as if named by ``--me``.
     """
 
     segments: tuple[Segment, ...]
@@ -88,6 +90,7 @@ class Transcript:
     kind: TranscriptKind = "speech"
     text_source_spec: str | None = None
     anonymous_speakers: bool = False
+    user_speakers: tuple[str, ...] = ()
 
 
 class Turn(NamedTuple):

@@ -12,7 +12,8 @@ Steps, in order (each repair or skip is recorded as a :class:`~importers.model.R
 5. Stable sort by start time.
 6. Speakers become ``SPEAKER_NN`` in order of first speech; the source's names stay in the
    speaker map. ``me`` marks the user's segments (the name in full or its first word alone,
-   as Omi matches the owner: :func:`importers.names.is_me`), ``people`` maps names to Omi
+   as Omi matches the owner: :func:`importers.names.is_me`; as do the transcript's
+   ``user_speakers``: the speakers its source says are the user), ``people`` maps names to Omi
    person ids. An
    anonymous segment (``Segment.anonymous``: Otter's ``Unknown Speaker``) is a speaker of its
    own, without a name, never the user and never a person.
@@ -79,13 +80,17 @@ REPAIR_REASONS: dict[str, tuple[str, str]] = {
         "cues with several voices attributed to their first voice",
     ),
     "footer_skipped": ("export footer (not speech) skipped", "export footers (not speech) skipped"),
+    "heading_skipped": (
+        "heading (a summary or chapter title, not speech) skipped",
+        "headings (summary or chapter titles, not speech) skipped",
+    ),
+    "name_time_disagrees": (
+        "file name's time disagreeing with the times inside: the times inside used",
+        "file names' times disagreeing with the times inside: the times inside used",
+    ),
     "header_skipped": (
         "document header (title, date, attendees, notes) skipped",
         "document headers (title, date, attendees, notes) skipped",
-    ),
-    "heading_skipped": (
-        "chapter heading (markdown, not speech) skipped",
-        "chapter headings (markdown, not speech) skipped",
     ),
     "start_interpolated": (
         "start spread over its timestamp block by word count",
@@ -333,6 +338,7 @@ def normalize(
     if not named:
         speakers = dict.fromkeys(speakers)
     people = {k.casefold(): v for k, v in options.people.items()}
+    me = (*options.me, *transcript.user_speakers)  # --me, and whom the source says is the user
     who: dict[str, tuple[str, int, bool, str | None]] = {}  # per label, not per segment
     turns: list[Turn] = []
     for seg, label in zip(segments, labels, strict=True):
@@ -343,7 +349,7 @@ def normalize(
                 int(label.removeprefix("SPEAKER_")),
                 # An anonymous segment: nobody is known to have said it, not the user, not a
                 # person.
-                not seg.anonymous and is_me(name, label, options.me),
+                not seg.anonymous and is_me(name, label, me),
                 None if seg.anonymous else people.get((name or label).casefold()),
             )
         turns.append(Turn(seg.text, seg.start_ms, seg.end_ms, *who[label]))  # type: ignore[arg-type]

@@ -2,7 +2,8 @@
 
 ``--output-name TEMPLATE`` (default :data:`DEFAULT_TEMPLATE`) may use:
 
-* ``{root}``: the name of the folder given on the command line (empty for a file named there);
+* ``{root}``: the name of the folder (or archive) given on the command line (empty for a file
+  named there);
 * ``{dir}``: the file's folder below that one (empty at its top);
 * ``{name}``: the file's name; ``{stem}``: without its last extension;
 * ``{format}``: the adapter that read it;
@@ -74,7 +75,8 @@ class _Fields(Mapping[str, str]):
         result = self._result
         if key in ("root", "dir"):
             for root in self._roots:
-                if root.is_dir() and result.input.is_relative_to(root):
+                # A folder given, or an archive (its members are below it: export.zip/x.md).
+                if result.input != root and result.input.is_relative_to(root):
                     rel = result.input.relative_to(root).parent
                     return root.name if key == "root" else rel.as_posix().removeprefix(".")
             return ""

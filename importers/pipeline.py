@@ -255,7 +255,8 @@ def convert_transcript(
         normalized = normalize(transcript, options.normalize)
         started_at, started_from = resolve_started_at(transcript, source, options, normalized)
         language, language_from = resolve_language(transcript, options, normalized)
-        digest = fingerprint(source.sha256, adapter.name, key_options)
+        content = adapter.content_sha256(source)  # the file's bytes, unless the format says
+        digest = fingerprint(content, adapter.name, key_options)
         conversations = build_conversations(
             normalized,
             started_at=started_at,
@@ -271,7 +272,7 @@ def convert_transcript(
         input=source.path,
         format=adapter.name,
         encoding=None if adapter.binary else source.encoding,
-        content_sha256=source.sha256,
+        content_sha256=content,
         started_at_source=started_from,
         normalized=normalized,
         conversations=conversations,

@@ -60,6 +60,10 @@ BUILTIN_ADAPTERS: tuple[tuple[str, str], ...] = (
     ("aws-transcribe", "adapters.aws_transcribe:AwsTranscribeAdapter"),
     ("revai", "adapters.revai:RevAiAdapter"),
     ("json-segments", "adapters.json_segments:JsonSegmentsAdapter"),
+    ("limitless", "adapters.limitless:LimitlessAdapter"),
+    ("fireflies", "adapters.fireflies:FirefliesAdapter"),
+    ("teams-docx", "adapters.teams_docx:TeamsDocxAdapter"),
+    ("voice-memos", "adapters.voice_memos:VoiceMemosAdapter"),
     ("audio", "adapters.audio:AudioAdapter"),
 )
 
@@ -191,9 +195,10 @@ class Registry:
                 hint=f"use --format {other.name}",
                 path=source.path,
             )
-        if len(candidates) == 1 and not candidates[0].companion:
+        if len(candidates) == 1 and not (candidates[0].companion or candidates[0].sniff_only):
             # The extension leaves one format (.srt): its parser says what is wrong, with the
-            # line ("1: not an SRT cue ..."), which helps more than "not recognised".
+            # line ("1: not an SRT cue ..."), which helps more than "not recognised". Not for
+            # an extension any file may have (.md: Markdown notes beside Limitless lifelogs).
             return candidates[0]
         raise UnknownFormatError(
             f"not recognised as any of: {', '.join(a.name for a in candidates)}",

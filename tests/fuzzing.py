@@ -39,6 +39,7 @@ import os
 import random
 import re
 import traceback
+import warnings
 import zipfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
@@ -79,14 +80,15 @@ CLEAN = (CONVERTED, SKIPPED, ERROR)
 
 # -- seeds ---------------------------------------------------------------------------------------
 
-_NOT_INPUTS = (".expected.json", ".options.json", ".md", ".py")
+_NOT_INPUTS = (".expected.json", ".options.json", ".py", "SOURCES.md", "README.md")
 
 
 def seed_files() -> list[tuple[str, bytes]]:
     """``(file name, bytes)`` of every sample and corpus input, in a fixed order.
 
-    Recordings (``samples/audio``) are left out: a mutated recording that still decodes would be
-    transcribed, which tests the speech models (minutes), not the input handling.
+    Recordings (``samples/audio``, ``samples/voice-memos``) are left out: a mutated recording that
+    still decodes would be transcribed, which tests the speech models (minutes), not the input
+    handling. Voice Memos' boxes are fuzzed by :func:`_memo` instead (no decodable audio).
     """
     out = []
     for root in (SAMPLES, CORPUS):
@@ -97,7 +99,7 @@ def seed_files() -> list[tuple[str, bytes]]:
             if (
                 path.is_file()
                 and not path.name.endswith(_NOT_INPUTS)
-                and rel.parts[0] != "audio"
+                and rel.parts[0] not in ("audio", "voice-memos")
                 and path.name != "expected.json"
             ):
                 out.append((path.name, path.read_bytes()))
@@ -122,6 +124,9 @@ TOKENS: tuple[bytes, ...] = (
     b" to ", b"(Privately)", b"(Direct Message)", b"23:59:59", b"99:99:99", b"00:00:00",
     b"0:00", b"1:02:15", b"Transcribed by https://otter.ai", b"Language: en",
     b"PK\x03\x04", b"\xf0\x9f\x98\x80", b"\xd8\xa7",
+    b"> [1](#startMs=1764763311793&endMs=1764763317793): ", b"(#startMs=", b"&endMs=", b"> [",
+    b"## ", b"started transcription", b"Ana Costa   0:03", b'"speaker_name"', b'"start_time"',
+    b'"sentences"', b'"dateString"', b"tsrp", b"moov", b"\x00\x00\x00\x01",
 )  # fmt: skip
 _NUMBER = re.compile(rb"\d+(?:\.\d+)?")
 HOSTILE_NUMBERS: tuple[bytes, ...] = (
@@ -357,6 +362,157 @@ def _otter(rng: random.Random) -> str:
     return "\n\n".join(entries) + footer
 
 
+_LIFELOG_TIMES = (1764763311000, 0, 946684800000, 946684799999, 7_300_000_000_000)
+_LIFELOG_NAMES = (
+    "lifelogs/2025/12/03/2025-12-03_12h01m51s_Weekly.md", "lifelogs/x.md", "LIFELOGS/Up.MD",
+    "../../lifelogs/2026-02-30_25h61m61s_b.md", "/lifelogs/abs.md", "C:\\lifelogs\\w.md",
+    "lifelogs/", "lifelogs/" + "x" * 300 + ".md", "lifelogs/dup.md", "a/lifelogs/dup.md",
+    "audio/pendant/2025/12/03/a.ogg", "chats/c.json", "user/user.json", "readme.txt",
+)  # fmt: skip
+
+
+def _limitless(rng: random.Random) -> str:
+    """A Limitless lifelog: title, summary headings, ``> [N](#startMs=…&endMs=…): text`` lines."""
+    lines = ["# " + _text(rng, 4)] if rng.random() < 0.7 else []
+    at = rng.choice(_LIFELOG_TIMES)
+    for _ in range(rng.randint(0, 12)):
+        pick = rng.random()
+        if pick < 0.15:
+            lines.append(rng.choice(("## ", "### ", "#", "####### ")) + _text(rng, 4))
+        elif pick < 0.2:
+            lines.append(rng.choice(("> ", "", "- ")) + _text(rng))
+        else:
+            start = at + rng.randint(-2000, 6000)
+            end = start + rng.randint(-500, 9000)
+            begin = str(start) if rng.random() < 0.9 else rng.choice(HOSTILE_NUMBERS).decode()
+            speaker = rng.choice(
+                ("1", "2", "8", "0001", "You", "Speaker 1", "", "x" * 300, _name(rng))
+            )
+            colon = rng.choice((": ", ":", " ", ""))
+            lines.append(f"> [{speaker}](#startMs={begin}&endMs={end}){colon}{_text(rng)}")
+            at = max(0, start)
+        if rng.random() < 0.5:
+            lines.append("")
+    return "\n".join(lines)
+
+
+def _limitless_zip(rng: random.Random) -> bytes:
+    """A Limitless export ZIP: lifelogs (hostile names among them), audio fragments, data."""
+    out = io.BytesIO()
+    method = rng.choice((zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED))
+    with zipfile.ZipFile(out, "w", method) as archive, warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # a name twice in one archive is a case too
+        for _ in range(rng.randint(0, 6)):
+            data = _limitless(rng).encode("utf-8", "surrogatepass")
+            archive.writestr(rng.choice(_LIFELOG_NAMES), data)
+        if rng.random() < 0.02:
+            archive.writestr("lifelogs/huge.md", _HUGE_LIFELOG)
+    return out.getvalue()
+
+
+#: More than a lifelog may unpack to (16 MiB), deflating to a few KB.
+_HUGE_LIFELOG = b"> [1](#startMs=1&endMs=2): " + b"a" * (17 << 20)
+
+
+def _fireflies(rng: random.Random) -> str:
+    """A Fireflies transcript: the API's answer, the transcript alone, or its sentences."""
+    sentences = [
+        {
+            "index": i,
+            "speaker_name": rng.choice((_name(rng), None, 3)),
+            "speaker_id": rng.choice((0, 7, "sp1", None, True, -1)),
+            "text": rng.choice((_text(rng), _text(rng), None, 5)),
+            "raw_text": _text(rng),
+            "start_time": rng.choice((_json_time(rng), str(_json_time(rng)), "x", "")),
+            "end_time": rng.choice((_json_time(rng), str(_json_time(rng)))),
+            "ai_filters": rng.choice((None, {"sentiment": "neutral"})),
+        }
+        for i in range(rng.randint(0, 10))
+    ]
+    transcript: dict[str, object] = {"title": _text(rng, 3), "sentences": sentences}
+    if rng.random() < 0.6:
+        transcript["dateString"] = rng.choice(
+            ("2026-03-02T10:00:00.000Z", "2026-03-02T10:00:00", "soon", "9999-12-31T23:59:59Z",
+             "0001-01-01T00:00:00Z", "", None, 5)
+        )  # fmt: skip
+    if rng.random() < 0.6:
+        transcript["date"] = rng.choice((1705312800000, 1705312800000.5, 1e30, -1, 10**20, "x"))
+    if rng.random() < 0.4:
+        transcript["user"] = rng.choice(({"name": _name(rng)}, {"name": 5}, "x", None))
+    wrap = rng.random()
+    document: object = transcript
+    if wrap < 0.4:
+        document = {"data": {"transcript": transcript}}
+    elif wrap < 0.6:
+        document = sentences
+    return json.dumps(document)
+
+
+def _teams(rng: random.Random) -> str:
+    """A Teams transcript's paragraphs: a header, notices, speaker lines in the layouts Teams
+    writes (``Name   0:03``, name over time, name time words), or the older timed cues."""
+    lines = []
+    if rng.random() < 0.5:
+        date = rng.choice(
+            ("March 2, 2026, 10:00AM", "February 30, 2026, 10:00AM", "9999-12-31 23:59",
+             "December 31, 2199, 11:59PM", _text(rng, 3))
+        )  # fmt: skip
+        lines += [_text(rng, 4), date, rng.choice(("1h 2m 3s", "45m 12s", "0s", "99999h"))]
+    timed = rng.random() < 0.3
+    for _ in range(rng.randint(0, 10)):
+        if rng.random() < 0.1:
+            lines.append(f"{_name(rng)} {rng.choice(('started', 'stopped'))} transcription")
+        if timed:
+            lines += [f"{_clock(rng, '.')} --> {_clock(rng, '.')}", _name(rng), _text(rng)]
+            continue
+        time = rng.choice(("0:03", "1:02:15", "59:59", "99:99", "0:00:60", "00:03"))
+        form = rng.random()
+        if form < 0.4:
+            lines += [f"{_name(rng)}   {time}", _text(rng)]
+        elif form < 0.8:
+            lines += [_name(rng), time, _text(rng)]
+        else:
+            lines.append(f"{_name(rng)} {time} {_text(rng)}")
+    return "\n".join(lines)
+
+
+def _box(kind: bytes, body: bytes) -> bytes:
+    return (8 + len(body)).to_bytes(4, "big") + kind + body
+
+
+def _memo(rng: random.Random) -> tuple[bytes, str]:
+    """A Voice Memos file's boxes (no decodable audio): ``mvhd`` and the transcript in a
+    ``tsrp`` box (.m4a) or an mdta item (.qta), the JSON valid or not."""
+    words = [rng.choice((_text(rng, 2), " ", "", 5, None)) for _ in range(rng.randint(0, 8))]
+    runs: list[object] = []
+    for i, word in enumerate(words):
+        runs += [word, rng.choice(({"timeRange": [i * 0.5, i * 0.5 + 0.4]}, {"timeRange": [
+            _json_time(rng), _json_time(rng)]}, {}, i, "x"))]  # fmt: skip
+    text: object = runs if rng.random() < 0.5 else {"attributeTable": runs[1::2], "runs": runs}
+    payload = json.dumps(
+        {"attributedString": text, "locale": {"identifier": rng.choice(("en_US", "", 5))}}
+    ).encode()
+    if rng.random() < 0.2:
+        payload = mutate(payload, rng)
+    seconds = rng.choice((3_855_288_600, 0, 2**32 - 1))
+    version = rng.choice((0, 1))
+    stamp = seconds.to_bytes(4, "big") * 2 if version == 0 else (2**64 - 1).to_bytes(8, "big") * 2
+    mvhd = _box(b"mvhd", bytes([version, 0, 0, 0]) + stamp + bytes(80))
+    mdat = _box(b"mdat", bytes(rng.randint(0, 64)))
+    if rng.random() < 0.5:
+        moov = _box(b"moov", mvhd + _box(b"trak", _box(b"udta", _box(b"tsrp", payload))))
+        extension = ".m4a"
+    else:
+        keys = _box(
+            b"keys", bytes(4) + (1).to_bytes(4, "big") + _box(b"mdta", b"com.apple.VoiceMemos.tsrp")
+        )
+        item = _box((1).to_bytes(4, "big"), _box(b"data", bytes(8) + payload))
+        hdlr = _box(b"hdlr", bytes(8) + b"mdta" + bytes(13))
+        moov = _box(b"moov", mvhd + _box(b"meta", hdlr + keys + _box(b"ilst", item)))
+        extension = ".qta"
+    return _box(b"ftyp", b"M4A \x00\x00\x02\x00") + mdat + moov, extension
+
+
 _W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _LAUGHS = (
     '<!DOCTYPE w:document [<!ENTITY a "aaaaaaaaaa">'
@@ -373,14 +529,14 @@ _BOMB_MIB = _BOMB_PARAGRAPH * ((1 << 20) // len(_BOMB_PARAGRAPH))
 
 
 def _docx(rng: random.Random, template: bytes) -> bytes:
-    """``template`` (a .docx) with its ``word/document.xml`` replaced: Otter-like paragraphs,
+    """``template`` (a .docx) with its ``word/document.xml`` replaced: Otter's or Teams' paragraphs,
     or a billion-laughs / external entity, deep nesting, or a part that unpacks to a GiB."""
     pick = rng.random()
     if pick > 0.9:
         return _bomb(template)
     paragraphs = "".join(
         f"<w:p><w:r><w:t xml:space='preserve'>{escape(line)}</w:t></w:r></w:p>"
-        for line in _otter(rng).split("\n")
+        for line in rng.choice((_otter, _teams))(rng).split("\n")
     )
     doctype = ""
     if pick < 0.2:
@@ -424,14 +580,21 @@ GENERATORS: dict[str, tuple[Callable[[random.Random], str], str]] = {
     "zoom-captions": (_zoom_captions, ".txt"),
     "zoom-chat": (_zoom_chat, ".txt"),
     "otter": (_otter, ".txt"),
+    "limitless": (_limitless, ".md"),
+    "fireflies": (_fireflies, ".json"),
 }
 
 
 def generate(rng: random.Random, docx_template: bytes | None = None) -> tuple[bytes, str]:
     """A generated document (bytes, usual extension) in one of the layouts above, or now and
-    then a .docx made from ``docx_template``."""
+    then a .docx made from ``docx_template``, a Limitless export ZIP or a Voice Memos file."""
     if docx_template is not None and rng.random() < 0.1:
         return _docx(rng, docx_template), ".docx"
+    pick = rng.random()
+    if pick < 0.05:
+        return _limitless_zip(rng), ".zip"
+    if pick < 0.1:
+        return _memo(rng)
     make, extension = GENERATORS[rng.choice(sorted(GENERATORS))]
     text = make(rng)
     encoding = rng.choice(("utf-8", "utf-8", "utf-8", "utf-8-sig", "utf-16", "cp1252"))
@@ -511,7 +674,7 @@ def make_case(rng: random.Random, seeds: Sequence[tuple[str, bytes]], registry: 
         docx = next((d for n, d in seeds if n.endswith(".docx")), None)
         data, extension = generate(rng, docx)
         name = f"gen{extension}"
-        if pick < 0.8 and extension != ".docx":  # a mutated ZIP is just a broken one
+        if pick < 0.8 and extension not in (".docx", ".zip"):  # a mutated ZIP: just broken
             data = mutate(data, rng, seed_bytes)
     flags: dict[str, object] = {}
     mode = rng.random()

@@ -134,7 +134,8 @@ def test_unrecognised_json_suggests_format(tmp_path: Path) -> None:
     assert code == 1
     assert err.splitlines()[0] == (
         f"Error: {other}: not recognised as any of: whisper, whisperx, whisper-timestamped, "
-        "deepgram, assemblyai, aws-transcribe, revai, json-segments; use --format to choose one"
+        "deepgram, assemblyai, aws-transcribe, revai, json-segments, fireflies; use --format to "
+        "choose one"
     )
 
 

@@ -61,7 +61,7 @@ def extension(adapter: str) -> str:
 
 def test_the_cases_reach_every_adapter_of_the_registry() -> None:
     """Adapters added later are fuzzed too: ``--format`` takes each adapter the registry has."""
-    cases = [fuzzing.make_case(random.Random(f"cover:{i}"), SEEDS, REGISTRY) for i in range(200)]
+    cases = [fuzzing.make_case(random.Random(f"cover:{i}"), SEEDS, REGISTRY) for i in range(400)]
     assert {c.flags.get("format_name") for c in cases} >= set(REGISTRY.names)
     assert any(c.rttm is not None for c in cases)
     assert {n for n, _ in SEEDS} >= {

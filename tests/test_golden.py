@@ -19,7 +19,8 @@ from importers.pipeline import convert
 from importers.registry import Registry
 
 # .rttm: diarization companions of a sample (its options.json names them with "diarization").
-NOT_SAMPLES = (".expected.json", ".options.json", ".md", ".py", ".sh", ".txt.license", ".rttm")
+# Markdown is a sample format (Limitless lifelogs): SOURCES.md and READMEs are left out by name.
+NOT_SAMPLES = (".expected.json", ".options.json", ".py", ".sh", ".txt.license", ".rttm")
 BINARY_FOLDERS = {"audio"}  # run with real models in test_audio.py
 
 

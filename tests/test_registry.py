@@ -224,11 +224,16 @@ NEW_ADAPTERS = (
     "aws-transcribe",
     "revai",
     "json-segments",
+    # issue 24: the exports people migrate with
+    "limitless",
+    "fireflies",
+    "teams-docx",
+    "voice-memos",
 )
 
 
 def _sample_files() -> list[Path]:
-    skip = (".expected.json", ".options.json", ".md", ".py", ".rttm")
+    skip = (".expected.json", ".options.json", ".py", ".rttm", "SOURCES.md", "README.md")
     return sorted(
         p
         for p in (REPO / "samples").glob("*/**/*")
