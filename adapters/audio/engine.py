@@ -27,6 +27,7 @@ from importers.model import Segment, SpeakerTurn, Transcript, Word
 from importers.settings import state_dir
 from importers.source import Source
 from importers.stages import stage
+from importers.turns import TimedWord, fill_word_times, settle
 
 from . import diarize as dia
 from . import transcribe as asr
@@ -172,17 +173,36 @@ def build_transcript(
     diarized: bool,
     duration: float | None = None,
 ) -> Transcript:
-    """Whisper segments with speaker-attributed words (turns and labels are the core's)."""
-    per_segment: list[tuple[str, int, int, list[Word]]] = []
-    for text, start, end, raw_words in transcription.segments:
-        words = [Word(w, a, b, None if diarized else SINGLE_SPEAKER) for w, a, b in raw_words]
+    """Whisper's segments cut into one segment per speaker, each word on the diarization turn it
+    falls in (turns and labels are the core's).
+
+    Each word takes the speaker of the turn it overlaps most (:mod:`importers.attribution`);
+    a sentence's single stray word then takes the sentence's speaker (:func:`importers.turns.
+    settle`, over the whole recording: Whisper's segments end mid-sentence). Every Whisper
+    segment is cut where the speaker changes, so no segment spans two voices, also with
+    ``--no-merge``; a segment's times are its words' (Whisper's segment times reach into the
+    silence around them).
+    """
+    words: list[TimedWord] = []
+    bounds: list[int] = []  # index of each Whisper segment's first word
+    for _, start, end, raw_words in transcription.segments:
+        bounds.append(len(words))
+        labelled = [Word(w, a, b, None if diarized else SINGLE_SPEAKER) for w, a, b in raw_words]
         if diarized:
-            words = assign_speakers(words, turns or [])
-        per_segment.append((text, start, end, words))
-    segments = [
-        Segment(text=text, start_ms=start, end_ms=end, words=tuple(words))
-        for text, start, end, words in per_segment
-    ]
+            labelled = assign_speakers(labelled, turns or [])
+        words.extend(fill_word_times(labelled, start, end)[0])
+    words = settle(words)
+    segments: list[Segment] = []
+    for i, first in enumerate(bounds):
+        last = bounds[i + 1] if i + 1 < len(bounds) else len(words)
+        piece: list[TimedWord] = []
+        for w in words[first:last]:
+            if piece and w.speaker != piece[-1].speaker:
+                segments.append(_segment(piece))
+                piece = []
+            piece.append(w)
+        if piece:
+            segments.append(_segment(piece))
     return Transcript(
         segments=tuple(segments),
         format="audio",
@@ -191,4 +211,14 @@ def build_transcript(
         # pyannote's labels are arbitrary clusters: normalization numbers the speakers in
         # order of first speech, and no label is taken for a name.
         anonymous_speakers=True,
+    )
+
+
+def _segment(words: list[TimedWord]) -> Segment:
+    return Segment(
+        text=" ".join(w.text for w in words),
+        start_ms=words[0].start_ms,
+        end_ms=max(w.end_ms for w in words),
+        speaker=words[0].speaker,
+        words=tuple(Word(w.text, w.start_ms, w.end_ms, w.speaker) for w in words),
     )
