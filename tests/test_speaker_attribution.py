@@ -63,3 +63,27 @@ def test_a_real_change_inside_a_sentence_splits_it() -> None:
     ]
     segs = words_to_turns(fill_word_times(assign_speakers(words, turns), 0, 4000)[0])
     assert [(s.speaker, s.text) for s in segs] == [(A, "so we go"), (B, "with the blue one then")]
+
+
+def test_word_times_stay_inside_the_speech() -> None:
+    """A word stretched over silence ends where the speech does; one between turns keeps its
+    times; one spanning a pause between two turns keeps both ends in speech."""
+    from importers.attribution import fit_to_speech
+
+    turns = [SpeakerTurn(1000, 2000, A), SpeakerTurn(1800, 2500, B), SpeakerTurn(6000, 7000, A)]
+    words = [
+        Word("stretched", 200, 1400),  # starts 0.8 s before any speech
+        Word("tail", 2300, 4800),  # runs 2.3 s into silence
+        Word("lost", 3000, 3500),  # in silence: left as it is
+        Word("across", 2400, 6500),  # spans the pause: both ends stay
+        Word("untimed"),
+    ]
+    fitted = fit_to_speech(words, turns)
+    assert [(w.start_ms, w.end_ms) for w in fitted] == [
+        (1000, 1400),
+        (2300, 2500),
+        (3000, 3500),
+        (2400, 6500),
+        (None, None),
+    ]
+    assert fit_to_speech(words, []) == words

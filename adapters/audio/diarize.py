@@ -15,6 +15,7 @@ from .builtin import BUILTIN_STEP, REINSTALL, builtin_pipeline
 from .decode import SAMPLE_RATE
 from .deps import DOCTOR_HINT, first_line, quiet_warnings, require
 from .devices import torch_device
+from .loudness import TARGET_LUFS
 from .settings import BUILTIN, AudioSettings
 
 Progress = Callable[[float], None]
@@ -40,6 +41,7 @@ class DiarizationSpec:
             "num": self.num_speakers,
             "min": self.min_speakers,
             "max": self.max_speakers,
+            "loudness": TARGET_LUFS,
         }
 
 

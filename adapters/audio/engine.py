@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from importers.attribution import assign_speakers
+from importers.attribution import assign_speakers, fit_to_speech
 from importers.model import Segment, SpeakerTurn, Transcript, Word
 from importers.settings import state_dir
 from importers.source import Source
@@ -34,6 +34,7 @@ from . import transcribe as asr
 from .cache import ResultCache
 from .decode import SAMPLE_RATE, decode, probe
 from .devices import cpu_threads
+from .loudness import normalize_loudness
 from .settings import AudioSettings
 from .speed import record_speed
 
@@ -107,7 +108,7 @@ def _work(
     model = _whisper(wspec) if transcription is None else None
     t2 = time.perf_counter()
     times.diarize, times.transcribe = t1 - t0, t2 - t1
-    wav = decode(source.data, source.path)
+    wav, _ = normalize_loudness(decode(source.data, source.path))
     times.decode = time.perf_counter() - t2
     seconds = len(wav) / SAMPLE_RATE
     if model is not None and dspec is not None and _overlap(wspec, dspec):
@@ -180,8 +181,9 @@ def build_transcript(
     a sentence's single stray word then takes the sentence's speaker (:func:`importers.turns.
     settle`, over the whole recording: Whisper's segments end mid-sentence). Every Whisper
     segment is cut where the speaker changes, so no segment spans two voices, also with
-    ``--no-merge``; a segment's times are its words' (Whisper's segment times reach into the
-    silence around them).
+    ``--no-merge``. A segment's times are its words', and a word's stay inside the speech the
+    diarization found (:func:`importers.attribution.fit_to_speech`): Whisper's segment and word
+    times reach into the silence around them.
     """
     words: list[TimedWord] = []
     bounds: list[int] = []  # index of each Whisper segment's first word
@@ -189,7 +191,7 @@ def build_transcript(
         bounds.append(len(words))
         labelled = [Word(w, a, b, None if diarized else SINGLE_SPEAKER) for w, a, b in raw_words]
         if diarized:
-            labelled = assign_speakers(labelled, turns or [])
+            labelled = assign_speakers(fit_to_speech(labelled, turns or []), turns or [])
         words.extend(fill_word_times(labelled, start, end)[0])
     words = settle(words)
     segments: list[Segment] = []
