@@ -186,3 +186,26 @@ def test_diarization_error_rate_of_the_transcript(converted: dict[str, Conversio
     for way in WAYS:
         ours = der(reference, spans(converted[way]), duration)
         assert ours < 0.5 * one, (way, ours, one)
+
+
+def test_speaker_counts_reach_pyannote(state: Path) -> None:
+    """--max-speakers 1 makes one speaker of the call; --num-speakers 3 and --min-speakers 3
+    make pyannote cluster into three (its diarization, as cached, has three labels; the third
+    holds a few hundredths of a second and no word, so the transcript keeps two voices)."""
+    from adapters.audio import diarize as dia
+    from adapters.audio.cache import ResultCache
+    from adapters.audio.settings import AudioSettings
+    from importers.source import Source
+
+    one = convert(WAV, ConvertOptions(extra={**BUILTIN, "max_speakers": 1}),
+                  registry=Registry([AudioAdapter()]))  # fmt: skip
+    assert {s.speaker for s in segments(one)} == {"SPEAKER_00"}
+    cache = ResultCache(state / "audio-cache")
+    for hint in ({"num_speakers": 3}, {"min_speakers": 3}, {"max_speakers": 1}):
+        extra = {**BUILTIN, **hint}
+        conv = convert(WAV, ConvertOptions(extra=extra), registry=Registry([AudioAdapter()]))
+        spec = dia.resolve(AudioSettings.from_extra(extra))
+        key = cache.key(Source.from_path(WAV).sha256, "diarization", spec.identity())
+        labels = {speaker for _, _, speaker in cache.get(key)}
+        assert len(labels) == (1 if "max_speakers" in hint else 3), (hint, labels)
+        assert len({s.speaker for s in segments(conv)}) <= len(labels)
