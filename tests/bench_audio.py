@@ -53,7 +53,9 @@ from typing import Any
 
 TESTS = Path(__file__).resolve().parent
 ROOT = TESTS.parent
-sys.path[:0] = [str(TESTS), str(ROOT)]
+#: The checkout whose adapter "ours" runs (``--root``: another one, for before/after figures).
+UNDER_TEST = Path(os.environ.get("OMI_IMPORT_BENCH_ROOT", ROOT))
+sys.path[:0] = [str(TESTS), str(UNDER_TEST)]
 
 from audio_score import (  # noqa: E402
     Span,
@@ -116,6 +118,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--set", action="append", default=[], metavar="KEY=VALUE", help="audio option for ours"
     )
     parser.add_argument("--no-speed", action="store_true", help="accuracy only")
+    parser.add_argument(
+        "--root", type=Path, metavar="DIR", help="run ours from another checkout (before/after)"
+    )
     parser.add_argument("--json", type=Path, metavar="FILE", help="also write the raw figures")
     parser.add_argument("--child", choices=("ours", "bare"), help=argparse.SUPPRESS)
     parser.add_argument("--audio", type=Path, action="append", help=argparse.SUPPRESS)
@@ -361,13 +366,16 @@ def child_bare(audio: Path, extra: dict[str, object]) -> dict[str, Any]:
 # --- the parent ---------------------------------------------------------------------------------
 
 
-def run_child(kind: str, audio: Path, sets: Sequence[str], state: Path) -> dict[str, Any]:
+def run_child(
+    kind: str, audio: Path, sets: Sequence[str], state: Path, root: Path = ROOT
+) -> dict[str, Any]:
     env = {
         **os.environ,
         "HF_HUB_OFFLINE": "1",
         "PYANNOTE_METRICS_ENABLED": "0",
         "OMI_IMPORT_STATE": str(state),
-        "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
+        "OMI_IMPORT_BENCH_ROOT": str(root if kind == "ours" else ROOT),
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(root), os.environ.get("PYTHONPATH")])),
     }
     args = [sys.executable, str(Path(__file__)), "--child", kind, "--audio", str(audio)]
     for item in sets:
@@ -380,7 +388,7 @@ def run_child(kind: str, audio: Path, sets: Sequence[str], state: Path) -> dict[
 
 
 def measure(
-    rec: Recording, kinds: Sequence[str], sets: Sequence[str], runs: int, tmp: Path
+    rec: Recording, kinds: Sequence[str], sets: Sequence[str], runs: int, tmp: Path, root: Path
 ) -> None:
     """Each kind ``runs`` times, alternating (A B A B...), every run a fresh process with an
     empty cache. Times are the median of the runs, memory the largest; the rest from run 1."""
@@ -389,7 +397,8 @@ def measure(
         for kind in kinds:
             print(f"  {rec.name}: {kind} run {i + 1}/{runs}...", file=sys.stderr)
             state = tmp / f"state-{kind}-{rec.name}-{i}"
-            seen[kind].append(run_child(kind, rec.path, sets if kind == "ours" else [], state))
+            extra = sets if kind == "ours" else []
+            seen[kind].append(run_child(kind, rec.path, extra, state, root))
     for kind, results in seen.items():
         median = {
             key: statistics.median(r[key] for r in results)
@@ -541,10 +550,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         timed = {"sample", "long"} if not args.no_speed else set()
         for rec in [*recs, long]:
-            measure(rec, ("ours", "bare"), args.set, args.runs if rec.name in timed else 1, tmp)
+            runs = args.runs if rec.name in timed else 1
+            measure(rec, ("ours", "bare"), args.set, runs, tmp, args.root or ROOT)
         scores = {r.name: score(r) for r in [*recs, long]}
     options = {**BUILTIN, **extra}
-    print(f"audio benchmark: {os.cpu_count()} CPU cores, ours with {options}")
+    print(f"audio benchmark: {os.cpu_count()} CPU cores, ours ({args.root or ROOT}) with {options}")
     print("\naccuracy (%; DER: pyannote.metrics, no collar, overlap scored):")
     print(accuracy_table([*recs, long], scores))
     if timed:
