@@ -263,6 +263,7 @@ def _rss_mib() -> float:
 
 def child_ours(audio: Path, extra: dict[str, object]) -> dict[str, Any]:
     from adapters.audio import AudioAdapter, engine
+    from importers.errors import EmptyTranscriptError
     from importers.model import Transcript
     from importers.options import ConvertOptions
     from importers.payload import SegmentsRequest
@@ -281,13 +282,17 @@ def child_ours(audio: Path, extra: dict[str, object]) -> dict[str, Any]:
 
     engine.run = timed_run  # AudioAdapter.parse looks engine.run up at call time
     t0 = time.perf_counter()
-    conv = convert(
-        audio, ConvertOptions(extra={**BUILTIN, **extra}), registry=Registry([AudioAdapter()])
-    )
+    try:
+        conv = convert(
+            audio, ConvertOptions(extra={**BUILTIN, **extra}), registry=Registry([AudioAdapter()])
+        )
+        conversations = conv.conversations
+    except EmptyTranscriptError:  # no word heard (a recording of a few words, far off): none
+        conversations = ()
     total = time.perf_counter() - t0
     segments = [
         s
-        for c in conv.conversations
+        for c in conversations
         if isinstance(c.body, SegmentsRequest)
         for s in c.body.transcript_segments
     ]
