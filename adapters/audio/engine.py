@@ -187,9 +187,12 @@ def build_transcript(
     """
     words: list[TimedWord] = []
     bounds: list[int] = []  # index of each Whisper segment's first word
-    for _, start, end, raw_words in transcription.segments:
+    for text, start, end, raw_words in transcription.segments:
         bounds.append(len(words))
-        labelled = [Word(w, a, b, None if diarized else SINGLE_SPEAKER) for w, a, b in raw_words]
+        # A segment without word times (none seen from faster-whisper with word timestamps on)
+        # is one long word: attributed like the others, never dropped.
+        timed = raw_words or ([(text, start, end)] if text.strip() else [])
+        labelled = [Word(w, a, b, None if diarized else SINGLE_SPEAKER) for w, a, b in timed]
         if diarized:
             labelled = assign_speakers(fit_to_speech(labelled, turns or []), turns or [])
         words.extend(fill_word_times(labelled, start, end)[0])
