@@ -237,20 +237,24 @@ def test_a_quiet_far_field_copy_comes_out_as_the_call_does(
 
 
 def test_loudness_is_one_level_whatever_the_recording() -> None:
+    """The call (-32.5 LUFS as recorded) and a copy 20 dB quieter both come out at the
+    target; 35 dB quieter (-65.6 LUFS) reaches the gain's cap; silence, and a blip too short to
+    measure, are left alone."""
     import numpy as np
     import pyloudnorm
 
-    from adapters.audio.loudness import TARGET_LUFS, normalize_loudness
+    from adapters.audio.loudness import MAX_GAIN_DB, TARGET_LUFS, normalize_loudness
 
     wav = decode(WAV.read_bytes(), WAV)
     meter = pyloudnorm.Meter(16000)
-    for gain in (1.0, 0.1, 0.01):
-        out, gain_db = normalize_loudness(wav * np.float32(gain))
+    before = meter.integrated_loudness(wav.astype(np.float64))
+    for db in (0, 20):
+        out, gain_db = normalize_loudness(wav * np.float32(10 ** (-db / 20)))
         assert out.dtype == np.float32 and np.abs(out).max() <= 1.0
         assert meter.integrated_loudness(out.astype(np.float64)) == pytest.approx(
             TARGET_LUFS, abs=0.5
         )
-        assert gain_db > 0
-    silence = np.zeros(16000, dtype=np.float32)
-    assert normalize_loudness(silence)[1] == 0.0
+        assert gain_db == pytest.approx(TARGET_LUFS - before + db, abs=0.5)
+    assert normalize_loudness(wav * np.float32(10 ** (-35 / 20)))[1] == MAX_GAIN_DB
+    assert normalize_loudness(np.zeros(16000, dtype=np.float32))[1] == 0.0
     assert normalize_loudness(wav[:1000])[1] == 0.0  # too short to measure: left as it is
