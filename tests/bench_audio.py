@@ -244,7 +244,9 @@ def long_recording(parts: Sequence[Recording], minutes: float, tmp: Path) -> Rec
         for part in parts:
             wav = decode(part.path)
             waves.append(wav)
-            turns += [(a + at, b + at, f"{part.name}:{s}") for a, b, s in part.turns]
+            # Labels as the references give them: AMI's ids name a person across meetings
+            # (dev00 and dev01 are one meeting of MEE009 and MEE012), the call's its two.
+            turns += [(a + at, b + at, s) for a, b, s in part.turns]
             texts.append(part.text)
             at += round(len(wav) / RATE * 1000)
             if at >= minutes * 60000:
