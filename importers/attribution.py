@@ -7,6 +7,9 @@ A pure function, used by the audio adapter (pyannote's exclusive diarization) an
 * a word that overlaps no turn goes to the nearest turn in time (ties: the earlier one);
 * a word without times keeps ``speaker=None`` (turn building then gives it its sentence's speaker);
 * with no turns at all, every word keeps the speaker it had.
+
+:func:`fit_to_speech` keeps words' times inside the speech the turns mark (the audio path: a
+small model stretches words over the silence beside them, most on quiet, far-field audio).
 """
 
 from __future__ import annotations
@@ -64,3 +67,37 @@ def _best(
         nxt = ordered[hi]
         candidates.append((nxt.start_ms - mid, nxt.start_ms, nxt))
     return min(candidates, key=lambda c: (c[0], c[1]))[2].speaker
+
+
+def fit_to_speech(words: Sequence[Word], turns: Sequence[SpeakerTurn]) -> list[Word]:
+    """``words`` with times cut to the turns they overlap: a word that reaches from speech into
+    silence ends (or starts) where the speech does. A word that overlaps no turn, or has no
+    times, is left as it is (its times are all there is)."""
+    if not turns:
+        return list(words)
+    speech = _union(turns)
+    starts = [a for a, _ in speech]
+    out: list[Word] = []
+    for w in words:
+        a, b = w.start_ms, w.end_ms
+        if a is None or b is None or b <= a:
+            out.append(w)
+            continue
+        i = max(0, bisect.bisect_right(starts, a) - 1)
+        hit = [(s, e) for s, e in speech[i : bisect.bisect_left(starts, b) + 1] if s < b and e > a]
+        if not hit:
+            out.append(w)
+            continue
+        out.append(w._replace(start_ms=max(a, hit[0][0]), end_ms=min(b, hit[-1][1])))
+    return out
+
+
+def _union(turns: Sequence[SpeakerTurn]) -> list[tuple[int, int]]:
+    """The stretches of time some turn covers, in order, without overlaps."""
+    spans: list[tuple[int, int]] = []
+    for t in sorted(turns, key=lambda t: t.start_ms):
+        if spans and t.start_ms <= spans[-1][1]:
+            spans[-1] = (spans[-1][0], max(spans[-1][1], t.end_ms))
+        else:
+            spans.append((t.start_ms, t.end_ms))
+    return spans

@@ -3,10 +3,12 @@
 A pure function, shared by the WhisperX adapter's word-level input and the audio path:
 
 1. Words are cut into sentences (a word ending in ``.``, ``?`` or ``!`` closes one).
-2. Inside a sentence, when only a word or two (and less than half) disagree with the rest, the
-   whole sentence goes to the majority speaker: diarization boundaries land a word early or late
-   far more often than people interrupt mid-sentence. When the disagreement is larger, the
-   sentence is split where the speaker changes.
+2. Inside a sentence, a single stray word of another speaker (one word between, before or after
+   the majority's words, in a sentence the majority holds) takes the majority's speaker: a
+   diarization boundary lands a word early or late far more often than someone says one word
+   inside another's sentence. Two words or more of another voice are a turn of theirs: the
+   sentence is split where the speaker changes, however long it runs (small models write real
+   speech as run-on sentences across speaker changes).
 3. Consecutive pieces of one speaker join into a turn while the pause between them is at most
    ``max_pause_ms`` and the turn stays within ``max_turn_ms``.
 """
@@ -21,7 +23,6 @@ from importers.model import Segment, Word
 from importers.text import join_words
 
 SENTENCE_END = (".", "?", "!", "…", "。", "？", "！")
-MAX_MINORITY_WORDS = 2
 
 
 class TimedWord(NamedTuple):
@@ -84,32 +85,42 @@ def _sentences(words: Sequence[TimedWord]) -> list[list[TimedWord]]:
 
 
 def _settle(sentence: list[TimedWord]) -> list[TimedWord]:
-    """Put a sentence on its majority speaker when only a word or two disagree."""
+    """A stray word of another speaker takes the sentence's majority speaker (module doc)."""
     first = sentence[0].speaker
     if first is not None and all(w.speaker == first for w in sentence):
         return sentence  # one speaker throughout: nothing to settle
     counts = Counter(w.speaker for w in sentence if w.speaker is not None)
-    if len(counts) <= 1:
-        speaker = next(iter(counts), None)
-        return [TimedWord(w.text, w.start_ms, w.end_ms, speaker, w.line) for w in sentence]
+    if not counts:
+        return sentence
     (top, top_n), *_ = counts.most_common()
-    minority = sum(counts.values()) - top_n
-    if minority <= MAX_MINORITY_WORDS and minority < top_n:
-        return [TimedWord(w.text, w.start_ms, w.end_ms, top, w.line) for w in sentence]
-    # A real change of speaker inside the sentence: words without a speaker follow the previous.
+    # Words without a speaker follow the previous word's (the majority's at the start).
     out: list[TimedWord] = []
     last = top
     for w in sentence:
         last = w.speaker if w.speaker is not None else last
         out.append(TimedWord(w.text, w.start_ms, w.end_ms, last, w.line))
+    if 2 * top_n <= sum(counts.values()):
+        return out  # no majority: every change of speaker is kept
+    for i, w in enumerate(out):
+        if (
+            w.speaker != top
+            and (i == 0 or out[i - 1].speaker == top)
+            and (i + 1 == len(out) or out[i + 1].speaker == top)
+        ):
+            out[i] = w._replace(speaker=top)
     return out
+
+
+def settle(words: Sequence[TimedWord]) -> list[TimedWord]:
+    """``words`` with each sentence's stray words on its majority speaker (module doc, 2.)."""
+    return [w for s in _sentences(words) for w in _settle(s)]
 
 
 def words_to_turns(
     words: Sequence[TimedWord], *, max_pause_ms: int = 2000, max_turn_ms: int = 60000
 ) -> list[Segment]:
     """Group timed words into speaker turns (see the module docstring)."""
-    settled = [w for s in _sentences(words) for w in _settle(s)]
+    settled = settle(words)
     turns: list[Segment] = []
     group: list[TimedWord] = []
 

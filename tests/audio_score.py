@@ -1,6 +1,10 @@
-"""Accuracy against a reference (the sample's ``.ref.tsv``): word error rate and speaker turns.
+"""Accuracy against a reference: word error rate, speaker turns, diarization error rate.
 
-Used by the benchmark and the audio tests; light (no heavy imports).
+References: the synthetic sample's ``.ref.tsv``, and real recordings' RTTM (who spoke when) and
+STM (who said what, when) files, such as those pyannote.audio ships beside its own sample.
+
+Used by the benchmark and the audio tests; light (pyannote.metrics is imported by :func:`der`
+only).
 """
 
 from __future__ import annotations
@@ -32,6 +36,53 @@ def read_reference(path: Path) -> list[RefTurn]:
         speaker, start, end, text = row.split("\t")
         turns.append(RefTurn(speaker, round(float(start) * 1000), round(float(end) * 1000), text))
     return turns
+
+
+def read_stm(path: Path) -> list[RefTurn]:
+    """An STM transcript (``file channel speaker start end words...``), one turn a line."""
+    turns = []
+    for row in path.read_text(encoding="utf-8").splitlines():
+        if not row.strip() or row.startswith(";;"):
+            continue
+        _, _, speaker, start, end, *text = row.split()
+        turns.append(RefTurn(speaker, round(float(start) * 1000), round(float(end) * 1000),
+                             " ".join(text)))  # fmt: skip
+    return turns
+
+
+def read_rttm(path: Path) -> list[Span]:
+    """The ``SPEAKER`` lines of an RTTM file (one recording) as spans."""
+    spans = []
+    for row in path.read_text(encoding="utf-8").splitlines():
+        f = row.split()
+        if f and f[0] == "SPEAKER":
+            start, length = float(f[3]), float(f[4])
+            spans.append((round(start * 1000), round((start + length) * 1000), f[7]))
+    return spans
+
+
+def der(reference: Sequence[Span], hypothesis: Sequence[Span], duration_ms: int) -> float:
+    """Diarization error rate over the whole recording: pyannote.metrics, no collar, overlapped
+    speech scored (missed speech + false alarm + speaker confusion, over reference speech)."""
+    from pyannote.core import Annotation, Segment, Timeline
+    from pyannote.metrics.diarization import DiarizationErrorRate
+
+    def annotation(spans: Sequence[Span]) -> Annotation:
+        a = Annotation()
+        for i, (start, end, speaker) in enumerate(spans):
+            if end > start:
+                a[Segment(start / 1000, end / 1000), i] = speaker
+        return a
+
+    metric = DiarizationErrorRate(collar=0.0, skip_overlap=False)
+    uem = Timeline([Segment(0, duration_ms / 1000)])
+    return float(metric(annotation(reference), annotation(hypothesis), uem=uem))
+
+
+def one_speaker(reference: Sequence[Span]) -> list[Span]:
+    """The one-speaker baseline: all the reference's speech, on one label (its DER is the
+    share of speech that is not the main speaker's, plus overlap)."""
+    return [(start, end, "one speaker") for start, end, _ in reference]
 
 
 def shifted(turns: Sequence[RefTurn], offset_ms: int) -> list[RefTurn]:

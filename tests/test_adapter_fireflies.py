@@ -9,13 +9,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from support import SAMPLES
+from support import SAMPLES, text_source
 
 from importers.errors import UnknownFormatError
 from importers.options import ConvertOptions
 from importers.pipeline import convert, convert_all
 from importers.registry import Registry
-from importers.source import Source
 
 REGISTRY = Registry.default()
 API = json.loads((SAMPLES / "fireflies" / "vendor-call-api.json").read_text(encoding="utf-8"))
@@ -35,7 +34,7 @@ def sentence(i: int, **over: Any) -> dict[str, Any]:
 
 
 def detect(data: object, name: str = "t.json") -> str:
-    return REGISTRY.detect(Source.from_text(json.dumps(data), name)).name
+    return REGISTRY.detect(text_source(json.dumps(data), name)).name
 
 
 def test_detection_beside_json_segments() -> None:

@@ -14,19 +14,19 @@ from pathlib import Path
 
 import pytest
 from fake_omi import GOOD_KEY, FakeOmi
-from importers.ledger import Ledger
-from importers.report import Report
-from importers.settings import Settings
 from pydantic import SecretStr
-from support import REPO, SAMPLES
-from uploading import FAST
+from support import REPO, SAMPLES, text_source
+from uploading import FAST, upload
 
 from adapters.limitless import LimitlessAdapter
 from importers.options import ConvertOptions
 from importers.pipeline import convert, convert_all
 from importers.registry import Registry
 from importers.source import Source
-from importers.upload import UploadOptions, upload
+from importers.upload import UploadOptions
+from importers.upload.ledger import Ledger
+from importers.upload.report import Report
+from importers.upload.settings import Settings
 
 LIFELOGS = SAMPLES / "limitless"
 WEEKLY = LIFELOGS / "2025-12-03_12h01m51s_Weekly-planning-sync.md"
@@ -249,10 +249,10 @@ def test_times_out_of_range_name_the_line(tmp_path: Path, line: str, error: str)
 def test_sniff_reads_the_head_and_lifelog_names() -> None:
     adapter = LimitlessAdapter()
     assert adapter.sniff(Source.from_path(WEEKLY))
-    assert not adapter.sniff(Source.from_text("# Notes\n\n> a quote\n", "notes.md"))
+    assert not adapter.sniff(text_source("# Notes\n\n> a quote\n", "notes.md"))
     late = "# t\n\n" + "## heading\n\n" * 2000 + "> [1](#startMs=1&endMs=2): hi\n"
-    assert adapter.sniff(Source.from_text(late, "2025-01-01_00h00m00s_t.md"))
-    assert not adapter.sniff(Source.from_text(late, "notes.md"))
+    assert adapter.sniff(text_source(late, "2025-01-01_00h00m00s_t.md"))
+    assert not adapter.sniff(text_source(late, "notes.md"))
 
 
 def test_convert_writes_a_zips_lifelogs_as_json_lines_and_files_below_its_name(

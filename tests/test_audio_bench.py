@@ -23,9 +23,11 @@ from support import SAMPLES
 
 def test_arguments_parse() -> None:
     args = bench.build_parser().parse_args(
-        ["--repeat", "3", "--runs", "2", "--set", "diarization_step=0.2", "--no-bare"]
-    )
-    assert (args.repeat, args.runs, args.no_bare, args.child) == (3, 2, True, None)
+        ["--minutes", "2.5", "--runs", "2", "--set", "diarization_step=0.2", "--no-speed",
+         "--real", "meetings", "--long", "sample,dev00"]
+    )  # fmt: skip
+    assert (args.minutes, args.runs, args.no_speed, args.child) == (2.5, 2, True, None)
+    assert (args.real, args.long) == (Path("meetings"), "sample,dev00")
     assert bench.parse_sets(args.set) == {"diarization_step": 0.2}
     assert bench.parse_sets(["beam_size=5", "diarize=false", "device=cpu"]) == {
         "beam_size": 5,
@@ -40,7 +42,9 @@ def test_arguments_parse() -> None:
         (["--set", "beam_size"], "expected KEY=VALUE"),
         (["--set", "diarization_step=5"], "--diarization-step must be between"),
         (["--set", "device=tpu"], "--device must be one of"),
-        (["--repeat", "0"], "at least 1"),
+        (["--runs", "0"], "at least 1"),
+        (["--minutes", "0"], "above 0"),
+        (["--real", "/no/such/folder"], "not a folder"),
     ],
 )
 def test_bad_arguments_are_usage_errors(
@@ -106,3 +110,38 @@ def test_turns_right_needs_one_speaker_per_person() -> None:
 
 def test_shifted() -> None:
     assert shifted([turn("a", 10, 20)], 1000) == [turn("a", 1010, 1020)]
+
+
+def test_references_by_file_id(tmp_path: Path) -> None:
+    """One RTTM may hold several recordings (pyannote's tests/data does); STM lines join."""
+    (tmp_path / "debug.rttm").write_text(
+        "SPEAKER dev00 1 1.440 11.872 <NA> <NA> MEE009 <NA> <NA>\n"
+        "SPEAKER dev01 1 4.304 2.448 <NA> <NA> MEE012 <NA> <NA>\n"
+        "SPEAKER dev00 1 13.152 3.770 <NA> <NA> MEE012 <NA> <NA>\n"
+    )
+    (tmp_path / "x.stm").write_text("dev00 1 A 0.5 1.0 Hello there.\ndev00 1 B 1.2 2 Hi.\n")
+    refs = bench.rttm_by_id([tmp_path / "debug.rttm"])
+    assert refs == {
+        "dev00": [(1440, 13312, "MEE009"), (13152, 16922, "MEE012")],
+        "dev01": [(4304, 6752, "MEE012")],
+    }
+    assert bench.stm_by_id([tmp_path / "x.stm"]) == {"dev00": "Hello there. Hi."}
+
+
+def test_accuracy_totals_weigh_real_recordings_by_speech_and_words() -> None:
+    def rec(name: str, speech: int) -> bench.Recording:
+        return bench.Recording(name, Path(f"{name}.wav"), 30.0, [(0, speech, "A")], None)
+
+    recs = [rec("a", 1000), rec("b", 3000), rec("standup", 9000)]
+    base = {"der_bare": 0.0, "der_transcript": 0.0, "der_one": 0.0, "speakers_ref": 2,
+            "speakers_bare": 2, "wer_bare": 0.0}  # fmt: skip
+    scores = {
+        "a": {**base, "der_ours": 0.4, "speakers_ours": 2, "speech_ms": 1000, "wer_ours": 0.1,
+              "words_ref": 10},
+        "b": {**base, "der_ours": 0.0, "speakers_ours": 5, "speech_ms": 3000, "wer_ours": 0.2,
+              "words_ref": 30},
+        "standup": {**base, "der_ours": 0.9, "speakers_ours": 2, "speech_ms": 9000},
+    }  # fmt: skip
+    total = bench.accuracy_table(recs, scores).splitlines()[-1].split()
+    assert total[:6] == ["total", "(real)", "10.0", "0.0", "0.0", "0.0"]
+    assert total[6:] == ["±1:", "1/2", "of", "2", "17.5", "0.0"]

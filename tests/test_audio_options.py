@@ -176,3 +176,45 @@ def test_cli_rejects_bad_speaker_counts(tmp_path: Path) -> None:
     )
     assert result.exit_code == 2
     assert "--num-speakers cannot be combined" in result.output
+
+
+def test_whisper_segments_are_cut_where_the_speaker_changes() -> None:
+    """build_transcript (no models): a run-on Whisper segment across a change of speaker becomes
+    two segments whose times are their words'; a stray word stays; a wordless segment is kept."""
+    from adapters.audio.engine import build_transcript
+    from adapters.audio.transcribe import Transcription
+    from importers.model import SpeakerTurn
+
+    words = [
+        ("beep.", 12360, 12520),
+        ("This", 12680, 12760),
+        ("is", 12760, 13000),
+        ("Diane.", 13000, 14080),
+        ("And", 14440, 14620),
+        ("I'm", 14620, 14940),
+        ("Sheila", 14940, 15280),
+        ("from", 15300, 15400),
+        ("Chicago.", 15400, 17680),
+    ]
+    transcription = Transcription(
+        "en",
+        [
+            ("beep. This is Diane. And I'm Sheila from Chicago.", 11000, 19700, words),
+            ("Mm.", 20000, 20400, []),
+        ],
+    )
+    turns = [
+        SpeakerTurn(10544, 14712, "A"),
+        SpeakerTurn(14712, 15290, "B"),
+        SpeakerTurn(15290, 15410, "A"),
+        SpeakerTurn(15410, 17885, "B"),
+        SpeakerTurn(19900, 20300, "A"),
+    ]
+    out = build_transcript(transcription, turns, None, diarized=True)
+    assert [(s.text, s.speaker, s.start_ms, s.end_ms) for s in out.segments] == [
+        ("beep. This is Diane.", "A", 12360, 14080),
+        ("And I'm Sheila from Chicago.", "B", 14440, 17680),  # "from" strayed onto A
+        ("Mm.", "A", 20000, 20300),  # no words: one, cut to the speech
+    ]
+    alone = build_transcript(transcription, None, None, diarized=False)
+    assert [s.speaker for s in alone.segments] == ["SPEAKER_00", "SPEAKER_00"]

@@ -37,8 +37,9 @@ def test_words_without_times_and_no_turns() -> None:
     assert speakers(assign_speakers(words, [])) == ["X", "Y"]
 
 
-def test_a_word_or_two_of_disagreement_stays_in_the_sentence() -> None:
-    """Diarization boundaries landing a word late do not split a sentence."""
+def test_a_stray_word_stays_in_the_sentence_two_words_are_a_turn() -> None:
+    """A diarization boundary landing a word late does not split a sentence; two words of the
+    other voice do (they may be a short turn of theirs: issue 21)."""
     turns = [SpeakerTurn(0, 2100, A), SpeakerTurn(2100, 5000, B)]
     text = "I think we should ship it. Yes"
     words = [Word(t, i * 400, i * 400 + 300) for i, t in enumerate(text.split())]
@@ -49,9 +50,9 @@ def test_a_word_or_two_of_disagreement_stays_in_the_sentence() -> None:
     segs = words_to_turns(timed)
     assert [(s.speaker, s.text) for s in segs] == [(A, "I think we should ship it."), (B, "Yes")]
 
-    late = [SpeakerTurn(0, 1500, A), SpeakerTurn(1500, 5000, B)]  # two words on B, then "Yes"
-    segs = words_to_turns(fill_word_times(assign_speakers(words, late), 0, 3000)[0])
-    assert [(s.speaker, s.text) for s in segs] == [(A, "I think we should ship it."), (B, "Yes")]
+    early = [SpeakerTurn(0, 1500, A), SpeakerTurn(1500, 5000, B)]  # two words on B, then "Yes"
+    segs = words_to_turns(fill_word_times(assign_speakers(words, early), 0, 3000)[0])
+    assert [(s.speaker, s.text) for s in segs] == [(A, "I think we should"), (B, "ship it. Yes")]
 
 
 def test_a_real_change_inside_a_sentence_splits_it() -> None:
@@ -62,3 +63,27 @@ def test_a_real_change_inside_a_sentence_splits_it() -> None:
     ]
     segs = words_to_turns(fill_word_times(assign_speakers(words, turns), 0, 4000)[0])
     assert [(s.speaker, s.text) for s in segs] == [(A, "so we go"), (B, "with the blue one then")]
+
+
+def test_word_times_stay_inside_the_speech() -> None:
+    """A word stretched over silence ends where the speech does; one between turns keeps its
+    times; one spanning a pause between two turns keeps both ends in speech."""
+    from importers.attribution import fit_to_speech
+
+    turns = [SpeakerTurn(1000, 2000, A), SpeakerTurn(1800, 2500, B), SpeakerTurn(6000, 7000, A)]
+    words = [
+        Word("stretched", 200, 1400),  # starts 0.8 s before any speech
+        Word("tail", 2300, 4800),  # runs 2.3 s into silence
+        Word("lost", 3000, 3500),  # in silence: left as it is
+        Word("across", 2400, 6500),  # spans the pause: both ends stay
+        Word("untimed"),
+    ]
+    fitted = fit_to_speech(words, turns)
+    assert [(w.start_ms, w.end_ms) for w in fitted] == [
+        (1000, 1400),
+        (2300, 2500),
+        (3000, 3500),
+        (2400, 6500),
+        (None, None),
+    ]
+    assert fit_to_speech(words, []) == words

@@ -31,6 +31,22 @@ def test_sentences_settle_separately() -> None:
     assert turns_of(words("Well no way.", "ABB")) == [("Well no way.", "B")]
 
 
+def test_a_turn_of_two_words_inside_a_run_on_sentence_is_kept() -> None:
+    """Small models write real speech as run-on sentences: another voice's two words inside one
+    are a turn of theirs, not jitter (issue 21; a two-word minority was smoothed away before)."""
+    ws = words("so we go with the blue yes please one then.", "AAAAAABBAA")
+    assert turns_of(ws) == [("so we go with the blue", "A"), ("yes please", "B"),
+                            ("one then.", "A")]  # fmt: skip
+    ws = words("I heard a beep this is Diane and I'm Sheila from Chicago.", "AAAAAAABBBBB")
+    assert turns_of(ws) == [("I heard a beep this is Diane", "A"),
+                            ("and I'm Sheila from Chicago.", "B")]  # fmt: skip
+
+
+def test_two_stray_words_apart_are_each_settled() -> None:
+    ws = words("we will ship the boxes on friday then.", "ABAAAABA")
+    assert turns_of(ws) == [("we will ship the boxes on friday then.", "A")]
+
+
 def test_interruption_inside_a_sentence_splits() -> None:
     ws = words("I will close the wait one box broke.", "AAAABBBB")
     assert turns_of(ws) == [("I will close the", "A"), ("wait one box broke.", "B")]

@@ -136,7 +136,7 @@ class AudioAdapter(Adapter):
     description = "Audio/video recordings (faster-whisper + pyannote; needs the audio extra)"
     binary = True
     options: ClassVar[tuple[AdapterOption, ...]] = OPTIONS
-    requires: ClassVar[tuple[str, ...]] = ("av", "faster_whisper", "pyannote.audio")
+    requires: ClassVar[tuple[str, ...]] = ("av", "faster_whisper", "pyannote.audio", "pyloudnorm")
     install: ClassVar[str | None] = 'pip install "omi-import[audio]" (install torch first)'
 
     def check_options(self, extra: Mapping[str, object]) -> None:

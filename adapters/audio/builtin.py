@@ -14,6 +14,7 @@ never uses it, so a fixed, meaningless PLDA is written once to the state directo
 from __future__ import annotations
 
 import importlib.util
+import math
 import os
 import shutil
 import tempfile
@@ -35,14 +36,41 @@ MIN_EMBED_SAMPLES = 4000  # 0.25 s at 16 kHz: shorter masked speech gets no embe
 #: 1.0, still sees every moment in two windows, so a speaker change at one window's edge is
 #: decided with the next window's view of it too.
 BUILTIN_STEP = 0.5
-#: pyannote 3.1's agglomerative-clustering parameters, kept for CAM++ after checking where the
-#: threshold falls: centroid linkage on unit-length embeddings merges clusters closer than 0.70
-#: (cosine > 0.75). On the sample repeated 8x at step 0.5, the 142 clean chunk embeddings lie
-#: 0.04-0.75 (median 0.49) from others of the same voice and 0.90-1.0 from the other voice; each
-#: voice's centroid is at most 0.47 from its members and 0.88 from the other centroid. The
-#: threshold sits in that gap, so tuning it to this sample would only fit synthetic voices. Real
-#: voices vary more; when the number of people is known, --num-speakers makes the count exact.
-CLUSTERING = {"method": "centroid", "min_cluster_size": 12, "threshold": 0.7045654963945799}
+#: pyannote 3.1's agglomerative-clustering parameters (its speaker-diarization-3.1 config): centroid
+#: linkage on unit-length embeddings merges clusters closer than 0.70 (cosine > 0.75), and a
+#: cluster of fewer than ``min_cluster_size`` embeddings is merged into the nearest large one.
+#: The threshold is kept: on pyannote's sample and 13 AMI meeting excerpts (30 s, 2-4 people),
+#: 0.55-0.85 gave a speech-weighted DER of 0.39, 0.39, 0.35, 0.34 (0.70), 0.32, 0.35, 0.34, and
+#: the lower values split one voice in two on the call, the higher ones merged two on dev00.
+PYANNOTE_THRESHOLD = 0.7045654963945799
+PYANNOTE_MIN_CLUSTER_SIZE = 12
+#: The step pyannote's ``min_cluster_size`` was chosen at (its default, 0.1 of a window).
+PYANNOTE_STEP = 0.1
+
+
+def clustering(step: float) -> dict[str, object]:
+    """pyannote 3.1's clustering, its ``min_cluster_size`` scaled to the segmentation step.
+
+    One embedding is made per window position and speaker, so a voice heard for the same time
+    gives 5x fewer at step 0.5 than at pyannote's 0.1, and 12 of them then means a minute of
+    presence: a speaker who talks less is merged into another. At step 0.5 on three 10-minute
+    recordings made of real ones (``python tests/bench_audio.py``'s long input: pyannote's call
+    and four AMI meetings, 8 people; six other AMI meetings, 14 people; the call twenty times, 2
+    people), 12 found 3, 2 and 2 speakers (DER 0.62, 0.58, 0.08); 3 (12 scaled: 12 x 0.1 / 0.5,
+    rounded up) found 11, 11 and 2 (DER 0.44, 0.36, 0.08), as bare pyannote at step 0.1 found
+    11 (DER 0.46) on the first. On 30 s recordings pyannote caps it at a tenth of the
+    embeddings anyway.
+    """
+    return {
+        "method": "centroid",
+        "min_cluster_size": min_cluster_size(step),
+        "threshold": PYANNOTE_THRESHOLD,
+    }
+
+
+def min_cluster_size(step: float) -> int:
+    """pyannote's 12 at its step, the same presence in seconds at ``step`` (at least 2)."""
+    return max(2, math.ceil(round(PYANNOTE_MIN_CLUSTER_SIZE * PYANNOTE_STEP / step, 6)))
 
 
 REINSTALL = 'pip install --force-reinstall "omi-import[audio]"'
@@ -195,5 +223,7 @@ def builtin_pipeline(cache: Path, step: float | None) -> Any:
         embedding_batch_size=32,
         segmentation_batch_size=32,
     )
-    pipe.instantiate({"segmentation": {"min_duration_off": 0.0}, "clustering": CLUSTERING})
+    pipe.instantiate(
+        {"segmentation": {"min_duration_off": 0.0}, "clustering": clustering(step or BUILTIN_STEP)}
+    )
     return pipe

@@ -11,10 +11,11 @@ from typing import Any
 from importers.errors import ImporterError, ModelLoadError
 from importers.model import SpeakerTurn
 
-from .builtin import BUILTIN_STEP, REINSTALL, builtin_pipeline
+from .builtin import BUILTIN_STEP, REINSTALL, builtin_pipeline, min_cluster_size
 from .decode import SAMPLE_RATE
 from .deps import DOCTOR_HINT, first_line, quiet_warnings, require
 from .devices import torch_device
+from .loudness import TARGET_LUFS
 from .settings import BUILTIN, AudioSettings
 
 Progress = Callable[[float], None]
@@ -40,6 +41,7 @@ class DiarizationSpec:
             "num": self.num_speakers,
             "min": self.min_speakers,
             "max": self.max_speakers,
+            "loudness": TARGET_LUFS,
         }
 
 
@@ -47,7 +49,8 @@ def resolve(settings: AudioSettings) -> DiarizationSpec:
     name = settings.diarization_model
     step = settings.diarization_step
     if name == BUILTIN:
-        label = f"builtin:seg3+campplus:{step or BUILTIN_STEP}"
+        used = step or BUILTIN_STEP
+        label = f"builtin:seg3+campplus:{used}:ahc-mcs{min_cluster_size(used)}"
     elif Path(name).expanduser().exists():
         path = Path(name).expanduser().resolve()
         config = path if path.is_file() else path / "config.yaml"

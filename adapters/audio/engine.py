@@ -22,18 +22,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from importers.attribution import assign_speakers
+from importers.attribution import assign_speakers, fit_to_speech
 from importers.model import Segment, SpeakerTurn, Transcript, Word
 from importers.private import private_state
 from importers.source import Source
 from importers.stages import stage
 from importers.state import state_dir
+from importers.turns import TimedWord, fill_word_times, settle
 
 from . import diarize as dia
 from . import transcribe as asr
 from .cache import ResultCache
 from .decode import SAMPLE_RATE, decode, probe
 from .devices import cpu_threads
+from .loudness import normalize_loudness
 from .settings import AudioSettings
 from .speed import record_speed
 
@@ -108,7 +110,7 @@ def _work(
     model = _whisper(wspec) if transcription is None else None
     t2 = time.perf_counter()
     times.diarize, times.transcribe = t1 - t0, t2 - t1
-    wav = decode(source.data, source.path)
+    wav, _ = normalize_loudness(decode(source.data, source.path))
     times.decode = time.perf_counter() - t2
     seconds = len(wav) / SAMPLE_RATE
     if model is not None and dspec is not None and _overlap(wspec, dspec):
@@ -174,17 +176,40 @@ def build_transcript(
     diarized: bool,
     duration: float | None = None,
 ) -> Transcript:
-    """Whisper segments with speaker-attributed words (turns and labels are the core's)."""
-    per_segment: list[tuple[str, int, int, list[Word]]] = []
+    """Whisper's segments cut into one segment per speaker, each word on the diarization turn it
+    falls in (turns and labels are the core's).
+
+    Each word takes the speaker of the turn it overlaps most (:mod:`importers.attribution`);
+    a sentence's single stray word then takes the sentence's speaker (:func:`importers.turns.
+    settle`, over the whole recording: Whisper's segments end mid-sentence). Every Whisper
+    segment is cut where the speaker changes, so no segment spans two voices, also with
+    ``--no-merge``. A segment's times are its words', and a word's stay inside the speech the
+    diarization found (:func:`importers.attribution.fit_to_speech`): Whisper's segment and word
+    times reach into the silence around them.
+    """
+    words: list[TimedWord] = []
+    bounds: list[int] = []  # index of each Whisper segment's first word
     for text, start, end, raw_words in transcription.segments:
-        words = [Word(w, a, b, None if diarized else SINGLE_SPEAKER) for w, a, b in raw_words]
+        bounds.append(len(words))
+        # A segment without word times (none seen from faster-whisper with word timestamps on)
+        # is one long word: attributed like the others, never dropped.
+        timed = raw_words or ([(text, start, end)] if text.strip() else [])
+        labelled = [Word(w, a, b, None if diarized else SINGLE_SPEAKER) for w, a, b in timed]
         if diarized:
-            words = assign_speakers(words, turns or [])
-        per_segment.append((text, start, end, words))
-    segments = [
-        Segment(text=text, start_ms=start, end_ms=end, words=tuple(words))
-        for text, start, end, words in per_segment
-    ]
+            labelled = assign_speakers(fit_to_speech(labelled, turns or []), turns or [])
+        words.extend(fill_word_times(labelled, start, end)[0])
+    words = settle(words)
+    segments: list[Segment] = []
+    for i, first in enumerate(bounds):
+        last = bounds[i + 1] if i + 1 < len(bounds) else len(words)
+        piece: list[TimedWord] = []
+        for w in words[first:last]:
+            if piece and w.speaker != piece[-1].speaker:
+                segments.append(_segment(piece))
+                piece = []
+            piece.append(w)
+        if piece:
+            segments.append(_segment(piece))
     return Transcript(
         segments=tuple(segments),
         format="audio",
@@ -193,4 +218,14 @@ def build_transcript(
         # pyannote's labels are arbitrary clusters: normalization numbers the speakers in
         # order of first speech, and no label is taken for a name.
         anonymous_speakers=True,
+    )
+
+
+def _segment(words: list[TimedWord]) -> Segment:
+    return Segment(
+        text=" ".join(w.text for w in words),
+        start_ms=words[0].start_ms,
+        end_ms=max(w.end_ms for w in words),
+        speaker=words[0].speaker,
+        words=tuple(Word(w.text, w.start_ms, w.end_ms, w.speaker) for w in words),
     )

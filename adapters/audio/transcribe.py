@@ -15,6 +15,7 @@ from importers.errors import ConfigError, ModelLoadError
 
 from .deps import DOCTOR_HINT, first_line, require
 from .devices import compute_type, cpu_threads, whisper_device
+from .loudness import TARGET_LUFS
 from .settings import BUILTIN, CPU_WHISPER_MODEL, GPU_WHISPER_MODEL, AudioSettings
 
 Progress = Callable[[float], None]  # called with the audio seconds done so far
@@ -65,6 +66,7 @@ class WhisperSpec:
             "language": self.language,
             "vad": True,
             "words": True,
+            "loudness": TARGET_LUFS,
         }
 
 
