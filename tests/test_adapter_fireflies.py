@@ -63,7 +63,7 @@ def test_times_as_numbers_or_strings_and_speakers(tmp_path: Path) -> None:
     segments = conversion.conversations[0].body.transcript_segments
     assert [(s.start, s.end) for s in segments] == [(0.5, 1.25), (2.0, 3.5), (4.0, 5.5)]
     assert conversion.normalized.speakers == {"SPEAKER_00": "Ada", "SPEAKER_01": "Speaker 7"}
-    assert segments[2].text == "the raw words"
+    assert conversion.normalized.turns[2].text == "the raw words"
 
 
 def test_a_time_that_is_no_number_names_the_sentence(tmp_path: Path) -> None:

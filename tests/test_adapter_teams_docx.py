@@ -72,8 +72,8 @@ def test_a_sentence_with_a_time_is_no_speaker_line(tmp_path: Path) -> None:
             "Ben Ode 0:09 Fine by me.",  # name, time and words on one line: an entry
         ],
     )
-    segments = convert(path).conversations[0].body.transcript_segments
-    assert [s.text for s in segments] == [
+    turns = convert(path).normalized.turns
+    assert [t.text for t in turns] == [
         "We meet again at 10:30 Let's meet at 10:30 tomorrow then.",
         "Fine by me.",
     ]
