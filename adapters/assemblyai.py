@@ -38,9 +38,12 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from adapters.stt_json import (
+    WordFields,
     as_list,
     as_object,
+    first_value,
     int_ms,
+    read_word_list,
     sentences,
     speaker_name,
     text_of,
@@ -48,7 +51,7 @@ from adapters.stt_json import (
 from importers.adapter import Adapter, ParseOptions
 from importers.errors import ParseError
 from importers.language import language_code
-from importers.model import Segment, Transcript, Word
+from importers.model import Segment, Transcript
 from importers.source import Source
 
 #: Fields of AssemblyAI's transcript object that other tools' JSON does not have together.
@@ -59,6 +62,11 @@ UTTERANCE_FIELDS = frozenset({"speaker", "text", "start", "end", "confidence", "
 #: The SDK's enum, printed: ``TranscriptStatus.completed`` is the API's ``completed``.
 ENUM_PREFIX = "TranscriptStatus."
 SNIFF_ITEMS = 20
+#: Where utterances and words keep their times: the API's key, or the ``_ms`` one a saved SDK
+#: object may carry instead.
+START, END = ("start", "start_ms"), ("end", "end_ms")
+#: A word: ``{"text", "start", "end", "speaker"}``, times in milliseconds, speaker ``"A"``.
+WORDS = WordFields(time=int_ms, speaker=speaker_name, start=START, end=END)
 
 
 def is_utterance_list(data: Any) -> bool:
@@ -106,7 +114,7 @@ class AssemblyAIAdapter(Adapter):
         if utterances:
             segments = [_utterance(u, f"utterances[{i}]") for i, u in enumerate(utterances)]
         else:
-            segments = sentences(_words(words, "words", None))
+            segments = sentences(read_word_list(words, "words", WORDS, None))
         return Transcript(segments=tuple(segments), format=self.name, language=language)
 
 
@@ -120,39 +128,17 @@ def _check_status(data: dict[str, Any]) -> None:
         raise ParseError(f"transcript status is {status!r}, not 'completed'{detail}")
 
 
-def _time(item: dict[str, Any], key: str) -> Any:
-    """``start`` or ``end`` in milliseconds: the API's key, or the ``_ms`` one a saved SDK
-    object may carry instead."""
-    return item[key] if key in item else item.get(f"{key}_ms")
-
-
-def _words(raw: list[Any], where: str, speaker: str | None) -> list[Word]:
-    words = []
-    for i, item in enumerate(raw):
-        at = f"{where}[{i}]"
-        word = as_object(item, at)
-        text = text_of(word.get("text"), at)
-        if text:
-            words.append(
-                Word(
-                    text,
-                    int_ms(_time(word, "start"), "start", at),
-                    int_ms(_time(word, "end"), "end", at),
-                    speaker_name(word.get("speaker")) or speaker,
-                )
-            )
-    return words
-
-
 def _utterance(raw: Any, where: str) -> Segment:
     item = as_object(raw, where)
     speaker = speaker_name(item.get("speaker"))
     return Segment(
         text=text_of(item.get("text", ""), where),
-        start_ms=int_ms(_time(item, "start"), "start", where),
-        end_ms=int_ms(_time(item, "end"), "end", where),
+        start_ms=int_ms(first_value(item, START), "start", where),
+        end_ms=int_ms(first_value(item, END), "end", where),
         speaker=speaker,
         words=tuple(
-            _words(as_list(item.get("words"), f"{where}.words"), f"{where}.words", speaker)
+            read_word_list(
+                as_list(item.get("words"), f"{where}.words"), f"{where}.words", WORDS, speaker
+            )
         ),
     )

@@ -15,7 +15,8 @@
 
 * ``items`` are the words, times as **strings** of seconds. A ``punctuation`` item has no
   times and belongs to the word before it (``Morning`` + ``,`` is ``Morning,``); one before any
-  word (none seen, but cheap to keep) goes in front of the next word.
+  word (none seen, but cheap to keep) goes in front of the next word
+  (:func:`adapters.stt_json.join_punctuation`, as for Rev.ai).
 * The speaker of a word (``ShowSpeakerLabels``) is its own ``speaker_label`` (output since
   2022), else the label of the ``speaker_labels.segments[].items`` entry with the same times
   (older output). Labels stay as AWS writes them: ``spk_0``. Channel identification
@@ -30,11 +31,13 @@ Detection: a JSON object whose ``results`` holds an ``items`` list (Deepgram's h
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any, ClassVar
 
 from adapters.stt_json import (
     as_list,
     as_object,
+    join_punctuation,
     sentences,
     string_seconds_to_ms,
     text_of,
@@ -67,44 +70,39 @@ class AwsTranscribeAdapter(Adapter):
         results = _results(source.json)
         if results is None:
             raise ParseError('no "results.items" list: not an Amazon Transcribe output file')
-        labels = _labels_by_time(results)
-        words: list[Word] = []
-        pending = ""  # punctuation before the first word
-        for i, raw in enumerate(results["items"]):
-            where = f"results.items[{i}]"
-            item = as_object(raw, where)
-            alternatives = as_list(item.get("alternatives"), f"{where}.alternatives")
-            if not alternatives:
-                raise ParseError(f"{where}: no alternatives")
-            content = text_of(
-                as_object(alternatives[0], f"{where}.alternatives[0]").get("content"), where
-            )
-            if not content:
-                continue  # a space item: the words are separate anyway
-            if item.get("type") == PUNCTUATION:
-                if words:
-                    last = words[-1]
-                    words[-1] = Word(last.text + content, last.start_ms, last.end_ms, last.speaker)
-                else:
-                    pending += content
-                continue
-            start, end = item.get("start_time"), item.get("end_time")
-            own = item.get("speaker_label") or item.get("channel_label")
-            speaker = own.strip() if isinstance(own, str) and own.strip() else None
-            speaker = speaker or labels.get((start, end))
-            words.append(
-                Word(
-                    pending + content,
-                    string_seconds_to_ms(start, "start_time", where),
-                    string_seconds_to_ms(end, "end_time", where),
-                    speaker,
-                )
-            )
-            pending = ""
+        words = join_punctuation(_items(results["items"], _labels_by_time(results)))
         return Transcript(
             segments=tuple(sentences(words)),
             format=self.name,
             language=language_code(results.get("language_code")),
+        )
+
+
+def _items(items: list[Any], labels: dict[tuple[Any, Any], str]) -> Iterator[Word | str]:
+    """The words of ``results.items``, and its punctuation as marks (space items skipped)."""
+    for i, raw in enumerate(items):
+        where = f"results.items[{i}]"
+        item = as_object(raw, where)
+        alternatives = as_list(item.get("alternatives"), f"{where}.alternatives")
+        if not alternatives:
+            raise ParseError(f"{where}: no alternatives")
+        content = text_of(
+            as_object(alternatives[0], f"{where}.alternatives[0]").get("content"), where
+        )
+        if not content:
+            continue  # a space item: the words are separate anyway
+        if item.get("type") == PUNCTUATION:
+            yield content
+            continue
+        start, end = item.get("start_time"), item.get("end_time")
+        own = item.get("speaker_label") or item.get("channel_label")
+        speaker = own.strip() if isinstance(own, str) and own.strip() else None
+        speaker = speaker or labels.get((start, end))
+        yield Word(
+            content,
+            string_seconds_to_ms(start, "start_time", where),
+            string_seconds_to_ms(end, "end_time", where),
+            speaker,
         )
 
 

@@ -41,7 +41,7 @@ from dataclasses import dataclass, field
 
 from adapters.docx_text import ZIP_MAGIC, paragraph_lines
 from adapters.speakers import find_prefix
-from adapters.timing import parse_timestamp
+from adapters.timing import parse_timestamp, read_timestamp
 from importers.adapter import Adapter, ParseOptions
 from importers.errors import ParseError
 from importers.model import Repair, Segment, Transcript
@@ -84,9 +84,7 @@ def parse_meet(lines: Sequence[str], format_name: str) -> Transcript:
             continue
         stamp, ended = TIMESTAMP.match(line), ENDED.match(line)
         if stamp is not None:
-            time_ms, overflow = parse_timestamp(stamp["time"])
-            if overflow:
-                repairs.append(Repair("time_field_overflow", number))
+            time_ms = read_timestamp(stamp["time"], repairs, line=number)
             if blocks and time_ms < blocks[-1].time_ms:
                 raise ParseError(
                     "timestamp earlier than the one before it", line=number, snippet=line

@@ -34,8 +34,17 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from adapters.assemblyai import is_utterance_list
-from adapters.stt_json import as_list, as_object, int_ms, speaker_name, text_of, to_ms
-from adapters.timing import parse_timestamp
+from adapters.stt_json import (
+    WordFields,
+    as_list,
+    as_object,
+    int_ms,
+    read_word_list,
+    speaker_name,
+    text_of,
+    to_ms,
+)
+from adapters.timing import read_timestamp
 from importers.adapter import Adapter, ParseOptions
 from importers.errors import ParseError
 from importers.model import Repair, Segment, Transcript, Word
@@ -57,6 +66,19 @@ SPEAKER_KEYS = (
     "spk",
 )
 SNIFF_ITEMS = 50
+
+
+def _speaker(value: Any) -> str | None:
+    """An integer speaker is ``Speaker 0``; a string is the name itself (blank: none)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return speaker_name(value)
+    return value.strip() or None if isinstance(value, str) else None
+
+
+#: An item's ``words``: ``{"word"|"text", "start", "end", "speaker"}``, in the item's unit
+#: (seconds, or milliseconds where its own start key says so).
+WORDS = WordFields(time=to_ms, speaker=_speaker, text=(WORD_KEY, "text"))
+WORDS_MS = WordFields(time=int_ms, speaker=_speaker, text=(WORD_KEY, "text"))
 
 
 def _first_key(item: dict[str, Any], keys: tuple[str, ...]) -> str | None:
@@ -110,12 +132,9 @@ def _time(item: dict[str, Any], key: str | None, where: str, repairs: list[Repai
             value = float(value)
         except ValueError:
             try:
-                ms, overflow = parse_timestamp(value)
+                return read_timestamp(value, repairs)
             except ValueError:
                 raise ParseError(f"{where}: {key} is not a time ({value!r})") from None
-            if overflow:
-                repairs.append(Repair("time_field_overflow"))
-            return ms
     return int_ms(value, key, where) if _in_ms(key) else to_ms(value, key, where)
 
 
@@ -137,36 +156,10 @@ def _segment(raw: Any, where: str, repairs: list[Repair]) -> Segment:
         end = None
     speaker_key = _first_key(item, SPEAKER_KEYS)
     speaker = _speaker(item[speaker_key]) if speaker_key else None
-    in_ms = start_key is not None and _in_ms(start_key)
     if text_key == WORD_KEY:  # a list of words: each item is its own word
         words: tuple[Word, ...] = (Word(text, start, end, speaker),)
     else:
-        words = _words(item.get("words"), f"{where}.words", speaker, in_ms=in_ms)
+        fields = WORDS_MS if start_key is not None and _in_ms(start_key) else WORDS
+        at = f"{where}.words"
+        words = tuple(read_word_list(as_list(item.get("words"), at), at, fields, speaker))
     return Segment(text, start, end, speaker, words=words)
-
-
-def _speaker(value: Any) -> str | None:
-    if isinstance(value, int) and not isinstance(value, bool):
-        return speaker_name(value)
-    return value.strip() or None if isinstance(value, str) else None
-
-
-def _words(raw: Any, where: str, speaker: str | None, *, in_ms: bool) -> tuple[Word, ...]:
-    words = []
-    for i, entry in enumerate(as_list(raw, where)):
-        at = f"{where}[{i}]"
-        item = as_object(entry, at)
-        text = text_of(item.get("word", item.get("text")), at)
-        if not text:
-            continue
-        read = int_ms if in_ms else to_ms
-        own = _speaker(item.get("speaker"))
-        words.append(
-            Word(
-                text,
-                read(item.get("start"), "start", at),
-                read(item.get("end"), "end", at),
-                own or speaker,
-            )
-        )
-    return tuple(words)

@@ -12,7 +12,8 @@
 
 * A monologue is one speaker's turn: each is a segment, its ``text`` elements the words (times
   in seconds). ``punct`` elements are the spaces and punctuation between words: punctuation
-  joins the word before it (``Hi`` + ``,``), spaces only separate.
+  joins the word before it (``Hi`` + ``,``; :func:`adapters.stt_json.join_punctuation`), spaces
+  only separate.
 * ``unknown`` elements are Rev's tags for what could not be transcribed (``<inaudible>``,
   ``<laugh>``): kept as the word ``[inaudible]`` (its times, when it has none, are placed
   between its neighbours by normalization and reported), so the gap stays visible and markup
@@ -27,9 +28,18 @@ Detection: a JSON object with a ``monologues`` list.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any, ClassVar
 
-from adapters.stt_json import as_list, as_object, speaker_name, text_of, to_ms, words_segment
+from adapters.stt_json import (
+    as_list,
+    as_object,
+    join_punctuation,
+    speaker_name,
+    text_of,
+    to_ms,
+    words_segment,
+)
 from importers.adapter import Adapter, ParseOptions
 from importers.errors import ParseError
 from importers.model import Segment, Transcript, Word
@@ -68,8 +78,11 @@ def _speaker(monologue: dict[str, Any]) -> str | None:
 def _monologue(raw: Any, where: str) -> Segment:
     monologue = as_object(raw, where)
     speaker = _speaker(monologue)
-    words: list[Word] = []
-    pending = ""  # punctuation before the first word
+    return words_segment(join_punctuation(_elements(monologue, where, speaker)), speaker)
+
+
+def _elements(monologue: dict[str, Any], where: str, speaker: str | None) -> Iterator[Word | str]:
+    """The monologue's words, and its punctuation as marks (the spaces between words skipped)."""
     for i, element in enumerate(as_list(monologue.get("elements"), f"{where}.elements")):
         at = f"{where}.elements[{i}]"
         item = as_object(element, at)
@@ -77,21 +90,10 @@ def _monologue(raw: Any, where: str) -> Segment:
         if not value:
             continue  # the spaces between words
         if kind == PUNCT:
-            if words:
-                last = words[-1]
-                words[-1] = Word(last.text + value, last.start_ms, last.end_ms, speaker)
-            else:
-                pending += value
-        else:
-            if kind == UNKNOWN:
-                value = f"[{value.strip('<>')}]"
-            words.append(
-                Word(
-                    pending + value,
-                    to_ms(item.get("ts"), "ts", at),
-                    to_ms(item.get("end_ts"), "end_ts", at),
-                    speaker,
-                )
-            )
-            pending = ""
-    return words_segment(words, speaker)
+            yield value
+            continue
+        if kind == UNKNOWN:
+            value = f"[{value.strip('<>')}]"
+        yield Word(
+            value, to_ms(item.get("ts"), "ts", at), to_ms(item.get("end_ts"), "end_ts", at), speaker
+        )

@@ -35,7 +35,7 @@ import re
 from typing import ClassVar
 
 from adapters.speakers import SPEAKER_PREFIXES, apply_prefix_speakers, find_prefix, prefix_mode
-from adapters.timing import parse_timestamp
+from adapters.timing import parse_timestamp, report_overflow
 from importers.adapter import Adapter, AdapterOption, ParseOptions
 from importers.errors import ParseError
 from importers.model import Repair, Segment, Transcript
@@ -95,8 +95,7 @@ class SbvAdapter(Adapter):
                 _close(segments, body)
                 start, start_over = parse_timestamp(match[1], what="cue start", line=i + 1)
                 end, end_over = parse_timestamp(match[2], what="cue end", line=i + 1)
-                if start_over or end_over:
-                    repairs.append(Repair("time_field_overflow", i + 1))
+                report_overflow(repairs, start_over or end_over, i + 1)
                 segments.append(Segment("", start, end, line=i + 1))
             elif not segments:
                 if line.strip():

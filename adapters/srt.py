@@ -77,7 +77,7 @@ from adapters.speakers import (
     apply_prefix_speakers,
     prefix_mode,
 )
-from adapters.timing import TIMING, Timing, timing_from_match
+from adapters.timing import TIMING, Timing, report_overflow, timing_from_match
 from importers.adapter import Adapter, AdapterOption, ParseOptions
 from importers.errors import ParseError
 from importers.model import Repair, Segment, Transcript
@@ -260,8 +260,7 @@ def parse_tolerant(lines: list[str]) -> tuple[list[Segment], list[Repair]]:
         timing = parsed[n]
         if timing.rest and not _COORDINATES.match(timing.rest):
             repairs.append(Repair("timing_text_ignored", t + 1))
-        if timing.overflow:
-            repairs.append(Repair("time_field_overflow", t + 1))
+        report_overflow(repairs, timing.overflow, t + 1)
         body = lines[t + 1 : stop]
         while body and not body[-1].strip():
             body.pop()

@@ -9,7 +9,10 @@ speakers. What they share, and what lives here:
   number is a :class:`~importers.errors.ParseError` naming where it is (``results.items[3]``:
   JSON errors have no useful line once the document is parsed).
 * Words join by script (:func:`importers.text.join_words`: no spaces between Chinese or
-  Japanese characters).
+  Japanese characters). Where a service writes punctuation as tokens of its own (Rev.ai,
+  AWS Transcribe), a mark joins the word before it (:func:`join_punctuation`).
+* Word lists: a JSON list of word objects whose keys each format spells its own way
+  (:class:`WordFields`, :func:`read_word_list`).
 * Cues: word-only formats have none, so a cue is a sentence of one speaker
   (:func:`sentences`): it ends at a word that ends a sentence or where the speaker changes.
   Normalization then builds turns from the words as for WhisperX (:mod:`importers.turns`), and
@@ -21,7 +24,8 @@ speakers. What they share, and what lives here:
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from importers.bounds import check_offset_ms, seconds_to_ms
@@ -102,6 +106,81 @@ def speaker_name(value: Any, prefix: str = "Speaker ") -> str | None:
         return None
     text = str(value).strip()
     return f"{prefix}{text}" if text else None
+
+
+def first_value(item: dict[str, Any], keys: tuple[str, ...]) -> Any:
+    """The value of the first of ``keys`` that ``item`` has (None when it has none): formats
+    and their tools spell a field several ways (``start``, or ``start_ms`` in a saved SDK
+    object)."""
+    return next((item[key] for key in keys if key in item), None)
+
+
+#: How a format's times read: ``(value, what, where) -> ms`` (:func:`to_ms`, :func:`int_ms`).
+TimeReader = Callable[[Any, str, str], int | None]
+
+
+@dataclass(frozen=True, slots=True)
+class WordFields:
+    """How one format writes a word object, for :func:`read_word_list`.
+
+    Attributes:
+        time: how its times read (seconds: :func:`to_ms`; milliseconds: :func:`int_ms`).
+        speaker: the word's own ``speaker`` value as a label (None: it has none).
+        text, start, end: the keys of its text and times, the first one present wins.
+    """
+
+    time: TimeReader
+    speaker: Callable[[Any], str | None]
+    text: tuple[str, ...] = ("text",)
+    start: tuple[str, ...] = ("start",)
+    end: tuple[str, ...] = ("end",)
+
+
+def read_word_list(
+    raw: Sequence[Any], where: str, fields: WordFields, speaker: str | None
+) -> list[Word]:
+    """The words of a JSON list of word objects written as ``fields`` says (``where``: the
+    list's place, for errors). A word with empty text is skipped (its times are not read); one
+    without a speaker of its own takes ``speaker``, its utterance's."""
+    words = []
+    for i, item in enumerate(raw):
+        at = f"{where}[{i}]"
+        word = as_object(item, at)
+        text = text_of(first_value(word, fields.text), at)
+        if text:
+            words.append(
+                Word(
+                    text,
+                    fields.time(first_value(word, fields.start), "start", at),
+                    fields.time(first_value(word, fields.end), "end", at),
+                    fields.speaker(word.get("speaker")) or speaker,
+                )
+            )
+    return words
+
+
+def join_punctuation(tokens: Iterable[Word | str]) -> list[Word]:
+    """Words from a service that writes punctuation as tokens between them (Rev.ai's ``punct``
+    elements, AWS Transcribe's ``punctuation`` items), each mark a ``str``.
+
+    A mark has no times of its own: it joins the word before it (``Hi`` + ``,`` is ``Hi,``,
+    with that word's times and speaker). Marks before the first word go in front of it.
+    """
+    words: list[Word] = []
+    pending = ""  # marks before the first word
+    for token in tokens:
+        if isinstance(token, str):
+            if words:
+                last = words[-1]
+                words[-1] = Word(last.text + token, last.start_ms, last.end_ms, last.speaker)
+            else:
+                pending += token
+        else:
+            if pending:
+                token = Word(pending + token.text, token.start_ms, token.end_ms, token.speaker)
+            words.append(token)
+            pending = ""
+    return words
 
 
 def words_segment(words: Sequence[Word], speaker: str | None) -> Segment:

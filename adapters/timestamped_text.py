@@ -57,7 +57,7 @@ from dataclasses import dataclass, field
 from typing import ClassVar, Literal
 
 from adapters.speakers import SPEAKER_PREFIXES, apply_prefix_speakers, is_name_line, prefix_mode
-from adapters.timing import parse_timestamp
+from adapters.timing import parse_timestamp, read_timestamp
 from importers.adapter import Adapter, AdapterOption, ParseOptions
 from importers.errors import ParseError
 from importers.model import Repair, Segment, Transcript
@@ -220,9 +220,7 @@ class TimestampedTextAdapter(Adapter):
             entries = _without_chapters(entries, repairs)
         segments: list[Segment] = []
         for entry in entries:
-            start, overflow = parse_timestamp(entry.time)
-            if overflow:
-                repairs.append(Repair("time_field_overflow", entry.line))
+            start = read_timestamp(entry.time, repairs, line=entry.line)
             segments.append(Segment(entry.all_text, start, None, entry.speaker, line=entry.line))
         repairs.sort(key=lambda r: r.line or 0)  # chapter headings are found in two passes
         if layout == "time-first" and not any(s.speaker for s in segments):

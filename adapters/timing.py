@@ -18,7 +18,8 @@ second (the way go-astisub and webvtt-py read them, and what the files' authors 
 * ``00:00:60.000`` / ``00:61:00.000`` -- a minutes or seconds field of 60 or more is out of
   range, but its meaning is not in doubt: it carries over (60 s is 1 min), as pysrt and go-astisub
   read it. Such a time is read and flagged (``overflow``) so that the adapter reports the line
-  (``time_field_overflow``) instead of accepting it silently.
+  (``time_field_overflow``, :func:`report_overflow`; :func:`read_timestamp` does both) instead
+  of accepting it silently.
 
 One layout reads its fractions otherwise: old Microsoft Teams and Stream transcripts
 (``0:0:3.0 --> 0:0:5.550``, ``0:4:6.80 --> 0:4:6.530``) write every field without zero padding,
@@ -38,6 +39,10 @@ import re
 from dataclasses import dataclass
 
 from importers.bounds import check_offset_ms, field_value
+from importers.model import Repair
+
+#: The repair of a time read with a minutes or seconds field of 60 or more (module doc).
+TIME_FIELD_OVERFLOW = "time_field_overflow"
 
 _TIME = r"(?:(\d+):)?(\d+):(\d+)(?:[.,](\d+))?"  # hours, minutes, seconds, fraction
 
@@ -114,6 +119,25 @@ def parse_timestamp(value: str, *, what: str = "time", line: int | None = None) 
     if match is None:
         raise ValueError(f"not a timestamp: {value!r}")
     return _ms(match.groups(), what, line, value.strip())
+
+
+def report_overflow(repairs: list[Repair], overflow: bool, line: int | None) -> None:
+    """Report a time read with a field of 60 or more (``overflow``) as a repair of ``line``:
+    once per line, however many of its times overflowed."""
+    if overflow:
+        repairs.append(Repair(TIME_FIELD_OVERFLOW, line))
+
+
+def read_timestamp(value: str, repairs: list[Repair], *, line: int | None = None) -> int:
+    """:func:`parse_timestamp`'s milliseconds, its overflow reported in ``repairs``.
+
+    Raises:
+        ValueError: ``value`` is not a timestamp.
+        ParseError: a time outside :mod:`importers.bounds`' range.
+    """
+    ms, overflow = parse_timestamp(value, line=line)
+    report_overflow(repairs, overflow, line)
+    return ms
 
 
 def timing_from_match(

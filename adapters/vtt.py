@@ -74,7 +74,7 @@ from typing import Any, ClassVar, Protocol
 import webvtt
 
 from adapters.speakers import SPEAKER_PREFIXES, apply_prefix_speakers, prefix_mode
-from adapters.timing import parse_timing, unpadded_layout
+from adapters.timing import parse_timing, report_overflow, unpadded_layout
 from importers.adapter import Adapter, AdapterOption, ParseOptions
 from importers.errors import ParseError
 from importers.language import language_code
@@ -299,8 +299,7 @@ def _read_cue(
         raise ParseError(
             "invalid cue timing line", line=timing_at + 1, snippet=lines[timing_at].strip()
         )
-    if timing.overflow:
-        out.repairs.append(Repair("time_field_overflow", timing_at + 1))
+    report_overflow(out.repairs, timing.overflow, timing_at + 1)
     end = _cue_end(lines, timing_at + 1)
     text = "\n".join(lines[timing_at + 1 : end])
     _add_cue(out, text, timing.start_ms, timing.end_ms, timing.rest, start, timing_at)

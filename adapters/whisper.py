@@ -19,23 +19,20 @@ from typing import ClassVar
 
 from adapters.whisper_json import (
     SNIFF_SEGMENTS,
+    WhisperJsonAdapter,
     has_text_word_list,
     is_whisper_segment,
-    language_of,
-    read_segments,
     segments_of,
 )
-from importers.adapter import Adapter, ParseOptions
-from importers.model import Transcript
 from importers.source import Source
 
 
-class WhisperAdapter(Adapter):
+class WhisperAdapter(WhisperJsonAdapter):
     """Plain openai-whisper JSON output."""
 
     name: ClassVar[str] = "whisper"
-    extensions: ClassVar[tuple[str, ...]] = (".json",)
     description: ClassVar[str] = "openai-whisper JSON (segments, no speakers)"
+    with_speakers: ClassVar[bool] = False
 
     def sniff(self, source: Source) -> bool:
         data = source.json
@@ -45,11 +42,4 @@ class WhisperAdapter(Adapter):
         return not segments or (
             is_whisper_segment(segments[0])
             and not any(has_text_word_list(seg) for seg in segments[:SNIFF_SEGMENTS])
-        )
-
-    def parse(self, source: Source, options: ParseOptions) -> Transcript:
-        return Transcript(
-            segments=read_segments(source, with_speakers=False),
-            format=self.name,
-            language=language_of(source.json),
         )

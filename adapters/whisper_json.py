@@ -1,18 +1,21 @@
 """Reading helpers shared by the WhisperX, openai-whisper and whisper-timestamped JSON adapters.
 
 All three write ``{"segments": [{"start", "end", "text", "words": [...]}, ...], ...}`` with times
-in float seconds. What differs (and what the sniffers look at) is described in each adapter.
+in float seconds, and all three are read the same way (:class:`WhisperJsonAdapter`). What
+differs (and what the sniffers look at) is described in each adapter: where a word's text is,
+whether speakers are kept, and the marks that tell one tool's files from another's.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from adapters.stt_json import to_ms
+from importers.adapter import Adapter, ParseOptions
 from importers.bounds import MAX_OFFSET_S
 from importers.errors import ParseError
 from importers.language import language_code
-from importers.model import Segment, Word
+from importers.model import Segment, Transcript, Word
 from importers.source import Source
 from importers.text import join_words
 
@@ -57,7 +60,7 @@ def has_text_word_list(item: Any) -> bool:
     return has_word_list(item, TEXT_WORD_KEY) and not has_word_list(item)
 
 
-def read_words(raw: Any, *, path: object, index: int, text_key: str = WORD_KEY) -> tuple[Word, ...]:
+def read_words(raw: Any, *, path: object, index: int, text_key: str) -> tuple[Word, ...]:
     """The ``words`` of segment ``index`` (text stripped; words with no text skipped).
 
     The word's text is under ``text_key``: ``word`` (openai-whisper, WhisperX), or ``text``
@@ -96,9 +99,7 @@ def read_words(raw: Any, *, path: object, index: int, text_key: str = WORD_KEY) 
     return tuple(words)
 
 
-def read_segments(
-    source: Source, *, with_speakers: bool, text_key: str = WORD_KEY
-) -> tuple[Segment, ...]:
+def read_segments(source: Source, *, with_speakers: bool, text_key: str) -> tuple[Segment, ...]:
     """Every segment of a Whisper-style file, in file order (validated, nothing dropped)."""
     segments = segments_of(source.json)
     if segments is None:
@@ -137,3 +138,26 @@ def language_of(data: Any) -> str | None:
     """The code of the file's ``language``: openai-whisper writes ``en``, OpenAI's API
     ``english``, whisper-timestamped ``Arabic`` when given a name (all ``en``/``ar``)."""
     return language_code(data.get("language")) if isinstance(data, dict) else None
+
+
+class WhisperJsonAdapter(Adapter):
+    """A Whisper-style JSON format: its segments (:func:`read_segments`) and language.
+
+    A subclass says how its tool's files are told apart (``sniff``) and how its words are
+    written (:attr:`text_key`, :attr:`with_speakers`); the reading is the same for all three.
+    """
+
+    extensions: ClassVar[tuple[str, ...]] = (".json",)
+    #: Where a word's text is: :data:`WORD_KEY`, or :data:`TEXT_WORD_KEY` (whisper-timestamped).
+    text_key: ClassVar[str] = WORD_KEY
+    #: Whether segments and words keep their ``speaker`` (openai-whisper's own output has none).
+    with_speakers: ClassVar[bool] = True
+
+    def parse(self, source: Source, options: ParseOptions) -> Transcript:
+        return Transcript(
+            segments=read_segments(
+                source, with_speakers=self.with_speakers, text_key=self.text_key
+            ),
+            format=self.name,
+            language=language_of(source.json),
+        )

@@ -28,23 +28,20 @@ from typing import ClassVar
 from adapters.whisper_json import (
     SNIFF_SEGMENTS,
     TEXT_WORD_KEY,
+    WhisperJsonAdapter,
     has_text_word_list,
     has_word_list,
-    language_of,
-    read_segments,
     segments_of,
 )
-from importers.adapter import Adapter, ParseOptions
-from importers.model import Transcript
 from importers.source import Source
 
 
-class WhisperTimestampedAdapter(Adapter):
+class WhisperTimestampedAdapter(WhisperJsonAdapter):
     """whisper-timestamped JSON: openai-whisper segments with ``{"text": ...}`` words."""
 
     name: ClassVar[str] = "whisper-timestamped"
-    extensions: ClassVar[tuple[str, ...]] = (".json",)
     description: ClassVar[str] = "whisper-timestamped JSON (segments, {text} word timings)"
+    text_key: ClassVar[str] = TEXT_WORD_KEY
 
     def sniff(self, source: Source) -> bool:
         segments = segments_of(source.json)
@@ -52,10 +49,3 @@ class WhisperTimestampedAdapter(Adapter):
             return False
         head = segments[:SNIFF_SEGMENTS]
         return any(has_text_word_list(s) for s in head) and not any(has_word_list(s) for s in head)
-
-    def parse(self, source: Source, options: ParseOptions) -> Transcript:
-        return Transcript(
-            segments=read_segments(source, with_speakers=True, text_key=TEXT_WORD_KEY),
-            format=self.name,
-            language=language_of(source.json),
-        )

@@ -25,23 +25,19 @@ from typing import ClassVar
 
 from adapters.whisper_json import (
     SNIFF_SEGMENTS,
+    WhisperJsonAdapter,
     has_text_word_list,
     has_word_list,
     is_whisper_segment,
-    language_of,
-    read_segments,
     segments_of,
 )
-from importers.adapter import Adapter, ParseOptions
-from importers.model import Transcript
 from importers.source import Source
 
 
-class WhisperXAdapter(Adapter):
+class WhisperXAdapter(WhisperJsonAdapter):
     """WhisperX JSON: segments with optional speakers and word timings."""
 
     name: ClassVar[str] = "whisperx"
-    extensions: ClassVar[tuple[str, ...]] = (".json",)
     description: ClassVar[str] = "WhisperX JSON (segments, word timings, speakers)"
 
     def sniff(self, source: Source) -> bool:
@@ -59,11 +55,4 @@ class WhisperXAdapter(Adapter):
             isinstance(data.get("word_segments"), list)
             or any(has_word_list(s) for s in head)
             or any(isinstance(s.get("speaker"), str) for s in head)
-        )
-
-    def parse(self, source: Source, options: ParseOptions) -> Transcript:
-        return Transcript(
-            segments=read_segments(source, with_speakers=True),
-            format=self.name,
-            language=language_of(source.json),
         )
