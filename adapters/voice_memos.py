@@ -51,7 +51,7 @@ from importers.model import Transcript, Word
 from importers.source import Source
 
 if TYPE_CHECKING:
-    from importers.doctor import Check
+    from importers.checks import Check
 
 #: The ``mdta`` key of the transcript in a ``.qta`` (QuickTime audio) memo.
 QTA_KEY = b"com.apple.VoiceMemos.tsrp"

@@ -69,7 +69,7 @@ from importers.model import SpeakerTurn, Transcript
 from importers.source import Source
 
 if TYPE_CHECKING:
-    from importers.doctor import Check
+    from importers.checks import Check
     from importers.inputs import Found
 
 

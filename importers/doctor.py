@@ -18,18 +18,18 @@ No check ever shows the API key.
 from __future__ import annotations
 
 import contextlib
-import os
 import sqlite3
 import sys
 import textwrap
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
 from importers import __version__
+from importers.checks import CORE, Check, folder_check
 from importers.errors import ConfigError, ImporterError
 from importers.state import state_dir as default_state_dir
 from importers.upload.config import config_key_exposed, default_config_path, key_fix
@@ -38,39 +38,6 @@ from importers.wording import count
 
 if TYPE_CHECKING:
     from importers.registry import Registry
-
-Status = Literal["ok", "warn", "fail"]
-CORE = "omi-import"
-
-
-@dataclass(frozen=True)
-class Check:
-    """One finding: ``fix`` says what to run or change (empty when there is nothing to do)."""
-
-    name: str
-    status: Status
-    detail: str
-    fix: str = ""
-    group: str = CORE  # who checked: the core, or the adapter's name (set by :func:`run_checks`)
-
-
-def folder_check(name: str, path: Path) -> Check:
-    """Whether ``path`` is a writable folder, or can be made one (nothing is created)."""
-    if path.exists():
-        if not path.is_dir():
-            return Check(name, "fail", f"{path} is not a folder", "remove it or choose another")
-        if os.access(path, os.W_OK | os.X_OK):
-            return Check(name, "ok", f"{path} (writable)")
-        return Check(name, "fail", f"{path} is not writable", f"make it writable: chmod u+w {path}")
-    parent = next(p for p in path.parents if p.exists())
-    if parent.is_dir() and os.access(parent, os.W_OK | os.X_OK):
-        return Check(name, "ok", f"{path} (created on first use)")
-    return Check(
-        name,
-        "fail",
-        f"{path} cannot be created ({parent} is not writable)",
-        "choose another folder",
-    )
 
 
 def core_checks(state_dir: Path, *, online: bool) -> list[Check]:

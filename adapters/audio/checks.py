@@ -13,7 +13,7 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from importers.adapter import module_installed
-from importers.doctor import Check, folder_check
+from importers.checks import Check, folder_check
 from importers.errors import ImporterError
 from importers.state import state_dir
 
@@ -32,8 +32,8 @@ EXTRA = {
 
 
 def _reason(exc: ImporterError) -> str:
-    """An error's message without its pointer to doctor (this is doctor)."""
-    return str(exc).replace(f"; {DOCTOR_HINT}", "")
+    """An error's message without its hint when that is to run doctor (this is doctor)."""
+    return exc.message if exc.hint == DOCTOR_HINT else str(exc)
 
 
 def _version(dist: str) -> str:

@@ -72,12 +72,14 @@ def require(module: str) -> ModuleType:
             return importlib.import_module(module)
     except ImportError as exc:
         raise MissingDependencyError(
-            f"audio input needs {module.split('.')[0]} ({exc}); {INSTALL_HINT}; {DOCTOR_HINT}"
+            f"audio input needs {module.split('.')[0]} ({exc}); {INSTALL_HINT}",
+            hint=DOCTOR_HINT,
         ) from None
     except OSError as exc:  # a compiled library that cannot load (a CUDA build without CUDA...)
         raise MissingDependencyError(
             f"{module.split('.')[0]} cannot load ({first_line(exc)}); reinstall it for this "
-            f"machine's torch build; {DOCTOR_HINT}"
+            "machine's torch build",
+            hint=DOCTOR_HINT,
         ) from None
 
 
@@ -100,14 +102,14 @@ def _import_torchaudio() -> None:
     libs: Any = sys.modules.get(_TORCHAUDIO_LIBS)
     if libs is None or not hasattr(libs, "_LIB_DIR"):
         raise MissingDependencyError(
-            f"torchaudio cannot load ({first_line(first)}); {DOCTOR_HINT}"
+            f"torchaudio cannot load ({first_line(first)})", hint=DOCTOR_HINT
         ) from None
     libs._LIB_DIR = _NO_LIBS
     try:
         importlib.import_module("torchaudio")
     except (ImportError, OSError) as exc:
         raise MissingDependencyError(
-            f"torchaudio cannot load ({first_line(exc)}); {DOCTOR_HINT}"
+            f"torchaudio cannot load ({first_line(exc)})", hint=DOCTOR_HINT
         ) from None
 
 

@@ -58,8 +58,8 @@ def resolve(settings: AudioSettings) -> DiarizationSpec:
         name = str(path)
     elif name.startswith((".", "/", "~")):
         raise ModelLoadError(
-            f"--diarization-model {name}: no such file or directory; {what_to_do(name)}; "
-            f"{DOCTOR_HINT}"
+            f"--diarization-model {name}: no such file or directory; {what_to_do(name)}",
+            hint=DOCTOR_HINT,
         )
     else:
         label = name
@@ -113,8 +113,8 @@ def load(spec: DiarizationSpec, cache: Path) -> Any:
             pipe.to(torch.device(spec.device))
         except Exception as exc:  # torch without CUDA, no driver, out of memory
             raise ModelLoadError(
-                f"cannot run diarization on {spec.device} ({first_line(exc)}); "
-                f"use --device cpu; {DOCTOR_HINT}"
+                f"cannot run diarization on {spec.device} ({first_line(exc)}); use --device cpu",
+                hint=DOCTOR_HINT,
             ) from None
     return pipe
 
@@ -128,7 +128,8 @@ def _load_builtin(cache: Path, step: float | None) -> Any:
     except Exception as exc:  # damaged weights or an incompatible pyannote
         raise ModelLoadError(
             f"cannot load the builtin diarization pipeline ({first_line(exc)}); reinstall: "
-            f"{REINSTALL}; {DOCTOR_HINT}"
+            f"{REINSTALL}",
+            hint=DOCTOR_HINT,
         ) from None
 
 
@@ -178,8 +179,8 @@ def _locate(name: str) -> tuple[str | Path, str | None]:
     token = hub_token()
     if (problem := check_hub(name, token)) is not None:
         raise ModelLoadError(
-            f"cannot load diarization pipeline {name!r}: {problem}; {what_to_do(name)}; "
-            f"{DOCTOR_HINT}"
+            f"cannot load diarization pipeline {name!r}: {problem}; {what_to_do(name)}",
+            hint=DOCTOR_HINT,
         )
     return name, token
 
@@ -192,12 +193,13 @@ def _load_pretrained(spec: DiarizationSpec, source: str | Path, token: str | Non
     except Exception as exc:  # hub errors, bad config, missing files
         raise ModelLoadError(
             f"cannot load diarization pipeline {spec.source!r}: {first_line(exc)}; "
-            f"{what_to_do(spec.source)}; {DOCTOR_HINT}"
+            f"{what_to_do(spec.source)}",
+            hint=DOCTOR_HINT,
         ) from None
     if pipe is None:  # pyannote returns None (after printing) for some gated-access failures
         raise ModelLoadError(
-            f"cannot load diarization pipeline {spec.source!r}; {what_to_do(spec.source)}; "
-            f"{DOCTOR_HINT}"
+            f"cannot load diarization pipeline {spec.source!r}; {what_to_do(spec.source)}",
+            hint=DOCTOR_HINT,
         )
     if spec.step is not None and hasattr(pipe, "_segmentation"):
         pipe.segmentation_step = spec.step

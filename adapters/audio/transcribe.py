@@ -163,7 +163,8 @@ def load(spec: WhisperSpec) -> Any:
             f"cannot load speech model {spec.source!r} on {spec.device} ({first_line(exc)}); "
             "check the name and your network (named models download from Hugging Face once), "
             "or give a local CTranslate2 model directory, or use --whisper-model builtin "
-            f"(offline, English); {DOCTOR_HINT}"
+            "(offline, English)",
+            hint=DOCTOR_HINT,
         ) from None
 
 
