@@ -8,7 +8,7 @@ has times but no (or poor) speakers::
 Converting the RTTM file alone fails with that hint; a folder walk skips it with the same hint.
 Through ``--diarization`` the core asks this adapter for the turns
 (:meth:`RttmAdapter.read_speaker_turns`) and gives them to the transcript's words
-(:mod:`importers.diarization`).
+(:mod:`importers.conversion.diarization`).
 
 One turn per line, ten space-separated fields::
 

@@ -9,12 +9,12 @@ The core library. Typical use::
 """
 
 from importers.adapter import Adapter, AdapterOption, ParseOptions
+from importers.conversion.normalize import NormalizeOptions, normalize
+from importers.conversion.options import ConvertOptions
+from importers.conversion.payload import Conversation
+from importers.conversion.pipeline import Conversion, Outcome, convert, convert_all, parse
 from importers.errors import ImporterError
 from importers.model import NormalizedTranscript, Repair, Segment, Transcript, Turn, Word
-from importers.normalize import NormalizeOptions, normalize
-from importers.options import ConvertOptions
-from importers.payload import Conversation
-from importers.pipeline import Conversion, Outcome, convert, convert_all, parse
 from importers.registry import Registry
 from importers.source import Source
 

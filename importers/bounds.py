@@ -18,7 +18,7 @@ value is checked before it is multiplied or converted, so ``1e999999999`` or a f
 thousand digits costs nothing (Python refuses ``int()`` of more than 4,300 digits, and a
 Decimal that large takes seconds to scale). Datetimes are checked where they come in
 (``--started-at``, a file's own date, its mtime) and, for the end of every conversation, where
-offsets are added to them (:mod:`importers.payload`).
+offsets are added to them (:mod:`importers.conversion.payload`).
 """
 
 from __future__ import annotations

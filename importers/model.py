@@ -1,7 +1,7 @@
 """The normalized model every adapter produces and everything after it consumes.
 
 Times are integer milliseconds (``*_ms``) so that golden files are stable; the only conversion
-to the API's float seconds happens in :mod:`importers.payload`.
+to the API's float seconds happens in :mod:`importers.conversion.payload`.
 
 ``None`` times are allowed in what an adapter returns (start-only formats such as Zoom captions
 and Otter have no end times; Otter exports without timestamps have neither): normalization fills

@@ -250,8 +250,8 @@ class Source:
         return f"Source({str(self.path)!r})"
 
     def __reduce__(self) -> tuple[type[Source], tuple[Path, bytes | None, str | None]]:
-        """Pickled (to another process: :mod:`importers.cluster`) as its path and, when they
-        were read already, its bytes; never its decoded views, which cost more to send than to
+        """Pickled (to another process: :mod:`importers.conversion.cluster`) as its path and, when
+        they were read already, its bytes; never its decoded views, which cost more to send than to
         make again. Unread bytes are read where the Source lands, from its path."""
         return (Source, (self.path, self.__dict__.get("data"), self.encoding_override))
 

@@ -2,19 +2,15 @@
 
 An adapter wraps such a step in :func:`stage` and calls the ``update`` it gets with how far it
 is. Who shows it is the caller's choice (:func:`showing`): ``omi-import convert`` and
-``import`` add it to their own progress display (:func:`as_tasks`; two live displays on one
-terminal would overwrite each other); without one, a transient bar on stderr when that is a
-terminal, and nothing otherwise.
+``import`` add it to their own progress display (:func:`importers.cli.progress.as_tasks`; two
+live displays on one terminal would overwrite each other); without one, a transient bar on stderr
+when that is a terminal, and nothing otherwise.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    from rich.progress import Progress
 
 Update = Callable[[float], None]
 #: ``(label, total, unit) -> a context manager yielding the update function``.
@@ -37,24 +33,6 @@ def showing(shower: Shower) -> Iterator[None]:
         yield
     finally:
         _shower = before
-
-
-def as_tasks(progress: Progress, **fields: Any) -> Shower:
-    """A shower that adds each stage to ``progress``, a live display already on the terminal
-    (``convert``'s and ``import``'s), as a task of its own while it lasts; ``fields`` are the
-    task fields that display's columns read."""
-
-    @contextmanager
-    def shower(label: str, total: float, unit: str) -> Iterator[Update]:
-        task = progress.add_task(
-            f"  {label} ({total:.0f} {unit})", total=max(total, 0.001), **fields
-        )
-        try:
-            yield lambda done: progress.update(task, completed=min(done, total))
-        finally:
-            progress.remove_task(task)
-
-    return shower
 
 
 @contextmanager

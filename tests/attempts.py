@@ -11,8 +11,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from importers.conversion.payload import Conversation
 from importers.errors import TransientError
-from importers.payload import Conversation
 from importers.upload.client import Created, OmiClient, Retry
 from importers.upload.pacing import Pacer
 from importers.upload.scheduler import Job, Scheduler

@@ -270,11 +270,11 @@ def child_ours(audio: Path, extra: dict[str, object]) -> dict[str, Any]:
         from importers.settings import state_dir  # type: ignore[no-redef]
 
     from adapters.audio import AudioAdapter, engine
+    from importers.conversion.options import ConvertOptions
+    from importers.conversion.payload import SegmentsRequest
+    from importers.conversion.pipeline import convert
     from importers.errors import EmptyTranscriptError
     from importers.model import Transcript
-    from importers.options import ConvertOptions
-    from importers.payload import SegmentsRequest
-    from importers.pipeline import convert
     from importers.registry import Registry
     from importers.source import Source
 

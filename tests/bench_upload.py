@@ -179,7 +179,7 @@ def _api() -> tuple[Any, ...]:
 def _first_key(path: Path) -> str:
     from fake_adapters import TalkAdapter
 
-    from importers.pipeline import convert
+    from importers.conversion.pipeline import convert
     from importers.registry import Registry
 
     return convert(path, registry=Registry([TalkAdapter()])).conversations[0].key

@@ -51,11 +51,11 @@ from xml.sax.saxutils import escape
 import orjson
 from support import CORPUS, REPO, SAMPLES
 
+from importers.conversion.normalize import summarize_repairs
+from importers.conversion.options import ConvertOptions
+from importers.conversion.payload import MAX_BODY_BYTES, check_body
+from importers.conversion.pipeline import Conversion, convert_all
 from importers.errors import ImporterError, InputError
-from importers.normalize import summarize_repairs
-from importers.options import ConvertOptions
-from importers.payload import MAX_BODY_BYTES, check_body
-from importers.pipeline import Conversion, convert_all
 from importers.registry import Registry
 
 #: An error line (``Error: ...``) must be shorter than this.

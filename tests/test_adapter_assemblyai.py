@@ -10,8 +10,8 @@ from support import text_source
 
 from adapters.assemblyai import AssemblyAIAdapter
 from importers.adapter import ParseOptions
+from importers.conversion.normalize import normalize
 from importers.errors import ParseError
-from importers.normalize import normalize
 from importers.source import Source
 
 AAI = AssemblyAIAdapter()

@@ -13,9 +13,9 @@ from support import text_source
 from adapters.deepgram import DeepgramAdapter
 from importers.adapter import ParseOptions
 from importers.cli import cli
+from importers.conversion.normalize import normalize
 from importers.errors import ParseError
 from importers.model import Word
-from importers.normalize import normalize
 from importers.source import Source
 
 DG = DeepgramAdapter()

@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 from support import SAMPLES, text_source
 
+from importers.conversion.options import ConvertOptions
+from importers.conversion.pipeline import convert, convert_all
 from importers.errors import UnknownFormatError
-from importers.options import ConvertOptions
-from importers.pipeline import convert, convert_all
 from importers.registry import Registry
 
 REGISTRY = Registry.default()

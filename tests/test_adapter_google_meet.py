@@ -11,9 +11,9 @@ from support import CORPUS, SAMPLES, docx_bytes, text_source
 from adapters.google_meet import GoogleMeetAdapter, GoogleMeetDocxAdapter
 from adapters.otter import OtterDocxAdapter
 from importers.adapter import ParseOptions
+from importers.conversion.normalize import normalize
 from importers.errors import ParseError
 from importers.model import Repair, Transcript
-from importers.normalize import normalize
 from importers.source import Source
 
 MEET, MEET_DOCX = GoogleMeetAdapter(), GoogleMeetDocxAdapter()

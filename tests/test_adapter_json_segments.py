@@ -10,9 +10,9 @@ from support import text_source
 
 from adapters.json_segments import JsonSegmentsAdapter
 from importers.adapter import ParseOptions
+from importers.conversion.normalize import normalize
 from importers.errors import ParseError
 from importers.model import Repair, Word
-from importers.normalize import normalize
 from importers.source import Source
 
 JS = JsonSegmentsAdapter()

@@ -19,8 +19,8 @@ from support import REPO, SAMPLES, text_source
 from uploading import FAST, upload
 
 from adapters.limitless import LimitlessAdapter
-from importers.options import ConvertOptions
-from importers.pipeline import convert, convert_all
+from importers.conversion.options import ConvertOptions
+from importers.conversion.pipeline import convert, convert_all
 from importers.registry import Registry
 from importers.source import Source
 from importers.upload import UploadOptions

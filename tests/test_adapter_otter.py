@@ -15,10 +15,10 @@ from support import docx_bytes, text_source
 
 from adapters.otter import TXT_HEADER, OtterAdapter, OtterDocxAdapter, parse_offset
 from importers.adapter import ParseOptions
-from importers.diarization import apply_diarization
+from importers.conversion.diarization import apply_diarization
+from importers.conversion.normalize import NormalizeOptions, normalize
 from importers.errors import ParseError
 from importers.model import Segment, SpeakerTurn, Transcript
-from importers.normalize import NormalizeOptions, normalize
 from importers.source import Source
 
 TXT = OtterAdapter()

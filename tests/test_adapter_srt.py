@@ -27,9 +27,9 @@ from adapters.srt import (
 )
 from importers.adapter import ParseOptions
 from importers.cli import cli
+from importers.conversion.pipeline import parse
 from importers.errors import ParseError
 from importers.model import Repair, Segment, Transcript
-from importers.pipeline import parse
 from importers.source import Source
 
 

@@ -12,8 +12,8 @@ import pytest
 from support import SAMPLES
 
 from adapters.teams_docx import started_at
-from importers.options import ConvertOptions
-from importers.pipeline import convert, convert_all
+from importers.conversion.options import ConvertOptions
+from importers.conversion.pipeline import convert, convert_all
 from importers.registry import Registry
 from importers.source import Source
 

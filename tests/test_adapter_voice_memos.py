@@ -18,9 +18,9 @@ import pytest
 from support import REPO, SAMPLES
 
 from adapters.voice_memos import VoiceMemosAdapter, read_memo, transcript_words
+from importers.conversion.options import ConvertOptions
+from importers.conversion.pipeline import convert, convert_all
 from importers.errors import ParseError
-from importers.options import ConvertOptions
-from importers.pipeline import convert, convert_all
 from importers.registry import Registry
 from importers.source import Source
 

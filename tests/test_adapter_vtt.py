@@ -29,9 +29,9 @@ from adapters.vtt import (
 )
 from adapters.zoom_vtt import ZoomVttAdapter
 from importers.adapter import ParseOptions
+from importers.conversion.pipeline import parse
 from importers.errors import ParseError
 from importers.model import Repair, Segment, Transcript
-from importers.pipeline import parse
 from importers.registry import Registry
 from importers.source import Source
 

@@ -13,9 +13,9 @@ from adapters.whisper import WhisperAdapter
 from adapters.whisper_timestamped import WhisperTimestampedAdapter
 from adapters.whisperx import WhisperXAdapter
 from importers.adapter import ParseOptions
+from importers.conversion.pipeline import parse
 from importers.errors import ParseError
 from importers.model import Word
-from importers.pipeline import parse
 from importers.source import Source
 
 WT = WhisperTimestampedAdapter()

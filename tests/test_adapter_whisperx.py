@@ -12,8 +12,8 @@ from support import CORPUS, text_source
 from adapters.whisper import WhisperAdapter
 from adapters.whisperx import WhisperXAdapter
 from importers.adapter import ParseOptions
+from importers.conversion.normalize import normalize
 from importers.errors import ParseError
-from importers.normalize import normalize
 from importers.registry import Registry
 from importers.source import Source
 

@@ -12,9 +12,9 @@ from support import CORPUS, SAMPLES, text_source
 
 from adapters.zoom_captions import ZoomCaptionsAdapter
 from importers.adapter import ParseOptions
+from importers.conversion.options import ConvertOptions
+from importers.conversion.pipeline import convert
 from importers.errors import ParseError
-from importers.options import ConvertOptions
-from importers.pipeline import convert
 from importers.registry import Registry, most_specific
 from importers.source import Source
 

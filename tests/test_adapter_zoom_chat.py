@@ -14,10 +14,10 @@ from support import text_source
 
 from adapters.zoom_chat import ZoomChatAdapter
 from importers.adapter import ParseOptions
+from importers.conversion.options import ConvertOptions
+from importers.conversion.payload import MAX_TEXT_CHARS, TEXT_ENDPOINT, TextRequest, check_body
+from importers.conversion.pipeline import convert
 from importers.errors import ParseError
-from importers.options import ConvertOptions
-from importers.payload import MAX_TEXT_CHARS, TEXT_ENDPOINT, TextRequest, check_body
-from importers.pipeline import convert
 from importers.registry import Registry
 from importers.source import Source
 

@@ -49,10 +49,10 @@ from adapters.audio import transcribe as asr
 from adapters.audio.decode import decode
 from adapters.audio.deps import require
 from adapters.audio.settings import AudioSettings
+from importers.conversion.options import ConvertOptions
+from importers.conversion.payload import SegmentsRequest
+from importers.conversion.pipeline import Conversion, convert
 from importers.errors import ConfigError, ModelLoadError
-from importers.options import ConvertOptions
-from importers.payload import SegmentsRequest
-from importers.pipeline import Conversion, convert
 from importers.registry import Registry
 from importers.source import Source
 

@@ -18,9 +18,9 @@ from adapters.audio.decode import creation_time
 from adapters.audio.deps import quiet_warnings
 from adapters.audio.settings import AudioSettings
 from importers.cli import cli
+from importers.conversion.options import ConvertOptions
+from importers.conversion.pipeline import convert
 from importers.errors import ConfigError, MissingDependencyError
-from importers.options import ConvertOptions
-from importers.pipeline import convert
 from importers.registry import Registry
 from importers.state import state_dir
 

@@ -47,10 +47,10 @@ from audio_score import (
 from adapters.audio import AudioAdapter
 from adapters.audio.decode import decode
 from adapters.audio.deps import require
-from importers.normalize import NormalizeOptions
-from importers.options import ConvertOptions
-from importers.payload import SegmentsRequest
-from importers.pipeline import Conversion, convert
+from importers.conversion.normalize import NormalizeOptions
+from importers.conversion.options import ConvertOptions
+from importers.conversion.payload import SegmentsRequest
+from importers.conversion.pipeline import Conversion, convert
 from importers.registry import Registry
 
 pytestmark = pytest.mark.audio

@@ -22,10 +22,10 @@ from importers.bounds import (
     in_range,
     seconds_to_ms,
 )
+from importers.conversion.options import ConvertOptions, parse_period
+from importers.conversion.pipeline import Conversion, convert
 from importers.errors import ConfigError, ImporterError, InputError, ParseError, PayloadError
 from importers.model import Transcript
-from importers.options import ConvertOptions, parse_period
-from importers.pipeline import Conversion, convert
 from importers.registry import Registry
 from importers.source import Source
 

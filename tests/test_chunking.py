@@ -8,12 +8,12 @@ from pathlib import Path
 import pytest
 from support import text_source
 
-from importers.chunking import chunk, split_points
+from importers.conversion.chunking import chunk, split_points
+from importers.conversion.normalize import NormalizeOptions
+from importers.conversion.options import ConvertOptions
+from importers.conversion.payload import MAX_REQUEST_CHARS, MAX_SEGMENTS, SegmentsRequest
+from importers.conversion.pipeline import convert_transcript
 from importers.model import Segment, Transcript, Turn
-from importers.normalize import NormalizeOptions
-from importers.options import ConvertOptions
-from importers.payload import MAX_REQUEST_CHARS, MAX_SEGMENTS, SegmentsRequest
-from importers.pipeline import convert_transcript
 from importers.registry import Registry
 
 START = datetime(2026, 3, 1, 14, 0, tzinfo=UTC)

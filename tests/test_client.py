@@ -14,6 +14,14 @@ import pytest
 from attempts import WAITS, create
 from pydantic import SecretStr
 
+from importers.conversion.payload import (
+    SEGMENTS_ENDPOINT,
+    TEXT_ENDPOINT,
+    Conversation,
+    SegmentBody,
+    SegmentsRequest,
+    TextRequest,
+)
 from importers.errors import (
     ApiError,
     AuthError,
@@ -22,14 +30,6 @@ from importers.errors import (
     RejectedError,
     TransientError,
     UncertainError,
-)
-from importers.payload import (
-    SEGMENTS_ENDPOINT,
-    TEXT_ENDPOINT,
-    Conversation,
-    SegmentBody,
-    SegmentsRequest,
-    TextRequest,
 )
 from importers.upload.client import OmiClient, Retry, RetryPolicy
 from importers.upload.pacing import Pacer

@@ -1,4 +1,5 @@
-"""Conversions on a Dask cluster (importers.cluster): the contract of convert_all, fanned out.
+"""Conversions on a Dask cluster (importers.conversion.cluster): the contract of convert_all, fanned
+out.
 
 A LocalCluster on loopback with 2 worker processes (one thread each), shared by the tests of
 this module; the library connects to it by its tcp:// address, as to a remote scheduler. The
@@ -27,10 +28,10 @@ from support import SAMPLES
 from uploading import env_for, omi, upload
 
 from importers.cli import cli
-from importers.cluster import ClusterStats, DaskCluster, local_cluster, open_cluster
+from importers.conversion.cluster import ClusterStats, DaskCluster, local_cluster, open_cluster
+from importers.conversion.options import ConvertOptions
+from importers.conversion.pipeline import Outcome, convert_all
 from importers.errors import ConfigError
-from importers.options import ConvertOptions
-from importers.pipeline import Outcome, convert_all
 from importers.registry import Registry
 from importers.source import Source
 from importers.upload.ledger import Ledger
@@ -283,7 +284,7 @@ def test_unreachable_scheduler_is_one_error_line(
     with socket.socket() as free:
         free.bind(("127.0.0.1", 0))
         port = free.getsockname()[1]
-    monkeypatch.setattr("importers.cluster.CONNECT_TIMEOUT_S", 0.5)
+    monkeypatch.setattr("importers.conversion.cluster.CONNECT_TIMEOUT_S", 0.5)
     address = f"tcp://127.0.0.1:{port}"
     result = CliRunner().invoke(cli, ["convert", str(tmp_path), "--dask", address])
     assert result.exit_code == 1

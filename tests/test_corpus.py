@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 from support import CORPUS
 
-from importers.options import ConvertOptions
-from importers.pipeline import Conversion, convert
+from importers.conversion.options import ConvertOptions
+from importers.conversion.pipeline import Conversion, convert
 from importers.registry import Registry
 
 EXPECTED: dict[str, dict[str, Any]] = (

@@ -97,7 +97,7 @@ def test_replace_and_replace_back_leave_one_live_conversation(
     era: str, fake: FakeOmi, folder: Path, tmp_path: Path
 ) -> None:
     """The replaced version's keys were deleted: going back to it uses their next generation."""
-    from importers.options import ConvertOptions
+    from importers.conversion.options import ConvertOptions
 
     state = tmp_path / "state"
     call = folder / "t0.talk"

@@ -10,6 +10,8 @@ import pytest
 from click.testing import CliRunner
 
 from importers.cli import cli
+from importers.conversion.options import ConvertOptions
+from importers.conversion.pipeline import convert
 from importers.errors import (
     MAX_MESSAGE_CHARS,
     ConfigError,
@@ -18,8 +20,6 @@ from importers.errors import (
     ParseError,
     UnknownFormatError,
 )
-from importers.options import ConvertOptions
-from importers.pipeline import convert
 
 
 def test_a_long_value_is_quoted_in_short() -> None:

@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 from support import REPO, SAMPLES
 
-from importers.options import ConvertOptions
-from importers.pipeline import convert
+from importers.conversion.options import ConvertOptions
+from importers.conversion.pipeline import convert
 from importers.registry import Registry
 
 # .rttm: diarization companions of a sample (its options.json names them with "diarization").

@@ -25,9 +25,14 @@ from fake_omi import GOOD_KEY, Canned, FakeOmi, canned_json
 from pydantic import SecretStr
 from uploading import upload
 
+from importers.cli.progress import PlainProgress, wall_clock
+from importers.conversion.payload import (
+    SEGMENTS_ENDPOINT,
+    Conversation,
+    SegmentBody,
+    SegmentsRequest,
+)
 from importers.errors import EndpointError, TransientError
-from importers.payload import SEGMENTS_ENDPOINT, Conversation, SegmentBody, SegmentsRequest
-from importers.progress import PlainProgress, wall_clock
 from importers.registry import Registry
 from importers.upload import UploadOptions
 from importers.upload.client import Created, OmiClient, RetryPolicy

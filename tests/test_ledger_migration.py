@@ -10,8 +10,8 @@ from fake_adapters import talk_file
 from fake_omi import FakeOmi
 from uploading import REGISTRY, run
 
+from importers.conversion.options import ConvertOptions
 from importers.errors import ConfigError
-from importers.options import ConvertOptions
 from importers.upload.ledger import LEDGER_FILE, LEGACY_RUN_NOTE, SCHEMA_VERSION, Ledger
 from importers.upload.recordings import recordings
 

@@ -17,10 +17,10 @@ from fake_omi import FakeOmi
 from uploading import env_for, omi
 
 from importers.cli import cli
+from importers.conversion.options import ConvertOptions
+from importers.conversion.pipeline import convert
 from importers.errors import ConfigError
 from importers.names import is_generic, is_me, with_name
-from importers.options import ConvertOptions
-from importers.pipeline import convert
 
 VTT = "samples/vtt/team-sync.vtt"  # Priya Raman and Tomás Ortega
 

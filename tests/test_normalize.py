@@ -9,15 +9,15 @@ from pathlib import Path
 import pytest
 
 from adapters.speakers import find_name_line, find_prefix
-from importers.errors import EmptyTranscriptError
-from importers.model import Segment, Transcript, Word
-from importers.normalize import (
+from importers.conversion.normalize import (
     REPAIR_REASONS,
     NormalizeOptions,
     describe,
     normalize,
     summarize_repairs,
 )
+from importers.errors import EmptyTranscriptError
+from importers.model import Segment, Transcript, Word
 from importers.text import strip_markup
 
 NO_MERGE = NormalizeOptions(merge=False)

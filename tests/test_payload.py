@@ -10,10 +10,9 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from importers.identity import conversation_key, fingerprint
-from importers.normalize import NormalizeOptions
-from importers.options import ConvertOptions
-from importers.payload import (
+from importers.conversion.normalize import NormalizeOptions
+from importers.conversion.options import ConvertOptions
+from importers.conversion.payload import (
     MAX_BODY_BYTES,
     MAX_REQUEST_CHARS,
     RequestBody,
@@ -21,7 +20,8 @@ from importers.payload import (
     TextRequest,
     check_body,
 )
-from importers.pipeline import convert
+from importers.conversion.pipeline import convert
+from importers.identity import conversation_key, fingerprint
 
 START = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 

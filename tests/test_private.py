@@ -28,8 +28,9 @@ from adapters.audio.cache import ResultCache, write_json
 from adapters.audio.settings import AudioSettings
 from adapters.audio.speed import record_speed
 from importers import private
-from importers.cli import cli, warnings_as_lines
-from importers.doctor import config_check
+from importers.cli import cli
+from importers.cli.doctor import config_check
+from importers.cli.main import warnings_as_lines
 from importers.errors import ImporterWarning
 from importers.private import STATE_ENTRIES, private_dir, private_state, tighten
 from importers.upload.ledger import LEDGER_FILE, Ledger

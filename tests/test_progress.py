@@ -7,7 +7,8 @@ import re
 import time
 from datetime import datetime, timedelta
 
-from importers.progress import PlainProgress, wall_clock
+from importers.cli.progress import PlainProgress, wall_clock
+
 from importers.upload.pacing import MAX_WINDOW_S
 
 

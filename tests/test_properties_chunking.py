@@ -9,12 +9,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from support import text_source
 
-from importers.chunking import chunk, split_points
+from importers.conversion.chunking import chunk, split_points
+from importers.conversion.normalize import NormalizeOptions
+from importers.conversion.options import ConvertOptions
+from importers.conversion.payload import MAX_REQUEST_CHARS, SegmentsRequest
+from importers.conversion.pipeline import convert_transcript
 from importers.model import Segment, Transcript, Turn
-from importers.normalize import NormalizeOptions
-from importers.options import ConvertOptions
-from importers.payload import MAX_REQUEST_CHARS, SegmentsRequest
-from importers.pipeline import convert_transcript
 from importers.registry import Registry
 
 pauses = st.lists(st.integers(min_value=-500, max_value=20_000), min_size=0, max_size=400)

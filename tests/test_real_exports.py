@@ -43,8 +43,8 @@ from pathlib import Path
 
 import pytest
 
-from importers.options import ConvertOptions
-from importers.pipeline import Conversion, convert_all
+from importers.conversion.options import ConvertOptions
+from importers.conversion.pipeline import Conversion, convert_all
 from importers.registry import Registry
 
 FOLDER = os.environ.get("OMI_IMPORT_REAL_EXPORTS")

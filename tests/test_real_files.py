@@ -22,8 +22,8 @@ from pathlib import Path
 
 import pytest
 
-from importers.options import ConvertOptions
-from importers.pipeline import Conversion, convert
+from importers.conversion.options import ConvertOptions
+from importers.conversion.pipeline import Conversion, convert
 from importers.registry import Registry
 
 ENV = "OMI_IMPORT_REAL_FILES"

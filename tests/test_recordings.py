@@ -13,7 +13,7 @@ from fake_omi import GOOD_KEY, READ_ONLY_KEY, TEXT, FakeOmi, canned_json
 from uploading import REGISTRY, remove, run
 
 from importers.cli import cli
-from importers.options import ConvertOptions
+from importers.conversion.options import ConvertOptions
 from importers.upload.ledger import Ledger
 from importers.upload.producer import SUPERSEDED
 from importers.upload.recordings import list_text, recordings

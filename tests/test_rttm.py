@@ -13,10 +13,10 @@ from support import CORPUS
 
 from adapters.rttm import RttmAdapter, parse_rttm
 from importers.cli import cli
+from importers.conversion.options import ConvertOptions
+from importers.conversion.pipeline import convert
 from importers.errors import InputError, ParseError
 from importers.model import SpeakerTurn
-from importers.options import ConvertOptions
-from importers.pipeline import convert
 from importers.source import Source
 
 EXPECTED: dict[str, dict[str, Any]] = (

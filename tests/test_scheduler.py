@@ -12,7 +12,7 @@ from fake_omi import FakeOmi
 from pydantic import SecretStr
 from uploading import REGISTRY, run
 
-from importers.pipeline import convert
+from importers.conversion.pipeline import convert
 from importers.upload.client import OmiClient, RetryPolicy
 from importers.upload.pacing import Pacer
 from importers.upload.scheduler import ASSUMED_LIMIT, Scheduler, eta_seconds

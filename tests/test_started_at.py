@@ -12,8 +12,8 @@ import pytest
 from click.testing import CliRunner
 
 from importers.cli import cli
+from importers.conversion.options import ConvertOptions
 from importers.errors import ConfigError
-from importers.options import ConvertOptions
 
 
 def test_a_files_mtime_is_when_the_meeting_ended(tmp_path: Path) -> None:

@@ -22,9 +22,9 @@ from support import SAMPLES
 from uploading import upload
 
 from importers.cli import cli
+from importers.conversion.options import ConvertOptions
+from importers.conversion.pipeline import convert
 from importers.errors import ConfigError, PayloadError
-from importers.options import ConvertOptions
-from importers.pipeline import convert
 from importers.registry import Registry
 from importers.upload import UploadOptions
 from importers.upload.ledger import Ledger

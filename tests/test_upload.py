@@ -16,10 +16,10 @@ from pydantic import SecretStr
 from uploading import FAST, REGISTRY, run, upload
 
 from importers.adapter import ParseOptions
+from importers.conversion.options import ConvertOptions
+from importers.conversion.pipeline import convert
 from importers.errors import ConfigError, MissingDependencyError
 from importers.model import Transcript
-from importers.options import ConvertOptions
-from importers.pipeline import convert
 from importers.registry import Registry
 from importers.source import Source
 from importers.upload import UploadOptions

@@ -25,8 +25,8 @@ from fake_omi import GOOD_KEY, FakeOmi
 from pydantic import SecretStr
 from uploading import FAST, REGISTRY, env_for, knows_era, omi, read_until, spawn, wait_for
 
+from importers.conversion.options import ConvertOptions
 from importers.errors import ConfigError
-from importers.options import ConvertOptions
 from importers.registry import Registry
 from importers.upload import Importer, UploadOptions
 from importers.upload.arrivals import DEFAULT_AUDIO_QUIET_S, DEFAULT_QUIET_S, Tracker, ignored

@@ -19,8 +19,8 @@ from adapters.zoom_captions import ZoomCaptionsAdapter
 from adapters.zoom_chat import ZoomChatAdapter
 from adapters.zoom_vtt import ZoomVttAdapter
 from importers.cli import cli
+from importers.conversion.pipeline import convert_all
 from importers.inputs import FolderPart, find_inputs
-from importers.pipeline import convert_all
 from importers.registry import Registry
 
 VTT = """WEBVTT

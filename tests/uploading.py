@@ -17,8 +17,8 @@ from fake_omi import GOOD_KEY, FakeOmi
 from pydantic import SecretStr
 from support import REPO
 
+from importers.conversion.options import ConvertOptions
 from importers.inputs import Period
-from importers.options import ConvertOptions
 from importers.registry import Registry
 from importers.upload import Importer, UploadOptions
 from importers.upload.client import RetryPolicy

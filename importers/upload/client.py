@@ -82,6 +82,13 @@ import httpx
 from pydantic import SecretStr
 
 from importers import __version__
+from importers.conversion.payload import (
+    SEGMENTS_ENDPOINT,
+    TEXT_ENDPOINT,
+    Conversation,
+    RequestBody,
+    TextRequest,
+)
 from importers.errors import (
     ApiError,
     AuthError,
@@ -90,13 +97,6 @@ from importers.errors import (
     RejectedError,
     TransientError,
     UncertainError,
-)
-from importers.payload import (
-    SEGMENTS_ENDPOINT,
-    TEXT_ENDPOINT,
-    Conversation,
-    RequestBody,
-    TextRequest,
 )
 from importers.redact import Redactor, printable
 from importers.upload.answers import (

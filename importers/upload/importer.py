@@ -12,9 +12,10 @@ numbered in the ledger: :meth:`Importer.run`, :meth:`Importer.stream` (the watch
 that come over time) and :meth:`Importer.delete`.
 
 **Streaming.** A producer thread converts the inputs one at a time
-(:func:`importers.pipeline.convert_all` is lazy; :mod:`importers.upload.producer`) and hands each
-conversation to the :class:`~importers.upload.scheduler.Scheduler` through a bounded queue, so
-the first request leaves as soon as the first file is converted, and converting runs at most
+(:func:`importers.conversion.pipeline.convert_all` is lazy; :mod:`importers.upload.producer`) and
+hands each conversation to the :class:`~importers.upload.scheduler.Scheduler` through a bounded
+queue, so the first request leaves as soon as the first file is converted, and converting runs at
+most
 :data:`INTAKE` requests ahead. A file that fails is reported and the others go on. A stream is
 the same run fed with batches of files as they arrive: one pacer (its window and what it
 learned hold across the batches), one scheduler and one run in the ledger.
@@ -34,10 +35,10 @@ from pathlib import Path
 
 import httpx
 
+from importers.conversion.options import ConvertOptions
+from importers.conversion.pipeline import Conversion, ConvertAll, convert_all
 from importers.errors import ConfigError
 from importers.inputs import FolderPart, Period, list_files
-from importers.options import ConvertOptions
-from importers.pipeline import Conversion, ConvertAll, convert_all
 from importers.registry import Registry
 from importers.upload.client import READ_TIMEOUT_S, RetryPolicy
 from importers.upload.jobs import READBACK_AFTER_S
@@ -111,7 +112,7 @@ class Importer:
         transport: an httpx transport for tests.
         progress: where to show progress (default: nowhere).
         converter: what turns paths into outcomes: :func:`convert_all`, or a Dask cluster's
-            (:meth:`importers.cluster.DaskCluster.convert_all`, ``--dask``).
+            (:meth:`importers.conversion.cluster.DaskCluster.convert_all`, ``--dask``).
     """
 
     def __init__(

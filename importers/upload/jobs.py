@@ -35,6 +35,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from importers.conversion.payload import SEGMENTS_ENDPOINT, Conversation
 from importers.errors import (
     ApiError,
     AuthError,
@@ -46,7 +47,6 @@ from importers.errors import (
     UncertainError,
 )
 from importers.identity import generation_of
-from importers.payload import SEGMENTS_ENDPOINT, Conversation
 from importers.upload.client import OmiClient, Retry
 from importers.upload.ledger import Entry, Ledger, key_version
 from importers.upload.progress import ProgressSink

@@ -24,9 +24,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from importers.conversion.payload import TEXT_ENDPOINT, Conversation
+from importers.conversion.pipeline import Conversion
 from importers.inputs import FolderPart, Period
-from importers.payload import TEXT_ENDPOINT, Conversation
-from importers.pipeline import Conversion
 from importers.source import path_text
 from importers.upload.jobs import CreateJob, ReadBackJob
 from importers.upload.ledger import Entry, key_version

@@ -1,6 +1,6 @@
 """What a run tells about its progress, as it goes: the protocol the uploader reports to, and a
 sink that shows nothing. The displays (a rich live display on a terminal, plain lines
-elsewhere) are the command line's (:mod:`importers.progress`): the uploader knows none of them.
+elsewhere) are the command line's (:mod:`importers.cli.progress`): the uploader knows none of them.
 
 The uploader calls these methods from worker threads: an implementation is thread-safe.
 """

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from importers.payload import SEGMENTS_ENDPOINT
+from importers.conversion.payload import SEGMENTS_ENDPOINT
 from importers.source import path_text
 from importers.upload.ledger import IN_OMI, Entry, Ledger
 from importers.wording import count

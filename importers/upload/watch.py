@@ -47,11 +47,11 @@ from watchdog.observers import Observer
 from watchdog.observers.api import BaseObserver
 from watchdog.observers.polling import PollingObserver
 
+from importers.conversion.options import ConvertOptions
+from importers.conversion.pipeline import Conversion
 from importers.errors import ConfigError
 from importers.identity import conversation_key, fingerprint
 from importers.inputs import Period
-from importers.options import ConvertOptions
-from importers.pipeline import Conversion
 from importers.private import private_dir, private_opener, tighten
 from importers.registry import Registry
 from importers.source import path_text

@@ -19,11 +19,11 @@ import orjson
 
 from importers.adapter import ParseOptions
 from importers.bounds import DATETIME_RANGE, MAX_OFFSET_HOURS, MAX_OFFSET_S, in_range
-from importers.diarization import Diarization, read_diarization
+from importers.conversion.diarization import Diarization, read_diarization
+from importers.conversion.normalize import NormalizeOptions
+from importers.conversion.payload import DEFAULT_SOURCE, SOURCES
 from importers.errors import ConfigError
 from importers.inputs import Period
-from importers.normalize import NormalizeOptions
-from importers.payload import DEFAULT_SOURCE, SOURCES
 from importers.registry import Registry
 from importers.source import SURROGATE, text_encoding
 

@@ -19,8 +19,8 @@ import string
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 
+from importers.conversion.pipeline import Conversion
 from importers.errors import ConfigError, InputError
-from importers.pipeline import Conversion
 from importers.source import STDIN
 
 DEFAULT_TEMPLATE = "{root}/{dir}/{name}.omi.json"

@@ -13,13 +13,14 @@ Any other address (``tcp://host:8786``) connects to a running scheduler. The ``d
 (:func:`importers.inputs.find_inputs`: cheap, and folder rules such as Zoom's need the whole
 folder), submits one task per file to convert, and yields the outcomes in the order of the
 inputs; all that follows (output files, the ledger, uploads and their rate limit) stays here.
-A worker runs convert_all's step per file (:func:`importers.pipeline.outcome_of`: parse,
-normalize, build the request bodies) and sends the :class:`~importers.pipeline.Conversion`
-back. A transcript's bytes, read here for detection, travel with its task (pickled as its path
-and bytes, never its decoded views: :meth:`importers.source.Source.__reduce__`); a recording,
-of which detection reads nothing, is read by the worker from its path. So **the inputs' paths
-must be reachable from the workers under the same names** (shared storage), and the workers
-need the same omi-import, extras and plugins installed.
+A worker runs convert_all's step per file (:func:`importers.conversion.pipeline.outcome_of`: parse,
+normalize, build the request bodies) and sends the
+:class:`~importers.conversion.pipeline.Conversion` back. A transcript's bytes, read here for
+detection, travel with its task (pickled as its path and bytes, never its decoded views:
+:meth:`importers.source.Source.__reduce__`); a recording, of which detection reads nothing, is read
+by the worker from its path. So **the inputs' paths must be reachable from the workers under the
+same names** (shared storage), and the workers need the same omi-import, extras and plugins
+installed.
 
 **Same output.** The same code on the same bytes with the same options makes the same bodies and
 client_session_ids as one process does, in the same order. One exception is the user's to
@@ -55,10 +56,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from importers.conversion.options import ConvertOptions
+from importers.conversion.pipeline import Outcome, gc_paused, outcome_of
 from importers.errors import ClusterError, ConfigError, InputError, MissingDependencyError
 from importers.inputs import FolderPart, Found, Period, find_inputs
-from importers.options import ConvertOptions
-from importers.pipeline import Outcome, gc_paused, outcome_of
 from importers.registry import Registry
 from importers.state import ENV_STATE, state_dir
 from importers.wording import count
@@ -142,7 +143,7 @@ class DaskCluster:
         registry: Registry | None = None,
         period: Period | None = None,
     ) -> Iterator[Outcome]:
-        """:func:`importers.pipeline.convert_all`, each file converted on a worker.
+        """:func:`importers.conversion.pipeline.convert_all`, each file converted on a worker.
 
         Raises:
             ConfigError: a bad option (as convert_all).

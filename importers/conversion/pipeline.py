@@ -26,7 +26,10 @@ import orjson
 
 from importers.adapter import Adapter, ParseOptions
 from importers.bounds import check_datetime
-from importers.diarization import apply_diarization, select_turns, turns_digest
+from importers.conversion.diarization import apply_diarization, select_turns, turns_digest
+from importers.conversion.normalize import normalize, summarize_repairs
+from importers.conversion.options import ConvertOptions
+from importers.conversion.payload import Conversation, build_conversations
 from importers.errors import (
     ConfigError,
     ImporterError,
@@ -38,9 +41,6 @@ from importers.identity import fingerprint
 from importers.inputs import FolderPart, Found, Period, find_inputs
 from importers.language import detect_language, language_code
 from importers.model import NormalizedTranscript, Transcript
-from importers.normalize import normalize, summarize_repairs
-from importers.options import ConvertOptions
-from importers.payload import Conversation, build_conversations
 from importers.registry import Registry
 from importers.source import Source, path_text
 
@@ -188,7 +188,7 @@ def convert_all(
 
 
 class ConvertAll(Protocol):
-    """:func:`convert_all`'s signature, which :mod:`importers.cluster` fans out to a Dask
+    """:func:`convert_all`'s signature, which :mod:`importers.conversion.cluster` fans out to a Dask
     cluster with the same contract (the uploader takes either)."""
 
     def __call__(
@@ -203,7 +203,7 @@ class ConvertAll(Protocol):
 
 def outcome_of(found: Found, options: ConvertOptions) -> Outcome:
     """The outcome of one input of the walk: :func:`convert_all`'s step per file (which
-    :mod:`importers.cluster` runs on a worker).
+    :mod:`importers.conversion.cluster` runs on a worker).
 
     Raises:
         ConfigError: a bad option (the run stops; it is no fault of this file).

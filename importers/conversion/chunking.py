@@ -1,10 +1,10 @@
 """Split turns into API-sized conversations.
 
 The API takes at most 500 segments per request, and an edge deployment caps a request at
-500,000 characters of text (the limits are :mod:`importers.payload`'s, which calls this), so a
-long transcript becomes several conversations. Each split is made at the longest pause within the
-last :data:`SPLIT_WINDOW` segments before the limit, so a conversation ends where people actually
-stopped talking.
+500,000 characters of text (the limits are :mod:`importers.conversion.payload`'s, which calls this),
+so a long transcript becomes several conversations. Each split is made at the longest pause within
+the last :data:`SPLIT_WINDOW` segments before the limit, so a conversation ends where people
+actually stopped talking.
 """
 
 from __future__ import annotations

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
-from contextlib import AbstractContextManager
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime
-from typing import IO, Protocol
+from typing import IO, Any, Protocol
 
 from rich.console import Console
 from rich.progress import (
@@ -24,7 +24,7 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 
-from importers.stages import as_tasks, showing
+from importers.stages import Shower, Update, showing
 from importers.upload.progress import NullProgress, ProgressSink
 from importers.wording import count, duration
 
@@ -217,3 +217,21 @@ def make_progress(stream: IO[str], *, quiet: bool = False) -> ProgressSink:
     if console.is_terminal:
         return RichProgress(console)
     return PlainProgress(stream)
+
+
+def as_tasks(progress: Progress, **fields: Any) -> Shower:
+    """A shower that adds each stage to ``progress``, a live display already on the terminal
+    (``convert``'s and ``import``'s), as a task of its own while it lasts; ``fields`` are the
+    task fields that display's columns read."""
+
+    @contextmanager
+    def shower(label: str, total: float, unit: str) -> Iterator[Update]:
+        task = progress.add_task(
+            f"  {label} ({total:.0f} {unit})", total=max(total, 0.001), **fields
+        )
+        try:
+            yield lambda done: progress.update(task, completed=min(done, total))
+        finally:
+            progress.remove_task(task)
+
+    return shower

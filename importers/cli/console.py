@@ -24,10 +24,11 @@ from typing import Any
 
 import click
 
-from importers.normalize import describe, summarize_repairs
-from importers.pipeline import Conversion, Outcome
+from importers.cli.progress import as_tasks
+from importers.conversion.normalize import describe, summarize_repairs
+from importers.conversion.pipeline import Conversion, Outcome
 from importers.source import path_text
-from importers.stages import as_tasks, showing
+from importers.stages import showing
 from importers.wording import count
 
 

@@ -1,9 +1,9 @@
 """Request bodies of the Omi Developer API: built once, checked like the server, sent as is.
 
 :func:`build_conversations` turns a normalized transcript into its conversations: turns cut
-into chunks within the limits below (:mod:`importers.chunking`), times rebased to each chunk's
-start and turned from milliseconds into the API's float seconds (the only place that happens),
-each body validated by its pydantic model and serialised once to the exact bytes
+into chunks within the limits below (:mod:`importers.conversion.chunking`), times rebased to each
+chunk's start and turned from milliseconds into the API's float seconds (the only place that
+happens), each body validated by its pydantic model and serialised once to the exact bytes
 (:attr:`Conversation.json`) that the size check measures, the client POSTs, the ledger keeps
 for a rejected body and ``convert`` prints. :func:`check_body` repeats the server's own
 validation (``shared/omi-api/server-behavior.md``: schema, then per segment end > start,
@@ -25,7 +25,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from pydantic_core import PydanticSerializationError
 
 from importers.bounds import DATETIME_RANGE, end_in_range
-from importers.chunking import chunk
+from importers.conversion.chunking import chunk
 from importers.errors import PayloadError
 from importers.identity import conversation_key, regenerated
 from importers.model import NormalizedTranscript, Turn
