@@ -13,7 +13,8 @@ from typing import Any
 
 from importers.conversion.payload import Conversation
 from importers.errors import TransientError
-from importers.upload.client import Created, OmiClient, Retry
+from importers.upload.client import OmiClient
+from importers.upload.decisions import Created, Retry
 from importers.upload.pacing import Pacer
 from importers.upload.scheduler import Job, Scheduler
 

@@ -31,7 +31,8 @@ from importers.errors import (
     TransientError,
     UncertainError,
 )
-from importers.upload.client import OmiClient, Retry, RetryPolicy
+from importers.upload.client import OmiClient, RetryPolicy
+from importers.upload.decisions import Retry
 from importers.upload.pacing import Pacer
 
 KEY = "omi_dev_" + "ab" * 16

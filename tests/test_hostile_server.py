@@ -35,7 +35,8 @@ from importers.conversion.payload import (
 from importers.errors import EndpointError, TransientError
 from importers.registry import Registry
 from importers.upload import UploadOptions
-from importers.upload.client import Created, OmiClient, RetryPolicy
+from importers.upload.client import OmiClient, RetryPolicy
+from importers.upload.decisions import Created
 from importers.upload.ledger import Ledger
 from importers.upload.pacing import MAX_WINDOW_S, Pacer
 from importers.upload.server import ServerFacts

@@ -106,7 +106,8 @@ def config_check(path: Path) -> list[Check]:
 
 def api_key_check(*, online: bool) -> Check:
     """The key's presence; with ``online``, what one read request says of it."""
-    from importers.upload.client import KEY_HELP, OmiClient
+    from importers.upload.client import OmiClient
+    from importers.upload.decisions import KEY_HELP
 
     name = "API key"
     try:

@@ -4,35 +4,9 @@ The client never waits and never retries by itself: the uploader's scheduler
 (:mod:`importers.upload.scheduler`) grants each request its rate-limit unit and schedules every
 retry, writes and reads alike. An attempt either returns, or raises :class:`Retry` (a retry with the
 same request may succeed, after :meth:`OmiClient.retry_wait`) or an error that ends it.
-:meth:`OmiClient.decide` maps an answer to a create to its outcome, a pure function of the
-answer (tested with ``httpx.MockTransport`` and against ``tests/fake_omi.py``); what an answer
-teaches the pacer (the limit, a 429's window) is recorded once per request, in
-:meth:`OmiClient._exchange`:
-
-=================================  ====================================  ==========================
-answer                             idempotent (from-segments, a server   not idempotent (text; and
-                                   known to honour client_session_id)    segments to E0 or unknown)
-=================================  ====================================  ==========================
-200 ``{id, status, discarded}``    done (``processing``: settled later)  done
-200 ``status: "deleted"``, 410     DeletedError: the key's conversation  (segments only) same
-``conversation_deleted``           was deleted in Omi
-other 2xx: not JSON, no sane id,   retry, same body                      **uncertain**
-no bool ``discarded``, > 256 KiB
-refused, connect TO, proxy error   retry                                 retry (nothing was sent)
-TLS certificate fails to verify    EndpointError: the run stops          same (nothing was sent)
-read timeout, dropped connection,  retry, same body                      **uncertain**: read back
-attempt past its deadline                                                before it is ever resent
-3xx (never followed)               EndpointError: the run stops          same
-429 with Retry-After or a limit    wait (the pacer), retry               wait, retry (counted first)
-429 BYOK, 500/503 with the API's   backoff, retry (processing failed     same (nothing was stored)
-own JSON ``detail``                before anything was stored)
-503 "Rate limiter unavailable"     backoff, retry                        backoff, retry
-other 5xx (a gateway's 502/504,    backoff, retry                        **uncertain**
-an empty 500), 409 in progress
-409 "identity was merged"          RejectedError                         same
-400/404/413/422 (other 4xx)        RejectedError with the server detail  same
-401 / 403                          AuthError: the run stops              same
-=================================  ====================================  ==========================
+What each answer means is the decision table's (:mod:`importers.upload.decisions`, a pure
+function of the answer); what an answer teaches the pacer (the limit, a 429's window) is
+recorded once per request, in :meth:`OmiClient._exchange`.
 
 A retry that follows an answer (any but the limiter's) spent a write unit: the scheduler allows
 a conversation :attr:`RetryPolicy.max_failures` such attempts per run, and the jobs stop the
@@ -59,10 +33,8 @@ an answer that may come after the conversation was stored makes the outcome *unc
 ledger records it and a re-run sends it again only when asked to.
 
 The API key is sent only in the ``Authorization`` header, only to the base URL
-(:mod:`importers.upload.transport`: no redirects, no proxy for loopback). Everything the server
-supplies that is shown or stored (details, reason phrases, ids, statuses, a redirect's target)
-has the key masked first, then is made printable and short (:mod:`importers.redact`); an id
-that is not a plain short token is refused rather than stored.
+(:mod:`importers.upload.transport`: no redirects, no proxy for loopback), and what the server
+supplies is shown or stored only with the key masked (:meth:`Decisions.shown`).
 """
 
 from __future__ import annotations
@@ -75,8 +47,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from types import TracebackType
-from typing import Protocol, TypeVar
-from urllib.parse import quote, urlsplit
+from typing import Protocol
+from urllib.parse import quote
 
 import httpx
 from pydantic import SecretStr
@@ -89,30 +61,28 @@ from importers.conversion.payload import (
     RequestBody,
     TextRequest,
 )
-from importers.errors import (
-    ApiError,
-    AuthError,
-    DeletedError,
-    EndpointError,
-    RejectedError,
-    TransientError,
-    UncertainError,
-)
+from importers.errors import EndpointError, TransientError, UncertainError
 from importers.redact import Redactor, printable
 from importers.upload.answers import (
     MAX_ANSWER_BYTES,
     Answer,
     MalformedAnswer,
-    created_fields,
-    detail_code,
     error_detail,
-    handler_detail,
     int_header,
     listed_match,
     listed_status,
-    retry_after_seconds,
 )
-from importers.upload.pacing import MAX_WINDOW_S, Pacer
+from importers.upload.decisions import (
+    DETAIL_CHARS,
+    READ_SCOPE_HELP,
+    SCOPE_HELP,
+    Created,
+    Decisions,
+    Retry,
+    capped_retry_after,
+    from_limiter,
+)
+from importers.upload.pacing import Pacer
 from importers.upload.transport import (
     Deadline,
     answer_failure,
@@ -121,17 +91,10 @@ from importers.upload.transport import (
     http_client,
 )
 
-T = TypeVar("T")
-
-#: A Retry-After at least this long is a deadline the pacer keeps (shorter: backoff too).
-PACED_RETRY_AFTER_S = 1.0
 #: The server gives up at 120 s (504) but may still finish: wait well past that.
 READ_TIMEOUT_S = 180.0
 #: How long one attempt may take in all (connect, send, answer), beyond the read timeout.
 DEADLINE_MARGIN_S = 60.0
-#: The longest server detail quoted in a message; ids and statuses are shorter still.
-DETAIL_CHARS = 300
-LIMITER_DOWN = "Rate limiter unavailable"
 #: Reads have a budget of their own: 60 an hour (server-behavior.md's limits, read scope).
 READ_LIMIT = 60
 READ_WINDOW_S = 3600.0
@@ -145,47 +108,12 @@ LIST_PAGE = 25
 MAX_LIST_BYTES = 4 * 1024 * 1024
 JSON_HEADERS = {"Content-Type": "application/json"}
 READ_PATH = "/v1/dev/user/conversations"
-SCOPE_HELP = (
-    "the API key may not create conversations (403: {detail}). Create a new key in the Omi app "
-    "(Settings > Developer > API keys) and give it write access, the conversations:write scope: "
-    "it can only be chosen when the key is created"
-)
-REDIRECT_HELP = (
-    "{base} answered {status}, a redirect to {location}: the API key is never sent after a "
-    "redirect. Set --base-url (or OMI_API_BASE_URL) to the address that answers itself, "
-    "such as https://api.omi.me"
-)
 CERTIFICATE_HELP = (
     "cannot verify the TLS certificate of {host} ({reason}); nothing was sent. If that server "
     "is yours, point SSL_CERT_FILE at the certificate of the authority that signed it; "
     "otherwise a proxy, antivirus or captive portal may be intercepting the connection, or "
     "the system clock is wrong"
 )
-READ_SCOPE_HELP = (
-    "the API key may not read conversations (403: {detail}), so uncertain chats cannot be "
-    "looked up; check the app, then use --resend-uncertain for the missing ones"
-)
-DELETED_HELP = (
-    "deleted in Omi{where}: it was deleted (in the app, or by omi-import delete) and Omi will "
-    "not make it again under its key, so nothing was created"
-)
-#: 409 for a conversation Omi merged into another (E2).
-MERGED = "identity was merged"
-KEY_HELP = (
-    "the API key was refused (401: {detail}). Check --api-key / OMI_API_KEY / the config file; "
-    "keys look like omi_dev_ followed by 32 hex digits"
-)
-
-
-@dataclass(frozen=True)
-class Created:
-    """The server's answer for a created (or already existing) conversation."""
-
-    id: str
-    status: str
-    discarded: bool
-    #: The answer carries fields only newer servers add (E2).
-    newer: bool = False
 
 
 @dataclass(frozen=True)
@@ -221,41 +149,6 @@ class SendHooks(Protocol):
 
     def not_sent(self) -> None:
         """The last attempt certainly created nothing (refused connection, 429 before work)."""
-
-
-class Retry(Exception):  # noqa: N818 - a decision, not an error
-    """One attempt failed in a way that a retry with the same body may fix."""
-
-    def __init__(
-        self,
-        reason: str,
-        *,
-        status: int | None = None,
-        retry_after: float | None = None,
-        processing: bool = False,
-        created_nothing: bool = False,
-        unreachable: str | None = None,
-        spent: bool = True,
-    ) -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.status = status
-        self.retry_after = retry_after
-        self.processing = processing
-        self.created_nothing = created_nothing
-        #: The attempt spent a write unit on a failure (an answer other than the limiter's,
-        #: or one that was lost): counted against :attr:`RetryPolicy.max_failures`.
-        self.spent = spent
-        #: Why no connection could be made at all (DNS, refused, TLS, timeout): a run stops
-        #: after a few of these in a row (:mod:`importers.upload.scheduler`).
-        self.unreachable = unreachable
-
-    @property
-    def paced(self) -> bool:
-        """The rate limiter said when to come back (a ``Retry-After`` of a second or more):
-        the pacer waits for it, and it is no failure of this request. (A server that keeps
-        saying "now" gets backoff instead.)"""
-        return self.retry_after is not None and self.retry_after >= PACED_RETRY_AFTER_S
 
 
 @dataclass
@@ -312,7 +205,7 @@ class OmiClient:
         on_request: Callable[[str], None] | None = None,
     ) -> None:
         secret = api_key.get_secret_value()
-        self._redact = Redactor(secret)
+        self.decisions = Decisions(base_url, Redactor(secret))
         self.base_url = base_url
         self.pacer = pacer
         self.read_pacer = read_pacer or Pacer(READ_LIMIT, READ_WINDOW_S)
@@ -341,12 +234,11 @@ class OmiClient:
 
     @property
     def host(self) -> str:
-        return urlsplit(self.base_url).hostname or self.base_url
+        return self.decisions.host
 
     def shown(self, text: str, limit: int = DETAIL_CHARS) -> str:
-        """Server-supplied ``text`` fit to show or store: the key masked (a proxy may echo the
-        headers into an error page), then one printable line of at most ``limit`` characters."""
-        return printable(self._redact(text), limit)
+        """Server-supplied ``text`` fit to show or store (:meth:`Decisions.shown`)."""
+        return self.decisions.shown(text, limit)
 
     def probe(self) -> tuple[int, str]:
         """One read request (the newest conversation): its status and the server's detail.
@@ -390,7 +282,7 @@ class OmiClient:
             answer = self._exchange(
                 "POST", conversation.endpoint, self.pacer, idempotent, content=conversation.json
             )
-            return self.decide(answer, idempotent, segments=segments)
+            return self.decisions.decide(answer, idempotent, segments=segments)
         except Retry as exc:
             if exc.created_nothing and hooks is not None:
                 hooks.not_sent()
@@ -415,7 +307,7 @@ class OmiClient:
             return True
         if answer.status == 404:
             return False
-        raise self._failure(answer, True, SCOPE_HELP)
+        raise self.decisions.failure(answer, True, SCOPE_HELP)
 
     def status_attempt(self, conversation_id: str) -> tuple[str, bool] | None:
         """One ``GET /v1/dev/user/conversations/{id}`` (read scope; the read pacer's grant
@@ -431,7 +323,7 @@ class OmiClient:
         if answer.status == 404:
             return None
         if not 200 <= answer.status < 300:
-            raise self._failure(answer, True, READ_SCOPE_HELP)
+            raise self.decisions.failure(answer, True, READ_SCOPE_HELP)
         found = listed_status(answer)
         if found is None:
             raise UncertainError("reading it back found an answer that is no conversation")
@@ -461,7 +353,7 @@ class OmiClient:
             "GET", TEXT_ENDPOINT, self.read_pacer, True, params=params, limit=MAX_LIST_BYTES
         )
         if not 200 <= answer.status < 300:
-            raise self._failure(answer, True, READ_SCOPE_HELP)
+            raise self.decisions.failure(answer, True, READ_SCOPE_HELP)
         if isinstance(body, TextRequest):
             text = body.text
         else:
@@ -580,7 +472,7 @@ class OmiClient:
             if self._on_request is not None:
                 took = time.monotonic() - started
                 self._on_request(f"request: {method} {path} -> {outcome} ({took:.1f} s)")
-        if answer.status != 429 or not _from_limiter(answer):
+        if answer.status != 429 or not from_limiter(answer):
             # A provider's 429 (BYOK) comes during processing, past Omi's limiter: the window
             # is open, and a probe waiting for this answer is settled.
             self._answered(pacer, sent_at)
@@ -595,12 +487,12 @@ class OmiClient:
             limit = int_header(answer.headers, "X-RateLimit-Limit")
             if pacer is not None and limit is not None:
                 pacer.observe(limit, int_header(answer.headers, "X-RateLimit-Remaining"))
-        elif answer.status == 429 and _from_limiter(answer):
+        elif answer.status == 429 and from_limiter(answer):
             self.stats.add(rate_limited=1)
             if pacer is not None:
                 pacer.rate_limited_at(
                     time.monotonic(),
-                    _capped_retry_after(answer),
+                    capped_retry_after(answer),
                     int_header(answer.headers, "X-RateLimit-Limit"),
                 )
 
@@ -613,115 +505,3 @@ class OmiClient:
         """Tell the pacer an answer other than the limiter's 429 came (or none will)."""
         if pacer is not None:
             pacer.answered(sent_at)
-
-    # -- the decision ------------------------------------------------------------------------
-
-    def decide(self, answer: Answer, idempotent: bool, *, segments: bool = True) -> Created:
-        """Map one answer to a create to a result, or raise the decision (module docstring): a
-        pure function of the answer."""
-        if 200 <= answer.status < 300:
-            return self._created(answer, idempotent, segments)
-        if segments and answer.status == 410 and detail_code(answer) == "conversation_deleted":
-            raise DeletedError(DELETED_HELP.format(where=""), status=410)
-        raise self._failure(answer, idempotent, SCOPE_HELP)
-
-    def _failure(self, answer: Answer, idempotent: bool, scope_help: str) -> Exception:
-        """The decision for an answer that is not a 2xx (the table's lower rows)."""
-        status = answer.status
-        detail = self.shown(error_detail(answer))
-        if 300 <= status < 400:
-            location = self.shown(answer.headers.get("Location", "nowhere"), 200)
-            return EndpointError(
-                REDIRECT_HELP.format(base=self.base_url, status=status, location=location),
-                status=status,
-                detail=location,
-            )
-        if status == 401:
-            return AuthError(KEY_HELP.format(detail=detail), status=status, detail=detail)
-        if status == 403:
-            return AuthError(scope_help.format(detail=detail), status=status, detail=detail)
-        if status == 429:
-            return self._rate_limited(answer, idempotent, detail)
-        if status == 503 and detail == LIMITER_DOWN:
-            return Retry(f"server busy: {detail}", status=status, created_nothing=True, spent=False)
-        if status in (500, 503) and handler_detail(answer):
-            # Omi's processing failed before anything was stored (its claim is released).
-            return Retry(f"server error: {detail}", status=status, created_nothing=True)
-        if status == 409 and MERGED in detail:
-            return RejectedError(
-                f"Omi merged this conversation into another one (409: {detail}); nothing more "
-                "is sent for it",
-                status=status,
-                detail=detail,
-            )
-        if status >= 500 or status == 409:
-            if not idempotent:
-                return _uncertain(status, detail)
-            if status == 409:
-                return Retry("still processing (409)", status=status, processing=True)
-            return Retry(f"server error: {detail or 'no detail'}", status=status)
-        return RejectedError(
-            f"rejected by Omi ({status}): {detail or self.shown(answer.reason_phrase)}",
-            status=status,
-            detail=detail,
-        )
-
-    def _rate_limited(self, answer: Answer, idempotent: bool, detail: str) -> Exception:
-        if not _from_limiter(answer):
-            # The user's own model provider (BYOK) is rate limited, during processing: its
-            # JSON detail says so, and nothing was stored.
-            if not idempotent and not handler_detail(answer):
-                return _uncertain(answer.status, detail)
-            return Retry(
-                f"model provider rate limited: {detail}",
-                status=answer.status,
-                created_nothing=not idempotent or handler_detail(answer),
-            )
-        asked = retry_after_seconds(answer.headers)
-        retry_after = _capped_retry_after(answer)
-        reason = "rate limited"
-        if asked is not None and asked > MAX_WINDOW_S:
-            reason += f" (the server asked to wait {asked:.3g} s; waiting {MAX_WINDOW_S:.0f} s)"
-        return Retry(
-            reason, status=answer.status, retry_after=retry_after, created_nothing=True, spent=False
-        )
-
-    def _created(self, answer: Answer, idempotent: bool, segments: bool) -> Created:
-        try:
-            fields = created_fields(answer)
-            if self._redact(fields.id) != fields.id:
-                raise MalformedAnswer("an answer without a conversation id")
-        except MalformedAnswer as exc:
-            if not idempotent:
-                raise _uncertain(answer.status, exc.reason) from None
-            raise Retry(exc.reason, status=answer.status) from None
-        created = Created(fields.id, self.shown(fields.status, 40), fields.discarded, fields.newer)
-        if segments and created.status == "deleted":
-            raise DeletedError(
-                DELETED_HELP.format(where=f" ({created.id})"), conversation_id=created.id
-            )
-        return created
-
-
-def _capped_retry_after(answer: Answer) -> float | None:
-    """``Retry-After`` in seconds, at most a day (:data:`~importers.upload.pacing.MAX_WINDOW_S`)."""
-    asked = retry_after_seconds(answer.headers)
-    return None if asked is None else min(asked, MAX_WINDOW_S)
-
-
-def _from_limiter(answer: Answer) -> bool:
-    """Whether a 429 is Omi's limiter (it tells when or how much) rather than the provider's."""
-    headers = answer.headers
-    return (
-        retry_after_seconds(headers) is not None
-        or int_header(headers, "X-RateLimit-Limit") is not None
-    )
-
-
-def _uncertain(status: int, detail: str) -> ApiError:
-    return UncertainError(
-        f"Omi answered {status} ({detail or 'no detail'}) after the text was sent; "
-        "it may or may not be in Omi",
-        status=status,
-        detail=detail,
-    )

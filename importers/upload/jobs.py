@@ -47,7 +47,8 @@ from importers.errors import (
     UncertainError,
 )
 from importers.identity import generation_of
-from importers.upload.client import OmiClient, Retry
+from importers.upload.client import OmiClient
+from importers.upload.decisions import Retry
 from importers.upload.ledger import Entry, Ledger, key_version
 from importers.upload.progress import ProgressSink
 from importers.upload.report import ConversationResult, DeletionResult, Report

@@ -63,7 +63,8 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from importers.errors import StopError, TransientError, UnreachableError
-from importers.upload.client import OmiClient, Retry
+from importers.upload.client import OmiClient
+from importers.upload.decisions import Retry
 from importers.upload.pacing import Pacer
 from importers.upload.settings import is_loopback
 from importers.wording import duration
