@@ -12,7 +12,8 @@ from uploading import REGISTRY, run
 
 from importers.conversion.options import ConvertOptions
 from importers.errors import ConfigError
-from importers.upload.ledger import LEDGER_FILE, LEGACY_RUN_NOTE, SCHEMA_VERSION, Ledger
+from importers.upload.ledger import LEDGER_FILE, Ledger
+from importers.upload.ledger_schema import LEGACY_RUN_NOTE, SCHEMA_VERSION
 from importers.upload.recordings import recordings
 
 DUMP = Path(__file__).with_name("ledger_v1.sql")
