@@ -41,6 +41,7 @@ from importers.errors import ConfigError
 from importers.inputs import FolderPart, Period, list_files
 from importers.registry import Registry
 from importers.upload.client import READ_TIMEOUT_S, RetryPolicy
+from importers.upload.intake import Intake
 from importers.upload.jobs import READBACK_AFTER_S
 from importers.upload.ledger import Ledger
 from importers.upload.pacing import MAX_WINDOW_S
@@ -48,7 +49,6 @@ from importers.upload.producer import Producer
 from importers.upload.progress import NullProgress, ProgressSink
 from importers.upload.recordings import deletable
 from importers.upload.report import DeletionResult, InputResult, Report
-from importers.upload.scheduler import Intake
 from importers.upload.session import INTERRUPTED, Session
 from importers.upload.settings import Settings
 

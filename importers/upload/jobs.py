@@ -49,10 +49,10 @@ from importers.errors import (
 from importers.identity import generation_of
 from importers.upload.client import OmiClient
 from importers.upload.decisions import Retry
+from importers.upload.intake import Job
 from importers.upload.ledger import Entry, Ledger, key_version
 from importers.upload.progress import ProgressSink
 from importers.upload.report import ConversationResult, DeletionResult, Report
-from importers.upload.scheduler import Job
 from importers.upload.server import ServerFacts, era_of_answer
 
 #: How long after a request was sent its conversation may still appear in Omi: the server gives

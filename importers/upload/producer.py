@@ -1,6 +1,6 @@
 """The converting half of a run: the inputs converted one at a time (in a thread of their own),
 each file's conversations registered in the ledger and turned into the jobs to send, through a
-bounded :class:`~importers.upload.scheduler.Intake`.
+bounded :class:`~importers.upload.intake.Intake`.
 
 **One conversation per recording.** Before a file's conversations are registered, the ledger is
 asked for other versions of the same recording (same resolved path, or same content; see
@@ -28,11 +28,11 @@ from importers.conversion.payload import TEXT_ENDPOINT, Conversation
 from importers.conversion.pipeline import Conversion
 from importers.inputs import FolderPart, Period
 from importers.source import path_text
+from importers.upload.intake import Intake, Job
 from importers.upload.jobs import CreateJob, ReadBackJob
 from importers.upload.ledger import Entry, key_version
 from importers.upload.recordings import held_message, other_versions, recording_path
 from importers.upload.report import ConversationResult, InputResult
-from importers.upload.scheduler import Intake, Job
 
 if TYPE_CHECKING:
     from importers.upload.importer import UploadOptions
