@@ -18,7 +18,7 @@ from collections.abc import Mapping
 KEY_PREFIX = "omi-import"
 #: Part of every key's material. Changing it re-keys every file a user has imported, so each
 #: re-run after the upgrade would create a second conversation of it: it may change only
-#: together with a migration that maps the old keys in users' ledgers (and tests/test_keys.py
+#: together with a migration that maps the old keys in users' ledgers (and tests/core/test_keys.py
 #: pins the keys this version gives). New options enter the material only when set (see
 #: ConvertOptions.key_options), which needs no new version.
 KEY_VERSION = 1

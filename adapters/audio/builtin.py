@@ -30,7 +30,7 @@ EMBEDDING_DIM = 192
 BUCKET_FRAMES = 100  # fbank frames (1 s): see _bucket
 MIN_EMBED_SAMPLES = 4000  # 0.25 s at 16 kHz: shorter masked speech gets no embedding (NaN)
 #: Segmentation window step as a ratio of its 10 s window (``--diarization-step`` overrides).
-#: Measured with ``python tests/bench_audio.py`` (2 cores, the sample repeated 8x, 6 min):
+#: Measured with ``tests/benchmarks/bench_audio.py`` (2 cores, the sample repeated 8x, 6 min):
 #: step 0.2 -> diarization RTF 0.11, end to end 0.16; 0.5 -> 0.054 and 0.106; 1.0 -> 0.033 and
 #: 0.080; every reference turn on the right speaker at each. 0.5 meets the 0.15 target and, unlike
 #: 1.0, still sees every moment in two windows, so a speaker change at one window's edge is
@@ -54,7 +54,8 @@ def clustering(step: float) -> dict[str, object]:
     One embedding is made per window position and speaker, so a voice heard for the same time
     gives 5x fewer at step 0.5 than at pyannote's 0.1, and 12 of them then means a minute of
     presence: a speaker who talks less is merged into another. At step 0.5 on three 10-minute
-    recordings made of real ones (``python tests/bench_audio.py``'s long input: pyannote's call
+    recordings made of real ones (``tests/benchmarks/bench_audio.py``'s long
+    input: pyannote's call
     and four AMI meetings, 8 people; six other AMI meetings, 14 people; the call twenty times, 2
     people), 12 found 3, 2 and 2 speakers (DER 0.62, 0.58, 0.08); 3 (12 scaled: 12 x 0.1 / 0.5,
     rounded up) found 11, 11 and 2 (DER 0.44, 0.36, 0.08), as bare pyannote at step 0.1 found

@@ -8,7 +8,7 @@ measured by pyloudnorm, the gated measure that silence does not drag down) befor
 pyannote's models normalise each window themselves, so the diarization is the same either way.
 
 The gain reaches +28 dB on the quietest AMI excerpt and clips at most 0.04 % of samples (clicks);
-its effect on the words is measured by ``python tests/bench_audio.py`` (README, Benchmarks).
+its effect on the words is measured by ``tests/benchmarks/bench_audio.py`` (README, Benchmarks).
 """
 
 from __future__ import annotations

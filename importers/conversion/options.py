@@ -28,7 +28,7 @@ from importers.registry import Registry
 from importers.source import SURROGATE, text_encoding
 
 #: 0.1.0's default source. It stays in the key material of every import that names no
-#: ``--source``, so the keys 0.1.0 sent do not change (tests/test_keys.py); the body carries
+#: ``--source``, so the keys 0.1.0 sent do not change (tests/core/test_keys.py); the body carries
 #: :data:`DEFAULT_SOURCE`.
 LEGACY_KEY_SOURCE = "external_integration"
 #: Sources a segment upload must not carry, and why (server-behavior.md, Sources). Text
@@ -166,7 +166,7 @@ class ConvertOptions:
     def key_options(self) -> dict[str, object]:
         """The options that change a body: part of every client_session_id.
 
-        Exactly the dict 0.1.0 hashed (tests/test_keys.py pins the keys). An option added later
+        Exactly the dict 0.1.0 hashed (tests/core/test_keys.py pins the keys). An option added later
         must enter it only when set to something other than its default (adapter options do:
         ``extra`` holds only what the user set). A default that changes keeps its old value
         here (``source``: :data:`LEGACY_KEY_SOURCE`).

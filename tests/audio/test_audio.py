@@ -192,7 +192,7 @@ def test_what_the_audio_path_keeps_is_readable_only_by_its_user(
     converted: Conversion, state: Path
 ) -> None:
     """Issue 25: the cache, the measured speeds and the builtin PLDA files a real conversion
-    left in the state folder are 0600, their folders 0700 (tests/test_private.py: any umask)."""
+    left in the state folder are 0600, their folders 0700 (test_private.py: any umask)."""
     found = {p: stat.S_IMODE(p.lstat().st_mode) for p in state.rglob("*")}
     assert {p.name for p in state.iterdir()} == {"audio-cache", "audio-speed.json", "models"}
     assert {m for p, m in found.items() if p.is_dir()} == {0o700}

@@ -1,6 +1,7 @@
 """Benchmark: the audio adapter on real recordings, against the bare libraries, accuracy and speed.
 
-``python tests/bench_audio.py [--real DIR] [--runs 3] [--minutes 10] [--set KEY=VALUE ...]``
+``python tests/benchmarks/bench_audio.py [--real DIR] [--runs 3] [--minutes 10]
+[--set KEY=VALUE ...]``
 
 Recordings (each with a reference: RTTM for who spoke when, STM or TSV for what was said):
 
@@ -51,11 +52,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-TESTS = Path(__file__).resolve().parent
-ROOT = TESTS.parent
+SUPPORT = Path(__file__).resolve().parent.parent / "support"
+ROOT = SUPPORT.parents[1]
 #: The checkout whose adapter "ours" runs (``--root``: another one, for before/after figures).
 UNDER_TEST = Path(os.environ.get("OMI_IMPORT_BENCH_ROOT", ROOT))
-sys.path[:0] = [str(TESTS), str(UNDER_TEST)]
+sys.path[:0] = [str(SUPPORT), str(UNDER_TEST)]
 
 from audio_score import (  # noqa: E402
     Span,
@@ -104,7 +105,7 @@ def parse_sets(items: Sequence[str]) -> dict[str, object]:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python tests/bench_audio.py",
+        prog="python tests/benchmarks/bench_audio.py",
         description="The audio adapter (builtin models) against the bare libraries, on real "
         "recordings: DER, WER, speakers, speed, memory.",
     )

@@ -1,6 +1,7 @@
 """Benchmark: ``omi-import convert`` as a user runs it, against pysubs2 loading the same file.
 
-``python tests/bench_convert.py [--cues 100000] [--segments 50000] [--runs 5] [--root DIR]``
+``python tests/benchmarks/bench_convert.py [--cues 100000] [--segments 50000] [--runs 5]
+[--root DIR]``
 
 Writes, in a temporary folder, three inputs of the sizes given: an SRT with ``Name: `` speaker
 prefixes, a WebVTT with ``<v Name>`` voice spans, and a diarized WhisperX JSON (three words a
@@ -36,7 +37,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 _TEXT = (
     "the quick brown fox jumps over a lazy dog while seven bakers sell warm bread near the "
     "station and everyone agrees that the meeting ran long again today"
@@ -166,7 +167,7 @@ def row(label: str, ours: Run, theirs: Run) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python tests/bench_convert.py",
+        prog="python tests/benchmarks/bench_convert.py",
         description="Time whole `omi-import convert` runs against pysubs2 loading the same files.",
     )
     parser.add_argument("--cues", type=int, default=100_000, help="SRT and VTT cues (100,000)")

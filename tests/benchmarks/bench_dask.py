@@ -1,6 +1,7 @@
 """Benchmark: ``omi-import convert`` in one process against ``--dask local``, text and audio.
 
-``python tests/bench_dask.py [--runs 3] [--small 2000] [--large 16] [--recordings 4] [--no-audio]``
+``python tests/benchmarks/bench_dask.py [--runs 3] [--small 2000] [--large 16] [--recordings 4]
+[--no-audio]``
 
 Writes, in a temporary folder, three archives:
 
@@ -31,9 +32,9 @@ import wave
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-TESTS = Path(__file__).resolve().parent
-ROOT = TESTS.parent
-sys.path[:0] = [str(TESTS), str(ROOT)]
+SUPPORT = Path(__file__).resolve().parent.parent / "support"
+ROOT = SUPPORT.parents[1]
+sys.path[:0] = [str(SUPPORT), str(ROOT)]
 
 from bench_convert import Run, run_once, write_srt, write_whisperx  # noqa: E402
 
@@ -107,7 +108,7 @@ def report(label: str, alone: Run, fanned: Run, same: bool, rate: Callable[[Run]
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python tests/bench_dask.py",
+        prog="python tests/benchmarks/bench_dask.py",
         description="Time whole `omi-import convert` runs in one process and on --dask local.",
     )
     parser.add_argument("--runs", type=int, default=3, help="A B pairs; medians count (3)")

@@ -1,9 +1,10 @@
 """Benchmark the uploader against the fake server with a scaled-down rate limit.
 
-``python tests/bench_upload.py [--n 60] [--limit 10] [--window 4] [--runs 1] [--root DIR]``
+``python tests/benchmarks/bench_upload.py [--n 60] [--limit 10] [--window 4] [--runs 1]
+[--root DIR]``
 
 Each scenario imports ``--n`` conversations (a tiny test-adapter file each) against
-``tests/fake_omi.py`` on loopback, limit ``--limit`` per ``--window`` seconds, and prints its
+``fake_omi.py`` on loopback, limit ``--limit`` per ``--window`` seconds, and prints its
 wall time next to the *floor* the limit allows, ``(ceil(n / limit) - 1) * window`` plus one
 request's (mean) latency, with their ratio, the requests sent and the 429s:
 
@@ -54,8 +55,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-TESTS = Path(__file__).resolve().parent
-ROOT = TESTS.parent
+SUPPORT = Path(__file__).resolve().parent.parent / "support"
+ROOT = SUPPORT.parents[1]
 SCENARIOS = ("given", "learned", "slow", "faults", "first-retried", "failing")
 LATENCY_S = 0.2
 #: Runs of the same command a scenario may take to import everything (faults use up retries).
@@ -187,7 +188,7 @@ def _first_key(path: Path) -> str:
 
 def measure(name: str, args: argparse.Namespace, root: Path, seed: int) -> dict[str, float]:
     """One scenario in a fresh process, with the ``importers`` of ``root``."""
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(root.resolve()), str(TESTS)])}
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(root.resolve()), str(SUPPORT)])}
     command = [sys.executable, str(Path(__file__).resolve()), "--scenario", name]
     command += ["--n", str(args.n), "--limit", str(args.limit), "--window", str(args.window)]
     command += ["--seed", str(seed)]
@@ -247,7 +248,7 @@ def shown(figures: dict[str, float]) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python tests/bench_upload.py", description=__doc__.splitlines()[0]
+        prog="python tests/benchmarks/bench_upload.py", description=__doc__.splitlines()[0]
     )
     parser.add_argument("--n", type=int, default=60, help="conversations (60)")
     parser.add_argument("--limit", type=int, default=10, help="requests per window (10)")
@@ -282,5 +283,5 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.path[:0] = [str(TESTS)] if str(TESTS) not in sys.path else []
+    sys.path[:0] = [str(SUPPORT)] if str(SUPPORT) not in sys.path else []
     raise SystemExit(main())

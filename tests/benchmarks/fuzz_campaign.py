@@ -1,8 +1,8 @@
 """A long fuzz campaign over every adapter, in subprocesses (issue 9).
 
-    python tests/fuzz_campaign.py --inputs 20000                   # 2 workers, seed 1
-    python tests/fuzz_campaign.py --inputs 20000 --workers 2 --seed 7 --save findings/
-    python tests/fuzz_campaign.py --replay 1234 --seed 7           # one case, in-process
+    python tests/benchmarks/fuzz_campaign.py --inputs 20000                   # 2 workers, seed 1
+    python tests/benchmarks/fuzz_campaign.py --inputs 20000 --workers 2 --seed 7 --save findings/
+    python tests/benchmarks/fuzz_campaign.py --replay 1234 --seed 7           # one case, in-process
 
 Case ``i`` of seed ``s`` is always the same input (:func:`fuzzing.make_case` from
 ``random.Random(f"{s}:{i}")``), so a finding is reproduced by its number. Each worker is a
@@ -34,7 +34,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
-sys.path[:0] = [str(Path(__file__).resolve().parent), str(Path(__file__).resolve().parent.parent)]
+HERE = Path(__file__).resolve().parent
+sys.path[:0] = [str(HERE.parent / "support"), str(HERE.parents[1])]
 
 import fuzzing  # noqa: E402 - after the path setup above (run as a script)
 

@@ -1,6 +1,6 @@
 """The audio benchmark's command line and the scoring it (and test_audio) relies on.
 
-No timing here: the benchmark itself is run by hand (``python tests/bench_audio.py``).
+No timing here: the benchmark itself is run by hand (``python tests/benchmarks/bench_audio.py``).
 """
 
 from __future__ import annotations

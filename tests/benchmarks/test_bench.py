@@ -1,5 +1,5 @@
 """The convert benchmark runs whole processes and prints one row per input (tiny sizes here;
-the real run is by hand: ``python tests/bench_convert.py``)."""
+the real run is by hand: ``python tests/benchmarks/bench_convert.py``)."""
 
 from __future__ import annotations
 

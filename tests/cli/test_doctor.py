@@ -13,11 +13,11 @@ import pytest
 from click.testing import CliRunner
 from fake_adapters import TalkAdapter, talk_file
 from fake_omi import GOOD_KEY, READ_ONLY_KEY, READ_SCOPE, TEXT, WRITE_SCOPE, FakeOmi
-from importers.cli.doctor import exit_code, render, run_checks, to_json
 from uploading import run
 
 from importers.checks import Check, folder_check
 from importers.cli import cli
+from importers.cli.doctor import exit_code, render, run_checks, to_json
 from importers.errors import ModelLoadError
 from importers.registry import Registry
 

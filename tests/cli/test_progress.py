@@ -8,7 +8,6 @@ import time
 from datetime import datetime, timedelta
 
 from importers.cli.progress import PlainProgress, wall_clock
-
 from importers.upload.pacing import MAX_WINDOW_S
 
 

@@ -11,9 +11,9 @@ from pathlib import Path
 
 from fake_adapters import talk_file
 from fake_omi import SEGMENTS, FakeOmi
-from importers.cli.status import LISTED, status_text
 from uploading import env_for, omi, run
 
+from importers.cli.status import LISTED, status_text
 from importers.upload.ledger import Ledger
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 import time
-from pathlib import Path
 
 import pytest
+from support import REPO
 
 from adapters.speakers import find_name_line, find_prefix
 from importers.conversion.normalize import (
@@ -222,10 +222,9 @@ def test_a_diarizations_cluster_labels_are_no_names() -> None:
 
 def test_every_repair_reason_in_the_code_has_words_for_one_and_several() -> None:
     """A repair a user is told about is described, in the singular and the plural."""
-    root = Path(__file__).resolve().parent.parent
     used = {
         m
-        for f in [*root.glob("importers/**/*.py"), *root.glob("adapters/**/*.py")]
+        for f in [*REPO.glob("importers/**/*.py"), *REPO.glob("adapters/**/*.py")]
         for m in re.findall(r'Repair\(\s*"([a-z_]+)"', f.read_text(encoding="utf-8"))
     }
     assert used, "no Repair(...) found: the pattern is stale"

@@ -37,7 +37,7 @@ from importers.upload.ledger import LEDGER_FILE, Ledger
 from importers.upload.settings import load_settings
 from importers.upload.watch import Lines, open_log
 
-DUMP = REPO / "tests" / "ledger_v1.sql"
+DUMP = REPO / "tests" / "support" / "ledger_v1.sql"
 KEY = "omi_dev_" + "5e" * 16
 TIGHTENED = "made private"
 

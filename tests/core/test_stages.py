@@ -12,10 +12,10 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from importers.cli.console import ConvertConsole
-from importers.cli.progress import RichProgress
 from rich.console import Console
 
+from importers.cli.console import ConvertConsole
+from importers.cli.progress import RichProgress
 from importers.stages import Update, showing, stage
 
 

@@ -4,7 +4,7 @@ clean ``Error:`` line, never another exception (the rule: :mod:`fuzzing`).
 In-process tests drive hypothesis (shrinkable examples; its deadline bounds the time of each);
 :func:`test_a_short_campaign_in_subprocesses` runs the campaign itself, where a hang meets a
 timeout and a memory blow-up an address-space limit. ``HYPOTHESIS_PROFILE=ci`` runs more
-examples; the long campaign is ``python tests/fuzz_campaign.py --inputs 20000``.
+examples; the long campaign is ``python tests/benchmarks/fuzz_campaign.py --inputs 20000``.
 """
 
 from __future__ import annotations

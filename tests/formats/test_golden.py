@@ -2,7 +2,7 @@
 
 A sample may have a ``<name>.options.json`` beside it with CLI-style options (``{"me": ["Ann"],
 "no_merge": true, "timezone": "UTC"}``). Update the expected files with
-``pytest tests/test_golden.py --update-golden`` and review the diff.
+``pytest tests/formats/test_golden.py --update-golden`` and review the diff.
 """
 
 from __future__ import annotations

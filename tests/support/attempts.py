@@ -15,8 +15,9 @@ from importers.conversion.payload import Conversation
 from importers.errors import TransientError
 from importers.upload.client import OmiClient
 from importers.upload.decisions import Created, Retry
+from importers.upload.intake import Job
 from importers.upload.pacing import Pacer
-from importers.upload.scheduler import Job, Scheduler
+from importers.upload.scheduler import Scheduler
 
 #: The waits the retry rule gave each client's retries (by ``id(client)``), in order.
 WAITS: dict[int, list[float]] = {}
@@ -27,7 +28,7 @@ def create(client: OmiClient, conversation: Conversation, hooks: Any = None) -> 
     without its waits: each :class:`Retry` counts one retry and its wait (``client.retry_wait``)
     goes into ``WAITS[id(client)]``; the first attempt that returns, or raises anything else, ends
     it; ``policy.max_attempts`` attempts give up. The scheduler's own timing is tested through
-    :func:`scheduled`, tests/test_scheduler.py and the fake server; this is what each answer
+    :func:`scheduled`, tests/upload/test_scheduler.py and the fake server; this is what each answer
     decides."""
     attempts = 0
     while True:

@@ -26,7 +26,8 @@ from importers.errors import ConfigError, ParseError
 from importers.model import Segment, Transcript
 from importers.source import Source
 
-TESTS = Path(__file__).resolve().parent
+#: tests/support/, put on the PYTHONPATH of the subprocesses that load these adapters.
+SUPPORT = Path(__file__).resolve().parent
 
 
 class TalkAdapter(Adapter):

@@ -5,7 +5,7 @@ inside a ``[[[cog ... ]]]`` comment, so the README cannot drift from the program
 
     python -m cogapp -r -I tests README.md      # rewrite the blocks after a deliberate change
 
-``tests/test_docs.py`` fails when a block is stale (``cog --check``). Commands run through
+``tests/cli/test_docs.py`` fails when a block is stale (``cog --check``). Commands run through
 click's CliRunner in a scratch folder holding the files they name (copied from the repository,
 as ``Path("samples/...")``, or given as text), with every file's mtime fixed, in UTC, with no
 config file: the same output on every machine.
@@ -28,7 +28,7 @@ from click.testing import CliRunner, Result
 
 from importers.cli import cli
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 #: 2026-01-15T09:30:00Z, the mtime every file gets (as in the golden tests).
 FIXED_MTIME = 1_768_469_400
 
@@ -119,7 +119,7 @@ def dask_lines(command: str, files: Mapping[str, str | Path], workers: int = 2) 
 
 def import_again(first: str, second: str, files: Mapping[str, str | Path]) -> None:
     """A ``text`` block: ``second`` (an ``omi-import import``) run after ``first`` in the same
-    state folder, both against the fake Omi server of the tests (``tests/fake_omi.py``), with
+    state folder, both against the fake Omi server of the tests (``fake_omi.py``), with
     its conversation ids and times of day as placeholders."""
     from fake_omi import GOOD_KEY, FakeOmi
 

@@ -150,7 +150,7 @@ def write_timestamped(entries: list[Entry], layout: str) -> str:
     return "".join(f"[{_hms(e.start_ms)}] {e.speaker}: {e.text}\n" for e in entries)
 
 
-# -- hostile input (the fuzz tests, tests/test_fuzz.py) ---------------------------------------
+# -- hostile input (the fuzz tests, tests/formats/test_fuzz.py) ----------------------------
 
 #: Everything the round-trip alphabet leaves out: markup, entities, colons, brackets, arrows,
 #: control and format characters, and characters of other scripts.

@@ -1,4 +1,4 @@
-"""Paths and constants shared by the tests (importable as ``support``; tests/ is on sys.path)."""
+"""Paths and constants shared by the tests (``support``: tests/support/ is on sys.path)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 
 from importers.source import Source
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 SAMPLES = REPO / "samples"
 CORPUS = Path(os.environ.get("OMI_IMPORT_CORPUS", REPO.parent / "shared" / "corpus"))
 

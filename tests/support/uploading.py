@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from fake_adapters import TESTS, ChatAdapter, TalkAdapter, install_plugin
+from fake_adapters import SUPPORT, ChatAdapter, TalkAdapter, install_plugin
 from fake_omi import GOOD_KEY, FakeOmi
 from pydantic import SecretStr
 from support import REPO
@@ -67,7 +67,7 @@ def run(
 
     ``known``: the ledger already knows the server's era (``fake.era``), as after any import
     that got an answer; False: a first import, which learns it from the answers
-    (:mod:`importers.upload.server`; tests/test_eras.py).
+    (:mod:`importers.upload.server`; tests/upload/test_eras.py).
     """
     options = UploadOptions(**{"policy": FAST, "read_timeout_s": 5, **opts})
     if known:
@@ -108,7 +108,7 @@ def env_for(
 ) -> dict[str, str]:
     site = install_plugin(tmp_path / "site")
     env = {k: v for k, v in os.environ.items() if not k.startswith("OMI_")}
-    env["PYTHONPATH"] = os.pathsep.join([str(site), str(TESTS), str(REPO)])
+    env["PYTHONPATH"] = os.pathsep.join([str(site), str(SUPPORT), str(REPO)])
     env["XDG_CONFIG_HOME"] = str(tmp_path / "config")  # no user config file leaks in
     if key is not None:
         env["OMI_API_KEY"] = key

@@ -151,7 +151,7 @@ def test_409_in_progress_waits_and_asks_again() -> None:
 
 def test_processing_is_an_answer_the_uploader_settles_later() -> None:
     """A replay that found the first request still at work: its id comes back, not "done"
-    (the uploader looks it up by id later: tests/test_eras.py)."""
+    (the uploader looks it up by id later: tests/upload/test_eras.py)."""
     client, seen, _ = make([resp(200, {"id": "c", "status": "processing", "discarded": False})])
     created = create(client, SEGMENTS)
     assert (created.id, created.status, len(seen)) == ("c", "processing", 1)

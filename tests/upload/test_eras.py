@@ -1,4 +1,4 @@
-"""The importer against every Omi server era of server-behavior.md (tests/fake_omi.py plays
+"""The importer against every Omi server era of server-behavior.md (tests/support/fake_omi.py plays
 each): import, --replace, delete, list, read-back and watch, with what each era does differently
 pinned.
 

@@ -1,6 +1,6 @@
 """Hostile and broken servers on real loopback sockets: the key never leaks, nothing crashes.
 
-The fake Omi server (tests/fake_omi.py) plays the answers; a recording "proxy" shows what would
+The fake Omi server (fake_omi.py) plays the answers; a recording "proxy" shows what would
 reach a proxy; a TLS fake with a certificate from a throwaway CA (trustme) plays a server whose
 certificate does not verify.
 """
@@ -110,7 +110,7 @@ def test_a_hostile_answer_leaks_the_key_nowhere(answer: Canned, tmp_path: Path) 
         fake.answer(answer)
         with Ledger.open(state) as ledger:
             # A server already known to honour client_session_id, so a malformed answer is
-            # retried (with the era unknown it is read back first: tests/test_eras.py).
+            # retried (with the era unknown it is read back first: tests/upload/test_eras.py).
             ServerFacts(ledger, fake.url).learn("E2")
             report = upload(
                 inputs,

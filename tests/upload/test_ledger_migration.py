@@ -6,7 +6,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from fake_adapters import talk_file
+from fake_adapters import SUPPORT, talk_file
 from fake_omi import FakeOmi
 from uploading import REGISTRY, run
 
@@ -16,9 +16,9 @@ from importers.upload.ledger import LEDGER_FILE, Ledger
 from importers.upload.ledger_schema import LEGACY_RUN_NOTE, SCHEMA_VERSION
 from importers.upload.recordings import recordings
 
-DUMP = Path(__file__).with_name("ledger_v1.sql")
+DUMP = SUPPORT / "ledger_v1.sql"
 # The state folder is made as 0.1.0 made it (0755): its first use makes it private and says so,
-# which tests/test_private.py checks; here it is the migration that is tested.
+# which tests/core/test_private.py checks; here it is the migration that is tested.
 pytestmark = pytest.mark.filterwarnings("ignore:.*made private:importers.errors.ImporterWarning")
 #: The conversation ids the 0.1.0 run stored (see the dump).
 CALL_ID = "c3969038b5ca45b399265b38c4076d92"
@@ -111,12 +111,12 @@ def test_a_ledger_from_a_newer_version_is_refused(tmp_path: Path) -> None:
 
 # -- schema 2 (generations and `gone` came with schema 3) ---------------------------------------
 
-DUMP_V2 = Path(__file__).with_name("ledger_v2.sql")
+DUMP_V2 = SUPPORT / "ledger_v2.sql"
 
 
 @pytest.fixture
 def state_v2(tmp_path: Path) -> Path:
-    """The files and the schema-2 ledger of tests/ledger_v2.sql, where the dump had them."""
+    """The files and the schema-2 ledger of tests/support/ledger_v2.sql, where the dump had them."""
     talk_file(tmp_path / "call.talk", 6, tag="call")
     talk_file(tmp_path / "gone.talk", 4, tag="gone")
     talk_file(tmp_path / "kept.talk", 4, tag="kept")

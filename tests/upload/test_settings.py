@@ -18,7 +18,7 @@ FILE_KEY, ENV_KEY = "omi_dev_" + "f1" * 16, "omi_dev_" + "e2" * 16
 def test_option_beats_environment_beats_config_file(tmp_path: Path) -> None:
     config = tmp_path / "config.toml"
     config.write_text(f'api_key = "{FILE_KEY}"\nbase_url = "https://file.example"\n')
-    config.chmod(0o600)  # a key others can read is warned about (tests/test_private.py)
+    config.chmod(0o600)  # a key others can read is warned about (tests/core/test_private.py)
     env = {"OMI_API_KEY": ENV_KEY}
     s = load_settings(environ=env, config_path=config)
     assert s.api_key is not None
