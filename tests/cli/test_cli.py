@@ -185,14 +185,14 @@ def test_formats_without_the_audio_extra_lists_it_as_missing(
 ) -> None:
     """A light install has no pyannote package at all: looking for pyannote.audio must not
     raise (it did, with a traceback, from `omi-import formats`)."""
-    for module in ("av", "faster_whisper", "pyannote"):
+    for module in ("av", "faster_whisper", "pyannote", "pyloudnorm"):
         monkeypatch.setitem(sys.modules, module, None)  # what an uninstalled package gives
     # Not imported by an earlier test either: find_spec must look for it through its parent.
     monkeypatch.delitem(sys.modules, "pyannote.audio", raising=False)
     code, out, err = run("formats", "--json")
     assert (code, err) == (0, "")
     audio = next(f for f in json.loads(out) if f["name"] == "audio")
-    assert audio["missing"] == ["av", "faster_whisper", "pyannote.audio"]
+    assert audio["missing"] == ["av", "faster_whisper", "pyannote.audio", "pyloudnorm"]
 
 
 @pytest.mark.parametrize(
