@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from importers.attribution import assign_speakers, fit_to_speech
+from importers.attribution import assign_speakers, fit_to_speech, span_turns
 from importers.model import Segment, SpeakerTurn, Transcript, Word
 from importers.private import private_state
 from importers.source import Source
@@ -183,9 +183,12 @@ def build_transcript(
     a sentence's single stray word then takes the sentence's speaker (:func:`importers.turns.
     settle`, over the whole recording: Whisper's segments end mid-sentence). Every Whisper
     segment is cut where the speaker changes, so no segment spans two voices, also with
-    ``--no-merge``. A segment's times are its words', and a word's stay inside the speech the
-    diarization found (:func:`importers.attribution.fit_to_speech`): Whisper's segment and word
-    times reach into the silence around them.
+    ``--no-merge``. A segment's times are its words', and the words' follow the diarization,
+    which places speech far better than a small model's word times do: a word stays inside the
+    speech the diarization found (:func:`importers.attribution.fit_to_speech`: Whisper's times
+    reach into the silence around it), and the words on one turn of their speaker reach its
+    edges (:func:`importers.attribution.span_turns`: Whisper's words end early, many at zero
+    length, and turns built from them left much of each voice's speech unclaimed).
     """
     words: list[TimedWord] = []
     bounds: list[int] = []  # index of each Whisper segment's first word
@@ -199,6 +202,8 @@ def build_transcript(
             labelled = assign_speakers(fit_to_speech(labelled, turns or []), turns or [])
         words.extend(fill_word_times(labelled, start, end)[0])
     words = settle(words)
+    if diarized:
+        words = span_turns(words, turns or [])
     segments: list[Segment] = []
     for i, first in enumerate(bounds):
         last = bounds[i + 1] if i + 1 < len(bounds) else len(words)

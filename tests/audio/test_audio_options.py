@@ -180,7 +180,10 @@ def test_cli_rejects_bad_speaker_counts(tmp_path: Path) -> None:
 
 def test_whisper_segments_are_cut_where_the_speaker_changes() -> None:
     """build_transcript (no models): a run-on Whisper segment across a change of speaker becomes
-    two segments whose times are their words'; a stray word stays; a wordless segment is kept."""
+    two segments; a stray word stays; a wordless segment is kept. Times are the words', and the
+    words on one turn of their speaker reach that turn's edges (the diarization's times, not the
+    small model's): "beep." to "Diane." fill A's turn up to "And" (on A's turn, settled onto B:
+    it keeps its times), "I'm Sheila" and "Chicago." reach B's two."""
     from adapters.audio.engine import build_transcript
     from adapters.audio.transcribe import Transcription
     from importers.model import SpeakerTurn
@@ -212,9 +215,9 @@ def test_whisper_segments_are_cut_where_the_speaker_changes() -> None:
     ]
     out = build_transcript(transcription, turns, None, diarized=True)
     assert [(s.text, s.speaker, s.start_ms, s.end_ms) for s in out.segments] == [
-        ("beep. This is Diane.", "A", 12360, 14080),
-        ("And I'm Sheila from Chicago.", "B", 14440, 17680),  # "from" strayed onto A
-        ("Mm.", "A", 20000, 20300),  # no words: one, cut to the speech
+        ("beep. This is Diane.", "A", 10544, 14440),
+        ("And I'm Sheila from Chicago.", "B", 14440, 17885),  # "from" strayed onto A
+        ("Mm.", "A", 19900, 20300),  # no words: one, on A's turn
     ]
     alone = build_transcript(transcription, None, None, diarized=False)
     assert [s.speaker for s in alone.segments] == ["SPEAKER_00", "SPEAKER_00"]

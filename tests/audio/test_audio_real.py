@@ -258,3 +258,21 @@ def test_loudness_is_one_level_whatever_the_recording() -> None:
     assert normalize_loudness(wav * np.float32(10 ** (-35 / 20)))[1] == MAX_GAIN_DB
     assert normalize_loudness(np.zeros(16000, dtype=np.float32))[1] == 0.0
     assert normalize_loudness(wav[:1000])[1] == 0.0  # too short to measure: left as it is
+
+
+def test_the_same_recording_gives_the_same_words() -> None:
+    """faster-whisper samples where greedy decoding is unsure (its temperature fallback); each
+    model the adapter loads samples from the same seed, so a file's words do not depend on the
+    run. Sampling throughout (temperature 1) makes the draws show."""
+    from adapters.audio import transcribe as asr
+    from adapters.audio.settings import AudioSettings
+
+    spec = asr.resolve(AudioSettings.from_extra(BUILTIN))
+    wav = decode(WAV.read_bytes(), WAV)[: 12 * 16000]
+    texts = []
+    for _ in range(2):
+        model = asr.load(spec)
+        pieces, _ = model.transcribe(wav, language="en", temperature=1.0, vad_filter=True)
+        texts.append(" ".join(p.text for p in pieces))
+        del model
+    assert texts[0] == texts[1] and texts[0].strip(), texts

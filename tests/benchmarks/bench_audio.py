@@ -24,8 +24,11 @@ Accuracy, per recording and in total (speech-weighted):
   clustering; exclusive turns too), of ours' transcript (its speaker-labelled segments), and of
   the one-speaker baseline (all reference speech on one label);
 * **speakers** found by each, beside the reference's count;
-* **WER** of ours and of bare faster-whisper (``WhisperModel(tiny.en).transcribe`` with the
-  library's defaults) where the reference has words.
+* **WER** (jiwer) of ours and of bare faster-whisper (``WhisperModel(tiny.en).transcribe``
+  with the library's defaults) where the reference has words.
+
+Every child seeds CTranslate2's sampling (Whisper's temperature fallback), so the words, and the
+figures, are the same from one run to the next.
 
 Speed: ``sample`` and ``long`` end to end, each run a fresh process (imports, model loading,
 decoding, the output included), ours and bare alternately (A B A B: ``--runs`` pairs), medians;
@@ -539,6 +542,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.child:
         if not args.audio:
             parser.error("--child needs --audio")
+        # Whisper's temperature fallback samples: seeded in every child (bare, and a --root tree
+        # from before the adapter seeded its models), one run's words are any other's.
+        import ctranslate2
+
+        ctranslate2.set_random_seed(0)
         child = child_ours if args.child == "ours" else child_bare
         print(json.dumps(child(args.audio[0], extra)))
         return 0

@@ -84,6 +84,9 @@ def test_wer() -> None:
     assert wer("Good morning, Bob.", "good morning bob") == 0
     assert wer("a b c d", "a x c") == 0.5  # one substitution, one deletion
     assert wer("a b", "a b c d") == 1.0  # two insertions
+    # Apostrophes belong to the word, other marks split words; nothing heard: all deleted.
+    assert wer("It's well-known.", "its well known") == pytest.approx(1 / 3)
+    assert wer("Hello there", "") == 1.0
 
 
 def turn(speaker: str, start: int, end: int) -> RefTurn:

@@ -4,16 +4,17 @@ References: the synthetic sample's ``.ref.tsv``, and real recordings' RTTM (who 
 STM (who said what, when) files, such as those pyannote.audio ships beside its own sample.
 
 Used by the benchmark and the audio tests; light (pyannote.metrics is imported by :func:`der`
-only).
+only). WER is jiwer's (a dev dependency).
 """
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+
+import jiwer
 
 #: Time span with a speaker label: (start_ms, end_ms, speaker).
 Span = tuple[int, int, str]
@@ -89,19 +90,29 @@ def shifted(turns: Sequence[RefTurn], offset_ms: int) -> list[RefTurn]:
     return [RefTurn(t.speaker, t.start_ms + offset_ms, t.end_ms + offset_ms, t.text) for t in turns]
 
 
-def words(text: str) -> list[str]:
-    return re.sub(r"[^a-z0-9' ]", " ", text.lower()).split()
+#: Both sides of a WER as words: lower case, only letters, digits and apostrophes.
+NORMALIZE = jiwer.Compose(
+    [
+        jiwer.ToLowerCase(),
+        jiwer.SubstituteRegexes({r"[^a-z0-9' ]": " "}),
+        jiwer.RemoveMultipleSpaces(),
+        jiwer.Strip(),
+        jiwer.ReduceToListOfListOfWords(),
+    ]
+)
 
 
 def wer(reference: str, hypothesis: str) -> float:
-    """Word error rate (word-level Levenshtein distance over the reference's word count)."""
-    r, h = words(reference), words(hypothesis)
-    d = list(range(len(h) + 1))
-    for i in range(1, len(r) + 1):
-        prev, d[0] = d[0], i
-        for j in range(1, len(h) + 1):
-            prev, d[j] = d[j], min(d[j] + 1, d[j - 1] + 1, prev + (r[i - 1] != h[j - 1]))
-    return d[len(h)] / max(1, len(r))
+    """Word error rate (jiwer: word-level edit distance over the reference's word count) after
+    :data:`NORMALIZE`; an empty hypothesis is all deletions."""
+    return float(
+        jiwer.wer(
+            reference,
+            hypothesis,
+            reference_transform=NORMALIZE,
+            hypothesis_transform=NORMALIZE,
+        )
+    )
 
 
 @dataclass(frozen=True)
