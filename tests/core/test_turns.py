@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from importers.model import Word
+from importers.attribution import assign_speakers
+from importers.model import SpeakerTurn, Word
 from importers.text import join_words
 from importers.turns import TimedWord, fill_word_times, words_to_turns
 
@@ -120,3 +121,38 @@ def test_words_join_by_script() -> None:
 )
 def test_join_words(words: list[str], text: str) -> None:
     assert join_words(words) == text
+
+
+A, B = "SPEAKER_00", "SPEAKER_01"
+
+
+def speakers(words: list[Word]) -> list[str | None]:
+    return [w.speaker for w in words]
+
+
+def test_a_stray_word_stays_in_the_sentence_two_words_are_a_turn() -> None:
+    """A diarization boundary landing a word late does not split a sentence; two words of the
+    other voice do (they may be a short turn of theirs)."""
+    turns = [SpeakerTurn(0, 2100, A), SpeakerTurn(2100, 5000, B)]
+    text = "I think we should ship it. Yes"
+    words = [Word(t, i * 400, i * 400 + 300) for i, t in enumerate(text.split())]
+    labelled = assign_speakers(words, turns)
+    assert speakers(labelled) == [A, A, A, A, A, B, B]  # "it." overlaps B most
+    timed, estimated = fill_word_times(labelled, 0, 3000)
+    assert estimated == 0
+    segs = words_to_turns(timed)
+    assert [(s.speaker, s.text) for s in segs] == [(A, "I think we should ship it."), (B, "Yes")]
+
+    early = [SpeakerTurn(0, 1500, A), SpeakerTurn(1500, 5000, B)]  # two words on B, then "Yes"
+    segs = words_to_turns(fill_word_times(assign_speakers(words, early), 0, 3000)[0])
+    assert [(s.speaker, s.text) for s in segs] == [(A, "I think we should"), (B, "ship it. Yes")]
+
+
+def test_a_real_change_inside_a_sentence_splits_it() -> None:
+    turns = [SpeakerTurn(0, 1200, A), SpeakerTurn(1200, 5000, B)]
+    words = [
+        Word(t, i * 400, i * 400 + 300)
+        for i, t in enumerate(["so", "we", "go", "with", "the", "blue", "one", "then"])
+    ]
+    segs = words_to_turns(fill_word_times(assign_speakers(words, turns), 0, 4000)[0])
+    assert [(s.speaker, s.text) for s in segs] == [(A, "so we go"), (B, "with the blue one then")]
