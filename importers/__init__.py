@@ -18,7 +18,7 @@ from importers.model import NormalizedTranscript, Repair, Segment, Transcript, T
 from importers.registry import Registry
 from importers.source import Source
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 __all__ = [
     "Adapter",

@@ -21,7 +21,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
         "--update-golden",
         action="store_true",
-        help="Rewrite samples/**/*.expected.json from the current output (review the diff!).",
+        help="Rewrite tests/golden/**/*.expected.json from the current output (review the diff!).",
     )
 
 

@@ -65,7 +65,7 @@ class Conversion:
     language_source: LanguageSource = "default"
 
     def to_json(self, *, pretty: bool = False) -> bytes:
-        """The documented convert output (README: "The convert output"), as UTF-8 JSON.
+        """The documented convert output (docs/usage.md: "The convert output"), as UTF-8 JSON.
 
         Each conversation is its request body's exact bytes, as sent (so ``pretty`` indents the
         envelope and prints each body on one line).

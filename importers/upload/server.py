@@ -34,7 +34,7 @@ from typing import Literal, Protocol
 Era = Literal["E0", "E1", "E2"]
 #: Servers whose era is known without asking: Omi's hosted API.
 HOSTED: dict[str, Era] = {"https://api.omi.me": "E2"}
-#: What each era means for the user, as doctor and the README say it.
+#: What each era means for the user, as doctor and docs/importing.md say it.
 ERA_NOTES: dict[Era, str] = {
     "E0": "ignores client_session_id (before mid-2026): an upload whose answer is lost is read "
     "back before it is sent again",

@@ -381,7 +381,7 @@ def omi_import(args: list[str], state: Path, **env: str) -> subprocess.Completed
 
 
 def test_cli_on_the_sample_prints_only_its_own_lines(tmp_path: Path) -> None:
-    """The README's promise: builtin models, exit 0, every turn right, stderr clean."""
+    """docs/audio.md's promise: builtin models, exit 0, every turn right, stderr clean."""
     done = omi_import(["convert", str(SAMPLE), "--whisper-model", "builtin",
                        "--diarization-model", "builtin"], tmp_path)  # fmt: skip
     assert done.returncode == 0, done.stderr

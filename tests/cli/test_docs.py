@@ -1,34 +1,43 @@
-"""The README stays true: its commands exist, its sample paths exist, CI runs its test command."""
+"""The README and docs/ stay true: their commands exist and run, their links lead somewhere,
+their generated output is current, and CI runs the README's test command.
+
+How a block is run, and how one that cannot run is marked: ``tests/support/docs_blocks.py``.
+"""
 
 from __future__ import annotations
 
+import importlib.util
+import io
 import json
 import os
 import re
+import shlex
+from contextlib import redirect_stdout
 from pathlib import Path
 
 import click
+import docs_blocks
 import pytest
 from click.testing import CliRunner
+from docs_blocks import DOCS, GENERATED, README, Block, blocks, name, pages, written_pages
+from fake_omi import GOOD_KEY
 from support import REPO
 
 from importers import Adapter, ConvertOptions, Registry, convert
 from importers.cli import cli
 
-README = (REPO / "README.md").read_text(encoding="utf-8")
 CI = (REPO / ".ci" / "run").read_text(encoding="utf-8")
 
 
+def text(page: Path) -> str:
+    return page.read_text(encoding="utf-8")
+
+
 def bash_blocks() -> list[str]:
-    return re.findall(r"```bash\n(.*?)```", README, flags=re.S)
+    return [b.text for b in blocks(README, "bash")]
 
 
-def test_every_command_has_help_and_is_documented() -> None:
-    """Each CLI command has a help line and appears in the README as `omi-import NAME`."""
-    assert isinstance(cli, click.Group)
-    for name, command in cli.commands.items():
-        assert command.help, f"command {name} has no help"
-        assert f"omi-import {name}" in README, f"`omi-import {name}` is not in README.md"
+# -- the README's first commands -----------------------------------------------------------------
 
 
 def test_first_two_commands_use_existing_samples() -> None:
@@ -47,12 +56,190 @@ def test_ci_runs_the_readme_test_command() -> None:
     assert test_command in CI
 
 
+def test_the_first_command_dry_run_prints_what_would_be_sent(tmp_path: Path) -> None:
+    """The first command's last step (after its install) prints the bodies of the sample."""
+    last = bash_blocks()[0].strip().split("&&")[-1].strip().removeprefix(".venv/bin/")
+    with docs_blocks.place(tmp_path) as where:
+        done = docs_blocks.run(last, where)
+        assert done.returncode == 0, done.stderr
+        (body,) = docs_blocks.json_objects(done.stdout)
+    assert isinstance(body, dict) and body["format"] == "vtt" and body["conversations"]
+    assert not where.fake.conversations  # a dry run sends nothing
+
+
+# -- every page reached, every link leads somewhere ----------------------------------------------
+
+
+def test_every_docs_page_is_linked_from_the_readme() -> None:
+    linked = {
+        (README.parent / target.split("#")[0]).resolve()
+        for target in docs_blocks.links(README)
+        if not re.match(r"[a-z]+:", target)
+    }
+    missing = [name(p) for p in sorted(DOCS.glob("*.md")) if p.resolve() not in linked]
+    assert not missing, f"docs pages the README does not link to: {missing}"
+
+
+@pytest.mark.parametrize("page", pages(), ids=name)
+def test_relative_links_lead_to_a_file_and_a_heading(page: Path) -> None:
+    """Every link that is not a URL names a file that exists and, with ``#anchor``, a heading of
+    it (GitHub's anchors). No network: URLs are left alone."""
+    broken = []
+    for target in docs_blocks.links(page):
+        if re.match(r"[a-z][a-z0-9+.-]*:", target):  # https:, mailto:...
+            continue
+        path, _, anchor = target.partition("#")
+        file = (page.parent / path).resolve() if path else page
+        if not file.exists():
+            broken.append(f"{target}: no file {path}")
+        elif anchor and (file.suffix != ".md" or anchor not in docs_blocks.anchors(file)):
+            broken.append(f"{target}: no heading #{anchor} in {name(file)}")
+    assert not broken, f"{name(page)}: {broken}"
+
+
+def test_the_link_check_sees_what_github_does(tmp_path: Path) -> None:
+    """Anchors as GitHub makes them; links in code are no links."""
+    page = tmp_path / "page.md"
+    page.write_text(
+        "# One conversation per recording: `--replace`\n## Scale-out (Dask)\n## Scale-out (Dask)\n"
+        "[a](other.md#x) `[b](in-code.md)`\n```md\n[c](in-block.md)\n```\n<!-- [d](hidden.md) -->\n"
+    )
+    assert docs_blocks.anchors(page) == {
+        "one-conversation-per-recording---replace",
+        "scale-out-dask",
+        "scale-out-dask-1",
+    }
+    assert docs_blocks.links(page) == ["other.md#x"]
+
+
+# -- the blocks run --------------------------------------------------------------------------------
+
+ALL_BLOCKS = [b for p in pages() for b in blocks(p)]
+BASH = [b for b in ALL_BLOCKS if b.lang == "bash" and b.runs]
+PYTHON = [b for b in ALL_BLOCKS if b.lang == "python" and b.runs]
+
+
+def params(found: list[Block]) -> list[object]:
+    """The blocks as parameters; one that needs the audio extra runs real models (minutes)."""
+    marks = {"audio": [pytest.mark.audio, pytest.mark.slow]}
+    return [pytest.param(b, marks=marks.get(b.needs or "", []), id=b.where) for b in found]
+
+
+def needs(block: Block) -> None:
+    """Skip, with the reason, a block whose extra is not installed here."""
+    if block.needs is not None:
+        module = docs_blocks.EXTRAS[block.needs]
+        if importlib.util.find_spec(module) is None:
+            pytest.skip(f"{block.where}: needs the {block.needs} extra")
+
+
+def test_every_block_is_run_or_says_why_not() -> None:
+    """A shell or Python block either runs (only commands the test can check) or carries a
+    ``no-run: REASON`` marker; a ``needs:`` marker names a known extra."""
+    wrong = []
+    for block in ALL_BLOCKS:
+        if block.marker and block.marker.startswith("no-run:"):
+            if not block.marker.removeprefix("no-run:").strip():
+                wrong.append(f"{block.where}: no-run without a reason")
+            continue
+        if block.needs is not None and block.needs not in docs_blocks.EXTRAS:
+            wrong.append(f"{block.where}: needs an unknown extra {block.needs!r}")
+        if block.lang in ("sh", "shell", "console", "py"):
+            wrong.append(f"{block.where}: write ```bash or ```python, so the block is run")
+        if block.lang == "bash":
+            lines = docs_blocks.commands(block)
+            if not lines:
+                wrong.append(f"{block.where}: no command")
+            wrong += [
+                f"{block.where}: not an omi-import command: {line}"
+                for line in lines
+                if docs_blocks.argv(line) is None
+            ]
+    assert not wrong, "\n".join(wrong)
+    assert len(BASH) >= 10 and len(PYTHON) >= 3, (len(BASH), len(PYTHON))
+
+
+@pytest.mark.parametrize("block", params(BASH))
+def test_bash_block_runs(block: Block, tmp_path: Path) -> None:
+    """Each line runs against the fake Omi server, exits 0 and prints what it should."""
+    needs(block)
+    with docs_blocks.place(tmp_path) as where:
+        for line in docs_blocks.commands(block):
+            words = docs_blocks.argv(line)
+            assert words is not None, line
+            done = docs_blocks.run(line, where)
+            said = f"{block.where}: $ {line}\n{done.stdout[-2000:]}{done.stderr[-3000:]}"
+            assert done.returncode == 0, said
+            assert "Traceback" not in done.stderr, said
+            problem = docs_blocks.check(words, done, where)
+            assert problem is None, f"{problem}\n{said}"
+
+
+@pytest.mark.parametrize("block", params(PYTHON))
+def test_python_block_runs(block: Block, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each Python block runs as it is, from a folder with the samples, against the fake
+    server; one that prints prints something."""
+    needs(block)
+    with docs_blocks.place(tmp_path) as where:
+        for key, value in docs_blocks.environ(where).items():
+            monkeypatch.setenv(key, value)
+        monkeypatch.chdir(where.root)
+        printed = io.StringIO()
+        with redirect_stdout(printed):
+            exec(compile(block.text, block.where, "exec"), {"__name__": "docs_block"})
+    if "print(" in block.text:
+        assert printed.getvalue().strip(), f"{block.where} printed nothing"
+
+
+def test_the_library_import_example_imports_into_omi(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """library.md's Importer example makes the conversation on the server and reports it."""
+    (example,) = [b for b in blocks(DOCS / "library.md", "python") if "Importer(" in b.text]
+    with docs_blocks.place(tmp_path) as where:
+        for key, value in docs_blocks.environ(where).items():
+            monkeypatch.setenv(key, value)
+        monkeypatch.chdir(where.root)
+        printed = io.StringIO()
+        with redirect_stdout(printed):
+            exec(compile(example.text, example.where, "exec"), {"__name__": "docs_block"})
+        assert len(where.fake.conversations) == 1
+    assert printed.getvalue().startswith("True ")
+
+
+def test_the_quickstart_imports_lists_and_deletes(tmp_path: Path) -> None:
+    """The README's quickstart, in order: a dry run sends nothing, the import makes one
+    conversation, a second import sends nothing, list shows it, delete removes it."""
+    (block,) = [b for b in blocks(README, "bash") if "omi-import list" in b.text]
+    lines = docs_blocks.commands(block)
+    assert [docs_blocks.argv(line)[1:2] for line in lines] == [  # type: ignore[index]
+        ["import"],
+        ["import"],
+        ["list"],
+        ["delete"],
+    ]
+    with docs_blocks.place(tmp_path) as where:
+        fake = where.fake
+        dry = docs_blocks.run(lines[0], where)
+        assert dry.returncode == 0 and not fake.conversations, dry.stderr
+        real = docs_blocks.run(lines[1], where)
+        assert real.returncode == 0, real.stderr
+        (stored,) = fake.live()
+        again = docs_blocks.run(lines[1], where)
+        assert again.returncode == 0 and "(0 new, 1 already there)" in again.stdout, again.stdout
+        listed = docs_blocks.run(lines[2], where)
+        assert listed.returncode == 0 and stored.id in listed.stdout, listed.stdout
+        deleted = docs_blocks.run(lines[3], where)
+        assert deleted.returncode == 0, deleted.stderr
+        assert len(fake.conversations) == 1 and not fake.live()
+
+
 def test_readme_plugin_example_works(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The README's plugin parses, registers, converts a file, and its option reaches the CLI."""
-    code = re.search(r"```python\n(# my_plugin/notes.py\n.*?)```", README, flags=re.S)
-    assert code, "plugin example not found in README.md"
+    """The docs' plugin parses, registers, converts a file, and its option reaches the CLI."""
+    code = re.search(r"```python\n(# my_plugin/notes.py\n.*?)```", text(DOCS / "plugins.md"), re.S)
+    assert code, "plugin example not found in docs/plugins.md"
     namespace: dict[str, object] = {}
-    exec(compile(code.group(1), "README-plugin", "exec"), namespace)
+    exec(compile(code.group(1), "docs/plugins.md", "exec"), namespace)
     adapter_cls = namespace["NotesAdapter"]
     assert isinstance(adapter_cls, type) and issubclass(adapter_cls, Adapter)
     sample = tmp_path / "call.notes"
@@ -77,47 +264,131 @@ def test_readme_plugin_example_works(tmp_path: Path, monkeypatch: pytest.MonkeyP
     assert texts == ["Ana: Hello there.", "Ben: Hi Ana.", "Ana: Shall we start?"]  # names kept
 
 
-def test_readme_output_blocks_are_what_the_commands_print() -> None:
-    """Every README block that shows output is generated by running it (readme_cog.py);
-    after a deliberate change: python -m cogapp -r -I tests/support README.md"""
-    from cogapp import Cog
+def test_the_config_file_example_is_a_valid_config(tmp_path: Path) -> None:
+    """usage.md's config.toml (with a key of the right shape in place of ``omi_dev_...``) is
+    read without an error or a warning, and its defaults apply."""
+    (toml,) = [b.text for b in blocks(DOCS / "usage.md", "toml")]
+    assert 'api_key = "omi_dev_..."' in toml
+    config = tmp_path / "config.toml"
+    config.write_text(toml.replace("omi_dev_...", GOOD_KEY), encoding="utf-8")
+    config.chmod(0o600)
+    sample = tmp_path / "call.vtt"
+    sample.write_text("WEBVTT\n\n00:00:01.000 --> 00:00:03.000\n<v Ana Lima>Hello there.\n")
+    runner = CliRunner(env={"OMI_IMPORT_CONFIG": str(config), "HOME": str(tmp_path)})
+    done = runner.invoke(cli, ["convert", str(sample)])
+    assert done.exit_code == 0, done.output
+    assert "Warning" not in done.stderr and "Error" not in done.stderr, done.stderr
+    (segment,) = json.loads(done.stdout)["conversations"][0]["transcript_segments"]
+    assert segment["is_user"] is True  # me = ["Ana Lima"]
 
-    status = Cog().main(
-        ["cog", "--check", "--diff", "-I", str(REPO / "tests" / "support"), str(REPO / "README.md")]
-    )
-    assert status == 0, (
-        "README.md output blocks are stale: run python -m cogapp -r -I tests/support README.md"
-    )
+
+# -- what is documented ----------------------------------------------------------------------------
 
 
-def test_every_option_of_every_command_is_in_the_readme() -> None:
-    """A flag a user can pass is documented (adapters' own flags included)."""
+def test_every_command_has_help_and_is_documented() -> None:
+    """Each CLI command has a help line, appears in the README as `omi-import NAME`, and has
+    its --help in the command reference."""
     assert isinstance(cli, click.Group)
-    with click.Context(cli) as ctx:
+    for command_name, command in cli.commands.items():
+        assert command.help, f"command {command_name} has no help"
+        assert f"omi-import {command_name}" in text(README), f"`omi-import {command_name}`"
+        assert f"$ omi-import {command_name} --help" in text(GENERATED), command_name
+
+
+def test_every_option_of_every_command_is_documented() -> None:
+    """A flag a user can pass is documented by hand (adapters' own flags included): in the
+    README or a docs page, the generated reference aside."""
+    written = "\n".join(text(p) for p in written_pages())
+    assert isinstance(cli, click.Group)
+    # The group's settings (-h): click keeps the help option a command first made for a context.
+    with click.Context(cli, **cli.context_settings) as ctx:
         missing = sorted(
-            f"{name} {flag}"
-            for name, command in cli.commands.items()
+            f"{command_name} {flag}"
+            for command_name, command in cli.commands.items()
             for param in command.get_params(ctx)
             if isinstance(param, click.Option)
             for flag in param.opts
             if flag.startswith("--")
             and flag not in ("--help", "--version")
-            and not re.search(rf"(?<![\w-]){re.escape(flag)}(?![\w-])", README)
+            and not re.search(rf"(?<![\w-]){re.escape(flag)}(?![\w-])", written)
         )
-    assert not missing, f"options not in README.md: {missing}"
+    assert not missing, f"options documented nowhere but the generated reference: {missing}"
 
 
-def test_audio_install_is_torch_then_one_command_and_ci_does_just_that() -> None:
-    """README: torch, then `pip install "omi-import[audio]"`; CI installs nothing more (no extra
-    package, no uninstall, no deleted file) besides the dask extra and the project's dev group,
-    after it has run the README's test command on a light install of its own."""
-    audio = README.split("\n## Audio\n", 1)[1]
-    block = re.search(r"```bash\n(.*?)```", audio, flags=re.S)
-    assert block, "no install block in the Audio section"
-    pips = [line.split("#")[0].strip() for line in block.group(1).splitlines()]
-    pips = [p for p in pips if p.startswith("pip ")]
-    assert pips[0].startswith("pip install torch ")
-    assert pips[1:] == ['pip install "omi-import[audio]"']
+def test_generated_output_is_what_the_commands_print() -> None:
+    """Every docs block that shows output is generated by running it (docs_cog.py); after a
+    deliberate change: python -m cogapp -r -I tests/support docs/PAGE.md"""
+    from cogapp import Cog
+
+    generated = [name(p) for p in pages() if "[[[cog" in text(p)]
+    assert name(GENERATED) in generated
+    support = str(REPO / "tests" / "support")
+    # One Cog for all pages: docs_cog binds the `cog` module of the first Cog that imports it.
+    status = Cog().main(
+        ["cog", "--check", "--diff", "-I", support, *(str(REPO / p) for p in generated)]
+    )
+    assert status == 0, (
+        f"stale output (diff above): python -m cogapp -r -I tests/support {' '.join(generated)}"
+    )
+
+
+def test_cog_markers_do_not_render() -> None:
+    """The README has none; in docs/ every cog marker is inside an HTML comment."""
+    assert "[[[" not in text(README)
+    for page in pages():
+        inside = False
+        for n, line in enumerate(text(page).splitlines(), start=1):
+            if "[[[cog" in line:
+                assert line.startswith("<!-- [[[cog"), f"{name(page)}:{n}"
+                inside = "]]] -->" not in line
+            elif inside and "]]]" in line:
+                assert line.strip() == "]]] -->", f"{name(page)}:{n}"
+                inside = False
+            elif "[[[end]]]" in line:
+                assert line.strip() == "<!-- [[[end]]] -->", f"{name(page)}:{n}"
+
+
+def test_no_history_or_internal_references_in_user_docs() -> None:
+    """Pages for users say what is, not how it came to be or where it was worked on."""
+    user_pages = [README] + [
+        DOCS / f"{p}.md"
+        for p in (
+            "usage", "formats", "importing", "watch", "audio", "scale-out", "library", "plugins",
+            "cli",
+        )
+    ]  # fmt: skip
+    pattern = re.compile(
+        r"\bissue \d+|\b0\.1\.0\b|\bbefore \(0\.|\bas before\b|\bit used to\b|\bcommit [0-9a-f]{7}"
+        r"|this environment|server-behavior\.md|\bbranch \w+",
+        re.I,
+    )
+    found = [
+        f"{name(p)}:{n}: {m.group(0)}"
+        for p in user_pages
+        for n, line in enumerate(docs_blocks.prose(p), start=1)
+        for m in pattern.finditer(line)
+    ]
+    assert not found, found
+    for page in [p for p in pages() if p.parent == DOCS] + [README]:
+        assert not re.search(r"\bissue \d+", text(page), re.I), name(page)
+
+
+def test_install_lines_work_from_a_clone() -> None:
+    """omi-import is not on PyPI: every install is from the clone (`-e .`); audio is torch
+    first, then the extra, in the README and in docs/audio.md; CI installs the same and
+    nothing more (no extra package, no uninstall, no deleted file) besides the dask extra and
+    the dev group, after it has run the README's test command on a light install of its own."""
+    for page in pages():
+        assert not re.search(r"pip install\s+(-U\s+)?[\"']?omi-import", text(page)), name(page)
+    install = next(b for b in blocks(README, "bash") if '".[audio]"' in b.text)
+    audio = next(b for b in blocks(DOCS / "audio.md", "bash") if '".[audio]"' in b.text)
+    for block in (install, audio):
+        pips = [line.split("#")[0].strip() for line in block.text.splitlines() if "pip " in line]
+        pips = [p.split("&&")[-1].strip().removeprefix(".venv/bin/") for p in pips]
+        torch = pips.index("pip install torch==2.13.0")
+        assert pips.index('pip install -e ".[audio]"') == torch + 1, block.where
+    assert '.venv/bin/pip install -e ".[dask]"' in install.text
+    assert "python3 -m venv .venv && .venv/bin/pip install -e ." in install.text
     commands = [line.split("#")[0].strip() for line in CI.splitlines()]
     light = [c for c in commands if c.startswith('"$light/')]  # the README's test command
     assert light[-3:] == [
@@ -135,7 +406,7 @@ def test_audio_install_is_torch_then_one_command_and_ci_does_just_that() -> None
     assert not [c for c in commands if ("unlink" in c or "rm " in c) and "$light" not in c]
 
 
-def test_shell_completion_works_as_the_readme_says() -> None:
+def test_shell_completion_works_as_the_docs_say() -> None:
     """`_OMI_IMPORT_COMPLETE=bash_source omi-import` prints the script to eval."""
     import subprocess
     import sys
@@ -149,21 +420,19 @@ def test_shell_completion_works_as_the_readme_says() -> None:
     )
     assert done.returncode == 0, done.stderr
     assert "_omi_import_completion()" in done.stdout
-    assert "_OMI_IMPORT_COMPLETE=bash_source" in README
+    assert "_OMI_IMPORT_COMPLETE=bash_source" in text(DOCS / "usage.md")
 
 
 def test_the_service_files_run_a_watch_that_parses() -> None:
-    """The systemd unit and the launchd plist in the README start `omi-import watch` with
+    """The systemd unit and the launchd plist of docs/watch.md start `omi-import watch` with
     options that exist (parsed by the CLI itself, without running it)."""
     import plistlib
-    import shlex
 
-    unit = re.search(r"```ini\n(.*?)```", README, flags=re.S)
-    plist = re.search(r"```xml\n(.*?)```", README, flags=re.S)
-    assert unit is not None and plist is not None
-    (exec_start,) = re.findall(r"^ExecStart=(.*)$", unit.group(1), flags=re.M)
+    (unit,) = [b.text for b in blocks(DOCS / "watch.md", "ini")]
+    (plist,) = [b.text for b in blocks(DOCS / "watch.md", "xml")]
+    (exec_start,) = re.findall(r"^ExecStart=(.*)$", unit, flags=re.M)
     lines = [shlex.split(exec_start.replace("%h", "/home/ana"))]
-    lines.append(plistlib.loads(plist.group(1).encode())["ProgramArguments"])
+    lines.append(plistlib.loads(plist.encode())["ProgramArguments"])
     for program, *args in lines:
         assert program.endswith("/omi-import")
         assert args[0] == "watch"

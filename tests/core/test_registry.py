@@ -233,7 +233,7 @@ NEW_ADAPTERS = (
 
 
 def _sample_files() -> list[Path]:
-    skip = (".expected.json", ".options.json", ".py", ".rttm", "SOURCES.md", "README.md")
+    skip = (".py", ".rttm", "SOURCES.md", "README.md")
     return sorted(
         p
         for p in (REPO / "samples").glob("*/**/*")

@@ -1,7 +1,9 @@
-"""Every sample in samples/<adapter>/ converts to exactly its <case>.expected.json.
+"""Every sample ``samples/<adapter>/<case>`` converts to exactly its golden,
+``tests/golden/<adapter>/<case>.expected.json`` (the same path under tests/golden/).
 
-A sample may have a ``<name>.options.json`` beside it with CLI-style options (``{"me": ["Ann"],
-"no_merge": true, "timezone": "UTC"}``). Update the expected files with
+A sample may have a ``tests/golden/<adapter>/<case>.options.json`` with CLI-style options
+(``{"me": ["Ann"], "no_merge": true, "timezone": "UTC"}``; paths in it are relative to the
+sample's folder). Update the expected files with
 ``pytest tests/formats/test_golden.py --update-golden`` and review the diff.
 """
 
@@ -12,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from support import REPO, SAMPLES
+from support import GOLDEN, REPO, SAMPLES
 
 from importers.conversion.options import ConvertOptions
 from importers.conversion.pipeline import convert
@@ -20,7 +22,7 @@ from importers.registry import Registry
 
 # .rttm: diarization companions of a sample (its options.json names them with "diarization").
 # Markdown is a sample format (Limitless lifelogs): SOURCES.md and READMEs are left out by name.
-NOT_SAMPLES = (".expected.json", ".options.json", ".py", ".sh", ".txt.license", ".rttm")
+NOT_SAMPLES = (".py", ".sh", ".txt.license", ".rttm")
 BINARY_FOLDERS = {"audio"}  # run with real models in test_audio.py
 
 
@@ -41,7 +43,7 @@ def sample_files() -> list[Path]:
 def options_for(sample: Path) -> dict[str, Any]:
     """The sample's flags (its options.json), in UTC unless it says otherwise."""
     defaults: dict[str, Any] = {"timezone": "UTC"}
-    opts_file = sample.with_name(sample.name + ".options.json")
+    opts_file = golden_for(sample, ".options.json")
     if opts_file.exists():
         given = json.loads(opts_file.read_text())
         for key in ("people", "diarization"):
@@ -53,8 +55,14 @@ def options_for(sample: Path) -> dict[str, Any]:
     return defaults
 
 
+def golden_for(sample: Path, suffix: str) -> Path:
+    """``tests/golden/<adapter>/<case><suffix>`` for ``samples/<adapter>/<case>``."""
+    rel = sample.relative_to(SAMPLES)
+    return GOLDEN / rel.parent / (rel.name + suffix)
+
+
 def expected_path(sample: Path) -> Path:
-    return sample.with_name(sample.name + ".expected.json")
+    return golden_for(sample, ".expected.json")
 
 
 @pytest.mark.parametrize("sample", sample_files(), ids=lambda p: str(p.relative_to(SAMPLES)))
@@ -70,6 +78,7 @@ def test_sample_matches_golden(
     actual = json.loads(result.to_json())
     golden = expected_path(sample)
     if update_golden or not golden.exists():
+        golden.parent.mkdir(parents=True, exist_ok=True)
         golden.write_text(json.dumps(actual, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
         if not update_golden:
             pytest.fail(f"{golden.name} did not exist; written now - review it and re-run")
@@ -89,3 +98,19 @@ def test_every_adapter_has_a_sample() -> None:
         if i.adapter.name not in folders and not i.adapter.companion
     ]
     assert not missing, f"adapters without a samples/<name>/ folder: {missing}"
+
+
+def test_every_golden_has_its_sample_and_none_is_left_in_samples() -> None:
+    """A golden without its sample (renamed, deleted) would be kept for nothing, and one in
+    samples/ would be imported by a user who imports that folder."""
+    samples = {expected_path(s) for s in sample_files()} | {
+        golden_for(s, ".options.json") for s in sample_files()
+    }
+    orphans = sorted(str(p.relative_to(GOLDEN)) for p in GOLDEN.rglob("*.json") if p not in samples)
+    assert not orphans, f"goldens without a sample in samples/: {orphans}"
+    stray = sorted(
+        str(p.relative_to(SAMPLES))
+        for p in SAMPLES.rglob("*")
+        if p.name.endswith((".expected.json", ".options.json"))
+    )
+    assert not stray, f"goldens in samples/ (they belong under tests/golden/): {stray}"

@@ -80,7 +80,7 @@ CLEAN = (CONVERTED, SKIPPED, ERROR)
 
 # -- seeds ---------------------------------------------------------------------------------------
 
-_NOT_INPUTS = (".expected.json", ".options.json", ".py", "SOURCES.md", "README.md")
+_NOT_INPUTS = (".py", "SOURCES.md", "README.md")
 
 
 def seed_files() -> list[tuple[str, bytes]]:

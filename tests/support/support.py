@@ -11,6 +11,9 @@ from importers.source import Source
 
 REPO = Path(__file__).resolve().parents[2]
 SAMPLES = REPO / "samples"
+#: The goldens: ``GOLDEN/<adapter>/<case>.expected.json`` (and ``.options.json``) for the sample
+#: ``SAMPLES/<adapter>/<case>``, kept out of the folder users import.
+GOLDEN = REPO / "tests" / "golden"
 CORPUS = Path(os.environ.get("OMI_IMPORT_CORPUS", REPO.parent / "shared" / "corpus"))
 
 
