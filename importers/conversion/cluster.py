@@ -60,6 +60,7 @@ from importers.conversion.options import ConvertOptions
 from importers.conversion.pipeline import Outcome, gc_paused, outcome_of
 from importers.errors import ClusterError, ConfigError, InputError, MissingDependencyError
 from importers.inputs import FolderPart, Found, Period, find_inputs
+from importers.install import add_extra
 from importers.registry import Registry
 from importers.state import ENV_STATE, state_dir
 from importers.wording import count
@@ -68,7 +69,6 @@ if TYPE_CHECKING:
     from distributed import Client, Future
 
 LOCAL = "local"
-INSTALL = 'pip install "omi-import[dask]"'
 CONNECT_TIMEOUT_S = 10
 WINDOW_PER_THREAD = 4
 MIN_WINDOW = 16
@@ -222,7 +222,7 @@ def _distributed() -> Any:
         import distributed
     except ImportError:
         raise MissingDependencyError(
-            f"--dask needs Dask distributed (the dask extra): {INSTALL}"
+            f"--dask needs Dask distributed (the dask extra): {add_extra('dask')}"
         ) from None
     return distributed
 

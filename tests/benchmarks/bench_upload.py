@@ -180,8 +180,7 @@ def _api() -> tuple[Any, ...]:
 def _first_key(path: Path) -> str:
     from fake_adapters import TalkAdapter
 
-    from importers.conversion.pipeline import convert
-    from importers.registry import Registry
+    from importers import Registry, convert  # the public API: every tree has it
 
     return convert(path, registry=Registry([TalkAdapter()])).conversations[0].key
 

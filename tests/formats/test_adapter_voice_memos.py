@@ -15,7 +15,7 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
-from support import REPO, SAMPLES
+from support import REPO, SAMPLES, installs_extra
 
 from adapters.voice_memos import VoiceMemosAdapter, read_memo, transcript_words
 from importers.conversion.options import ConvertOptions
@@ -168,7 +168,7 @@ def test_the_light_install_reads_transcripts_without_the_audio_stack(tmp_path: P
     )  # fmt: skip
     assert done.returncode == 1, done.stderr
     assert done.stdout.count('"format":"voice-memos"') == 2
-    assert f"{plain}: " in done.stderr and 'pip install "omi-import[audio]"' in done.stderr
+    assert f"{plain}: " in done.stderr and installs_extra(done.stderr, "audio")
     assert "Traceback" not in done.stderr
 
 

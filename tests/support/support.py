@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -36,3 +37,22 @@ FIXED_MTIME = datetime(2026, 1, 15, 9, 30, tzinfo=UTC)
 def text_source(text: str, name: str = "<text>") -> Source:
     """A source holding ``text`` (UTF-8) under the file name ``name``, as an adapter sees one."""
     return Source(Path(name), text.encode("utf-8"), "utf-8")
+
+
+_EXTRA_INSTALL = re.compile(r'pip install (?:-e )?"(?P<where>[^"\[]+)\[(?P<extra>[\w-]+)\]"')
+
+
+def installs_extra(text: str, extra: str) -> bool:
+    """Whether ``text`` tells the user to ``pip install`` ``extra`` of omi-import in a way that
+    works: from a folder holding omi-import's pyproject.toml (a clone, as the README installs it),
+    or by the package's name (a copy from an index)."""
+    for found in _EXTRA_INSTALL.finditer(text):
+        where = Path(found["where"])
+        if found["extra"] != extra:
+            continue
+        if found["where"] == "omi-import":
+            return True
+        pyproject = where / "pyproject.toml"
+        if pyproject.is_file() and 'name = "omi-import"' in pyproject.read_text(encoding="utf-8"):
+            return True
+    return False
