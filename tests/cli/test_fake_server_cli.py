@@ -170,3 +170,29 @@ def test_verbose_says_each_request(tmp_path: Path) -> None:
     assert lines[0].startswith("request: POST /v1/dev/user/conversations/from-segments -> 200 (")
     assert lines[0].endswith(" s)")
     assert GOOD_KEY not in done.stderr + done.stdout
+
+
+def test_the_fake_server_serves_a_trial_import_as_the_docs_say(tmp_path: Path) -> None:
+    """docs/development.md: `python tests/support/fake_omi.py` prints what to export; an import of
+    a bundled sample then makes one conversation, `list` shows it and `delete` removes it."""
+    command = [sys.executable, str(REPO / "tests" / "support" / "fake_omi.py"), "--port", "0"]
+    with subprocess.Popen(command, stdout=subprocess.PIPE, text=True) as server:
+        try:
+            assert server.stdout is not None
+            line = server.stdout.readline()
+            exported = dict(pair.split("=", 1) for pair in line.removeprefix("export ").split())
+            assert exported["OMI_API_BASE_URL"].startswith("http://127.0.0.1:")
+            env = {**env_for(tmp_path, key=None), **exported}
+            env["OMI_IMPORT_STATE"] = str(tmp_path / "state")
+            sample = "samples/srt/podcast-turn-starts.srt"
+            done = omi(["import", sample, "-q"], env)
+            assert done.returncode == 0, done.stderr
+            listed = omi(["list", "--json"], env)
+            assert listed.returncode == 0, listed.stderr
+            [entry] = json.loads(listed.stdout)
+            assert entry["path"].endswith("podcast-turn-starts.srt")
+            assert omi(["delete", sample, "-q"], env).returncode == 0
+            assert json.loads(omi(["list", "--json"], env).stdout) == []
+        finally:
+            server.send_signal(signal.SIGINT)
+            assert server.wait(timeout=10) == 0

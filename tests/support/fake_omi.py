@@ -55,6 +55,7 @@ https; ``fake.connections`` counts TCP connections, TLS handshakes that fail inc
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import json
 import math
@@ -184,6 +185,8 @@ class FakeOmi:
     #: Which server (server-behavior.md, "Server eras"): E0, E1, E2 (a replay after a delete
     #: gets the ``deleted`` ack) or E2-410 (it gets 410 ``conversation_deleted``).
     era: str = "E2"
+    #: The port on 127.0.0.1 (0: a free one).
+    port: int = 0
     requests: list[Record] = field(default_factory=list)
     conversations: list[Stored] = field(default_factory=list)
 
@@ -225,7 +228,7 @@ class FakeOmi:
         class Handler(_Handler):
             server_state = fake
 
-        self._server = _Server(("127.0.0.1", 0), Handler)
+        self._server = _Server(("127.0.0.1", self.port), Handler)
         self._server.fake = self
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
@@ -940,3 +943,24 @@ class _Handler(BaseHTTPRequestHandler):
         if csid is not None:
             with self.server_state._lock:
                 self.server_state._claims.pop(csid, None)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Serve a fake Omi on loopback until Ctrl-C, to try omi-import without an account."""
+    parser = argparse.ArgumentParser(
+        prog="python tests/support/fake_omi.py",
+        description="A fake Omi on 127.0.0.1, to try imports without an account.",
+    )
+    parser.add_argument("--era", choices=ERAS, default="E2", help="the server version (E2)")
+    parser.add_argument("--port", type=int, default=8765, help="the port (8765; 0: a free one)")
+    parser.add_argument("--limit", type=int, default=25, help="writes an hour per key (25)")
+    args = parser.parse_args(argv)
+    with FakeOmi(era=args.era, port=args.port, limit=args.limit) as fake:
+        print(f"export OMI_API_BASE_URL={fake.url} OMI_API_KEY={GOOD_KEY}", flush=True)
+        with contextlib.suppress(KeyboardInterrupt):
+            threading.Event().wait()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
