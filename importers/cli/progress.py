@@ -39,6 +39,8 @@ class TextSink(Protocol):
 ASSUMED_NOTE = "at Omi's documented 25 an hour until the server tells its limit"
 #: A plain log repeats the ETA after this long without another line (a long wait).
 QUIET_ETA_S = 600.0
+#: While files still convert, an ETA is an estimate: said only when it is at least this long.
+ESTIMATED_ETA_S = 60.0
 
 
 def eta_text(seconds: float | None, assumed: bool) -> str:
@@ -115,10 +117,12 @@ class PlainProgress(NullProgress):
         if seconds is None or not seconds:
             return
         quiet = self._clock() - self._printed >= QUIET_ETA_S
+        with self._lock:
+            left, final = self._total - self._done, self._final
+        if (final and left <= 0) or (not final and seconds < ESTIMATED_ETA_S):
+            return  # nothing to send after all, or a short wait for requests not known yet
         if not self._eta_shown or quiet:
             self._eta_shown = True
-            with self._lock:
-                left, final = self._total - self._done, self._final
             # While files still convert, their requests are estimated: the ETA counts them,
             # the number of requests queued so far would not.
             ahead = f"{count(left, 'request')} to make; " if final else ""

@@ -227,7 +227,7 @@ def list_text(ledger: Ledger, *, as_json: bool = False) -> str:
     if as_json:
         return json.dumps([r.to_dict() for r in found], indent=2, ensure_ascii=False)
     if not found:
-        return f"Nothing imported into Omi yet (ledger: {ledger.path})"
+        return f"Nothing in Omi from omi-import (ledger: {ledger.path})"
     lines = []
     for r in found:
         when = shown_time(r.imported_at) if r.imported_at else "not yet in Omi"

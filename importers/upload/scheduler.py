@@ -422,7 +422,8 @@ def eta_seconds(
     time if that is longer, plus one latency.
 
     Returns ``(seconds, assumed)``; ``assumed`` is True while the limit is Omi's documented
-    one rather than the server's.
+    one rather than the server's and the ETA rests on it (the requests do not all fit in what
+    is left of the window).
     """
     if unsent <= 0:
         return (latency_s if in_flight else 0.0), False
@@ -435,4 +436,4 @@ def eta_seconds(
     else:
         paced = pacer.eta(unsent, now, assume_limit=ASSUMED_LIMIT) or 0.0
     sending = (math.ceil(unsent / at_once) - 1) * latency_s  # rounds before the last one
-    return max(paced, sending) + latency_s, assumed
+    return max(paced, sending) + latency_s, assumed and paced > 0

@@ -67,3 +67,17 @@ def test_no_total_before_it_is_known_and_an_assumed_eta_only_once() -> None:
         "[1] done: a.srt #1 -> id-a",
         "[2/3] done: b.srt #1 -> id-b",
     ]
+
+
+def test_no_eta_when_there_is_nothing_to_wait_for() -> None:
+    """A re-run whose files are all in Omi already sends nothing: no ETA. While files still
+    convert, a short estimate (one request's latency) is not said either; a long one is."""
+    out = io.StringIO()
+    progress = PlainProgress(out)
+    progress.eta(5.0, False)  # one file expected, not converted yet
+    progress.all_queued()  # it was in Omi already: nothing queued
+    progress.eta(5.0, False)
+    assert out.getvalue() == ""
+    progress = PlainProgress(out)
+    progress.eta(3600.0, True)
+    assert out.getvalue().startswith("ETA 1 h 00 min (at Omi's documented 25 an hour")

@@ -270,7 +270,7 @@ def test_delete_and_list_on_the_command_line(call: Path, tmp_path: Path) -> None
         assert [d["id"] for d in data["deleted"]] == [stored.id]
         assert not fake.live()
         empty = runner.invoke(cli, ["list", "--state", str(state)], env=env)
-        assert empty.output.startswith("Nothing imported into Omi yet (ledger: ")
+        assert empty.output.startswith("Nothing in Omi from omi-import (ledger: ")
         nothing = runner.invoke(cli, ["delete", "--state", str(state)], env=env)
         assert nothing.exit_code == 2
         assert "name the FILE(s) whose conversations to delete, or --all-from-run" in (

@@ -153,3 +153,8 @@ class Reading:
 
     def gave_up(self, error: object) -> None:
         raise AssertionError("never tried")
+
+
+def test_an_eta_that_fits_in_the_window_does_not_rest_on_the_assumed_limit() -> None:
+    """One request in a fresh window waits for no limit: its ETA is one latency, not 'assumed'."""
+    assert eta(Pacer(), 0.0, 1) == (30.0, False)
