@@ -24,7 +24,6 @@ from typing import Any
 
 import click
 
-from importers.cli.progress import as_tasks
 from importers.conversion.normalize import describe, summarize_repairs
 from importers.conversion.pipeline import Conversion, Outcome
 from importers.source import path_text
@@ -80,6 +79,8 @@ class ConvertConsole:
             TimeRemainingColumn,
         )
         from rich.text import Text
+
+        from importers.cli.progress import as_tasks
 
         class Display(Progress):
             """rich's bars, then the status line (rich's documented way: get_renderables)."""

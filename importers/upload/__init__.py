@@ -15,7 +15,27 @@ the :class:`~importers.upload.client.OmiClient` (:mod:`~importers.upload.transpo
 :mod:`~importers.upload.arrivals`).
 """
 
-from importers.upload.importer import Importer, UploadOptions
-from importers.upload.session import INTERRUPTED
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from importers.upload.importer import Importer, UploadOptions
+    from importers.upload.session import INTERRUPTED
 
 __all__ = ["INTERRUPTED", "Importer", "UploadOptions"]
+
+#: Loaded when first used: ``omi-import convert`` reads the config file through this package
+#: (:mod:`importers.upload.config`) and must not pay for the uploader (httpx, SQLite) at start.
+_LAZY = {
+    "Importer": "importers.upload.importer",
+    "UploadOptions": "importers.upload.importer",
+    "INTERRUPTED": "importers.upload.session",
+}
+
+
+def __getattr__(name: str) -> object:
+    if name in _LAZY:
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

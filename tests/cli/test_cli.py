@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import shutil
+import subprocess
 import sys
 import zipfile
 from collections.abc import Callable
@@ -12,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from support import SAMPLES, installs_extra
+from support import REPO, SAMPLES, installs_extra
 
 from importers.cli import cli
 
@@ -474,3 +475,21 @@ def test_a_recording_in_a_folder_without_the_audio_extra_is_skipped_not_an_error
     named = CliRunner().invoke(cli, ["convert", str(folder / "standup.ogg")])
     assert named.exit_code == 1
     assert f"Error: {folder / 'standup.ogg'}: audio input needs " in named.output
+
+
+def test_convert_loads_neither_the_uploader_nor_the_live_display() -> None:
+    """`omi-import convert` on a file starts without httpx, SQLite or rich (the uploader and
+    the live display load when a command needs them): start-up is most of a small file's time."""
+    probe = (
+        "import sys, runpy; sys.argv = ['omi-import', 'convert', '-q', sys.argv[1]]\n"
+        "try:\n    runpy.run_module('importers', run_name='__main__')\n"
+        "except SystemExit as stop:\n    assert not stop.code, stop.code\n"
+        "heavy = {'httpx', 'sqlite3', 'rich', 'importers.upload.importer'}\n"
+        "print(sorted(heavy & set(sys.modules)))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe, str(SAMPLES / "srt" / "podcast-turn-starts.srt")],
+        cwd=REPO, capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[-1] == "[]"
