@@ -181,14 +181,20 @@ def test_python_block_runs(block: Block, tmp_path: Path, monkeypatch: pytest.Mon
     server; one that prints prints something."""
     needs(block)
     with docs_blocks.place(tmp_path) as where:
-        for key, value in docs_blocks.environ(where).items():
-            monkeypatch.setenv(key, value)
-        monkeypatch.chdir(where.root)
-        printed = io.StringIO()
-        with redirect_stdout(printed):
-            exec(compile(block.text, block.where, "exec"), {"__name__": "docs_block"})
+        printed = exec_block(block, where, monkeypatch)
     if "print(" in block.text:
-        assert printed.getvalue().strip(), f"{block.where} printed nothing"
+        assert printed.strip(), f"{block.where} printed nothing"
+
+
+def exec_block(block: Block, where: docs_blocks.Place, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Run a Python block in ``where`` (its folder, state and fake server); what it printed."""
+    for key, value in docs_blocks.environ(where).items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.chdir(where.root)
+    printed = io.StringIO()
+    with redirect_stdout(printed):
+        exec(compile(block.text, block.where, "exec"), {"__name__": "docs_block"})
+    return printed.getvalue()
 
 
 def test_the_library_import_example_imports_into_omi(
@@ -197,14 +203,9 @@ def test_the_library_import_example_imports_into_omi(
     """library.md's Importer example makes the conversation on the server and reports it."""
     (example,) = [b for b in blocks(DOCS / "library.md", "python") if "Importer(" in b.text]
     with docs_blocks.place(tmp_path) as where:
-        for key, value in docs_blocks.environ(where).items():
-            monkeypatch.setenv(key, value)
-        monkeypatch.chdir(where.root)
-        printed = io.StringIO()
-        with redirect_stdout(printed):
-            exec(compile(example.text, example.where, "exec"), {"__name__": "docs_block"})
+        printed = exec_block(example, where, monkeypatch)
         assert len(where.fake.conversations) == 1
-    assert printed.getvalue().startswith("True ")
+    assert printed.startswith("True ")
 
 
 def test_the_quickstart_imports_lists_and_deletes(tmp_path: Path) -> None:
