@@ -5,8 +5,9 @@ The client never waits and never retries by itself: the uploader's scheduler
 retry, writes and reads alike. An attempt either returns, or raises :class:`Retry` (a retry with the
 same request may succeed, after :meth:`OmiClient.retry_wait`) or an error that ends it.
 What each answer means is the decision table's (:mod:`importers.upload.decisions`, a pure
-function of the answer); what an answer teaches the pacer (the limit, a 429's window) is
-recorded once per request, in :meth:`OmiClient._exchange`.
+function of the answer); what an answer teaches the pacer (the limit, a 429's window, a
+limiter that was down and counted nothing) is recorded once per request, in
+:meth:`OmiClient._account`.
 
 A retry that follows an answer (any but the limiter's) spent a write unit: the scheduler allows
 a conversation :attr:`RetryPolicy.max_failures` such attempts per run, and the jobs stop the
@@ -81,6 +82,7 @@ from importers.upload.decisions import (
     Retry,
     capped_retry_after,
     from_limiter,
+    limiter_down,
 )
 from importers.upload.pacing import Pacer
 from importers.upload.transport import (
@@ -472,17 +474,22 @@ class OmiClient:
             if self._on_request is not None:
                 took = time.monotonic() - started
                 self._on_request(f"request: {method} {path} -> {outcome} ({took:.1f} s)")
+        self._account(answer, pacer, sent_at)
+        return answer
+
+    def _account(self, answer: Answer, pacer: Pacer | None, sent_at: float | None) -> None:
+        """What an answer teaches about the rate limit, recorded once per request: the limit a
+        success's headers give, the window a limiter's 429 says, and that a limiter that was
+        down counted nothing (the decisions on the answer stay pure functions of it)."""
+        if limiter_down(answer):
+            # Nothing was counted, nor is anything known of the window: the grant goes back.
+            if pacer is not None:
+                pacer.uncounted(sent_at)
+            return
         if answer.status != 429 or not from_limiter(answer):
             # A provider's 429 (BYOK) comes during processing, past Omi's limiter: the window
             # is open, and a probe waiting for this answer is settled.
             self._answered(pacer, sent_at)
-        self._account(answer, pacer)
-        return answer
-
-    def _account(self, answer: Answer, pacer: Pacer | None) -> None:
-        """What an answer teaches about the rate limit, recorded once per request: the limit a
-        success's headers give, and the window a limiter's 429 says (the decisions on the
-        answer stay pure functions of it)."""
         if 200 <= answer.status < 300:
             limit = int_header(answer.headers, "X-RateLimit-Limit")
             if pacer is not None and limit is not None:

@@ -24,7 +24,8 @@ attempt past its deadline                                                before 
 429 with Retry-After or a limit    wait (the pacer), retry               wait, retry (counted first)
 429 BYOK, 500/503 with the API's   backoff, retry (processing failed     same (nothing was stored)
 own JSON ``detail``                before anything was stored)
-503 "Rate limiter unavailable"     backoff, retry                        backoff, retry
+503 "Rate limiter unavailable"     backoff, retry (it counted nothing:   backoff, retry
+                                   the unit goes back to the pacer)
 other 5xx (a gateway's 502/504,    backoff, retry                        **uncertain**
 an empty 500), 409 in progress
 409 "identity was merged"          RejectedError                         same
@@ -186,7 +187,7 @@ class Decisions:
             return AuthError(scope_help.format(detail=detail), status=status, detail=detail)
         if status == 429:
             return self._rate_limited(answer, idempotent, detail)
-        if status == 503 and detail == LIMITER_DOWN:
+        if limiter_down(answer):
             return Retry(f"server busy: {detail}", status=status, created_nothing=True, spent=False)
         if status in (500, 503) and handler_detail(answer):
             # Omi's processing failed before anything was stored (its claim is released).
@@ -251,6 +252,11 @@ def capped_retry_after(answer: Answer) -> float | None:
     """``Retry-After`` in seconds, at most a day (:data:`~importers.upload.pacing.MAX_WINDOW_S`)."""
     asked = retry_after_seconds(answer.headers)
     return None if asked is None else min(asked, MAX_WINDOW_S)
+
+
+def limiter_down(answer: Answer) -> bool:
+    """Whether Omi's rate limiter was down (503 "Rate limiter unavailable"): it counted nothing."""
+    return answer.status == 503 and error_detail(answer) == LIMITER_DOWN
 
 
 def from_limiter(answer: Answer) -> bool:

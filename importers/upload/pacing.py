@@ -11,7 +11,12 @@ The algorithm (one :class:`Pacer` shared by all worker threads):
   estimate ends a little early: we wait ``margin`` (1 % of the window, at least 50 ms, at most
   2 s) beyond it.
 * With a known limit ``L``, at most ``L`` requests are let through per window; the next one waits
-  for the window's end. Every attempt counts (the server counts replays and 422s too).
+  for the window's end. Every attempt counts (the server counts replays and 422s too), but one
+  answered 503 "Rate limiter unavailable": the limiter was down and counted nothing (Omi's
+  raises it when its Redis check fails), so :meth:`Pacer.uncounted` gives the grant back to its
+  window, at most ``L`` a window (a limiter that stays down is not tried without end). Such an
+  answer says nothing of the window either: a request that opened the window alone (a probe
+  among them) gives the window back too, and the next grant opens it.
 * An unknown limit is not guessed: requests go out until the first 429, whose
   ``X-RateLimit-Limit`` teaches ``L`` and whose ``Retry-After`` tells when the window ends. All
   threads then wait for that moment. The limit can also be given up front (``--rate-limit``).
@@ -111,6 +116,10 @@ class Pacer:
         self._lock = threading.Lock()
         self._window_start: float | None = None
         self._count = 0
+        #: Grants given back to this window (:meth:`uncounted`), and whether a 429 said it is
+        #: full (then none is).
+        self._uncounted = 0
+        self._full = False
         self._blocked_until: float | None = None
         self._after_reset = False
         self._opener_pending = False
@@ -144,7 +153,7 @@ class Pacer:
                 elif self.limit is not None and self._count >= self.limit:
                     return end - now
             if self._window_start is None:
-                self._window_start = now
+                self._window_start, self._uncounted, self._full = now, 0, False
                 self._opener_pending = True
                 self.window_id += 1
                 if self._after_reset:
@@ -187,6 +196,7 @@ class Pacer:
             # Whatever else it says, a 429 settles a probe and means the window is full.
             self._probing = False
             self._count = max(self._count, self.limit or 0)
+            self._full = True
             if retry_after is None or not math.isfinite(retry_after):
                 return  # no deadline: reserve() waits for our estimate of the window's end
             reset = now + min(max(0.0, retry_after), MAX_WINDOW_S)
@@ -220,6 +230,28 @@ class Pacer:
         if self.limit is not None and len(self._sends) >= need:
             return self._sends[-need]
         return self._sends[0]
+
+    def uncounted(self, sent_at: float | None) -> None:
+        """The request sent at ``sent_at`` (:meth:`sending`) found the server's limiter down (503
+        "Rate limiter unavailable"): it counted nothing, so the grant goes back to its window
+        (at most ``limit`` a window, none to a window a 429 said is full). A request that opened
+        the window alone (a probe among them) began no window at the server: ours is closed
+        again, and the next grant opens it (as the first after a reset the server announced,
+        where this one was; probing again where a probe was due)."""
+        with self._lock:
+            start = self._window_start
+            if sent_at is None or start is None or sent_at < start:
+                return  # a request of a window that is over: its count no longer matters
+            if self._full or (self.limit is not None and self._uncounted >= self.limit):
+                return
+            self._uncounted += 1
+            self._count = max(0, self._count - 1)
+            if self._count > 0:
+                return
+            self._window_start, self._opener_pending = None, False
+            self._probing, self._probe_sent = False, None
+            if self._reset_start == start:
+                self._after_reset, self._reset_start = True, None
 
     def answered(self, sent_at: float | None = None) -> None:
         """An answer other than a 429 came back (or none will) for the request sent at

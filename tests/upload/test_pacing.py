@@ -206,3 +206,82 @@ def test_waits_count_the_time_waited_not_the_time_planned() -> None:
     pacer.waited(10.0, 10.5)
     pacer.waited(10.2, 10.7)  # another thread, overlapping: counted once
     assert pacer.waited_s == pytest.approx(0.7)
+
+
+class Clock:
+    """A clock the test moves."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_a_grant_the_limiter_did_not_count_goes_back_to_its_window() -> None:
+    """503 "Rate limiter unavailable": nothing was counted, so the unit may be granted again;
+    at most ``limit`` a window (a limiter that stays down is not tried without end)."""
+    clock = Clock()
+    pacer = Pacer(2, 10.0, clock=clock)
+    assert grant_all(pacer, 0.0, 2) == [None, None]
+    pacer.sending()
+    second = pacer.sending()
+    pacer.uncounted(second)
+    assert pacer.reserve(1.0) is None  # its unit again
+    assert pacer.reserve(1.0) == pytest.approx(9.0 + pacer.margin_s)
+    pacer.uncounted(second)
+    pacer.uncounted(second)
+    assert pacer.reserve(1.0) is None  # the second one given back
+    pacer.uncounted(second)  # a third: past the limit given back, the window stays full
+    assert pacer.reserve(1.0) == pytest.approx(9.0 + pacer.margin_s)
+
+
+def test_a_window_a_429_filled_gets_no_grant_back() -> None:
+    clock = Clock()
+    pacer = Pacer(2, 10.0, clock=clock)
+    pacer.reserve(0.0)
+    sent = pacer.sending()
+    pacer.rate_limited_at(1.0, retry_after=None, limit=2)
+    pacer.uncounted(sent)
+    assert pacer.reserve(1.0) == pytest.approx(9.0 + pacer.margin_s)
+
+
+def test_a_grant_of_a_window_that_is_over_is_not_given_back_to_the_next() -> None:
+    clock = Clock()
+    pacer = Pacer(1, 10.0, clock=clock)
+    pacer.reserve(0.0)
+    sent = pacer.sending()
+    clock.now = 10.0 + pacer.margin_s
+    assert pacer.reserve(clock.now) is None  # the next window, now full
+    pacer.sending()
+    pacer.uncounted(sent)
+    assert pacer.reserve(clock.now) is not None
+
+
+def test_an_opener_the_limiter_did_not_count_opens_no_window() -> None:
+    """The server's window begins with the first request its limiter counts: ours too."""
+    clock = Clock()
+    pacer = Pacer(1, 10.0, clock=clock)
+    pacer.reserve(0.0)
+    opener = pacer.sending()
+    pacer.uncounted(opener)
+    clock.now = 3.0
+    assert pacer.reserve(3.0) is None
+    pacer.sending()
+    assert pacer.reserve(12.0) == pytest.approx(1.0 + pacer.margin_s)  # 10 s from 3.0
+
+
+def test_a_probe_the_limiter_did_not_count_settles_nothing_and_is_sent_again() -> None:
+    """A probe met by a limiter that was down says nothing of the server's window: the others
+    keep waiting, and the next grant is a probe again (not a whole window's worth)."""
+    clock = Clock()
+    pacer = Pacer(clock=clock)
+    pacer.reserve(0.0)
+    pacer.rate_limited_at(0.5, retry_after=4.5, limit=2)  # lower bound 5.0
+    assert grant_all(pacer, 5.0, 2) == [None, None]  # aligned after the reset
+    clock.now = start = 5.0 + 5.0 + pacer.margin_s
+    assert pacer.reserve(start) is None  # the probe of a guessed window
+    probe = pacer.sending()
+    pacer.uncounted(probe)
+    assert pacer.reserve(start + 0.1) is None  # a probe again
+    assert pacer.reserve(start + 0.1) is not None  # the rest wait for its answer

@@ -226,6 +226,23 @@ def test_told_limit_sends_no_429_at_all(tmp_path: Path) -> None:
         assert len(fake.requests) == 10
 
 
+def test_a_request_the_limiter_did_not_count_leaves_its_unit_to_the_window(tmp_path: Path) -> None:
+    """Omi's limiter down (503 "Rate limiter unavailable") counted nothing: its grant goes
+    back, so the window's three units make three conversations instead of two and a wait for the
+    next window (the faults benchmark lost about a window a run to these)."""
+    files = [talk_file(tmp_path / f"u{i}.talk", 3, tag=f"u{i}") for i in range(3)]
+    window = 3.0
+    with FakeOmi(limit=3, window_s=window, latency_s=0.01) as fake:
+        fake.queue("limiter503")
+        report = run(fake, files, tmp_path / "state", rate_limit=3, rate_window_s=window)
+        assert report.ok
+        assert len(fake.conversations) == 3
+        assert [r.fault for r in fake.requests].count("limiter503") == 1
+        assert len(fake.requests) == 4  # the retry of the one the limiter missed, no 429
+        assert fake.requests[-1].at - fake.requests[0].at < window  # all in the first window
+        assert report.totals.waited_s == 0
+
+
 # -- uncertain chats are read back ------------------------------------------------------------
 
 CHAT = "Ann|0|hello everyone, the slides are up\n"
