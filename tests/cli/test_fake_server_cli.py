@@ -194,5 +194,5 @@ def test_the_fake_server_serves_a_trial_import_as_the_docs_say(tmp_path: Path) -
             assert omi(["delete", sample, "-q"], env).returncode == 0
             assert json.loads(omi(["list", "--json"], env).stdout) == []
         finally:
-            server.send_signal(signal.SIGINT)
-            assert server.wait(timeout=10) == 0
+            server.terminate()
+            assert server.wait(timeout=10) == 0  # stopped cleanly

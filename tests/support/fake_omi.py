@@ -61,6 +61,7 @@ import json
 import math
 import random
 import re
+import signal
 import socket
 import ssl
 import threading
@@ -955,10 +956,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=8765, help="the port (8765; 0: a free one)")
     parser.add_argument("--limit", type=int, default=25, help="writes an hour per key (25)")
     args = parser.parse_args(argv)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
     with FakeOmi(era=args.era, port=args.port, limit=args.limit) as fake:
         print(f"export OMI_API_BASE_URL={fake.url} OMI_API_KEY={GOOD_KEY}", flush=True)
-        with contextlib.suppress(KeyboardInterrupt):
-            threading.Event().wait()
+        with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C or SIGTERM: stopped, exit 0
+            while not stop.wait(0.5):
+                pass
     return 0
 
 

@@ -5,6 +5,7 @@ the test adapters installed as a plugin by :func:`env_for`)."""
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -127,11 +128,17 @@ def omi(
 
 
 def spawn(args: list[str], env: dict[str, str]) -> subprocess.Popen[str]:
-    """``python -m importers ARGS`` started, its output captured (to signal it mid-run)."""
+    """``python -m importers ARGS`` started, its output captured (to signal it mid-run), with
+    Ctrl-C's SIGINT handled as at a terminal: a shell that starts the tests in the background
+    (``pytest &``) has them ignore SIGINT, and Python then never raises KeyboardInterrupt."""
     return subprocess.Popen(
         [sys.executable, "-m", "importers", *args], cwd=REPO, env=env, text=True,
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, preexec_fn=_sigint_as_at_a_terminal,
     )  # fmt: skip
+
+
+def _sigint_as_at_a_terminal() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def wait_for(condition: Callable[[], bool], timeout: float = 30) -> None:
